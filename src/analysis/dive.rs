@@ -1,0 +1,277 @@
+//! dive's three image metrics (efficiency, wasted bytes, user wasted percent), computed exactly as
+//! dive 0.13 does so that a `.dive-ci` file gives the same verdict here.
+//!
+//! dive builds one tree per layer from its tar headers and visits the leaves of each (files,
+//! symlinks, whiteouts, empty directories). A path's size is its header size, except a whiteout of
+//! something that was a directory (a `dir` entry) in the layers below, which counts everything under
+//! that directory. Per path dive keeps the sum and the minimum over the layers it appears in:
+//! efficiency = Σmin / Σsum, wasted = Σsum over paths seen in two or more layers. Opaque markers are
+//! not part of dive's trees, and an implicit directory (one that only appears as a parent) is a node
+//! with no header: size 0, not a directory.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use crate::image::{Entry, EntryKind, Image};
+
+/// dive's metrics for one image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiveMetrics {
+    /// Σ smallest copy / Σ all copies of every path; 1.0 for an image without files.
+    pub efficiency: f64,
+    /// Bytes of every copy of each path found in two or more layers.
+    pub wasted_bytes: u64,
+    /// `wasted_bytes` / bytes of the layers above the first; `None` when those layers add nothing.
+    pub user_wasted_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    size: u64,
+    is_dir: bool,
+}
+
+#[derive(Debug, Default)]
+struct PathTotals {
+    sum: u64,
+    /// `None` counts as -1, as dive's initial value does when no copy was ever recorded.
+    min: Option<u64>,
+    copies: u32,
+}
+
+/// Computes dive's metrics for `image`.
+pub fn dive_metrics(image: &Image) -> DiveMetrics {
+    let mut stacked: BTreeMap<&[u8], Node> = BTreeMap::new();
+    let mut totals: HashMap<Cow<'_, [u8]>, PathTotals> = HashMap::new();
+    let mut prefix = Vec::new();
+
+    for layer in &image.layers {
+        let tree = layer_tree(&layer.contents.entries);
+        let mut leaves: Vec<(&[u8], Option<&Entry>)> = tree
+            .iter()
+            .filter(|(path, _)| !has_children(&tree, path, &mut prefix))
+            .map(|(path, entry)| (*path, *entry))
+            .collect();
+        // dive walks each directory's children in name order, depth first.
+        leaves.sort_by(|a, b| by_components(a.0, b.0));
+        for (path, entry) in leaves {
+            let (key, size) = match entry {
+                Some(e) if e.kind == EntryKind::Whiteout => {
+                    let target = e.whiteout_target().unwrap_or_default();
+                    match stacked.get(&target[..]) {
+                        Some(node) if node.is_dir => {
+                            let size = subtree(&stacked, &target).map(|(_, n)| n.size).sum();
+                            (Cow::Owned(target), size)
+                        }
+                        Some(_) => (Cow::Owned(target), 0),
+                        None => {
+                            // dive fails its lookup here: the path is recorded with no copy (its
+                            // minimum stays at -1) and the rest of this layer's walk is abandoned.
+                            totals.entry(Cow::Owned(target)).or_default();
+                            break;
+                        }
+                    }
+                }
+                Some(e) => (Cow::Borrowed(path), e.size),
+                None => (Cow::Borrowed(path), 0),
+            };
+            let t = totals.entry(key).or_default();
+            t.min = Some(t.min.map_or(size, |m| m.min(size)));
+            t.sum += size;
+            t.copies += 1;
+        }
+        // Stack this layer onto the ones below, as dive's StackTreeRange does for the next layer.
+        for entry in tree.values().flatten() {
+            if entry.kind == EntryKind::Whiteout {
+                let target = entry.whiteout_target().unwrap_or_default();
+                let doomed: Vec<&[u8]> = subtree(&stacked, &target).map(|(k, _)| *k).collect();
+                for k in doomed {
+                    stacked.remove(k);
+                }
+            }
+        }
+        for (&path, entry) in &tree {
+            if entry.is_some_and(|e| e.kind == EntryKind::Whiteout) {
+                continue;
+            }
+            let node = Node {
+                size: entry.map_or(0, |e| e.size),
+                is_dir: entry.is_some_and(|e| e.kind == EntryKind::Dir),
+            };
+            stacked.insert(path, node);
+        }
+    }
+
+    let (mut sum, mut min, mut wasted) = (0u64, 0i128, 0u64);
+    for t in totals.values() {
+        sum += t.sum;
+        min += t.min.map_or(-1, i128::from);
+        if t.copies >= 2 {
+            wasted += t.sum;
+        }
+    }
+    let image_size: u64 = image.layers.iter().map(|l| l.size()).sum();
+    let user_size = image_size - image.layers.first().map_or(0, |l| l.size());
+    DiveMetrics {
+        efficiency: if sum == 0 {
+            1.0
+        } else {
+            min as f64 / sum as f64
+        },
+        wasted_bytes: wasted,
+        user_wasted_percent: (user_size > 0).then(|| wasted as f64 / user_size as f64),
+    }
+}
+
+/// Orders paths as a depth-first walk with sorted children visits them: component by component.
+fn by_components(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let key = |p: &[u8]| {
+        p.iter()
+            .map(|&c| if c == b'/' { 0 } else { c })
+            .collect::<Vec<u8>>()
+    };
+    key(a).cmp(&key(b))
+}
+
+/// One layer's own tree: every entry's path (the last entry wins) plus every parent directory
+/// as an implicit node (`None`). Opaque markers add their parents but no node of their own.
+fn layer_tree(entries: &[Entry]) -> BTreeMap<&[u8], Option<&Entry>> {
+    let mut tree: BTreeMap<&[u8], Option<&Entry>> = BTreeMap::new();
+    for e in entries {
+        let path: &[u8] = &e.path;
+        for (i, &b) in path.iter().enumerate().skip(1) {
+            if b == b'/' {
+                tree.entry(&path[..i]).or_insert(None);
+            }
+        }
+        if e.kind != EntryKind::Opaque {
+            tree.insert(path, Some(e));
+        }
+    }
+    tree
+}
+
+fn has_children<V>(tree: &BTreeMap<&[u8], V>, path: &[u8], prefix: &mut Vec<u8>) -> bool {
+    prefix.clear();
+    prefix.extend_from_slice(path);
+    prefix.push(b'/');
+    tree.range::<[u8], _>((Bound::Included(&prefix[..]), Bound::Unbounded))
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(prefix))
+}
+
+/// The node at `root` and every node below it.
+fn subtree<'m, 'a>(
+    stacked: &'m BTreeMap<&'a [u8], Node>,
+    root: &'m [u8],
+) -> impl Iterator<Item = (&'m &'a [u8], &'m Node)> + 'm {
+    stacked
+        .range::<[u8], _>((Bound::Included(root), Bound::Unbounded))
+        .take_while(move |(k, _)| k.starts_with(root))
+        .filter(move |(k, _)| k.len() == root.len() || k[root.len()] == b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::{entry, image};
+
+    #[test]
+    fn single_copies_are_fully_efficient() {
+        let img = image(vec![
+            vec![entry('f', "/a", 10, None)],
+            vec![entry('f', "/b", 5, None)],
+        ]);
+        let m = dive_metrics(&img);
+        assert_eq!((m.efficiency, m.wasted_bytes), (1.0, 0));
+        assert_eq!(m.user_wasted_percent, Some(0.0));
+    }
+
+    #[test]
+    fn path_in_two_layers_counts_every_copy() {
+        let img = image(vec![
+            vec![entry('f', "/a", 100, None)],
+            vec![entry('f', "/a", 50, None)],
+        ]);
+        let m = dive_metrics(&img);
+        assert_eq!(m.wasted_bytes, 150);
+        assert_eq!(m.efficiency, 50.0 / 150.0);
+        assert_eq!(m.user_wasted_percent, Some(3.0));
+    }
+
+    #[test]
+    fn whiteout_of_a_directory_counts_what_was_under_it() {
+        let img = image(vec![
+            vec![
+                entry('d', "/d", 0, None),
+                entry('f', "/d/x", 10, None),
+                entry('f', "/d/y/z", 20, None),
+            ],
+            vec![entry('w', "/.wh.d", 0, None)],
+        ]);
+        let m = dive_metrics(&img);
+        // /d is a leaf nowhere in layer 0 (it has children), so the whiteout's 30 bytes stand alone.
+        assert_eq!((m.wasted_bytes, m.efficiency), (0, 1.0));
+        let img = image(vec![
+            vec![entry('d', "/d", 0, None)],
+            vec![entry('d', "/d", 0, None), entry('f', "/d/x", 10, None)],
+            vec![entry('w', "/.wh.d", 0, None)],
+        ]);
+        let m = dive_metrics(&img);
+        // layer 0's empty /d (0 bytes) and layer 2's whiteout (/d and /d/x: 10 bytes) share /d.
+        assert_eq!(m.wasted_bytes, 10);
+        assert_eq!(m.efficiency, 0.5);
+    }
+
+    #[test]
+    fn layer_without_a_dir_entry_makes_the_directory_implicit_like_dive() {
+        // Layer 1 names /d only as the parent of /d/x: dive's stacked tree then holds /d with an
+        // empty header (not a directory), so the whiteout in layer 2 counts 0 bytes.
+        let img = image(vec![
+            vec![entry('d', "/d", 0, None)],
+            vec![entry('f', "/d/x", 10, None)],
+            vec![entry('w', "/.wh.d", 0, None)],
+        ]);
+        let m = dive_metrics(&img);
+        assert_eq!((m.wasted_bytes, m.efficiency), (0, 1.0));
+    }
+
+    #[test]
+    fn whiteout_of_an_implicit_directory_counts_nothing() {
+        let img = image(vec![
+            vec![entry('f', "/d/x", 10, None)],
+            vec![entry('w', "/.wh.d", 0, None)],
+        ]);
+        assert_eq!(dive_metrics(&img).efficiency, 1.0);
+    }
+
+    #[test]
+    fn whiteout_of_a_missing_path_abandons_the_rest_of_the_layer_like_dive() {
+        let img = image(vec![
+            vec![entry('f', "/a", 10, None)],
+            vec![
+                entry('w', "/b/.wh.gone", 0, None),
+                entry('f', "/c", 5, None),
+                entry('f', "/a", 10, None),
+            ],
+        ]);
+        let m = dive_metrics(&img);
+        // /a of layer 1 is visited before the whiteout; /c after it is never counted; the missing
+        // path adds -1 to the minimums.
+        assert_eq!(m.wasted_bytes, 20);
+        assert_eq!(m.efficiency, 9.0 / 20.0);
+    }
+
+    #[test]
+    fn components_order_puts_a_directory_before_its_longer_siblings() {
+        assert!(by_components(b"/a/x", b"/a-b").is_lt());
+        assert!(by_components(b"/a", b"/a/x").is_lt());
+    }
+
+    #[test]
+    fn no_user_layers_gives_no_user_percent() {
+        let img = image(vec![vec![entry('f', "/a", 10, None)]]);
+        assert_eq!(dive_metrics(&img).user_wasted_percent, None);
+    }
+}

@@ -1,0 +1,74 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
+/// what every layer and file costs.
+#[derive(Debug, Parser)]
+#[command(name = "sizegate", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One row per layer (size, files, created_by), then the image totals.
+    Layers {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Every entry of every layer as CSV: path, type, size, mode, owner, and whether it is visible
+    /// at the end or was overwritten or deleted (and by which layer).
+    Inventory {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// Where to write the CSV; `-` is stdout.
+        #[arg(long, value_name = "PATH|-", default_value = "-")]
+        csv: String,
+    },
+    /// The largest files (or directories) of the final filesystem.
+    Top {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// How many rows.
+        #[arg(short = 'n', long = "count", default_value_t = 20)]
+        count: usize,
+        /// Sum file sizes per directory instead of listing files.
+        #[arg(long)]
+        dirs: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// Which image to read, and which of the images it holds.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// A docker-archive or oci-archive tar (optionally gzip/zstd), an OCI layout directory, or `-`
+    /// for a tar on stdin (`docker save app | sizegate layers -`).
+    #[arg(value_name = "IMAGE")]
+    pub source: String,
+    /// Only the image with this tag, in an archive that holds several (`app:1.2`, `app`).
+    #[arg(long, value_name = "NAME")]
+    pub image: Option<String>,
+    /// The platform to read from a multi-platform index (default: linux/amd64 when there are
+    /// several).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+}
+
+/// Output formats of `layers` and `top`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// The versioned JSON contract (see the README).
+    Json,
+}

@@ -1,0 +1,105 @@
+//! `sizegate top`: the largest files or directories of the final filesystem.
+
+use std::io::{self, Write};
+
+use comfy_table::CellAlignment;
+use serde::Serialize;
+
+use super::{ellipsize, human_size, new_table};
+use crate::analysis::top::TopItem;
+use crate::image::Image;
+use crate::summary::SCHEMA_VERSION;
+
+/// The largest entries of one image.
+#[derive(Debug, Clone)]
+pub struct ImageTop<'a> {
+    /// The image.
+    pub image: &'a Image,
+    /// Its largest files or directories, largest first.
+    pub items: Vec<TopItem>,
+}
+
+/// Writes one table per image.
+pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io::Result<()> {
+    for (i, top) in tops.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", top.image.name)?;
+        let header: &[&str] = if dirs {
+            &["size", "files", "directory"]
+        } else {
+            &["size", "layer", "path", "created_by"]
+        };
+        let mut table = new_table(header);
+        for item in &top.items {
+            let path = String::from_utf8_lossy(&item.path).into_owned();
+            match item.layer {
+                Some(layer) if !dirs => {
+                    let created_by = top.image.layers[layer].created_by.as_deref().unwrap_or("");
+                    table.add_row(vec![
+                        human_size(item.size),
+                        layer.to_string(),
+                        path,
+                        ellipsize(created_by, 50),
+                    ]);
+                }
+                _ => {
+                    table.add_row(vec![human_size(item.size), item.files.to_string(), path]);
+                }
+            }
+        }
+        for col in [0, 1] {
+            if let Some(c) = table.column_mut(col) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        writeln!(out, "{table}")?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonTop<'a> {
+    schema_version: u32,
+    images: Vec<JsonImageTop<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonImageTop<'a> {
+    name: &'a str,
+    items: Vec<JsonItem>,
+}
+
+#[derive(Serialize)]
+struct JsonItem {
+    path: String,
+    size: u64,
+    files: u64,
+    layer: Option<usize>,
+}
+
+/// Writes `{"schema_version":1,"images":[{"name","items":[{"path","size","files","layer"}]}]}`.
+pub fn write_json(out: &mut dyn Write, tops: &[ImageTop<'_>]) -> io::Result<()> {
+    let doc = JsonTop {
+        schema_version: SCHEMA_VERSION,
+        images: tops
+            .iter()
+            .map(|t| JsonImageTop {
+                name: &t.image.name,
+                items: t
+                    .items
+                    .iter()
+                    .map(|i| JsonItem {
+                        path: String::from_utf8_lossy(&i.path).into_owned(),
+                        size: i.size,
+                        files: i.files,
+                        layer: i.layer,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

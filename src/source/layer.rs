@@ -1,0 +1,301 @@
+//! Walks one layer tar: sniffs the compression from magic bytes, reads headers only (seeking past
+//! file data when the blob is a plain tar that can seek), and turns each header into an [`Entry`].
+
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+
+use tar::EntryType;
+
+use crate::image::{
+    normalize_path, Compression, Entry, EntryKind, LayerContents, OPAQUE_MARKER, WHITEOUT_PREFIX,
+};
+
+/// Read-buffer size in front of decompressors: large enough to keep syscalls rare.
+const DECODE_BUFFER: usize = 256 * 1024;
+
+/// Sniffs how a blob is stored from its first bytes.
+pub fn sniff_compression(magic: &[u8]) -> Compression {
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// Scans a layer blob that can seek (a member of a tar file on disk, a blob file): a plain tar is
+/// read headers-only, seeking past file data; compressed blobs are inflated as a stream.
+pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    blob.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let compression = sniff_compression(&magic[..n]);
+    let entries = match compression {
+        Compression::None => {
+            // No BufReader here: its seek would throw the buffer away at every entry.
+            let mut archive = tar::Archive::new(blob);
+            let iter = archive.entries_with_seek().map_err(|e| e.to_string())?;
+            let walk = walk(iter);
+            if let Some(e) = &walk.error {
+                return Err(walk.describe(e));
+            }
+            if walk.data_end > blob_len {
+                return Err(format!(
+                    "the data of {} runs past the end of the layer ({} of {} bytes present)",
+                    walk.last_path(),
+                    blob_len,
+                    walk.data_end
+                ));
+            }
+            walk.entries
+        }
+        Compression::Gzip | Compression::Zstd => {
+            decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, blob))?
+        }
+    };
+    Ok(LayerContents {
+        entries,
+        compression,
+        stored_size: blob_len,
+    })
+}
+
+/// Scans a layer blob that can only be read once, front to back (a member of a tar on stdin).
+pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    let compression = sniff_compression(&magic[..n]);
+    let whole = io::Cursor::new(magic[..n].to_vec()).chain(blob);
+    let entries = match compression {
+        Compression::None => walk_stream(whole)?,
+        _ => decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, whole))?,
+    };
+    Ok(LayerContents {
+        entries,
+        compression,
+        stored_size: blob_len,
+    })
+}
+
+fn decode_and_walk<R: io::BufRead>(
+    compression: Compression,
+    blob: R,
+) -> Result<Vec<Entry>, String> {
+    match compression {
+        // Multi-member: eStargz and pigz write several gzip members back to back.
+        Compression::Gzip => walk_stream(flate2::bufread::MultiGzDecoder::new(blob)),
+        Compression::Zstd => {
+            let decoder =
+                zstd::stream::read::Decoder::with_buffer(blob).map_err(|e| format!("zstd: {e}"))?;
+            walk_stream(decoder)
+        }
+        Compression::None => walk_stream(blob),
+    }
+}
+
+/// Walks a tar that cannot seek. A tar that ends without its end-of-archive blocks, or even without
+/// the padding of its last member (`umoci insert` writes such layers), is complete as long as every
+/// header and all data are there; only a stream that stops inside a header or inside data is an error.
+fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
+    let mut counted = CountingReader {
+        inner: reader,
+        total: 0,
+        at_eof: false,
+    };
+    let walk = {
+        let mut archive = tar::Archive::new(&mut counted);
+        let iter = archive.entries().map_err(|e| e.to_string())?;
+        walk(iter)
+    };
+    if let Some(e) = &walk.error {
+        let only_padding_missing = counted.at_eof && counted.total >= walk.data_end;
+        if !only_padding_missing {
+            return Err(walk.describe(e));
+        }
+    }
+    Ok(walk.entries)
+}
+
+/// What a walk over tar headers collected, and how it ended.
+struct Walk {
+    entries: Vec<Entry>,
+    /// Offset just past the data of the last header seen.
+    data_end: u64,
+    last_raw_path: Option<Vec<u8>>,
+    error: Option<io::Error>,
+}
+
+impl Walk {
+    fn last_path(&self) -> String {
+        match &self.last_raw_path {
+            Some(p) => format!("entry {}", String::from_utf8_lossy(p)),
+            None => "the first entry".to_string(),
+        }
+    }
+
+    fn describe(&self, e: &io::Error) -> String {
+        match &self.last_raw_path {
+            Some(p) => format!("after entry {}: {e}", String::from_utf8_lossy(p)),
+            None => e.to_string(),
+        }
+    }
+}
+
+fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
+    let mut walk = Walk {
+        entries: Vec::new(),
+        data_end: 0,
+        last_raw_path: None,
+        error: None,
+    };
+    for item in iter {
+        let entry = match item {
+            Ok(entry) => entry,
+            Err(e) => {
+                walk.error = Some(e);
+                break;
+            }
+        };
+        let header = entry.header();
+        let stored = if header.entry_type().is_gnu_sparse() {
+            header.entry_size().unwrap_or(0)
+        } else {
+            entry.size()
+        };
+        walk.data_end = entry.raw_file_position().saturating_add(stored);
+        walk.last_raw_path = Some(entry.path_bytes().into_owned());
+        match convert(&entry) {
+            Ok(Some(e)) => walk.entries.push(e),
+            Ok(None) => {}
+            Err(e) => {
+                walk.error = Some(e);
+                break;
+            }
+        }
+    }
+    walk
+}
+
+/// Turns one tar header into an [`Entry`]; `None` for headers that are not filesystem entries (PAX
+/// global headers) and for the root directory itself.
+fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
+    let header = entry.header();
+    let raw_path = entry.path_bytes();
+    let etype = header.entry_type();
+    let mut kind = match etype {
+        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => EntryKind::File,
+        EntryType::Link => EntryKind::Hardlink,
+        EntryType::Symlink => EntryKind::Symlink,
+        EntryType::Directory => EntryKind::Dir,
+        EntryType::XGlobalHeader
+        | EntryType::XHeader
+        | EntryType::GNULongName
+        | EntryType::GNULongLink => return Ok(None),
+        _ => EntryKind::Other,
+    };
+    // Pre-POSIX tars mark directories with a trailing slash on a regular-file header.
+    if kind == EntryKind::File && raw_path.ends_with(b"/") && entry.size() == 0 {
+        kind = EntryKind::Dir;
+    }
+    let path = normalize_path(&raw_path);
+    if path == b"/" {
+        return Ok(None);
+    }
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if name == OPAQUE_MARKER {
+        kind = EntryKind::Opaque;
+    } else if name.starts_with(WHITEOUT_PREFIX) {
+        kind = EntryKind::Whiteout;
+    }
+    let size = match kind {
+        EntryKind::File if etype.is_gnu_sparse() => match header.as_gnu() {
+            Some(gnu) => gnu.real_size()?,
+            None => entry.size(),
+        },
+        EntryKind::File => entry.size(),
+        _ => 0,
+    };
+    let link_target = match kind {
+        EntryKind::Hardlink => entry
+            .link_name_bytes()
+            .map(|l| normalize_path(&l).into_boxed_slice()),
+        EntryKind::Symlink => entry.link_name_bytes().map(|l| l.into_owned().into()),
+        _ => None,
+    };
+    Ok(Some(Entry {
+        path: path.into_boxed_slice(),
+        kind,
+        size,
+        mode: header.mode()? & 0o7777,
+        uid: header.uid()?,
+        gid: header.gid()?,
+        link_target,
+    }))
+}
+
+/// Whether a 512-byte block is a tar header: its checksum field matches its bytes.
+pub fn is_tar_header(block: &[u8]) -> bool {
+    if block.len() < 512 {
+        return false;
+    }
+    let field = String::from_utf8_lossy(&block[148..156]);
+    let Ok(stored) = u32::from_str_radix(field.trim_matches(|c: char| c == ' ' || c == '\0'), 8)
+    else {
+        return false;
+    };
+    let sum: u32 = block[..148]
+        .iter()
+        .chain(&block[156..512])
+        .map(|&b| u32::from(b))
+        .sum::<u32>()
+        + 8 * u32::from(b' ');
+    sum == stored
+}
+
+/// Reads as many bytes as fit in `buf`, fewer only at the end of the stream.
+pub fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Counts the bytes that pass and notes whether the end of the stream was reached.
+struct CountingReader<R> {
+    inner: R,
+    total: u64,
+    at_eof: bool,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.at_eof = true;
+        }
+        self.total += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_bytes() {
+        assert_eq!(sniff_compression(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
+        assert_eq!(
+            sniff_compression(&[0x28, 0xb5, 0x2f, 0xfd]),
+            Compression::Zstd
+        );
+        assert_eq!(sniff_compression(b"usr/"), Compression::None);
+        assert_eq!(sniff_compression(&[]), Compression::None);
+    }
+}

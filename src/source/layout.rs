@@ -1,0 +1,326 @@
+//! OCI image layouts: a directory with `oci-layout`, `index.json` and `blobs/`, and the same layout
+//! inside a tar (oci-archive, Docker >= 25). `index.json` may point at images or at image indexes
+//! (multi-platform); one platform is picked per image, attestation manifests are skipped.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::layer::scan_seekable;
+use super::spec::{Descriptor, ManifestOrIndex, Platform};
+use super::{parse_json, platform_matches, ImagePlan, LayerRef, Store, MAX_METADATA_BYTES};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::LayerContents;
+
+/// Nested indexes followed before giving up.
+const MAX_INDEX_DEPTH: usize = 4;
+/// The platform picked when an index has several and the user named none.
+const DEFAULT_PLATFORM: &str = "linux/amd64";
+
+/// An OCI image layout directory.
+#[derive(Debug)]
+pub struct LayoutDir {
+    label: String,
+    root: PathBuf,
+}
+
+impl LayoutDir {
+    /// Opens the layout at `root`; it must hold an `index.json`.
+    pub fn open(root: &Path) -> Result<LayoutDir> {
+        let label = root.display().to_string();
+        if !root.join("index.json").is_file() {
+            return Err(Error::new(
+                label,
+                ErrorKind::Invalid(
+                    "a directory must be an OCI image layout, but it has no index.json".into(),
+                ),
+            ));
+        }
+        Ok(LayoutDir {
+            label,
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn open_member(&self, member: &str) -> Result<(File, u64)> {
+        let path = self.root.join(member);
+        let file = File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::member(&self.label, member, ErrorKind::Missing),
+            _ => Error::member(&self.label, member, ErrorKind::Io(e)),
+        })?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::member(&self.label, member, ErrorKind::Io(e)))?
+            .len();
+        Ok((file, len))
+    }
+}
+
+impl Store for LayoutDir {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn contains(&self, member: &str) -> bool {
+        self.root.join(member).is_file()
+    }
+
+    fn canonical(&self, member: &str) -> Result<String> {
+        Ok(member.to_string())
+    }
+
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
+        let (file, len) = self.open_member(member)?;
+        if len > MAX_METADATA_BYTES {
+            return Err(Error::member(
+                &self.label,
+                member,
+                ErrorKind::Invalid(format!("{len} bytes is too large for metadata")),
+            ));
+        }
+        let mut data = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut &file, &mut data)
+            .map_err(|e| Error::member(&self.label, member, ErrorKind::Io(e)))?;
+        Ok(data)
+    }
+
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+        let (file, len) = self.open_member(member)?;
+        scan_seekable(file, len)
+            .map(Arc::new)
+            .map_err(|m| Error::member(&self.label, member, ErrorKind::Tar(m)))
+    }
+
+    fn parallel(&self) -> bool {
+        true
+    }
+}
+
+/// The member path of a blob: `sha256:abc…` -> `blobs/sha256/abc…`. Digests are checked so that a
+/// crafted one cannot name a path outside `blobs/`.
+pub fn blob_member(label: &str, digest: &str) -> Result<String> {
+    let valid = digest.split_once(':').filter(|(alg, hex)| {
+        !alg.is_empty()
+            && !hex.is_empty()
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+._-".contains(&b))
+            && hex.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    match valid {
+        Some((alg, hex)) => Ok(format!("blobs/{alg}/{hex}")),
+        None => Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!("malformed digest {digest:?}")),
+        )),
+    }
+}
+
+/// Plans every image `index.json` names, picking one platform of each multi-platform index.
+pub fn plan(
+    store: &dyn Store,
+    wanted: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<ImagePlan>> {
+    let label = store.label();
+    let index: ManifestOrIndex = parse_json(store, "index.json")?;
+    let tops = index.manifests.unwrap_or_default();
+    if tops.is_empty() {
+        return Err(Error::member(
+            label,
+            "index.json",
+            ErrorKind::Invalid("lists no manifests".into()),
+        ));
+    }
+    let mut plans = Vec::new();
+    for top in &tops {
+        let mut found = Vec::new();
+        collect_manifests(store, top, None, 0, &mut found)?;
+        let tags = tags_of(top);
+        let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
+        let chosen = choose_platform(label, &what, &found, wanted, notes)?;
+        plans.push(plan_manifest(store, chosen, tags)?);
+    }
+    Ok(plans)
+}
+
+/// An image manifest found under an index entry, with the platform the index gives it.
+struct Found {
+    descriptor: Descriptor,
+    manifest: ManifestOrIndex,
+    platform: Option<String>,
+}
+
+fn collect_manifests(
+    store: &dyn Store,
+    desc: &Descriptor,
+    platform: Option<&Platform>,
+    depth: usize,
+    found: &mut Vec<Found>,
+) -> Result<()> {
+    let label = store.label();
+    if depth > MAX_INDEX_DEPTH {
+        return Err(Error::member(
+            label,
+            &desc.digest,
+            ErrorKind::Invalid("image indexes nested too deep".into()),
+        ));
+    }
+    let member = blob_member(label, &desc.digest)?;
+    // Under a multi-platform index, the containerd store saves only the blobs of the platforms it
+    // pulled: an absent manifest there is a platform not in the archive, not an error.
+    if depth > 0 && !store.contains(&member) {
+        return Ok(());
+    }
+    let doc: ManifestOrIndex = parse_json(store, &member)?;
+    if let Some(children) = &doc.manifests {
+        for child in children {
+            let attestation =
+                child.annotation("vnd.docker.reference.type") == Some("attestation-manifest");
+            let unknown = child.platform.as_ref().is_some_and(|p| p.os == "unknown");
+            if attestation || unknown {
+                continue;
+            }
+            collect_manifests(store, child, child.platform.as_ref(), depth + 1, found)?;
+        }
+    } else if doc.config.is_some() {
+        found.push(Found {
+            descriptor: desc.clone(),
+            manifest: doc,
+            platform: platform.or(desc.platform.as_ref()).map(Platform::display),
+        });
+    } else {
+        return Err(Error::member(
+            label,
+            member,
+            ErrorKind::Invalid("neither an image manifest nor an image index".into()),
+        ));
+    }
+    Ok(())
+}
+
+fn choose_platform<'a>(
+    label: &str,
+    what: &str,
+    found: &'a [Found],
+    wanted: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<&'a Found> {
+    let available = || {
+        found
+            .iter()
+            .map(|f| f.platform.clone().unwrap_or_else(|| "unknown".into()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if found.is_empty() {
+        return Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!(
+                "{what}: no image manifest of the index is in the archive"
+            )),
+        ));
+    }
+    if let Some(wanted) = wanted {
+        // An image with no platform in the index is checked against its config later.
+        return found
+            .iter()
+            .find(|f| {
+                f.platform
+                    .as_deref()
+                    .is_none_or(|p| platform_matches(wanted, p))
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    label,
+                    ErrorKind::Selection(format!(
+                        "{what}: no manifest for platform {wanted}; available: {}",
+                        available()
+                    )),
+                )
+            });
+    }
+    if found.len() == 1 {
+        return Ok(&found[0]);
+    }
+    match found
+        .iter()
+        .find(|f| f.platform.as_deref() == Some(DEFAULT_PLATFORM))
+    {
+        Some(f) => {
+            notes.push(format!(
+                "{what}: picked platform {DEFAULT_PLATFORM} of {} ({}); choose another with --platform",
+                found.len(),
+                available()
+            ));
+            Ok(f)
+        }
+        None => Err(Error::new(
+            label,
+            ErrorKind::Selection(format!(
+                "{what}: the index has several platforms ({}) and none is {DEFAULT_PLATFORM}; choose one with --platform",
+                available()
+            )),
+        )),
+    }
+}
+
+fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<ImagePlan> {
+    let label = store.label();
+    let member = blob_member(label, &found.descriptor.digest)?;
+    let config = found.manifest.config.as_ref().ok_or_else(|| {
+        Error::member(
+            label,
+            &member,
+            ErrorKind::Invalid("manifest has no config".into()),
+        )
+    })?;
+    let layers = found
+        .manifest
+        .layers
+        .iter()
+        .flatten()
+        .map(|l| {
+            Ok(LayerRef {
+                member: blob_member(label, &l.digest)?,
+                digest: Some(l.digest.clone()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ImagePlan {
+        tags,
+        platform: found.platform.clone(),
+        config: blob_member(label, &config.digest)?,
+        config_digest: Some(config.digest.clone()),
+        layers,
+    })
+}
+
+/// The tags an index entry gives its image: the containerd image name (a full reference) when set,
+/// else the OCI `ref.name` annotation.
+fn tags_of(desc: &Descriptor) -> Vec<String> {
+    [
+        "io.containerd.image.name",
+        "org.opencontainers.image.ref.name",
+    ]
+    .iter()
+    .find_map(|k| desc.annotation(k))
+    .map(|t| vec![t.to_string()])
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_member_rejects_path_tricks() {
+        assert_eq!(
+            blob_member("x", "sha256:abc123").ok(),
+            Some("blobs/sha256/abc123".to_string())
+        );
+        assert!(blob_member("x", "sha256:../../etc/passwd").is_err());
+        assert!(blob_member("x", "sha256/abc").is_err());
+        assert!(blob_member("x", "sha256:").is_err());
+    }
+}

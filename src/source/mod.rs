@@ -1,0 +1,419 @@
+//! Readers that turn an image, in whatever format the user has it, into the [`Image`] model.
+//!
+//! The format is detected from content, never from the file name: a directory is an OCI layout; a
+//! tar with `manifest.json` is a docker-archive (preferred when `index.json` is there too, as in
+//! Docker >= 25); a tar with only `index.json` is an oci-archive; a gzip or zstd file is a
+//! compressed archive, read as a stream like stdin.
+
+mod archive;
+pub mod layer;
+mod layout;
+mod members;
+pub mod spec;
+mod stream;
+mod tar_index;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Compression, Image, Layer, LayerContents};
+use layer::{read_up_to, sniff_compression};
+use spec::ImageConfig;
+
+/// Largest JSON document (manifest, index, config) read into memory.
+pub const MAX_METADATA_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Where the image comes from.
+#[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A tar on standard input (`docker save app | sizegate layers -`).
+    Stdin,
+    /// An archive file or an OCI layout directory.
+    Path(PathBuf),
+}
+
+impl ImageSource {
+    /// `-` means stdin; anything else is a path.
+    pub fn from_arg(arg: &str) -> ImageSource {
+        if arg == "-" {
+            ImageSource::Stdin
+        } else {
+            ImageSource::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Which images of an archive to read.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only the image with this tag (`app:1.2`, `app` meaning `app:latest`, or a full reference).
+    pub image: Option<String>,
+    /// Only this platform (`linux/arm64`, `linux/arm/v7`).
+    pub platform: Option<String>,
+}
+
+/// The images read, and notes for the user (such as which platform was picked).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The selected images, in archive order.
+    pub images: Vec<Image>,
+    /// Things the user should know, one sentence each; the CLI prints them on stderr.
+    pub notes: Vec<String>,
+}
+
+/// A place holding the members of an image: an indexed tar file, a layout directory, or a tar
+/// that was read in one pass.
+pub trait Store: Sync {
+    /// The name to show in errors: the path the user gave, or `<stdin>`.
+    fn label(&self) -> &str;
+    /// Whether a member of this name exists.
+    fn contains(&self, member: &str) -> bool;
+    /// The name of the file a member name leads to, after links.
+    fn canonical(&self, member: &str) -> Result<String>;
+    /// The bytes of a small metadata member.
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>>;
+    /// Scans a layer member.
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>>;
+    /// Whether layers can be read concurrently.
+    fn parallel(&self) -> bool;
+}
+
+/// One image as the metadata describes it, before its layers are read.
+#[derive(Debug)]
+pub struct ImagePlan {
+    tags: Vec<String>,
+    platform: Option<String>,
+    config: String,
+    config_digest: Option<String>,
+    layers: Vec<LayerRef>,
+}
+
+/// A layer as the metadata names it.
+#[derive(Debug)]
+struct LayerRef {
+    member: String,
+    /// The blob digest, when the metadata gives one.
+    digest: Option<String>,
+}
+
+/// Reads the images of `source` that `selection` picks.
+pub fn load(source: &ImageSource, selection: &Selection) -> Result<Loaded> {
+    let store = open(source)?;
+    load_from(store.as_ref(), selection)
+}
+
+fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
+    match source {
+        ImageSource::Stdin => {
+            let label = "<stdin>";
+            let stdin = std::io::stdin().lock();
+            open_stream(label, BufReader::with_capacity(1 << 20, stdin))
+        }
+        ImageSource::Path(path) => {
+            let label = path.display().to_string();
+            let meta = std::fs::metadata(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            if meta.is_dir() {
+                return Ok(Box::new(layout::LayoutDir::open(path)?));
+            }
+            let mut file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            let mut magic = [0u8; 4];
+            let n = read_up_to(&mut file, &mut magic)
+                .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            if sniff_compression(&magic[..n]) == Compression::None {
+                Ok(Box::new(tar_index::TarFile::open(path)?))
+            } else {
+                let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+                open_stream(&label, BufReader::with_capacity(1 << 20, file))
+            }
+        }
+    }
+}
+
+/// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
+fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+    let archive = match sniff_compression(head) {
+        Compression::None => stream::StreamArchive::read(label, reader)?,
+        Compression::Gzip => {
+            stream::StreamArchive::read(label, flate2::bufread::MultiGzDecoder::new(reader))?
+        }
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+            stream::StreamArchive::read(label, decoder)?
+        }
+    };
+    Ok(Box::new(archive))
+}
+
+fn load_from(store: &dyn Store, selection: &Selection) -> Result<Loaded> {
+    let label = store.label();
+    if let Some(p) = &selection.platform {
+        check_platform_arg(label, p)?;
+    }
+    let mut notes = Vec::new();
+    let plans = if store.contains("manifest.json") {
+        archive::plan(store)?
+    } else if store.contains("index.json") {
+        layout::plan(store, selection.platform.as_deref(), &mut notes)?
+    } else {
+        return Err(Error::new(
+            label,
+            ErrorKind::Invalid(
+                "not a container image: the tar has neither manifest.json (docker-archive) nor index.json (OCI)"
+                    .into(),
+            ),
+        ));
+    };
+    let mut planned = Vec::new();
+    for plan in plans {
+        let config: ImageConfig = parse_json(store, &plan.config)?;
+        planned.push((plan, config));
+    }
+    let planned = select(label, planned, selection)?;
+
+    let members: BTreeSet<String> = planned
+        .iter()
+        .flat_map(|(p, _)| &p.layers)
+        .map(|l| store.canonical(&l.member))
+        .collect::<Result<_>>()?;
+    let scan = |m: &String| store.layer(m).map(|c| (m.clone(), c));
+    let scanned: HashMap<String, Arc<LayerContents>> = if store.parallel() {
+        members.par_iter().map(scan).collect::<Result<_>>()?
+    } else {
+        members.iter().map(scan).collect::<Result<_>>()?
+    };
+
+    let images = planned
+        .into_iter()
+        .map(|(plan, config)| build_image(store, plan, &config, &scanned))
+        .collect::<Result<_>>()?;
+    Ok(Loaded { images, notes })
+}
+
+/// Keeps the images that `--image` and `--platform` pick.
+fn select(
+    label: &str,
+    planned: Vec<(ImagePlan, ImageConfig)>,
+    selection: &Selection,
+) -> Result<Vec<(ImagePlan, ImageConfig)>> {
+    let names = |list: &[(ImagePlan, ImageConfig)]| {
+        list.iter()
+            .map(|(p, _)| display_name(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut picked = planned;
+    if let Some(wanted) = &selection.image {
+        let all = names(&picked);
+        picked.retain(|(p, _)| p.tags.iter().any(|t| tag_matches(t, wanted)));
+        match picked.len() {
+            0 => {
+                return Err(Error::new(
+                    label,
+                    ErrorKind::Selection(format!(
+                        "no image tagged {wanted}; the archive has: {all}"
+                    )),
+                ))
+            }
+            1 => {}
+            _ => {
+                return Err(Error::new(
+                    label,
+                    ErrorKind::Selection(format!(
+                        "{wanted} matches several images ({}); give the full tag",
+                        names(&picked)
+                    )),
+                ))
+            }
+        }
+    }
+    if let Some(wanted) = &selection.platform {
+        let all = picked
+            .iter()
+            .map(|(p, c)| {
+                format!(
+                    "{} ({})",
+                    display_name(p),
+                    platform_of(p, c).unwrap_or_else(|| "unknown".into())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        picked.retain(|(p, c)| {
+            platform_of(p, c).is_none_or(|actual| platform_matches(wanted, &actual))
+        });
+        if picked.is_empty() {
+            return Err(Error::new(
+                label,
+                ErrorKind::Selection(format!(
+                    "no image for platform {wanted}; the archive has: {all}"
+                )),
+            ));
+        }
+    }
+    Ok(picked)
+}
+
+fn build_image(
+    store: &dyn Store,
+    plan: ImagePlan,
+    config: &ImageConfig,
+    scanned: &HashMap<String, Arc<LayerContents>>,
+) -> Result<Image> {
+    let label = store.label();
+    let count = plan.layers.len();
+    let created_by = config
+        .created_by(count)
+        .map_err(|m| Error::member(label, &plan.config, ErrorKind::Invalid(m)))?;
+    let diff_ids = match &config.rootfs {
+        Some(rootfs) if !rootfs.diff_ids.is_empty() => {
+            if rootfs.diff_ids.len() != count {
+                return Err(Error::member(
+                    label,
+                    &plan.config,
+                    ErrorKind::Invalid(format!(
+                        "the config lists {} layer diff_ids but the manifest lists {} layers",
+                        rootfs.diff_ids.len(),
+                        count
+                    )),
+                ));
+            }
+            Some(&rootfs.diff_ids)
+        }
+        _ => None,
+    };
+    let mut layers = Vec::with_capacity(count);
+    for (index, (layer_ref, created_by)) in plan.layers.iter().zip(created_by).enumerate() {
+        let canonical = store.canonical(&layer_ref.member)?;
+        let contents = scanned
+            .get(&canonical)
+            .cloned()
+            .ok_or_else(|| Error::member(label, &layer_ref.member, ErrorKind::Missing))?;
+        let digest = diff_ids
+            .map(|d| d[index].clone())
+            .or_else(|| layer_ref.digest.clone())
+            .unwrap_or_else(|| canonical.clone());
+        layers.push(Layer {
+            index,
+            digest,
+            created_by,
+            contents,
+        });
+    }
+    Ok(Image {
+        name: display_name(&plan),
+        platform: platform_of(&plan, config),
+        tags: plan.tags,
+        layers,
+    })
+}
+
+/// The first tag, or the short config digest of an untagged image.
+fn display_name(plan: &ImagePlan) -> String {
+    if let Some(tag) = plan.tags.first() {
+        return tag.clone();
+    }
+    match &plan.config_digest {
+        Some(d) => d
+            .split_once(':')
+            .map_or(d.as_str(), |(_, hex)| &hex[..hex.len().min(12)])
+            .to_string(),
+        None => plan.config.clone(),
+    }
+}
+
+fn platform_of(plan: &ImagePlan, config: &ImageConfig) -> Option<String> {
+    plan.platform.clone().or_else(|| config.platform())
+}
+
+/// Whether a tag is what the user asked for: exact, or with `:latest` and registry prefixes
+/// (`docker.io/library/`, `localhost/`) left out.
+fn tag_matches(tag: &str, wanted: &str) -> bool {
+    let with_latest = |s: &str| {
+        let last = s.rsplit('/').next().unwrap_or(s);
+        if last.contains(':') || last.contains('@') {
+            s.to_string()
+        } else {
+            format!("{s}:latest")
+        }
+    };
+    let tag = with_latest(tag);
+    let wanted = with_latest(wanted);
+    tag == wanted || tag.ends_with(&format!("/{wanted}"))
+}
+
+/// Whether `actual` (`os/arch[/variant]`) is the `wanted` platform; a variant left out of `wanted`
+/// matches any variant.
+fn platform_matches(wanted: &str, actual: &str) -> bool {
+    let norm = |s: &str| -> Vec<String> {
+        s.split('/')
+            .enumerate()
+            .map(|(i, p)| {
+                let p = p.to_ascii_lowercase();
+                match (i, p.as_str()) {
+                    (1, "x86_64" | "x86-64") => "amd64".into(),
+                    (1, "aarch64") => "arm64".into(),
+                    _ => p,
+                }
+            })
+            .collect()
+    };
+    let (w, a) = (norm(wanted), norm(actual));
+    w.len() <= a.len() && w.iter().zip(&a).all(|(x, y)| x == y)
+        || (w.len() == 3 && a.len() == 2 && w[..2] == a[..2] && w[2] == "v8")
+}
+
+fn check_platform_arg(label: &str, platform: &str) -> Result<()> {
+    let parts: Vec<&str> = platform.split('/').collect();
+    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty()) {
+        return Ok(());
+    }
+    Err(Error::new(
+        label,
+        ErrorKind::Selection(format!(
+            "--platform {platform:?} is not of the form os/arch[/variant], e.g. linux/arm64"
+        )),
+    ))
+}
+
+/// Reads and parses a JSON member.
+fn parse_json<T: DeserializeOwned>(store: &dyn Store, member: &str) -> Result<T> {
+    let data = store.read_metadata(member)?;
+    serde_json::from_slice(&data)
+        .map_err(|e| Error::member(store.label(), member, ErrorKind::Json(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_match_without_latest_and_registry() {
+        assert!(tag_matches("docker.io/tiny/tiny:latest", "tiny/tiny"));
+        assert!(tag_matches("localhost/tiny-app:latest", "tiny-app"));
+        assert!(tag_matches("tiny/tiny:v1", "tiny/tiny:v1"));
+        assert!(!tag_matches("tiny/tiny:v1", "tiny/tiny"));
+        assert!(!tag_matches("localhost/tiny-app:latest", "tiny"));
+        assert!(!tag_matches("localhost/xtiny:latest", "tiny"));
+    }
+
+    #[test]
+    fn platforms_match_with_aliases_and_optional_variant() {
+        assert!(platform_matches("linux/amd64", "linux/amd64"));
+        assert!(platform_matches("linux/arm64", "linux/arm64/v8"));
+        assert!(platform_matches("linux/arm64/v8", "linux/arm64"));
+        assert!(platform_matches("linux/amd64", "linux/x86_64"));
+        assert!(!platform_matches("linux/arm/v7", "linux/arm/v6"));
+        assert!(!platform_matches("linux/arm64", "linux/amd64"));
+    }
+}

@@ -1,0 +1,155 @@
+//! An image archive read once, front to back: a tar on stdin or a compressed archive. The metadata
+//! (`manifest.json`, `index.json`) comes last in `docker save` output, so every member that could be
+//! a layer is scanned as it streams past, keyed by its name, and joined with the metadata at the end.
+//! Nothing is spooled to disk and no file content is kept.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
+use super::members::{normalize_member, Member, Members};
+use super::tar_index::resolve_error;
+use super::{Store, MAX_METADATA_BYTES};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Compression, LayerContents};
+
+/// What was kept of one regular member.
+#[derive(Debug)]
+enum Kept {
+    /// A JSON document, kept whole.
+    Json(Vec<u8>),
+    /// Anything else was scanned as a layer tar: the result, or why it is not one.
+    Layer(std::result::Result<Arc<LayerContents>, String>),
+}
+
+/// An archive that has been read in one pass.
+#[derive(Debug)]
+pub struct StreamArchive {
+    label: String,
+    members: Members<Kept>,
+}
+
+impl StreamArchive {
+    /// Reads the whole tar from `reader`, scanning layers as they pass.
+    pub fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
+        let mut archive = tar::Archive::new(reader);
+        let entries = archive
+            .entries()
+            .map_err(|e| Error::new(label, ErrorKind::Tar(e.to_string())))?;
+        let mut members = Members::default();
+        let mut last: Option<String> = None;
+        for item in entries {
+            let mut entry = item.map_err(|e| {
+                let err = Error::new(label, ErrorKind::Tar(e.to_string()));
+                match &last {
+                    Some(name) => err.in_member(&format!("after member {name}")),
+                    None => err,
+                }
+            })?;
+            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let kind = entry.header().entry_type();
+            let member = if kind.is_file() || kind.is_contiguous() {
+                let size = entry.size();
+                let mut head = vec![0u8; 512];
+                let n = read_up_to(&mut entry, &mut head)
+                    .map_err(|e| Error::member(label, &name, ErrorKind::Tar(e.to_string())))?;
+                head.truncate(n);
+                let is_json = !is_tar_header(&head)
+                    && sniff_compression(&head) == Compression::None
+                    && matches!(head.first(), Some(b'{' | b'['));
+                let rest = std::io::Cursor::new(head).chain(&mut entry);
+                if is_json {
+                    Member::Data(Kept::Json(read_json(label, &name, size, rest)?))
+                } else {
+                    Member::Data(Kept::Layer(scan_stream(rest, size).map(Arc::new)))
+                }
+            } else if kind.is_symlink() || kind.is_hard_link() {
+                Member::Link {
+                    target: entry
+                        .link_name_bytes()
+                        .map(|t| String::from_utf8_lossy(&t).into_owned())
+                        .unwrap_or_default(),
+                    symbolic: kind.is_symlink(),
+                }
+            } else {
+                Member::NotAFile
+            };
+            last = Some(name.clone());
+            members.insert(name, member);
+        }
+        if last.is_none() {
+            return Err(Error::new(
+                label,
+                ErrorKind::Invalid("empty tar: not a container image".into()),
+            ));
+        }
+        Ok(StreamArchive {
+            label: label.to_string(),
+            members,
+        })
+    }
+
+    fn kept(&self, member: &str) -> Result<(String, &Kept)> {
+        self.members
+            .resolve(member)
+            .map_err(|e| resolve_error(&self.label, member, e))
+    }
+}
+
+fn read_json(label: &str, name: &str, size: u64, mut reader: impl Read) -> Result<Vec<u8>> {
+    if size > MAX_METADATA_BYTES {
+        return Err(Error::member(
+            label,
+            name,
+            ErrorKind::Invalid(format!("{size} bytes is too large for metadata")),
+        ));
+    }
+    let mut data = Vec::with_capacity(size as usize);
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| Error::member(label, name, ErrorKind::Tar(e.to_string())))?;
+    Ok(data)
+}
+
+impl Store for StreamArchive {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn contains(&self, member: &str) -> bool {
+        self.members.contains(member)
+    }
+
+    fn canonical(&self, member: &str) -> Result<String> {
+        self.kept(member).map(|(name, _)| name)
+    }
+
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
+        match self.kept(member)? {
+            (_, Kept::Json(data)) => Ok(data.clone()),
+            (name, Kept::Layer(_)) => Err(Error::member(
+                &self.label,
+                name,
+                ErrorKind::Invalid("expected a JSON document".into()),
+            )),
+        }
+    }
+
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+        match self.kept(member)? {
+            (_, Kept::Layer(Ok(contents))) => Ok(Arc::clone(contents)),
+            (name, Kept::Layer(Err(m))) => {
+                Err(Error::member(&self.label, name, ErrorKind::Tar(m.clone())))
+            }
+            (name, Kept::Json(_)) => Err(Error::member(
+                &self.label,
+                name,
+                ErrorKind::Invalid("expected a layer tar, found a JSON document".into()),
+            )),
+        }
+    }
+
+    fn parallel(&self) -> bool {
+        false
+    }
+}

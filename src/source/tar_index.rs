@@ -1,0 +1,210 @@
+//! An image archive on disk (docker-archive or oci-archive), indexed once by its headers: every
+//! member's offset is recorded while seeking past the data, then layers are read in place, in
+//! parallel, with positional reads on one shared file handle.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::layer::scan_seekable;
+use super::members::{normalize_member, Member, Members, ResolveError};
+use super::{Store, MAX_METADATA_BYTES};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::LayerContents;
+
+/// Where a member's data lies in the archive file.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    offset: u64,
+    len: u64,
+}
+
+/// An indexed tar file.
+#[derive(Debug)]
+pub struct TarFile {
+    label: String,
+    file: File,
+    members: Members<Span>,
+}
+
+impl TarFile {
+    /// Indexes the tar at `path` by reading its headers only.
+    pub fn open(path: &Path) -> Result<TarFile> {
+        let label = path.display().to_string();
+        let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+        let file_len = file
+            .metadata()
+            .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?
+            .len();
+        let mut members = Members::default();
+        let mut archive = tar::Archive::new(&file);
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|e| Error::new(&label, ErrorKind::Tar(e.to_string())))?;
+        let mut last: Option<String> = None;
+        for item in entries {
+            let entry = item.map_err(|e| {
+                let err = Error::new(&label, ErrorKind::Tar(e.to_string()));
+                match &last {
+                    Some(name) => err.in_member(&format!("after member {name}")),
+                    None => err,
+                }
+            })?;
+            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let kind = entry.header().entry_type();
+            let member = if kind.is_file() || kind.is_contiguous() {
+                let span = Span {
+                    offset: entry.raw_file_position(),
+                    len: entry.size(),
+                };
+                if span.offset.saturating_add(span.len) > file_len {
+                    return Err(Error::member(
+                        &label,
+                        &name,
+                        ErrorKind::Tar(format!(
+                            "member of {} bytes runs past the end of the file ({} bytes missing)",
+                            span.len,
+                            span.offset.saturating_add(span.len) - file_len
+                        )),
+                    ));
+                }
+                Member::Data(span)
+            } else if kind.is_symlink() || kind.is_hard_link() {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned())
+                    .unwrap_or_default();
+                Member::Link {
+                    target,
+                    symbolic: kind.is_symlink(),
+                }
+            } else {
+                Member::NotAFile
+            };
+            last = Some(name.clone());
+            members.insert(name, member);
+        }
+        if last.is_none() {
+            return Err(Error::new(
+                &label,
+                ErrorKind::Invalid("empty tar: not a container image".into()),
+            ));
+        }
+        Ok(TarFile {
+            label,
+            file,
+            members,
+        })
+    }
+
+    fn span(&self, member: &str) -> Result<(String, Span)> {
+        self.members
+            .resolve(member)
+            .map(|(name, span)| (name, *span))
+            .map_err(|e| resolve_error(&self.label, member, e))
+    }
+
+    fn reader(&self, span: Span) -> MemberReader<'_> {
+        MemberReader {
+            file: &self.file,
+            start: span.offset,
+            len: span.len,
+            pos: 0,
+        }
+    }
+}
+
+/// Turns a link-resolution failure into an error naming the archive and the member.
+pub fn resolve_error(label: &str, member: &str, e: ResolveError) -> Error {
+    match e {
+        ResolveError::Missing => Error::member(label, member, ErrorKind::Missing),
+        ResolveError::Invalid(m) => Error::member(label, member, ErrorKind::Invalid(m)),
+    }
+}
+
+impl Store for TarFile {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn contains(&self, member: &str) -> bool {
+        self.members.contains(member)
+    }
+
+    fn canonical(&self, member: &str) -> Result<String> {
+        self.span(member).map(|(name, _)| name)
+    }
+
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
+        let (name, span) = self.span(member)?;
+        if span.len > MAX_METADATA_BYTES {
+            return Err(Error::member(
+                &self.label,
+                name,
+                ErrorKind::Invalid(format!("{} bytes is too large for metadata", span.len)),
+            ));
+        }
+        let mut data = Vec::with_capacity(span.len as usize);
+        self.reader(span)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::member(&self.label, &name, ErrorKind::Io(e)))?;
+        Ok(data)
+    }
+
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+        let (name, span) = self.span(member)?;
+        scan_seekable(self.reader(span), span.len)
+            .map(Arc::new)
+            .map_err(|m| Error::member(&self.label, name, ErrorKind::Tar(m)))
+    }
+
+    fn parallel(&self) -> bool {
+        true
+    }
+}
+
+/// Reads one member of the archive with positional reads, so many can be read at once from one
+/// file handle. Seeking is free: it only moves `pos`.
+struct MemberReader<'a> {
+    file: &'a File,
+    start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for MemberReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let remaining = self.len.saturating_sub(self.pos);
+        let want = (buf.len() as u64).min(remaining) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = read_at(self.file, &mut buf[..want], self.start + self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for MemberReader<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let new = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+        };
+        self.pos = new
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}

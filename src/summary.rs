@@ -1,0 +1,118 @@
+//! The numbers of an image in the shape of sizegate's JSON contract (`schema_version` 1, documented
+//! in the README). Later outputs embed these same structs, so the contract has one definition.
+
+use serde::Serialize;
+
+use crate::analysis::dive::{dive_metrics, DiveMetrics};
+use crate::analysis::Analysis;
+use crate::image::{Compression, Image};
+
+/// Version of the JSON contract; bumped only on breaking changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The top-level JSON document of `sizegate layers --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// One entry per image read.
+    pub images: Vec<ImageSummary>,
+}
+
+/// The totals of one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageSummary {
+    /// Display name (first tag, or short config digest).
+    pub name: String,
+    /// Every tag.
+    pub tags: Vec<String>,
+    /// `os/arch[/variant]`, when known.
+    pub platform: Option<String>,
+    /// Sum of the layer sizes (uncompressed, regular-file bytes), as `docker images` shows.
+    pub image_size: u64,
+    /// Sum of the stored layer blob sizes; `null` when the layers are stored uncompressed.
+    pub compressed_size: Option<u64>,
+    /// Bytes of the distinct files visible in the final filesystem.
+    pub final_size: u64,
+    /// `image_size - final_size`: bytes shipped but overwritten or deleted by a later layer.
+    pub wasted_bytes: u64,
+    /// Files (regular files and hard links) visible in the final filesystem.
+    pub final_files: u64,
+    /// Number of layers.
+    pub layer_count: usize,
+    /// dive-compatible metrics.
+    pub dive: DiveSummary,
+    /// One entry per layer, bottom first.
+    pub layers: Vec<LayerSummary>,
+}
+
+/// dive's three metrics, named as in sizegate's contract.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DiveSummary {
+    /// dive's efficiency score, 0..1.
+    pub efficiency: f64,
+    /// dive's wastedBytes.
+    pub wasted_bytes: u64,
+    /// dive's userWastedPercent as a ratio (1.0 = 100 %); `null` when no layer above the first
+    /// adds bytes.
+    pub user_wasted_percent: Option<f64>,
+}
+
+impl From<DiveMetrics> for DiveSummary {
+    fn from(m: DiveMetrics) -> Self {
+        DiveSummary {
+            efficiency: m.efficiency,
+            wasted_bytes: m.wasted_bytes,
+            user_wasted_percent: m.user_wasted_percent,
+        }
+    }
+}
+
+/// The numbers of one layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary {
+    /// 0 = bottom layer.
+    pub index: usize,
+    /// The layer's `diff_id` (or blob digest when the config has none).
+    pub digest: String,
+    /// Bytes of regular files.
+    pub size: u64,
+    /// Regular files plus hard links.
+    pub files: u64,
+    /// The build instruction; `null` when the history does not say.
+    pub created_by: Option<String>,
+}
+
+impl ImageSummary {
+    /// Summarizes an image and its analysis.
+    pub fn new(image: &Image, analysis: &Analysis) -> ImageSummary {
+        let compressed = image
+            .layers
+            .iter()
+            .any(|l| l.contents.compression != Compression::None);
+        ImageSummary {
+            name: image.name.clone(),
+            tags: image.tags.clone(),
+            platform: image.platform.clone(),
+            image_size: analysis.image_size,
+            compressed_size: compressed
+                .then(|| image.layers.iter().map(|l| l.contents.stored_size).sum()),
+            final_size: analysis.final_size,
+            wasted_bytes: analysis.wasted_bytes(),
+            final_files: analysis.final_files,
+            layer_count: image.layers.len(),
+            dive: dive_metrics(image).into(),
+            layers: image
+                .layers
+                .iter()
+                .map(|l| LayerSummary {
+                    index: l.index,
+                    digest: l.digest.clone(),
+                    size: l.size(),
+                    files: l.files(),
+                    created_by: l.created_by.clone(),
+                })
+                .collect(),
+        }
+    }
+}
