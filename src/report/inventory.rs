@@ -25,7 +25,7 @@ pub const COLUMNS: [&str; 13] = [
 
 /// Writes the header, once for all images.
 pub fn write_header(out: &mut csv::Writer<impl Write>) -> io::Result<()> {
-    out.write_record(COLUMNS).map_err(io::Error::from)
+    out.write_record(COLUMNS).map_err(csv_to_io)
 }
 
 /// Writes one row per entry of every layer of `image`. Names are written as stored, even when
@@ -62,8 +62,16 @@ pub fn write_rows(
                 status.as_bytes(),
                 by.as_bytes(),
             ];
-            out.write_record(record).map_err(io::Error::from)?;
+            out.write_record(record).map_err(csv_to_io)?;
         }
     }
     Ok(())
+}
+
+/// Keeps the I/O error inside a CSV error as it is, so a closed pipe is still seen as one.
+fn csv_to_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("CSV: {other:?}")),
+    }
 }
