@@ -126,12 +126,8 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
 
 /// Orders paths as a depth-first walk with sorted children visits them: component by component.
 fn by_components(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let key = |p: &[u8]| {
-        p.iter()
-            .map(|&c| if c == b'/' { 0 } else { c })
-            .collect::<Vec<u8>>()
-    };
-    key(a).cmp(&key(b))
+    let key = |c: &u8| if *c == b'/' { 0 } else { *c };
+    a.iter().map(key).cmp(b.iter().map(key))
 }
 
 /// One layer's own tree: every entry's path (the last entry wins) plus every parent directory

@@ -226,9 +226,11 @@ fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
         path: path.into_boxed_slice(),
         kind,
         size,
-        mode: header.mode()? & 0o7777,
-        uid: header.uid()?,
-        gid: header.gid()?,
+        // Blank owner or mode fields are 0 to GNU tar and Python's tarfile; they are metadata only,
+        // so read them as 0 rather than reject the layer.
+        mode: header.mode().unwrap_or(0) & 0o7777,
+        uid: header.uid().unwrap_or(0),
+        gid: header.gid().unwrap_or(0),
         link_target,
     }))
 }
@@ -287,6 +289,41 @@ impl<R: Read> Read for CountingReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_file_tar(header: &mut tar::Header, data: &[u8]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        b.append_data(header, "./etc/x", data).expect("append");
+        b.into_inner().expect("finish")
+    }
+
+    #[test]
+    fn blank_owner_fields_read_as_zero() {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o640);
+        let tar = one_file_tar(&mut h, b"hello");
+        let got = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("scans");
+        assert_eq!(got.entries.len(), 1);
+        let e = &got.entries[0];
+        assert_eq!(
+            (&e.path[..], e.size, e.mode, e.uid, e.gid),
+            (&b"/etc/x"[..], 5, 0o640, 0, 0)
+        );
+    }
+
+    #[test]
+    fn plain_tar_is_read_the_same_seekable_or_streamed() {
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(0o644);
+        h.set_uid(1000);
+        h.set_gid(1000);
+        let tar = one_file_tar(&mut h, &[7u8; 1500]);
+        let a = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("seekable");
+        let b = scan_stream(&tar[..], tar.len() as u64).expect("stream");
+        assert_eq!(a.entries, b.entries);
+        assert_eq!(a.entries[0].uid, 1000);
+    }
 
     #[test]
     fn sniffs_magic_bytes() {

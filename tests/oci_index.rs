@@ -1,0 +1,185 @@
+//! Multi-platform OCI indexes built in the test: platform choice, attestation manifests, and
+//! platforms whose blobs the archive does not hold (the containerd store saves only what it pulled).
+
+use std::io::Write;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+/// Writes `data` as a blob of the layout at `root` and returns its descriptor.
+fn put_blob(root: &Path, media_type: &str, data: &[u8]) -> Value {
+    let digest = sha256_hex(data);
+    let dir = root.join("blobs/sha256");
+    std::fs::create_dir_all(&dir).expect("blob dir");
+    std::fs::write(dir.join(&digest), data).expect("blob written");
+    json!({"mediaType": media_type, "digest": format!("sha256:{digest}"), "size": data.len()})
+}
+
+/// A content digest for test blobs; any stable hex string of the right shape will do, since
+/// sizegate addresses blobs by the digest the index names.
+fn sha256_hex(data: &[u8]) -> String {
+    // FNV-1a, widened to 64 hex digits: unique enough for a handful of test blobs.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in data {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}").repeat(4)
+}
+
+/// A gzip layer holding one file of `size` bytes at `path`.
+fn gzip_layer(path: &str, size: usize) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(size as u64);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header.set_cksum();
+    tar.append_data(&mut header, path, &vec![b'x'; size][..])
+        .expect("tar entry");
+    let tar = tar.into_inner().expect("tar done");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).expect("gzip");
+    gz.finish().expect("gzip done")
+}
+
+/// An image manifest for one platform, with one layer of `size` bytes; returns its descriptor.
+fn platform_image(root: &Path, os: &str, arch: &str, size: usize) -> Value {
+    let layer = put_blob(
+        root,
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        &gzip_layer("app/bin", size),
+    );
+    let config = json!({"os": os, "architecture": arch,
+        "history": [{"created_by": format!("COPY bin for {arch}")}]});
+    let config = put_blob(
+        root,
+        "application/vnd.oci.image.config.v1+json",
+        config.to_string().as_bytes(),
+    );
+    let manifest = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": config, "layers": [layer]});
+    let mut desc = put_blob(
+        root,
+        "application/vnd.oci.image.manifest.v1+json",
+        manifest.to_string().as_bytes(),
+    );
+    desc["platform"] = json!({"os": os, "architecture": arch});
+    desc
+}
+
+/// Writes index.json pointing at an image index of `manifests`.
+fn write_layout(root: &Path, manifests: Vec<Value>) {
+    let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests});
+    let mut desc = put_blob(
+        root,
+        "application/vnd.oci.image.index.v1+json",
+        index.to_string().as_bytes(),
+    );
+    desc["annotations"] = json!({"org.opencontainers.image.ref.name": "multi"});
+    let top = json!({"schemaVersion": 2, "manifests": [desc]});
+    std::fs::write(root.join("index.json"), top.to_string()).expect("index.json");
+    std::fs::write(root.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)
+        .expect("oci-layout");
+}
+
+fn run(root: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = Command::cargo_bin("sizegate")
+        .expect("binary")
+        .arg("layers")
+        .arg(root)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn attestation_manifests_and_absent_platforms_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let amd64 = platform_image(root, "linux", "amd64", 1000);
+    // The arm64 manifest is listed but its blob is not in the layout.
+    let absent = json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": format!("sha256:{}", "ab".repeat(32)), "size": 500,
+        "platform": {"os": "linux", "architecture": "arm64"}});
+    let mut attestation = put_blob(
+        root,
+        "application/vnd.oci.image.manifest.v1+json",
+        json!({"schemaVersion": 2, "config": {"digest": "sha256:00", "size": 2}, "layers": []})
+            .to_string()
+            .as_bytes(),
+    );
+    attestation["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    attestation["annotations"] = json!({"vnd.docker.reference.type": "attestation-manifest"});
+    write_layout(root, vec![amd64, absent, attestation]);
+
+    let (code, json, stderr) = run(root, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["images"][0]["platform"], "linux/amd64");
+    assert_eq!(json["images"][0]["image_size"], 1000);
+    assert_eq!(
+        json["images"][0]["layers"][0]["created_by"],
+        "COPY bin for amd64"
+    );
+    assert!(!stderr.contains("picked"), "one platform present: {stderr}");
+
+    let (code, _, stderr) = run(root, &["--platform", "linux/arm64"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("multi: no manifest for platform linux/arm64; available: linux/amd64"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn several_platforms_default_to_linux_amd64_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let arm64 = platform_image(root, "linux", "arm64", 300);
+    let amd64 = platform_image(root, "linux", "amd64", 700);
+    let s390x = platform_image(root, "linux", "s390x", 900);
+    write_layout(root, vec![arm64, amd64, s390x]);
+
+    let (code, json, stderr) = run(root, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["platform"], "linux/amd64");
+    assert_eq!(json["images"][0]["image_size"], 700);
+    assert!(
+        stderr.contains(
+            "note: multi: picked platform linux/amd64 of 3 (linux/arm64, linux/amd64, linux/s390x); choose another with --platform"
+        ),
+        "{stderr}"
+    );
+
+    let (code, json, _) = run(root, &["--platform", "linux/s390x"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["images"][0]["image_size"], 900);
+}
+
+#[test]
+fn several_platforms_without_linux_amd64_need_a_choice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let arm64 = platform_image(root, "linux", "arm64", 300);
+    let s390x = platform_image(root, "linux", "s390x", 900);
+    write_layout(root, vec![arm64, s390x]);
+
+    let (code, _, stderr) = run(root, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("several platforms (linux/arm64, linux/s390x) and none is linux/amd64; choose one with --platform"),
+        "{stderr}"
+    );
+}
