@@ -15,7 +15,7 @@ mod tar_index;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -70,7 +70,7 @@ pub struct Loaded {
 
 /// A place holding the members of an image: an indexed tar file, a layout directory, or a tar
 /// that was read in one pass.
-pub trait Store: Sync {
+pub(crate) trait Store: Sync {
     /// The name to show in errors: the path the user gave, or `<stdin>`.
     fn label(&self) -> &str;
     /// Whether a member of this name exists.
@@ -87,7 +87,7 @@ pub trait Store: Sync {
 
 /// One image as the metadata describes it, before its layers are read.
 #[derive(Debug)]
-pub struct ImagePlan {
+pub(crate) struct ImagePlan {
     tags: Vec<String>,
     platform: Option<String>,
     config: String,
@@ -114,6 +114,14 @@ fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
         ImageSource::Stdin => {
             let label = "<stdin>";
             let stdin = std::io::stdin().lock();
+            if stdin.is_terminal() {
+                return Err(Error::new(
+                    label,
+                    ErrorKind::Invalid(
+                        "`-` reads an image archive from stdin, but stdin is a terminal; pipe one in (docker save app | sizegate layers -)".into(),
+                    ),
+                ));
+            }
             open_stream(label, BufReader::with_capacity(1 << 20, stdin))
         }
         ImageSource::Path(path) => {
