@@ -65,17 +65,17 @@ def add_dir(t, name):
 
 
 def write_layer(path, i, per_layer):
-    """One layer: ~85% of its bytes in 64 large files, the rest in many small files."""
+    """One layer: ~70% of its bytes in 64 large files, the rest in many small files."""
     with open(path, "wb") as raw:
         sink = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) if a.gzip else raw
         with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as t:
             base = f"layer{i}"
             add_dir(t, base)
-            small_budget = per_layer * 15 // 100
+            small_budget = per_layer * 30 // 100
             n_small = 0
             written = 0
             while written < small_budget:
-                size = rng.choice([0, 100, 700, 2000, 5000, 12000, 40000])
+                size = rng.choice([0, 100, 700, 2000, 5000, 12000])
                 d = f"{base}/pkg{n_small // 200}"
                 if n_small % 200 == 0:
                     add_dir(t, d)

@@ -18,16 +18,19 @@ gz="$dir/bench-${gib}g-gzip.oci"
 [ -d "$gz" ] || { echo "generating $gz"; python3 bench/make_image.py "$gz" --gib "$gib" --gzip; }
 
 # seconds (wall) of a command, best of 3, page cache warm for both sides
+tfile=$(mktemp)
+trap 'rm -f "$tfile"' EXIT
 best() {
-  local best=""
+  local best="" t
   for _ in 1 2 3; do
-    local t
-    t=$( { /usr/bin/time -f "%e" "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    /usr/bin/time -o "$tfile" -f "%e" "$@" > /dev/null 2>&1
+    t=$(tail -n 1 "$tfile")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
   done
   echo "$best"
 }
-rss() { { /usr/bin/time -f "%M" "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -n 1; }
+# peak resident set size in KiB
+rss() { /usr/bin/time -o "$tfile" -f "%M" "$@" > /dev/null 2>&1; tail -n 1 "$tfile"; }
 
 report() {
   local label=$1 image=$2 baseline=$3 command=$4

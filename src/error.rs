@@ -1,6 +1,7 @@
 //! Errors of the library: every one names the file, the member inside it (when there is one) and
 //! what is wrong, so the user can go straight to the broken part of their image.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
@@ -64,16 +65,33 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
         if let Some(member) = &self.member {
-            write!(f, ": {member}")?;
+            write!(f, ": {}", printable(member))?;
         }
         match &self.kind {
             ErrorKind::Io(e) => write!(f, ": {e}"),
             ErrorKind::Json(e) => write!(f, ": invalid JSON: {e}"),
-            ErrorKind::Tar(m) => write!(f, ": corrupt or truncated tar: {m}"),
+            ErrorKind::Tar(m) => write!(f, ": corrupt or truncated tar: {}", printable(m)),
             ErrorKind::Missing => write!(f, ": not found in the image"),
-            ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {m}"),
+            ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
         }
     }
+}
+
+/// Text that comes from the archive (member names, tar errors quoting header bytes) with control
+/// characters escaped, so that a message stays on one line and cannot drive the terminal.
+fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 impl std::error::Error for Error {

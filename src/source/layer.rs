@@ -83,14 +83,24 @@ fn decode_and_walk<R: io::BufRead>(
 ) -> Result<Vec<Entry>, String> {
     match compression {
         // Multi-member: eStargz and pigz write several gzip members back to back.
-        Compression::Gzip => walk_stream(flate2::bufread::MultiGzDecoder::new(blob)),
+        Compression::Gzip => walk_to_end(flate2::bufread::MultiGzDecoder::new(blob)),
         Compression::Zstd => {
             let decoder =
                 zstd::stream::read::Decoder::with_buffer(blob).map_err(|e| format!("zstd: {e}"))?;
-            walk_stream(decoder)
+            walk_to_end(decoder)
         }
         Compression::None => walk_stream(blob),
     }
+}
+
+/// Walks a decompressed tar, then reads the decompressor to its end: the walk stops at the
+/// end-of-archive blocks, and only the end of the stream checks the gzip CRC and length trailer
+/// (or the zstd frame), so a blob cut or corrupted after the tar's end is still an error.
+fn walk_to_end<R: Read>(mut decoder: R) -> Result<Vec<Entry>, String> {
+    let entries = walk_stream(&mut decoder)?;
+    io::copy(&mut decoder, &mut io::sink())
+        .map_err(|e| format!("the compressed stream does not end cleanly: {e}"))?;
+    Ok(entries)
 }
 
 /// Walks a tar that cannot seek. A tar that ends without its end-of-archive blocks, or even without
@@ -108,7 +118,11 @@ fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
         walk(iter)
     };
     if let Some(e) = &walk.error {
-        let only_padding_missing = counted.at_eof && counted.total >= walk.data_end;
+        // The stream may stop after the last data byte but not past the padding: bytes beyond
+        // that boundary are a header cut short.
+        let padded_end = walk.data_end.next_multiple_of(512);
+        let only_padding_missing =
+            counted.at_eof && (walk.data_end..padded_end).contains(&counted.total);
         if !only_padding_missing {
             return Err(walk.describe(e));
         }

@@ -1,0 +1,438 @@
+//! Broken synthetic images: every one must end with exit code 2 and a single `error: FILE: MEMBER:
+//! what is wrong` line on stderr, never a panic.
+
+mod common;
+
+use common::*;
+use tempfile::TempDir;
+
+fn tempdir() -> TempDir {
+    tempfile::tempdir().expect("temp dir is created")
+}
+
+/// A valid one-layer archive to break in one place.
+fn one_layer() -> DockerArchive {
+    DockerArchive::new().layer(Layer::new().file("etc/conf", 10).tar())
+}
+
+#[test]
+fn missing_layer_blob_named_in_manifest_is_an_error_naming_the_member() {
+    let dir = tempdir();
+    let path = one_layer().missing_layer().write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: layer1/layer.tar: not found in the image\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn missing_layer_blob_is_an_error_on_stdin_too() {
+    let archive = one_layer().missing_layer().build();
+    assert_eq!(
+        layers_fails_stdin(archive),
+        "error: <stdin>: layer1/layer.tar: not found in the image\n"
+    );
+}
+
+#[test]
+fn bad_json_in_manifest_is_an_error_naming_manifest_json() {
+    let dir = tempdir();
+    let path = one_layer()
+        .manifest_bytes(br#"[{"Config": "config.json", "Layers": "#)
+        .write(dir.path(), "app.tar");
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: manifest.json: invalid JSON: EOF while parsing",
+            shown(&path)
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_json_in_config_is_an_error_naming_the_config() {
+    let dir = tempdir();
+    let path = one_layer()
+        .config_bytes(br#"{"history": [}"#)
+        .write(dir.path(), "app.tar");
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: config.json: invalid JSON: ",
+            shown(&path)
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn history_with_more_layer_entries_than_layers_is_an_error() {
+    let dir = tempdir();
+    let path = one_layer()
+        .history(&["ADD rootfs.tar /", "RUN make"])
+        .write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: config.json: the config history has 2 entries that made a layer, but the \
+             image has 1 layers\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn diff_ids_count_different_from_layer_count_is_an_error() {
+    let dir = tempdir();
+    let path = one_layer()
+        .layer(Layer::new().file("b", 1).tar())
+        .diff_id_count(3)
+        .write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: config.json: the config lists 3 layer diff_ids but the manifest lists 2 \
+             layers\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn layer_symlink_pointing_outside_the_archive_is_an_error() {
+    let archive = one_layer().layer_symlink("../../etc/passwd").build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer1/layer.tar: link layer1/layer.tar -> ../../etc/passwd points outside the \
+                archive\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
+    );
+}
+
+#[test]
+fn absolute_layer_symlink_is_an_error() {
+    let dir = tempdir();
+    let path = one_layer()
+        .layer_symlink("/etc/passwd")
+        .write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: layer1/layer.tar: link layer1/layer.tar -> /etc/passwd points outside the \
+             archive\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn layer_symlink_cycle_is_an_error() {
+    let archive = DockerArchive::new()
+        .layer_symlink("../layer1/layer.tar")
+        .layer_symlink("../layer0/layer.tar")
+        .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer0/layer.tar: links starting at layer0/layer.tar form a cycle\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
+    );
+}
+
+#[test]
+fn outer_tar_truncated_inside_a_members_data_is_an_error_naming_the_member() {
+    let layer = Layer::new().file_data("big", &noise(5000)).tar();
+    let layer_len = layer.len();
+    let mut archive = DockerArchive::new().layer(layer).build();
+    // `layer0/` header, `layer0/layer.tar` header, then the layer's data: keep 1000 bytes of it.
+    archive.truncate(512 + 512 + 1000);
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: layer0/layer.tar: corrupt or truncated tar: member of {layer_len} bytes \
+             runs past the end of the file ({} bytes missing)\n",
+            shown(&path),
+            layer_len - 1000
+        )
+    );
+    // On stdin the member cannot be measured against the file length before it is read: the
+    // outer tar runs out while skipping past it.
+    let stderr = layers_fails_stdin(archive);
+    assert!(
+        stderr.starts_with(
+            "error: <stdin>: after member layer0/layer.tar: corrupt or truncated tar: "
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn truncated_gzip_layer_is_an_error_naming_the_layer() {
+    let gz = gzip(&Layer::new().file_data("big", &noise(20_000)).tar());
+    let cut = gz[..gz.len() / 2].to_vec();
+    let archive = DockerArchive::new().layer(cut).build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    // The message names the last entry whose header was read whole.
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: layer0/layer.tar: corrupt or truncated tar: after entry big: ",
+            shown(&path)
+        )),
+        "{stderr}"
+    );
+    let stderr = layers_fails_stdin(archive);
+    assert!(
+        stderr.starts_with(
+            "error: <stdin>: layer0/layer.tar: corrupt or truncated tar: after entry big: "
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn truncated_zstd_layer_is_an_error_naming_the_layer() {
+    let zst = zstd(&Layer::new().file_data("big", &noise(20_000)).tar());
+    let cut = zst[..zst.len() / 2].to_vec();
+    let archive = DockerArchive::new().layer(cut).build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: layer0/layer.tar: corrupt or truncated tar: ",
+            shown(&path)
+        )),
+        "{stderr}"
+    );
+    let stderr = layers_fails_stdin(archive);
+    assert!(
+        stderr.starts_with("error: <stdin>: layer0/layer.tar: corrupt or truncated tar: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn gzip_layer_missing_only_its_trailer_is_an_error() {
+    let gz = gzip(&Layer::new().file("small", 10).tar());
+    // Drop the CRC32 and length: every tar byte inflates, but the member is incomplete.
+    let cut = gz[..gz.len() - 8].to_vec();
+    let archive = DockerArchive::new().layer(cut).build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer0/layer.tar: corrupt or truncated tar: the compressed stream does not end \
+                cleanly: ";
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!("error: {}: {what}", shown(&path))),
+        "{stderr}"
+    );
+    let stderr = layers_fails_stdin(archive);
+    assert!(
+        stderr.starts_with(&format!("error: <stdin>: {what}")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn gzip_layer_with_a_wrong_crc_is_an_error() {
+    let mut gz = gzip(&Layer::new().file("small", 10).tar());
+    let crc_at = gz.len() - 8;
+    gz[crc_at] ^= 0xff;
+    let dir = tempdir();
+    let path = DockerArchive::new().layer(gz).write(dir.path(), "app.tar");
+    let stderr = layers_fails(&path, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: layer0/layer.tar: corrupt or truncated tar: the compressed stream does not \
+             end cleanly: ",
+            shown(&path)
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn file_that_is_not_a_tar_is_an_error() {
+    let dir = tempdir();
+    let short = write_file(dir.path(), "notes.txt", b"this is not a tar\n");
+    let stderr = layers_fails(&short, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: corrupt or truncated tar: ",
+            shown(&short)
+        )),
+        "{stderr}"
+    );
+    let long = write_file(dir.path(), "notes-long.txt", &b"not a tar\n".repeat(200));
+    let stderr = layers_fails(&long, &[]);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: corrupt or truncated tar: ",
+            shown(&long)
+        )),
+        "{stderr}"
+    );
+    let stderr = layers_fails_stdin(b"not a tar\n".repeat(200));
+    assert!(
+        stderr.starts_with("error: <stdin>: corrupt or truncated tar: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn empty_file_is_an_error() {
+    let dir = tempdir();
+    let path = write_file(dir.path(), "empty.tar", b"");
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: empty tar: not a container image\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn empty_directory_is_not_an_oci_layout() {
+    let dir = tempdir();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("dir is created");
+    assert_eq!(
+        layers_fails(&empty, &[]),
+        format!(
+            "error: {}: a directory must be an OCI image layout, but it has no index.json\n",
+            shown(&empty)
+        )
+    );
+}
+
+#[test]
+fn tar_with_neither_manifest_nor_index_is_not_a_container_image() {
+    let tar = plain_tar(&[("hello.txt", b"hello\n"), ("oci-layout", b"{}")]);
+    let dir = tempdir();
+    let path = write_file(dir.path(), "files.tar", &tar);
+    let what = "not a container image: the tar has neither manifest.json (docker-archive) nor \
+                index.json (OCI)\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(layers_fails_stdin(tar), format!("error: <stdin>: {what}"));
+}
+
+#[test]
+fn image_that_is_not_in_the_archive_is_an_error_listing_the_tags() {
+    let dir = tempdir();
+    let path = one_layer()
+        .tags(&["registry.example/app:1.2"])
+        .write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &["--image", "nosuch"]),
+        format!(
+            "error: {}: no image tagged nosuch; the archive has: registry.example/app:1.2\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn image_not_in_a_two_image_archive_is_an_error_listing_both() {
+    let archive = one_layer();
+    let config = archive.config_json();
+    let manifest = serde_json::json!([
+        { "Config": "config.json", "RepoTags": ["app:1"], "Layers": ["layer0/layer.tar"] },
+        { "Config": "config.json", "RepoTags": ["tool:2"], "Layers": ["layer0/layer.tar"] },
+    ]);
+    let dir = tempdir();
+    let path = archive
+        .config_bytes(&serde_json::to_vec(&config).expect("JSON"))
+        .manifest_bytes(&serde_json::to_vec(&manifest).expect("JSON"))
+        .write(dir.path(), "two.tar");
+    assert_eq!(
+        layers_fails(&path, &["--image", "nosuch:3"]),
+        format!(
+            "error: {}: no image tagged nosuch:3; the archive has: app:1, tool:2\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn platform_not_in_a_single_platform_docker_archive_is_an_error() {
+    let dir = tempdir();
+    let path = one_layer().write(dir.path(), "app.tar");
+    assert_eq!(
+        layers_fails(&path, &["--platform", "linux/s390x"]),
+        format!(
+            "error: {}: no image for platform linux/s390x; the archive has: app:1 (linux/amd64)\n",
+            shown(&path)
+        )
+    );
+}
+
+#[test]
+fn platform_not_in_a_single_platform_oci_layout_is_an_error() {
+    let dir = tempdir();
+    let root = OciLayout::new()
+        .layer(Layer::new().file("x", 1).tar(), OCI_LAYER_TAR)
+        .write(&dir.path().join("layout"));
+    assert_eq!(
+        layers_fails(&root, &["--platform", "linux/s390x"]),
+        format!(
+            "error: {}: no image for platform linux/s390x; the archive has: app:1 (linux/amd64)\n",
+            shown(&root)
+        )
+    );
+}
+
+#[test]
+fn malformed_platform_argument_is_an_error() {
+    let dir = tempdir();
+    let path = one_layer().write(dir.path(), "app.tar");
+    for bad in ["garbage", "linux/", "linux/arm/v7/extra"] {
+        assert_eq!(
+            layers_fails(&path, &["--platform", bad]),
+            format!(
+                "error: {}: --platform {bad:?} is not of the form os/arch[/variant], e.g. \
+                 linux/arm64\n",
+                shown(&path)
+            )
+        );
+    }
+}
+
+#[test]
+fn errors_also_fail_inventory_with_exit_code_2() {
+    let dir = tempdir();
+    let path = one_layer().missing_layer().write(dir.path(), "app.tar");
+    let stderr = fails(
+        &["inventory", path.to_str().expect("temp paths are UTF-8")],
+        None,
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {}: layer1/layer.tar: not found in the image\n",
+            shown(&path)
+        )
+    );
+}
