@@ -433,3 +433,27 @@ fn top_dirs_sums_distinct_files_per_directory() {
         .stdout(predicates::str::is_match(r"11\.13 kB ┆ +10 ┆ /usr +│").expect("regex"))
         .stdout(predicates::str::is_match(r"5\.33 kB ┆ +4 ┆ /usr/lib +│").expect("regex"));
 }
+
+#[test]
+fn unknown_image_lists_every_tag_of_the_archive() {
+    let path = fixture("tiny-multitag.docker.tar");
+    sizegate()
+        .args(["layers", path.to_str().expect("utf-8"), "--image", "nosuch"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::ends_with(
+            "no image tagged nosuch; the archive has: docker.io/tiny/tiny:latest, docker.io/tiny/tiny:v1, docker.io/tiny/tiny:2024.01\n",
+        ));
+}
+
+#[test]
+fn any_tag_of_an_image_selects_it() {
+    let path = fixture("tiny-multitag.docker.tar");
+    let got = layers_json(&[
+        path.to_str().expect("utf-8"),
+        "--image",
+        "tiny/tiny:2024.01",
+    ]);
+    assert_eq!(got["images"][0]["image_size"], 25982);
+}

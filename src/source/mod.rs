@@ -214,9 +214,16 @@ fn select(
     planned: Vec<(ImagePlan, ImageConfig)>,
     selection: &Selection,
 ) -> Result<Vec<(ImagePlan, ImageConfig)>> {
+    // Every tag of every image, so the user sees all the names `--image` accepts.
     let names = |list: &[(ImagePlan, ImageConfig)]| {
         list.iter()
-            .map(|(p, _)| display_name(p))
+            .flat_map(|(p, _)| {
+                if p.tags.is_empty() {
+                    vec![display_name(p)]
+                } else {
+                    p.tags.clone()
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
