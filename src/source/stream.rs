@@ -3,7 +3,9 @@
 //! a layer is scanned as it streams past, keyed by its name, and joined with the metadata at the end.
 //! Nothing is spooled to disk and no file content is kept.
 
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
@@ -32,22 +34,38 @@ pub struct StreamArchive {
 impl StreamArchive {
     /// Reads the whole tar from `reader`, scanning layers as they pass.
     pub fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
-        let mut archive = tar::Archive::new(reader);
+        let seen = Rc::new(Cell::new(0));
+        let ended = Rc::new(Cell::new(false));
+        let counted = Counted {
+            inner: reader,
+            seen: Rc::clone(&seen),
+            ended: Rc::clone(&ended),
+        };
+        let mut archive = tar::Archive::new(counted);
         let entries = archive
             .entries()
             .map_err(|e| Error::new(label, ErrorKind::Tar(e.to_string())))?;
         let mut members = Members::default();
-        let mut last: Option<String> = None;
+        // The last member seen: its name, data size and where its data ends in the stream.
+        let mut last: Option<(String, u64, u64)> = None;
         for item in entries {
-            let mut entry = item.map_err(|e| {
-                let err = Error::new(label, ErrorKind::Tar(e.to_string()));
-                match &last {
-                    Some(name) => err.in_member(&format!("after member {name}")),
-                    None => err,
-                }
+            let mut entry = item.map_err(|e| match &last {
+                Some((name, size, end)) if ended.get() && seen.get() < *end => Error::member(
+                    label,
+                    name,
+                    ErrorKind::Tar(format!(
+                        "member of {size} bytes runs past the end of the archive ({} bytes missing)",
+                        end - seen.get()
+                    )),
+                ),
+                Some((name, ..)) => Error::new(label, ErrorKind::Tar(e.to_string()))
+                    .in_member(&format!("after member {name}")),
+                None => Error::new(label, ErrorKind::Tar(e.to_string())),
             })?;
             let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
+            let data_size = entry.size();
+            let data_end = entry.raw_file_position().saturating_add(data_size);
             let member = if kind.is_file() || kind.is_contiguous() {
                 let size = entry.size();
                 let mut head = vec![0u8; 512];
@@ -74,7 +92,7 @@ impl StreamArchive {
             } else {
                 Member::NotAFile
             };
-            last = Some(name.clone());
+            last = Some((name.clone(), data_size, data_end));
             members.insert(name, member);
         }
         if last.is_none() {
@@ -151,5 +169,24 @@ impl Store for StreamArchive {
 
     fn parallel(&self) -> bool {
         false
+    }
+}
+
+/// Counts the bytes of the outer stream, so that an archive cut short can be reported as the
+/// member whose data is missing.
+struct Counted<R> {
+    inner: R,
+    seen: Rc<Cell<u64>>,
+    ended: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.ended.set(true);
+        }
+        self.seen.set(self.seen.get() + n as u64);
+        Ok(n)
     }
 }
