@@ -29,22 +29,38 @@ best() {
   done
   echo "$best"
 }
+# seconds (wall) of one run after dropping the page cache, or "-" where that is not allowed
+cold() {
+  if sync && echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; then
+    /usr/bin/time -o "$tfile" -f "%e" "$@" > /dev/null 2>&1
+    tail -n 1 "$tfile"
+  else
+    echo "-"
+  fi
+}
 # peak resident set size in KiB
 rss() { /usr/bin/time -o "$tfile" -f "%M" "$@" > /dev/null 2>&1; tail -n 1 "$tfile"; }
 
 report() {
   local label=$1 image=$2 baseline=$3 command=$4
-  local bytes t_base t_sg rss_kb
+  local bytes t_base t_sg c_base c_sg rss_kb
   bytes=$(du -sb "$image" | cut -f1)
   t_base=$(best sh -c "$baseline")
   t_sg=$(best sh -c "$command")
+  c_base=$(cold sh -c "$baseline")
+  c_sg=$(cold sh -c "$command")
   rss_kb=$(rss sh -c "$command")
-  awk -v l="$label" -v b="$bytes" -v tb="$t_base" -v ts="$t_sg" -v r="$rss_kb" 'BEGIN{
-    printf "%-30s %5.2f GB  baseline %6.2f s  sizegate %6.2f s  ratio %5.2fx  peak RSS %6.1f MB\n",
-      l, b/1e9, tb, ts, ts/tb, r/1024 }'
+  awk -v l="$label" -v b="$bytes" -v tb="$t_base" -v ts="$t_sg" -v cb="$c_base" -v cs="$c_sg" -v r="$rss_kb" 'BEGIN{
+    printf "%-30s %5.2f GB  warm: baseline %5.2f s, sizegate %5.2f s (%4.2fx)", l, b/1e9, tb, ts, ts/tb
+    if (cb != "-") printf "  cold: baseline %5.2f s, sizegate %5.2f s (%4.2fx)", cb, cs, cs/cb
+    printf "  peak RSS %5.1f MB\n", r/1024 }'
 }
 
-echo "baseline: cat of the same bytes to /dev/null; best of 3 runs each, warm page cache; $(nproc) cores"
+echo "warm = best of 3 runs; cold = one run after dropping the page cache; $(nproc) cores"
+echo "baseline for the plain archive: cat IMAGE > /dev/null"
 report "plain docker-archive (file)" "$plain" "cat '$plain' > /dev/null" "$bin layers '$plain'"
 report "plain docker-archive (stdin)" "$plain" "cat '$plain' > /dev/null" "$bin layers - < '$plain'"
+echo "baseline for the gzip layout: cat of every blob, then gzip -dc of every layer blob (one core)"
 report "gzip OCI layout (dir)" "$gz" "cat '$gz'/blobs/sha256/* > /dev/null" "$bin layers '$gz'"
+report "gzip OCI layout (dir)" "$gz" "find '$gz'/blobs -size +1M -exec gzip -dc {} + > /dev/null" "$bin layers '$gz'"
+echo "entries in the plain image: $("$bin" inventory "$plain" | tail -n +2 | wc -l)"
