@@ -8,9 +8,9 @@ Usage: make_image.py OUT [--gib 2.0] [--layers 8] [--gzip]
 Each layer holds many small files (like a distro base or site-packages) and a few large ones
 (like a model or a JVM), and later layers overwrite and delete some earlier files, so the union
 filesystem has real work to do. Contents are pseudo-random with some repetition (compressible
-about 2:1), generated from a fixed seed: the same arguments give the same image.
+about 2:1 with gzip), generated from a fixed seed: the same arguments give the same image.
 """
-import argparse, gzip, hashlib, io, json, os, random, tarfile
+import argparse, gzip, hashlib, io, json, os, random, string, tarfile
 
 p = argparse.ArgumentParser()
 p.add_argument("out")
@@ -20,11 +20,23 @@ p.add_argument("--gzip", action="store_true")
 a = p.parse_args()
 
 rng = random.Random(42)
-POOL = [rng.randbytes(64 * 1024) for _ in range(64)]
+WORDS = ["".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9))).encode() + b" "
+         for _ in range(512)]
+
+
+def block():
+    """64 KiB like a binary: some random bytes, the rest words of a small vocabulary."""
+    out = bytearray(rng.randbytes(12 * 1024))
+    while len(out) < 64 * 1024:
+        out += rng.choice(WORDS)
+    return bytes(out[: 64 * 1024])
+
+
+POOL = [block() for _ in range(64)]
 
 
 def content(size, salt):
-    """size bytes: random 64 KiB blocks, each used twice, so gzip halves it."""
+    """size bytes from the pool of 64 KiB blocks."""
     out = bytearray()
     i = salt
     while len(out) < size:
