@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod error;
 pub mod image;
+pub mod policy;
 pub mod report;
 pub mod source;
 pub mod summary;

@@ -1,0 +1,55 @@
+//! The YAML policy (`sizegate.yml`): reading it with a position for every value, checking every
+//! key and value (all problems reported at once, each at `file:line:column`), the built-in presets,
+//! dive's `.dive-ci` format, and the policy's JSON Schema.
+
+pub mod diagnostic;
+pub mod dive_ci;
+mod parse;
+pub mod preset;
+mod read;
+pub mod rules;
+pub mod schema;
+pub mod units;
+pub mod yaml;
+
+pub use diagnostic::PolicyErrors;
+pub use rules::{Check, Rule, Severity};
+
+use diagnostic::{Diagnostic, Diagnostics};
+
+/// A checked policy: the rules to apply, in file order, preset rules last.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The file the rules come from, as the user named it (`sizegate.yml`, `.dive-ci`).
+    pub file: String,
+    /// The rules.
+    pub rules: Vec<Rule>,
+}
+
+impl Policy {
+    /// Reads a `sizegate.yml` from its text. Every problem is returned at once.
+    pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+        let fail = |diagnostics: Vec<Diagnostic>| PolicyErrors {
+            file: file.to_string(),
+            text: text.to_string(),
+            diagnostics,
+        };
+        let root = yaml::parse(text).map_err(|e| {
+            fail(vec![Diagnostic {
+                pos: e.pos,
+                message: format!("invalid YAML: {}", e.message),
+                label: None,
+                help: None,
+            }])
+        })?;
+        let mut diags = Diagnostics::default();
+        let rules = parse::rules(&root, &mut diags);
+        if !diags.list.is_empty() {
+            return Err(fail(diags.list));
+        }
+        Ok(Policy {
+            file: file.to_string(),
+            rules,
+        })
+    }
+}

@@ -1,0 +1,414 @@
+//! Turns the YAML tree of a `sizegate.yml` into checked [`Rule`]s, collecting every problem.
+
+use super::diagnostic::Diagnostics;
+use super::preset::{PresetRule, PRESETS, RECOMMENDED};
+use super::read::{
+    did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings, Fields,
+};
+use super::rules::{Check, DiveMetric, Glob, ImageMetric, LayerSelect, Rule, Severity};
+use super::yaml::{Node, Pos, Value};
+
+/// Keys of the top level.
+pub const TOP_KEYS: &[&str] = &[
+    "version", "image", "dive", "layers", "paths", "forbid", "extends", "disable", "severity",
+];
+/// Keys of the long form of an `image:` or `dive:` limit.
+pub const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
+/// Keys of a `layers:` entry.
+pub const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
+/// Keys of a layer `select:`.
+pub const SELECT_KEYS: &[&str] = &["index", "created_by"];
+/// Keys of a `paths:` entry.
+pub const PATH_KEYS: &[&str] = &["glob", "max_size", "max_files", "severity", "reason"];
+/// Keys of a `forbid:` entry.
+pub const FORBID_KEYS: &[&str] = &["glob", "except", "reason", "severity"];
+
+/// Reads the rules of a policy tree; problems go to `diags`.
+pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if root.value == Value::Null {
+        diags
+            .error(root.pos, "the policy is empty")
+            .help("start from `sizegate init IMAGE > sizegate.yml`");
+        return rules;
+    }
+    let Some(top) = fields(diags, root, "policy", TOP_KEYS) else {
+        return rules;
+    };
+    if let Some(v) = top.get("version") {
+        if v.value != Value::Int(1) {
+            diags
+                .error(
+                    v.pos,
+                    "unsupported policy `version`: this sizegate reads `version: 1`",
+                )
+                .label("expected 1");
+        }
+    }
+    if let Some(image) = top.get("image") {
+        image_rules(image, diags, &mut rules);
+    }
+    if let Some(dive) = top.get("dive") {
+        dive_rules(dive, diags, &mut rules);
+    }
+    if let Some(layers) = top.get("layers") {
+        for (i, entry) in list(diags, layers, "layers")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            rules.extend(layer_rule(entry, i, diags));
+        }
+    }
+    if let Some(paths) = top.get("paths") {
+        for (i, entry) in list(diags, paths, "paths")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            rules.extend(path_rule(entry, i, diags));
+        }
+    }
+    if let Some(forbid) = top.get("forbid") {
+        for (i, entry) in list(diags, forbid, "forbid")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            rules.extend(forbid_rule(entry, i, diags));
+        }
+    }
+    preset_rules(&top, diags, &mut rules);
+    rules
+}
+
+fn image_rules(node: &Node, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
+    let keys: Vec<&str> = ImageMetric::ALL.iter().map(|m| m.key()).collect();
+    let Some(f) = fields(diags, node, "image", &keys) else {
+        return;
+    };
+    for metric in ImageMetric::ALL {
+        let name = format!("image.{}", metric.key());
+        if let Some(v) = f.get(metric.key()) {
+            if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
+                rules.push(Rule {
+                    name,
+                    check: Check::Image { metric, limit },
+                    severity,
+                    reason,
+                    pos: Some(v.pos),
+                });
+            }
+        }
+    }
+}
+
+fn dive_rules(node: &Node, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
+    let keys: Vec<&str> = DiveMetric::ALL.iter().map(|m| m.key()).collect();
+    let Some(f) = fields(diags, node, "dive", &keys) else {
+        return;
+    };
+    for metric in DiveMetric::ALL {
+        let name = format!("dive.{}", metric.key());
+        if let Some(v) = f.get(metric.key()) {
+            if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
+                rules.push(Rule {
+                    name,
+                    check: Check::Dive { metric, limit },
+                    severity,
+                    reason,
+                    pos: Some(v.pos),
+                });
+            }
+        }
+    }
+}
+
+/// A limit written short (`max_size: 450MB`) or long (`{limit: 450MB, severity: warn, reason: …}`).
+fn limit_rule(
+    node: &Node,
+    name: &str,
+    unit: super::rules::Unit,
+    diags: &mut Diagnostics,
+) -> Option<(super::rules::Measure, Severity, Option<String>)> {
+    if !matches!(node.value, Value::Map(_)) {
+        return limit(diags, node, name, unit).map(|l| (l, Severity::Error, None));
+    }
+    let f = fields(diags, node, name, LIMIT_KEYS)?;
+    let (severity, reason) = severity_and_reason(&f, name, diags);
+    let Some(value) = f.get("limit") else {
+        diags
+            .error(node.pos, format!("`{name}` has no `limit`"))
+            .help(format!(
+                "write `{name}: VALUE` or `{{limit: VALUE, severity: warn}}`"
+            ));
+        return None;
+    };
+    Some((limit(diags, value, name, unit)?, severity?, reason))
+}
+
+fn severity_and_reason(
+    f: &Fields<'_>,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> (Option<Severity>, Option<String>) {
+    let severity = match f.get("severity") {
+        Some(v) => severity(diags, v, &format!("{name}.severity")),
+        None => Some(Severity::Error),
+    };
+    let reason = f
+        .get("reason")
+        .and_then(|v| string(diags, v, &format!("{name}.reason")));
+    (severity, reason)
+}
+
+fn layer_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
+    let name = format!("layers[{i}]");
+    let f = fields(diags, node, &name, LAYER_KEYS)?;
+    let (severity, reason) = severity_and_reason(&f, &name, diags);
+    let select = match f.get("select") {
+        Some(s) => select(s, &format!("{name}.select"), diags),
+        None => {
+            diags
+                .error(node.pos, format!("`{name}` has no `select`"))
+                .help("pick layers with `select: {index: \"1..\"}` or `select: {created_by: \"*apt-get*\"}`");
+            None
+        }
+    };
+    let max_size = sized(&f, "max_size", &name, super::rules::Unit::Bytes, diags);
+    let max_files = sized(&f, "max_files", &name, super::rules::Unit::Count, diags);
+    if f.get("max_size").is_none() && f.get("max_files").is_none() {
+        diags
+            .error(node.pos, format!("`{name}` sets no budget"))
+            .help("add `max_size` and/or `max_files`");
+        return None;
+    }
+    Some(Rule {
+        name,
+        check: Check::Layer {
+            select: select?,
+            max_size: max_size?,
+            max_files: max_files?,
+        },
+        severity: severity?,
+        reason,
+        pos: Some(node.pos),
+    })
+}
+
+/// An optional `max_size`/`max_files`: `Some(None)` when absent, `None` when wrong.
+fn sized(
+    f: &Fields<'_>,
+    key: &str,
+    name: &str,
+    unit: super::rules::Unit,
+    diags: &mut Diagnostics,
+) -> Option<Option<u64>> {
+    match f.get(key) {
+        None => Some(None),
+        Some(v) => limit(diags, v, &format!("{name}.{key}"), unit).map(|m| Some(m.as_f64() as u64)),
+    }
+}
+
+fn select(node: &Node, name: &str, diags: &mut Diagnostics) -> Option<LayerSelect> {
+    let f = fields(diags, node, name, SELECT_KEYS)?;
+    let index = match f.get("index") {
+        Some(v) => Some(index_range(diags, v, &format!("{name}.index"))?),
+        None => None,
+    };
+    let created_by = match f.get("created_by") {
+        Some(v) => {
+            let what = format!("{name}.created_by");
+            let pattern = string(diags, v, &what)?;
+            match Glob::text(&pattern) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    diags.error(v.pos, format!("`{what}`: bad glob `{pattern}`: {e}"));
+                    return None;
+                }
+            }
+        }
+        None => None,
+    };
+    if index.is_none() && created_by.is_none() {
+        diags
+            .error(node.pos, format!("`{name}` selects nothing"))
+            .help("give `index` (3, -1, \"1..\", \"2..5\") and/or `created_by` (a glob on the instruction)");
+        return None;
+    }
+    Some(LayerSelect { index, created_by })
+}
+
+fn path_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
+    let name = format!("paths[{i}]");
+    let f = fields(diags, node, &name, PATH_KEYS)?;
+    let (severity, reason) = severity_and_reason(&f, &name, diags);
+    let glob = match f.get("glob") {
+        Some(v) => {
+            let what = format!("{name}.glob");
+            string(diags, v, &what).and_then(|p| path_glob(diags, v.pos, &p, &what))
+        }
+        None => {
+            diags.error(node.pos, format!("`{name}` has no `glob`"));
+            None
+        }
+    };
+    let max_size = sized(&f, "max_size", &name, super::rules::Unit::Bytes, diags);
+    let max_files = sized(&f, "max_files", &name, super::rules::Unit::Count, diags);
+    if f.get("max_size").is_none() && f.get("max_files").is_none() {
+        diags
+            .error(node.pos, format!("`{name}` sets no budget"))
+            .help("add `max_size` and/or `max_files`");
+        return None;
+    }
+    Some(Rule {
+        name,
+        check: Check::Path {
+            glob: glob?,
+            max_size: max_size?,
+            max_files: max_files?,
+        },
+        severity: severity?,
+        reason,
+        pos: Some(node.pos),
+    })
+}
+
+fn forbid_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
+    let name = format!("forbid[{i}]");
+    let f = fields(diags, node, &name, FORBID_KEYS)?;
+    let (severity, reason) = severity_and_reason(&f, &name, diags);
+    let globs = match f.get("glob") {
+        Some(v) => glob_list(v, &format!("{name}.glob"), diags),
+        None => {
+            diags.error(node.pos, format!("`{name}` has no `glob`"));
+            None
+        }
+    };
+    let except = match f.get("except") {
+        Some(v) => glob_list(v, &format!("{name}.except"), diags),
+        None => Some(Vec::new()),
+    };
+    Some(Rule {
+        name,
+        check: Check::Forbid {
+            globs: globs?,
+            except: except?,
+            hint: None,
+        },
+        severity: severity?,
+        reason,
+        pos: Some(node.pos),
+    })
+}
+
+fn glob_list(node: &Node, what: &str, diags: &mut Diagnostics) -> Option<Vec<Glob>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (pos, pattern) in strings(diags, node, what)? {
+        match path_glob(diags, pos, &pattern, what) {
+            Some(g) => out.push(g),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// `extends: [recommended]`, with `disable: [name, …]` and `severity: {name: error}`.
+fn preset_rules(top: &Fields<'_>, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
+    let names: Vec<&str> = RECOMMENDED.iter().map(|r| r.name).collect();
+    let check_name = |diags: &mut Diagnostics, pos: Pos, name: &str, what: &str| -> bool {
+        if names.contains(&name) {
+            return true;
+        }
+        let d = diags.error(
+            pos,
+            format!("`{what}`: `{name}` is not a rule of the `recommended` preset"),
+        );
+        if let Some(s) = did_you_mean(name, &names) {
+            d.label(format!("did you mean `{s}`?"));
+        }
+        d.help(format!("preset rules: {}", names.join(", ")));
+        false
+    };
+    let mut disabled: Vec<String> = Vec::new();
+    if let Some(v) = top.get("disable") {
+        for (pos, name) in strings(diags, v, "disable").unwrap_or_default() {
+            if check_name(diags, pos, &name, "disable") {
+                disabled.push(name);
+            }
+        }
+    }
+    let mut severities: Vec<(String, Severity)> = Vec::new();
+    if let Some(v) = top.get("severity") {
+        match &v.value {
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    let ok = check_name(diags, key.pos, &key.name, "severity");
+                    if let Some(s) = severity(diags, value, &format!("severity.{}", key.name)) {
+                        if ok {
+                            severities.push((key.name.clone(), s));
+                        }
+                    }
+                }
+            }
+            other => {
+                diags.error(
+                    v.pos,
+                    format!(
+                        "`severity` must map preset rule names to `error` or `warn`, found {}",
+                        other.kind()
+                    ),
+                );
+            }
+        }
+    }
+    let Some(extends) = top.get("extends") else {
+        if let Some(v) = top.get("disable").or(top.get("severity")) {
+            diags
+                .error(
+                    v.pos,
+                    "`disable` and `severity` adjust a preset, but the policy `extends` none",
+                )
+                .help("add `extends: [recommended]`");
+        }
+        return;
+    };
+    for (pos, preset) in strings(diags, extends, "extends").unwrap_or_default() {
+        if preset != "recommended" {
+            let d = diags.error(pos, format!("unknown preset `{preset}`"));
+            if let Some(s) = did_you_mean(&preset, PRESETS) {
+                d.label(format!("did you mean `{s}`?"));
+            }
+            d.help(format!("presets: {}", PRESETS.join(", ")));
+            continue;
+        }
+        for rule in RECOMMENDED {
+            if disabled.iter().any(|d| d == rule.name) {
+                continue;
+            }
+            let severity = severities
+                .iter()
+                .find(|(n, _)| n == rule.name)
+                .map_or(Severity::Warn, |(_, s)| *s);
+            rules.push(preset_rule(rule, severity, pos));
+        }
+    }
+}
+
+fn preset_rule(rule: &PresetRule, severity: Severity, pos: Pos) -> Rule {
+    // Preset globs are tested to compile (preset.rs), so a failure here cannot happen; skip it
+    // rather than panic all the same.
+    let compile = |list: &[&str]| list.iter().filter_map(|g| Glob::path(g).ok()).collect();
+    Rule {
+        name: format!("recommended/{}", rule.name),
+        check: Check::Forbid {
+            globs: compile(rule.globs),
+            except: compile(rule.except),
+            hint: Some(rule.hint.to_string()),
+        },
+        severity,
+        reason: None,
+        pos: Some(pos),
+    }
+}

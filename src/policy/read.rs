@@ -1,0 +1,308 @@
+//! Readers for the values of a policy: each checks the type and the contents of one YAML node and
+//! records a diagnostic at its position when it is wrong, so reading goes on and every problem of
+//! the file is reported together.
+
+use super::diagnostic::Diagnostics;
+use super::rules::{Glob, IndexRange, Measure, Severity, Unit};
+use super::units::{check_ratio, parse_ratio, parse_size};
+use super::yaml::{Key, Node, Pos, Value};
+
+/// The entries of a mapping whose keys were checked against the allowed ones.
+pub struct Fields<'n> {
+    entries: Vec<&'n (Key, Node)>,
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `key`, when present.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Reads a mapping named `what` (`image`, `layers[2]`) whose keys must be among `keys`. Unknown
+/// keys are reported with the closest valid key and the full list; a repeated key too.
+pub fn fields<'n>(
+    diags: &mut Diagnostics,
+    node: &'n Node,
+    what: &str,
+    keys: &[&str],
+) -> Option<Fields<'n>> {
+    let Value::Map(entries) = &node.value else {
+        diags
+            .error(
+                node.pos,
+                format!("`{what}` must be a mapping, found {}", node.value.kind()),
+            )
+            .help(format!("keys of `{what}`: {}", keys.join(", ")));
+        return None;
+    };
+    let mut kept: Vec<&(Key, Node)> = Vec::new();
+    for entry in entries {
+        let key = &entry.0;
+        if !keys.contains(&key.name.as_str()) {
+            let d = diags.error(key.pos, format!("unknown key `{}` in `{what}`", key.name));
+            match did_you_mean(&key.name, keys) {
+                Some(s) => d.label(format!("did you mean `{s}`?")),
+                None => d.label(format!("not a key of `{what}`")),
+            };
+            d.help(format!("valid keys: {}", keys.join(", ")));
+        } else if kept.iter().any(|(k, _)| k.name == key.name) {
+            diags
+                .error(
+                    key.pos,
+                    format!("`{}` is given twice in `{what}`", key.name),
+                )
+                .label("repeated here");
+        } else {
+            kept.push(entry);
+        }
+    }
+    Some(Fields { entries: kept })
+}
+
+/// The closest of `candidates` to a misspelled `word`, when one is close enough to be meant.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The items of a list named `what`.
+pub fn list<'n>(diags: &mut Diagnostics, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    match &node.value {
+        Value::Seq(items) => Some(items),
+        other => {
+            diags.error(
+                node.pos,
+                format!("`{what}` must be a list, found {}", other.kind()),
+            );
+            None
+        }
+    }
+}
+
+/// A string.
+pub fn string(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<String> {
+    match &node.value {
+        Value::Str(s) => Some(s.clone()),
+        other => {
+            diags.error(
+                node.pos,
+                format!("`{what}` must be a string, found {}", other.kind()),
+            );
+            None
+        }
+    }
+}
+
+/// One string or a list of strings, each with its position.
+pub fn strings(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Vec<(Pos, String)>> {
+    match &node.value {
+        Value::Str(s) => Some(vec![(node.pos, s.clone())]),
+        Value::Seq(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                out.push((item.pos, string(diags, item, what)?));
+            }
+            if out.is_empty() {
+                diags.error(node.pos, format!("`{what}` is an empty list"));
+                return None;
+            }
+            Some(out)
+        }
+        other => {
+            diags.error(
+                node.pos,
+                format!(
+                    "`{what}` must be a string or a list of strings, found {}",
+                    other.kind()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `error` or `warn` (`warning` is accepted too).
+pub fn severity(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Severity> {
+    match &node.value {
+        Value::Str(s) if s == "error" => Some(Severity::Error),
+        Value::Str(s) if s == "warn" || s == "warning" => Some(Severity::Warn),
+        other => {
+            let found = match other {
+                Value::Str(s) => format!("`{s}`"),
+                v => v.kind().to_string(),
+            };
+            diags
+                .error(
+                    node.pos,
+                    format!("`{what}` must be `error` or `warn`, found {found}"),
+                )
+                .label("not a severity");
+            None
+        }
+    }
+}
+
+/// A limit of the given unit: a size (`450MB`, `1.5GiB`, bytes), a count, or a ratio (`95%`, 0.95).
+pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Option<Measure> {
+    let bad = |diags: &mut Diagnostics, message: String| {
+        diags.error(node.pos, message);
+        None
+    };
+    match (unit, &node.value) {
+        (Unit::Bytes, Value::Int(i)) if *i >= 0 => Some(Measure::Bytes(*i as u64)),
+        (Unit::Bytes, Value::Int(_)) => {
+            bad(diags, format!("`{what}` is negative: sizes are 0 or more"))
+        }
+        (Unit::Bytes, Value::Str(s)) => match parse_size(s) {
+            Ok(b) => Some(Measure::Bytes(b)),
+            Err(e) => bad(diags, format!("`{what}`: {e}")),
+        },
+        (Unit::Bytes, other) => bad(
+            diags,
+            format!(
+                "`{what}` must be a size such as 450MB, 1.5GiB or a byte count, found {}",
+                other.kind()
+            ),
+        ),
+        (Unit::Count, Value::Int(i)) if *i >= 0 => Some(Measure::Count(*i as u64)),
+        (Unit::Count, Value::Int(_)) => {
+            bad(diags, format!("`{what}` is negative: counts are 0 or more"))
+        }
+        (Unit::Count, other) => bad(
+            diags,
+            format!("`{what}` must be a whole number, found {}", other.kind()),
+        ),
+        (Unit::Ratio, Value::Int(i)) => match check_ratio(*i as f64) {
+            Ok(r) => Some(Measure::Ratio(r)),
+            Err(e) => bad(diags, format!("`{what}` {e}")),
+        },
+        (Unit::Ratio, Value::Float(f)) => match check_ratio(*f) {
+            Ok(r) => Some(Measure::Ratio(r)),
+            Err(e) => bad(diags, format!("`{what}` {e}")),
+        },
+        (Unit::Ratio, Value::Str(s)) => match parse_ratio(s) {
+            Ok(r) => Some(Measure::Ratio(r)),
+            Err(e) => bad(diags, format!("`{what}`: {e}")),
+        },
+        (Unit::Ratio, other) => bad(
+            diags,
+            format!(
+                "`{what}` must be a percentage (95%) or a fraction (0.95), found {}",
+                other.kind()
+            ),
+        ),
+    }
+}
+
+/// A glob on image paths (`*` within a component, `**` across).
+pub fn path_glob(diags: &mut Diagnostics, pos: Pos, pattern: &str, what: &str) -> Option<Glob> {
+    match Glob::path(pattern) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            diags.error(pos, format!("`{what}`: bad glob `{pattern}`: {e}"));
+            None
+        }
+    }
+}
+
+/// Layer indexes: an integer (`3`, `-1`) or a range string (`1..`, `..3`, `2..5`, `2..=5`).
+pub fn index_range(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<IndexRange> {
+    let parsed = match &node.value {
+        Value::Int(i) => Ok(IndexRange {
+            start: Some(*i),
+            end: Some(if *i == -1 { i64::MAX } else { i + 1 }),
+        }),
+        Value::Str(s) => parse_range(s),
+        other => Err(format!(
+            "must be an index (3, -1) or a range (1.., ..3, 2..5), found {}",
+            other.kind()
+        )),
+    };
+    match parsed {
+        Ok(r) => Some(r),
+        Err(e) => {
+            diags.error(node.pos, format!("`{what}` {e}"));
+            None
+        }
+    }
+}
+
+fn parse_range(text: &str) -> Result<IndexRange, String> {
+    let text = text.trim();
+    let number = |s: &str| -> Result<Option<i64>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse()
+            .map(Some)
+            .map_err(|_| format!("`{text}`: `{s}` is not a layer index"))
+    };
+    let Some((start, end)) = text.split_once("..") else {
+        let i = number(text)?.ok_or_else(|| "is empty".to_string())?;
+        return Ok(IndexRange {
+            start: Some(i),
+            end: Some(if i == -1 { i64::MAX } else { i + 1 }),
+        });
+    };
+    let (end, inclusive) = match end.strip_prefix('=') {
+        Some(e) => (e, true),
+        None => (end, false),
+    };
+    let start = number(start)?;
+    let mut end = number(end)?;
+    if inclusive {
+        end = match end {
+            Some(-1) => None,
+            Some(e) => Some(e + 1),
+            None => return Err(format!("`{text}`: `..=` needs an end")),
+        };
+    }
+    // Ranges whose ends have the same sign can be checked now; mixed signs depend on the image.
+    if let (Some(s), Some(e)) = (start, end) {
+        if (s >= 0) == (e >= 0) && e <= s {
+            return Err(format!("`{text}` is an empty range: the end must be above the start (ends are exclusive; `..=` includes the end)"));
+        }
+    }
+    Ok(IndexRange { start, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_like_rust() {
+        let r = |s, e| Ok(IndexRange { start: s, end: e });
+        assert_eq!(parse_range("1.."), r(Some(1), None));
+        assert_eq!(parse_range("..3"), r(None, Some(3)));
+        assert_eq!(parse_range("2..5"), r(Some(2), Some(5)));
+        assert_eq!(parse_range("2..=5"), r(Some(2), Some(6)));
+        assert_eq!(parse_range("-3.."), r(Some(-3), None));
+        assert!(parse_range("5..2")
+            .expect_err("must fail")
+            .contains("empty range"));
+        assert!(parse_range("3..3")
+            .expect_err("must fail")
+            .contains("empty range"));
+        assert!(parse_range("a..3")
+            .expect_err("must fail")
+            .contains("not a layer index"));
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_keys_only() {
+        let keys = ["max_size", "max_files", "max_layers"];
+        assert_eq!(did_you_mean("max_szie", &keys), Some("max_size"));
+        assert_eq!(did_you_mean("max_layer", &keys), Some("max_layers"));
+        assert_eq!(did_you_mean("colour", &keys), None);
+    }
+}
