@@ -99,7 +99,7 @@ impl ImageSummary {
                 .then(|| image.layers.iter().map(|l| l.contents.stored_size).sum()),
             final_size: analysis.final_size,
             wasted_bytes: analysis.wasted_bytes(),
-            final_files: analysis.final_files,
+            final_files: analysis.final_files(),
             layer_count: image.layers.len(),
             dive: dive_metrics(image).into(),
             layers: image

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
+use super::below;
 use crate::image::{Entry, EntryKind, Image};
 
 /// dive's metrics for one image.
@@ -61,7 +62,8 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
                     let target = e.whiteout_target().unwrap_or_default();
                     match stacked.get(&target[..]) {
                         Some(node) if node.is_dir => {
-                            let size = subtree(&stacked, &target).map(|(_, n)| n.size).sum();
+                            let size = subtree(&stacked, &target)
+                                .fold(0u64, |sum, (_, n)| sum.saturating_add(n.size));
                             (Cow::Owned(target), size)
                         }
                         Some(_) => (Cow::Owned(target), 0),
@@ -78,7 +80,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
             };
             let t = totals.entry(key).or_default();
             t.min = Some(t.min.map_or(size, |m| m.min(size)));
-            t.sum += size;
+            t.sum = t.sum.saturating_add(size);
             t.copies += 1;
         }
         // Stack this layer onto the ones below, as dive's StackTreeRange does for the next layer.
@@ -105,14 +107,17 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
 
     let (mut sum, mut min, mut wasted) = (0u64, 0i128, 0u64);
     for t in totals.values() {
-        sum += t.sum;
+        sum = sum.saturating_add(t.sum);
         min += t.min.map_or(-1, i128::from);
         if t.copies >= 2 {
-            wasted += t.sum;
+            wasted = wasted.saturating_add(t.sum);
         }
     }
-    let image_size: u64 = image.layers.iter().map(|l| l.size()).sum();
-    let user_size = image_size - image.layers.first().map_or(0, |l| l.size());
+    let image_size = image
+        .layers
+        .iter()
+        .fold(0u64, |sum, l| sum.saturating_add(l.size()));
+    let user_size = image_size.saturating_sub(image.layers.first().map_or(0, |l| l.size()));
     DiveMetrics {
         efficiency: if sum == 0 {
             1.0
@@ -160,12 +165,12 @@ fn has_children<V>(tree: &BTreeMap<&[u8], V>, path: &[u8], prefix: &mut Vec<u8>)
 /// The node at `root` and every node below it.
 fn subtree<'m, 'a>(
     stacked: &'m BTreeMap<&'a [u8], Node>,
-    root: &'m [u8],
+    root: &[u8],
 ) -> impl Iterator<Item = (&'m &'a [u8], &'m Node)> + 'm {
     stacked
-        .range::<[u8], _>((Bound::Included(root), Bound::Unbounded))
-        .take_while(move |(k, _)| k.starts_with(root))
-        .filter(move |(k, _)| k.len() == root.len() || k[root.len()] == b'/')
+        .get_key_value(root)
+        .into_iter()
+        .chain(below(stacked, root))
 }
 
 #[cfg(test)]

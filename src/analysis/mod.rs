@@ -7,7 +7,7 @@ pub mod top;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
-use crate::image::{is_below, EntryKind, Image};
+use crate::image::{EntryKind, Image};
 
 /// Where a layer entry ended up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +28,17 @@ pub enum Status {
     Marker,
 }
 
-/// A file of the final filesystem, one per inode: hard links to it are not repeated.
+/// A file path of the final filesystem: a regular file, or a hard link to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VisibleFile {
-    /// Layer of the entry that names it (the first path in sorted order).
+    /// Layer of the entry that names this path.
     pub layer: usize,
     /// Index of that entry in its layer.
     pub entry: usize,
-    /// Layer that holds the bytes (differs from `layer` when a hard link names a lower file).
-    pub data_layer: usize,
-    /// Bytes.
+    /// The (layer, entry) of the regular file whose bytes the path names: paths with the same
+    /// inode are hard links to one file.
+    pub inode: (usize, usize),
+    /// Bytes of that file.
     pub size: u64,
 }
 
@@ -48,18 +49,21 @@ pub struct Analysis {
     pub statuses: Vec<Vec<Status>>,
     /// Sum of the layer sizes (bytes of regular files in every layer).
     pub image_size: u64,
-    /// Bytes of the distinct files visible at the end.
+    /// Bytes of the distinct files visible at the end (hard links count once).
     pub final_size: u64,
-    /// Paths visible at the end that are files (regular files and hard links to them).
-    pub final_files: u64,
-    /// Distinct visible files, sorted by path.
+    /// Every visible file path, sorted by path.
     pub visible_files: Vec<VisibleFile>,
 }
 
 impl Analysis {
     /// Bytes shipped in some layer but overwritten or deleted by a later one.
     pub fn wasted_bytes(&self) -> u64 {
-        self.image_size - self.final_size
+        self.image_size.saturating_sub(self.final_size)
+    }
+
+    /// Paths visible at the end that are files (regular files and hard links to them).
+    pub fn final_files(&self) -> u64 {
+        self.visible_files.len() as u64
     }
 }
 
@@ -69,6 +73,37 @@ struct Slot {
     entry: usize,
     /// The (layer, entry) of the regular file whose bytes this path names.
     inode: Option<(usize, usize)>,
+}
+
+/// The entries of `map` strictly below the directory `dir` (`/a/b` is below `/a`, `/ab` is not):
+/// one range of the sorted keys, since every such key lies between `dir/` and `dir0` (`0` is the
+/// byte after `/`).
+pub(crate) fn below<'m, 'k, V>(
+    map: &'m BTreeMap<&'k [u8], V>,
+    dir: &[u8],
+) -> std::collections::btree_map::Range<'m, &'k [u8], V> {
+    if dir == b"/" {
+        return map.range::<[u8], _>((Bound::Excluded(&b"/"[..]), Bound::Unbounded));
+    }
+    let mut low = dir.to_vec();
+    low.push(b'/');
+    let mut high = dir.to_vec();
+    high.push(b'0');
+    map.range::<[u8], _>((Bound::Included(&low[..]), Bound::Excluded(&high[..])))
+}
+
+/// Removes `keys` from the filesystem, marking their entries deleted by layer `by`.
+fn remove(
+    fs: &mut BTreeMap<&[u8], Slot>,
+    statuses: &mut [Vec<Status>],
+    keys: Vec<&[u8]>,
+    by: usize,
+) {
+    for k in keys {
+        if let Some(slot) = fs.remove(k) {
+            statuses[slot.layer][slot.entry] = Status::Deleted { by };
+        }
+    }
 }
 
 /// Stacks the layers of `image` with OCI whiteout semantics.
@@ -96,18 +131,13 @@ pub fn analyze(image: &Image) -> Analysis {
             let Some(target) = e.whiteout_target() else {
                 continue;
             };
-            let with_target = e.kind == EntryKind::Whiteout;
-            let doomed: Vec<&[u8]> = fs
-                .range::<[u8], _>((Bound::Included(&target[..]), Bound::Unbounded))
-                .map(|(k, _)| *k)
-                .take_while(|k| k.starts_with(&target))
-                .filter(|k| (with_target && *k == &target[..]) || is_below(k, &target))
-                .collect();
-            for k in doomed {
-                if let Some(slot) = fs.remove(k) {
-                    statuses[slot.layer][slot.entry] = Status::Deleted { by: li };
+            let mut doomed: Vec<&[u8]> = below(&fs, &target).map(|(k, _)| *k).collect();
+            if e.kind == EntryKind::Whiteout {
+                if let Some((k, _)) = fs.get_key_value(&target[..]) {
+                    doomed.push(k);
                 }
             }
+            remove(&mut fs, &mut statuses, doomed, li);
         }
         for (ei, e) in entries.iter().enumerate() {
             let inode = match e.kind {
@@ -120,6 +150,15 @@ pub fn analyze(image: &Image) -> Analysis {
                     .and_then(|s| s.inode),
                 _ => None,
             };
+            // A file or link that takes the place of a lower directory removes all of it, as
+            // Docker and containerd do when they apply the layer (no whiteout is written then).
+            if e.kind != EntryKind::Dir {
+                let doomed: Vec<&[u8]> = below(&fs, &e.path)
+                    .filter(|(_, s)| s.layer < li)
+                    .map(|(k, _)| *k)
+                    .collect();
+                remove(&mut fs, &mut statuses, doomed, li);
+            }
             let slot = Slot {
                 layer: li,
                 entry: ei,
@@ -131,26 +170,30 @@ pub fn analyze(image: &Image) -> Analysis {
         }
     }
 
-    let mut final_files = 0;
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    let mut visible_files = Vec::new();
-    for slot in fs.values() {
-        let Some(inode) = slot.inode else { continue };
-        final_files += 1;
-        if seen.insert(inode) {
-            visible_files.push(VisibleFile {
+    let visible_files: Vec<VisibleFile> = fs
+        .values()
+        .filter_map(|slot| {
+            let inode = slot.inode?;
+            Some(VisibleFile {
                 layer: slot.layer,
                 entry: slot.entry,
-                data_layer: inode.0,
+                inode,
                 size: image.layers[inode.0].contents.entries[inode.1].size,
-            });
-        }
-    }
+            })
+        })
+        .collect();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let final_size = visible_files
+        .iter()
+        .filter(|f| seen.insert(f.inode))
+        .fold(0u64, |sum, f| sum.saturating_add(f.size));
     Analysis {
         statuses,
-        image_size: image.layers.iter().map(|l| l.size()).sum(),
-        final_size: visible_files.iter().map(|f| f.size).sum(),
-        final_files,
+        image_size: image
+            .layers
+            .iter()
+            .fold(0u64, |sum, l| sum.saturating_add(l.size())),
+        final_size,
         visible_files,
     }
 }
@@ -232,7 +275,7 @@ pub(crate) mod tests {
             vec![entry('w', "/.wh.d", 0, None)],
         ]);
         let a = analyze(&img);
-        assert_eq!((a.final_size, a.final_files), (5, 1));
+        assert_eq!((a.final_size, a.final_files()), (5, 1));
         assert_eq!(a.statuses[0][1], Status::Deleted { by: 1 });
         assert_eq!(a.statuses[0][3], Status::Visible);
         assert_eq!(a.statuses[1][0], Status::Marker);
@@ -248,7 +291,7 @@ pub(crate) mod tests {
             ],
         ]);
         let a = analyze(&img);
-        assert_eq!((a.final_size, a.final_files), (21, 2));
+        assert_eq!((a.final_size, a.final_files()), (21, 2));
         assert_eq!(a.statuses[0][0], Status::Deleted { by: 1 });
     }
 
@@ -274,7 +317,7 @@ pub(crate) mod tests {
         ]);
         let a = analyze(&img);
         assert_eq!(
-            (a.final_size, a.final_files, a.wasted_bytes()),
+            (a.final_size, a.final_files(), a.wasted_bytes()),
             (2048, 1, 0)
         );
         let both = image(vec![vec![
@@ -282,7 +325,49 @@ pub(crate) mod tests {
             entry('h', "/bin/foo-compat", 0, Some("/bin/foo")),
         ]]);
         let a = analyze(&both);
-        assert_eq!((a.final_size, a.final_files), (2048, 2));
-        assert_eq!(a.visible_files.len(), 1);
+        assert_eq!((a.final_size, a.final_files()), (2048, 2));
+        assert_eq!(a.visible_files[0].inode, a.visible_files[1].inode);
+    }
+
+    #[test]
+    fn symlink_replacing_a_directory_removes_what_was_below_it() {
+        // overlay2 writes `rm -rf /app/data && ln -s /srv /app/data` as a bare symlink entry.
+        let img = image(vec![
+            vec![
+                entry('d', "/app/data", 0, None),
+                entry('f', "/app/data/big", 10_000, None),
+            ],
+            vec![entry('s', "/app/data", 0, Some("/srv"))],
+        ]);
+        let a = analyze(&img);
+        assert_eq!((a.final_size, a.wasted_bytes()), (0, 10_000));
+        assert_eq!(a.statuses[0][1], Status::Deleted { by: 1 });
+        assert_eq!(a.statuses[0][0], Status::Overwritten { by: 1 });
+    }
+
+    #[test]
+    fn whiteout_of_a_name_leaves_longer_names_alone() {
+        let img = image(vec![
+            vec![
+                entry('f', "/d/f", 1, None),
+                entry('f', "/d/f0", 2, None),
+                entry('f', "/d/f/../g", 0, None),
+            ],
+            vec![entry('w', "/d/.wh.f", 0, None)],
+        ]);
+        let a = analyze(&img);
+        assert_eq!(a.final_size, 2);
+        assert_eq!(a.statuses[0][1], Status::Visible);
+    }
+
+    #[test]
+    fn below_is_one_range_of_the_sorted_keys() {
+        let mut m: BTreeMap<&[u8], ()> = BTreeMap::new();
+        for k in [&b"/a"[..], b"/a-b", b"/a/x", b"/a/y/z", b"/a0", b"/b"] {
+            m.insert(k, ());
+        }
+        let keys: Vec<&[u8]> = below(&m, b"/a").map(|(k, _)| *k).collect();
+        assert_eq!(keys, vec![&b"/a/x"[..], b"/a/y/z"]);
+        assert_eq!(below(&m, b"/").count(), 6);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::Analysis;
+use super::{Analysis, VisibleFile};
 use crate::image::{split_parent, Image};
 
 /// One row of `sizegate top`.
@@ -18,18 +18,35 @@ pub struct TopItem {
     pub layer: Option<usize>,
 }
 
-/// The `n` largest visible files, largest first (ties by path).
+/// The visible paths grouped by the file they name: hard links to one file form one group.
+fn by_inode(analysis: &Analysis) -> HashMap<(usize, usize), Vec<&VisibleFile>> {
+    let mut groups: HashMap<(usize, usize), Vec<&VisibleFile>> = HashMap::new();
+    for f in &analysis.visible_files {
+        groups.entry(f.inode).or_default().push(f);
+    }
+    groups
+}
+
+fn path_of<'i>(image: &'i Image, f: &VisibleFile) -> &'i [u8] {
+    &image.layers[f.layer].contents.entries[f.entry].path
+}
+
+/// The `n` largest visible files, largest first (ties by path). A file with hard links is listed
+/// once, under its original name when that is still visible.
 pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
-    let mut items: Vec<TopItem> = analysis
-        .visible_files
-        .iter()
-        .map(|f| TopItem {
-            path: image.layers[f.layer].contents.entries[f.entry]
-                .path
-                .to_vec(),
-            size: f.size,
-            files: 1,
-            layer: Some(f.data_layer),
+    let mut items: Vec<TopItem> = by_inode(analysis)
+        .into_values()
+        .filter_map(|paths| {
+            let original = paths
+                .iter()
+                .find(|f| (f.layer, f.entry) == f.inode)
+                .or(paths.first())?;
+            Some(TopItem {
+                path: path_of(image, original).to_vec(),
+                size: original.size,
+                files: 1,
+                layer: Some(original.inode.0),
+            })
         })
         .collect();
     sort_and_cut(&mut items, n);
@@ -37,20 +54,31 @@ pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
 }
 
 /// The `n` largest directories of the final filesystem, each with the bytes of every distinct file
-/// below it, at any depth. The root is left out: it is the final size.
+/// below it, at any depth (a file hard-linked into two directories counts in both, once each).
+/// The root is left out: it is the final size.
 pub fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
     let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::new();
-    for f in &analysis.visible_files {
-        let mut path: &[u8] = &image.layers[f.layer].contents.entries[f.entry].path;
-        loop {
-            let (parent, _) = split_parent(path);
-            if parent == b"/" {
-                break;
+    let mut ancestors: Vec<&[u8]> = Vec::new();
+    for paths in by_inode(analysis).into_values() {
+        ancestors.clear();
+        for f in &paths {
+            let mut path = path_of(image, f);
+            loop {
+                let (parent, _) = split_parent(path);
+                if parent == b"/" {
+                    break;
+                }
+                ancestors.push(parent);
+                path = parent;
             }
-            let total = dirs.entry(parent).or_default();
-            total.0 += f.size;
+        }
+        ancestors.sort_unstable();
+        ancestors.dedup();
+        let size = paths.first().map_or(0, |f| f.size);
+        for dir in &ancestors {
+            let total = dirs.entry(dir).or_default();
+            total.0 = total.0.saturating_add(size);
             total.1 += 1;
-            path = parent;
         }
     }
     let mut items: Vec<TopItem> = dirs
@@ -105,6 +133,26 @@ mod tests {
                 (&b"/usr/bin"[..], 100, 1),
                 (&b"/usr/lib"[..], 10, 1),
                 (&b"/etc"[..], 5, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn hard_link_in_another_directory_counts_in_both_and_the_original_name_is_shown() {
+        let img = image(vec![vec![
+            entry('f', "/usr/bin/a", 1000, None),
+            entry('h', "/opt/app/b", 0, Some("/usr/bin/a")),
+        ]]);
+        let a = analyze(&img);
+        assert_eq!(top_files(&img, &a, 5)[0].path, b"/usr/bin/a");
+        let dirs: Vec<Vec<u8>> = top_dirs(&img, &a, 10).into_iter().map(|d| d.path).collect();
+        assert_eq!(
+            dirs,
+            vec![
+                b"/opt".to_vec(),
+                b"/opt/app".to_vec(),
+                b"/usr".to_vec(),
+                b"/usr/bin".to_vec()
             ]
         );
     }
