@@ -94,15 +94,9 @@ fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            ErrorKind::Io(e) => Some(e),
-            ErrorKind::Json(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// The message already includes the I/O or JSON error, so no `source` is reported: a chain
+/// printer (anyhow's `{:#}`) would repeat it.
+impl std::error::Error for Error {}
 
 /// Shorthand for results of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -12,6 +12,30 @@ use crate::image::{
 /// Read-buffer size in front of decompressors: large enough to keep syscalls rare.
 const DECODE_BUFFER: usize = 256 * 1024;
 
+/// Largest size a GNU sparse file may claim: its holes take no bytes in the tar, so nothing else
+/// bounds the claim, and an absurd one would make every total meaningless.
+const MAX_SPARSE_SIZE: u64 = 1 << 50;
+
+/// Compressions that may turn up but that no image tool writes for layers; named in the error.
+pub fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
+    if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Some("xz")
+    } else if magic.starts_with(b"BZh") {
+        Some("bzip2")
+    } else {
+        None
+    }
+}
+
+fn refuse_unsupported(magic: &[u8]) -> Result<(), String> {
+    match unsupported_compression(magic) {
+        Some(name) => Err(format!(
+            "{name}-compressed data is not supported: image layers are plain tar, gzip or zstd"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Sniffs how a blob is stored from its first bytes.
 pub fn sniff_compression(magic: &[u8]) -> Compression {
     if magic.starts_with(&[0x1f, 0x8b]) {
@@ -26,8 +50,9 @@ pub fn sniff_compression(magic: &[u8]) -> Compression {
 /// Scans a layer blob that can seek (a member of a tar file on disk, a blob file): a plain tar is
 /// read headers-only, seeking past file data; compressed blobs are inflated as a stream.
 pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 6];
     let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    refuse_unsupported(&magic[..n])?;
     blob.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
     let compression = sniff_compression(&magic[..n]);
     let entries = match compression {
@@ -62,8 +87,9 @@ pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<Layer
 
 /// Scans a layer blob that can only be read once, front to back (a member of a tar on stdin).
 pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
-    let mut magic = [0u8; 4];
+    let mut magic = [0u8; 6];
     let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    refuse_unsupported(&magic[..n])?;
     let compression = sniff_compression(&magic[..n]);
     let whole = io::Cursor::new(magic[..n].to_vec()).chain(blob);
     let entries = match compression {
@@ -223,7 +249,16 @@ fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
     }
     let size = match kind {
         EntryKind::File if etype.is_gnu_sparse() => match header.as_gnu() {
-            Some(gnu) => gnu.real_size()?,
+            Some(gnu) => {
+                let real = gnu.real_size()?;
+                if real > MAX_SPARSE_SIZE {
+                    return Err(io::Error::other(format!(
+                        "sparse file {} claims {real} bytes",
+                        String::from_utf8_lossy(&path)
+                    )));
+                }
+                real
+            }
             None => entry.size(),
         },
         EntryKind::File => entry.size(),

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use super::layer::scan_seekable;
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
-use super::{parse_json, platform_matches, ImagePlan, LayerRef, Store, MAX_METADATA_BYTES};
+use super::{
+    parse_json, platform_matches, too_large, ImagePlan, LayerRef, Store, MAX_METADATA_BYTES,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 
@@ -72,11 +74,7 @@ impl Store for LayoutDir {
     fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
         let (file, len) = self.open_member(member)?;
         if len > MAX_METADATA_BYTES {
-            return Err(Error::member(
-                &self.label,
-                member,
-                ErrorKind::Invalid(format!("{len} bytes is too large for metadata")),
-            ));
+            return Err(too_large(&self.label, member, len));
         }
         let mut data = Vec::with_capacity(len as usize);
         std::io::Read::read_to_end(&mut &file, &mut data)

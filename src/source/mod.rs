@@ -25,12 +25,24 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, Image, Layer, LayerContents};
-use layer::{read_up_to, sniff_compression};
+use layer::{read_up_to, sniff_compression, unsupported_compression};
 use select::{check_platform_arg, platform_matches, select};
 use spec::ImageConfig;
 
-/// Largest JSON document (manifest, index, config) read into memory.
-pub const MAX_METADATA_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest JSON document (manifest, index, config) read into memory. Registries cap manifests at
+/// 4 MiB; image configs with long histories stay well below this.
+pub const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The error for a metadata member larger than [`MAX_METADATA_BYTES`].
+fn too_large(label: &str, member: &str, size: u64) -> Error {
+    Error::member(
+        label,
+        member,
+        ErrorKind::Invalid(format!(
+            "{size} bytes is too large for a JSON document (limit {MAX_METADATA_BYTES})"
+        )),
+    )
+}
 
 /// Where the image comes from.
 #[derive(Debug, Clone)]
@@ -133,9 +145,10 @@ fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
                 return Ok(Box::new(layout::LayoutDir::open(path)?));
             }
             let mut file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            let mut magic = [0u8; 4];
+            let mut magic = [0u8; 6];
             let n = read_up_to(&mut file, &mut magic)
                 .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            refuse_unsupported(&label, &magic[..n])?;
             if sniff_compression(&magic[..n]) == Compression::None {
                 Ok(Box::new(tar_index::TarFile::open(path)?))
             } else {
@@ -146,11 +159,25 @@ fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
     }
 }
 
+/// An archive compressed as a whole with something other than gzip or zstd.
+fn refuse_unsupported(label: &str, magic: &[u8]) -> Result<()> {
+    match unsupported_compression(magic) {
+        Some(name) => Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!(
+                "the archive is {name}-compressed; decompress it first, or save it plain, gzip or zstd"
+            )),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
 fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
     let head = reader
         .fill_buf()
         .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+    refuse_unsupported(label, head)?;
     let archive = match sniff_compression(head) {
         Compression::None => stream::StreamArchive::read(label, reader)?,
         Compression::Gzip => {

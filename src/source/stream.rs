@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
 use super::members::{normalize_member, Member, Members};
 use super::tar_index::resolve_error;
-use super::{Store, MAX_METADATA_BYTES};
+use super::{too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 
@@ -20,6 +20,9 @@ use crate::image::{Compression, LayerContents};
 enum Kept {
     /// A JSON document, kept whole.
     Json(Vec<u8>),
+    /// A JSON document too large to be metadata (an SBOM, say): its size, for the error should the
+    /// metadata refer to it.
+    TooLarge(u64),
     /// Anything else was scanned as a layer tar: the result, or why it is not one.
     Layer(std::result::Result<Arc<LayerContents>, String>),
 }
@@ -74,9 +77,14 @@ impl StreamArchive {
                 head.truncate(n);
                 let is_json = !is_tar_header(&head)
                     && sniff_compression(&head) == Compression::None
-                    && matches!(head.first(), Some(b'{' | b'['));
+                    && matches!(
+                        head.iter().find(|b| !b.is_ascii_whitespace()),
+                        Some(b'{' | b'[')
+                    );
                 let rest = std::io::Cursor::new(head).chain(&mut entry);
-                if is_json {
+                if is_json && size > MAX_METADATA_BYTES {
+                    Member::Data(Kept::TooLarge(size))
+                } else if is_json {
                     Member::Data(Kept::Json(read_json(label, &name, size, rest)?))
                 } else {
                     Member::Data(Kept::Layer(scan_stream(rest, size).map(Arc::new)))
@@ -115,13 +123,6 @@ impl StreamArchive {
 }
 
 fn read_json(label: &str, name: &str, size: u64, mut reader: impl Read) -> Result<Vec<u8>> {
-    if size > MAX_METADATA_BYTES {
-        return Err(Error::member(
-            label,
-            name,
-            ErrorKind::Invalid(format!("{size} bytes is too large for metadata")),
-        ));
-    }
     let mut data = Vec::with_capacity(size as usize);
     reader
         .read_to_end(&mut data)
@@ -145,6 +146,7 @@ impl Store for StreamArchive {
     fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
         match self.kept(member)? {
             (_, Kept::Json(data)) => Ok(data.clone()),
+            (name, Kept::TooLarge(size)) => Err(too_large(&self.label, &name, *size)),
             (name, Kept::Layer(_)) => Err(Error::member(
                 &self.label,
                 name,
@@ -159,7 +161,7 @@ impl Store for StreamArchive {
             (name, Kept::Layer(Err(m))) => {
                 Err(Error::member(&self.label, name, ErrorKind::Tar(m.clone())))
             }
-            (name, Kept::Json(_)) => Err(Error::member(
+            (name, Kept::Json(_) | Kept::TooLarge(_)) => Err(Error::member(
                 &self.label,
                 name,
                 ErrorKind::Invalid("expected a layer tar, found a JSON document".into()),

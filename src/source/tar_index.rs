@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::layer::scan_seekable;
 use super::members::{normalize_member, Member, Members, ResolveError};
-use super::{Store, MAX_METADATA_BYTES};
+use super::{too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 
@@ -139,11 +139,7 @@ impl Store for TarFile {
     fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
         let (name, span) = self.span(member)?;
         if span.len > MAX_METADATA_BYTES {
-            return Err(Error::member(
-                &self.label,
-                name,
-                ErrorKind::Invalid(format!("{} bytes is too large for metadata", span.len)),
-            ));
+            return Err(too_large(&self.label, &name, span.len));
         }
         let mut data = Vec::with_capacity(span.len as usize);
         self.reader(span)

@@ -1,0 +1,62 @@
+//! Regression tests, each named after what broke.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn io_error_is_printed_once_not_twice() {
+    let out = sizegate()
+        .args(["layers", "/nonexistent/app.tar"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: /nonexistent/app.tar: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn xz_compressed_archive_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut xz = vec![0xfd, b'7', b'z', b'X', b'Z', 0];
+    xz.extend_from_slice(&[0u8; 64]);
+    let path = write_file(dir.path(), "app.tar.xz", &xz);
+    let out = sizegate().arg("layers").arg(&path).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with(
+        "app.tar.xz: the archive is xz-compressed; decompress it first, or save it plain, gzip or zstd\n"
+    ));
+}
+
+#[test]
+fn config_with_leading_whitespace_is_read_from_stdin_as_from_a_file() {
+    let layer = Layer::new().file("etc/x", 10).tar();
+    let mut archive = DockerArchive::new().layer(layer);
+    let config = format!("\n  {}", archive.config_json());
+    archive = archive.config_bytes(config.as_bytes());
+    let bytes = archive.build();
+    let from_stdin = totals(&layers_of_stdin(bytes.clone()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from_file = totals(&layers_of(&write_file(dir.path(), "app.tar", &bytes)));
+    assert_eq!(from_stdin, from_file);
+    assert_eq!(from_file.image_size, 10);
+}
+
+#[test]
+fn large_unreferenced_json_member_on_stdin_is_not_an_error() {
+    // An SBOM-sized JSON blob beside the image: skipped, not kept, not an error.
+    let layer = Layer::new().file("etc/x", 10).tar();
+    let mut bytes = DockerArchive::new().layer(layer).build();
+    let mut sbom = b"{\"spdx\": \"".to_vec();
+    sbom.resize(17 * 1024 * 1024, b'x');
+    sbom.extend_from_slice(b"\"}");
+    // Insert the blob before the end-of-archive blocks.
+    let end = bytes.len() - 1024;
+    let mut builder = tar::Builder::new(Vec::new());
+    outer_file(&mut builder, "blobs/sha256/sbom", &sbom);
+    let extra = builder.into_inner().expect("tar");
+    bytes.splice(end..end, extra[..extra.len() - 1024].iter().copied());
+    assert_eq!(totals(&layers_of_stdin(bytes)).image_size, 10);
+}
