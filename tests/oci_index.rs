@@ -73,15 +73,26 @@ fn platform_image(root: &Path, os: &str, arch: &str, size: usize) -> Value {
 
 /// Writes index.json pointing at an image index of `manifests`.
 fn write_layout(root: &Path, manifests: Vec<Value>) {
-    let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": manifests});
-    let mut desc = put_blob(
-        root,
-        "application/vnd.oci.image.index.v1+json",
-        index.to_string().as_bytes(),
-    );
-    desc["annotations"] = json!({"org.opencontainers.image.ref.name": "multi"});
-    let top = json!({"schemaVersion": 2, "manifests": [desc]});
+    write_tops(root, vec![("multi", manifests)]);
+}
+
+/// Writes index.json with one entry per tag, each an image index of its manifests.
+fn write_tops(root: &Path, images: Vec<(&str, Vec<Value>)>) {
+    let tops: Vec<Value> = images
+        .into_iter()
+        .map(|(tag, manifests)| {
+            let index = json!({"schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests});
+            let mut desc = put_blob(
+                root,
+                "application/vnd.oci.image.index.v1+json",
+                index.to_string().as_bytes(),
+            );
+            desc["annotations"] = json!({"org.opencontainers.image.ref.name": tag});
+            desc
+        })
+        .collect();
+    let top = json!({"schemaVersion": 2, "manifests": tops});
     std::fs::write(root.join("index.json"), top.to_string()).expect("index.json");
     std::fs::write(root.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)
         .expect("oci-layout");
@@ -138,7 +149,7 @@ fn attestation_manifests_and_absent_platforms_are_skipped() {
     let (code, _, stderr) = run(root, &["--platform", "linux/arm64"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("multi: no manifest for platform linux/arm64; available: linux/amd64"),
+        stderr.contains("no image for platform linux/arm64; the archive has: multi (linux/amd64)"),
         "{stderr}"
     );
 }
@@ -182,4 +193,32 @@ fn several_platforms_without_linux_amd64_need_a_choice() {
         stderr.contains("several platforms (linux/arm64, linux/s390x) and none is linux/amd64; choose one with --platform"),
         "{stderr}"
     );
+}
+
+#[test]
+fn platform_is_chosen_only_for_the_images_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let app = platform_image(root, "linux", "amd64", 100);
+    let other_arm = platform_image(root, "linux", "arm64", 200);
+    let other_s390x = platform_image(root, "linux", "s390x", 300);
+    write_tops(
+        root,
+        vec![
+            ("app:1", vec![app]),
+            ("other:1", vec![other_arm, other_s390x]),
+        ],
+    );
+
+    // other:1 alone would need --platform; asking for app:1 does not.
+    let (code, json, stderr) = run(root, &["--image", "app:1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["image_size"], 100);
+
+    // --platform keeps the images that have it and passes over the others.
+    let (code, json, stderr) = run(root, &["--platform", "linux/arm64"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["images"][0]["name"], "other:1");
+    assert_eq!(json["images"][0]["image_size"], 200);
 }

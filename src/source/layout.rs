@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::layer::scan_seekable;
+use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
-use super::{
-    parse_json, platform_matches, too_large, ImagePlan, LayerRef, Store, MAX_METADATA_BYTES,
-};
+use super::{parse_json, too_large, ImagePlan, LayerRef, Selection, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 
@@ -117,7 +116,7 @@ pub fn blob_member(label: &str, digest: &str) -> Result<String> {
 /// Plans every image `index.json` names, picking one platform of each multi-platform index.
 pub fn plan(
     store: &dyn Store,
-    wanted: Option<&str>,
+    selection: &Selection,
     notes: &mut Vec<String>,
 ) -> Result<Vec<ImagePlan>> {
     let label = store.label();
@@ -131,15 +130,42 @@ pub fn plan(
         ));
     }
     let mut plans = Vec::new();
+    let mut passed_over = Vec::new();
     for top in &tops {
+        let tags = tags_of(top);
+        // Only the images `--image` names need a platform: another image's index is no concern.
+        if let Some(wanted) = &selection.image {
+            if !tags.is_empty() && !tags.iter().any(|t| tag_matches(t, wanted)) {
+                continue;
+            }
+        }
         let mut found = Vec::new();
         collect_manifests(store, top, None, 0, &mut found)?;
-        let tags = tags_of(top);
         let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
-        let chosen = choose_platform(label, &what, &found, wanted, notes)?;
-        plans.push(plan_manifest(store, chosen, tags)?);
+        match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
+            Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
+            None => passed_over.push(format!("{what} ({})", platforms(&found))),
+        }
+    }
+    if plans.is_empty() && !passed_over.is_empty() {
+        return Err(Error::new(
+            label,
+            ErrorKind::Selection(format!(
+                "no image for platform {}; the archive has: {}",
+                selection.platform.as_deref().unwrap_or_default(),
+                passed_over.join("; ")
+            )),
+        ));
     }
     Ok(plans)
+}
+
+fn platforms(found: &[Found]) -> String {
+    found
+        .iter()
+        .map(|f| f.platform.clone().unwrap_or_else(|| "unknown".into()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An image manifest found under an index entry, with the platform the index gives it.
@@ -197,20 +223,15 @@ fn collect_manifests(
     Ok(())
 }
 
+/// Picks the platform of one image: the one `--platform` names (`None` when the image lacks it),
+/// the only one there is, or linux/amd64 of several (with a note).
 fn choose_platform<'a>(
     label: &str,
     what: &str,
     found: &'a [Found],
     wanted: Option<&str>,
     notes: &mut Vec<String>,
-) -> Result<&'a Found> {
-    let available = || {
-        found
-            .iter()
-            .map(|f| f.platform.clone().unwrap_or_else(|| "unknown".into()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+) -> Result<Option<&'a Found>> {
     if found.is_empty() {
         return Err(Error::new(
             label,
@@ -221,25 +242,14 @@ fn choose_platform<'a>(
     }
     if let Some(wanted) = wanted {
         // An image with no platform in the index is checked against its config later.
-        return found
-            .iter()
-            .find(|f| {
-                f.platform
-                    .as_deref()
-                    .is_none_or(|p| platform_matches(wanted, p))
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    label,
-                    ErrorKind::Selection(format!(
-                        "{what}: no manifest for platform {wanted}; available: {}",
-                        available()
-                    )),
-                )
-            });
+        return Ok(found.iter().find(|f| {
+            f.platform
+                .as_deref()
+                .is_none_or(|p| platform_matches(wanted, p))
+        }));
     }
     if found.len() == 1 {
-        return Ok(&found[0]);
+        return Ok(found.first());
     }
     match found
         .iter()
@@ -249,15 +259,15 @@ fn choose_platform<'a>(
             notes.push(format!(
                 "{what}: picked platform {DEFAULT_PLATFORM} of {} ({}); choose another with --platform",
                 found.len(),
-                available()
+                platforms(found)
             ));
-            Ok(f)
+            Ok(Some(f))
         }
         None => Err(Error::new(
             label,
             ErrorKind::Selection(format!(
                 "{what}: the index has several platforms ({}) and none is {DEFAULT_PLATFORM}; choose one with --platform",
-                available()
+                platforms(found)
             )),
         )),
     }

@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, Image, Layer, LayerContents};
 use layer::{read_up_to, sniff_compression, unsupported_compression};
-use select::{check_platform_arg, platform_matches, select};
+use select::{check_platform_arg, select};
 use spec::ImageConfig;
 
 /// Largest JSON document (manifest, index, config) read into memory. Registries cap manifests at
@@ -201,7 +201,7 @@ fn load_from(store: &dyn Store, selection: &Selection) -> Result<Loaded> {
     let plans = if store.contains("manifest.json") {
         archive::plan(store)?
     } else if store.contains("index.json") {
-        layout::plan(store, selection.platform.as_deref(), &mut notes)?
+        layout::plan(store, selection, &mut notes)?
     } else {
         return Err(Error::new(
             label,

@@ -27,7 +27,7 @@ pub(super) fn select(
     let mut picked = planned;
     if let Some(wanted) = &selection.image {
         let all = names(&picked);
-        picked.retain(|(p, _)| p.tags.iter().any(|t| tag_matches(t, wanted)));
+        picked.retain(|(p, _)| image_matches(&p.tags, p.config_digest.as_deref(), wanted));
         match picked.len() {
             0 => {
                 return Err(Error::new(
@@ -76,20 +76,55 @@ pub(super) fn select(
     Ok(picked)
 }
 
-/// Whether a tag is what the user asked for: exact, or with `:latest` and registry prefixes
-/// (`docker.io/library/`, `localhost/`) left out.
-fn tag_matches(tag: &str, wanted: &str) -> bool {
-    let with_latest = |s: &str| {
-        let last = s.rsplit('/').next().unwrap_or(s);
-        if last.contains(':') || last.contains('@') {
-            s.to_string()
-        } else {
-            format!("{s}:latest")
-        }
-    };
-    let tag = with_latest(tag);
-    let wanted = with_latest(wanted);
-    tag == wanted || tag.ends_with(&format!("/{wanted}"))
+/// Whether an image is the one `--image` names: by any of its tags, or, for an untagged image, by
+/// a prefix of its config digest (as its display name shows it).
+pub(super) fn image_matches(tags: &[String], config_digest: Option<&str>, wanted: &str) -> bool {
+    tags.iter().any(|t| tag_matches(t, wanted))
+        || config_digest.is_some_and(|d| digest_matches(d, wanted))
+}
+
+/// Whether a tag is what the user asked for. Both are completed the way Docker completes a
+/// reference (`app` is `docker.io/library/app:latest`), so the classic store's short tags and the
+/// containerd store's full ones match alike; a name without a registry also matches under any
+/// registry (`tiny-app` matches `localhost/tiny-app:latest`).
+pub(super) fn tag_matches(tag: &str, wanted: &str) -> bool {
+    let (tag_full, wanted_full) = (full_reference(tag), full_reference(wanted));
+    tag_full == wanted_full
+        || (!has_domain(wanted) && tag_full.ends_with(&format!("/{}", with_tag(wanted))))
+}
+
+fn has_domain(reference: &str) -> bool {
+    reference.split_once('/').is_some_and(|(first, _)| {
+        first.contains('.') || first.contains(':') || first == "localhost"
+    })
+}
+
+fn with_tag(reference: &str) -> String {
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    if last.contains(':') || last.contains('@') {
+        reference.to_string()
+    } else {
+        format!("{reference}:latest")
+    }
+}
+
+/// `app` -> `docker.io/library/app:latest`, `org/app:1` -> `docker.io/org/app:1`.
+fn full_reference(reference: &str) -> String {
+    let tagged = with_tag(reference);
+    if has_domain(&tagged) {
+        tagged
+    } else if tagged.contains('/') {
+        format!("docker.io/{tagged}")
+    } else {
+        format!("docker.io/library/{tagged}")
+    }
+}
+
+/// `sha256:abc…` is named by `abc…` (12 or more hex digits) or `sha256:abc…`.
+fn digest_matches(digest: &str, wanted: &str) -> bool {
+    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+    let wanted = wanted.strip_prefix("sha256:").unwrap_or(wanted);
+    wanted.len() >= 12 && wanted.bytes().all(|b| b.is_ascii_hexdigit()) && hex.starts_with(wanted)
 }
 
 /// Whether `actual` (`os/arch[/variant]`) is the `wanted` platform; a variant left out of `wanted`
@@ -129,6 +164,26 @@ pub(super) fn check_platform_arg(label: &str, platform: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_full_references_match_each_other() {
+        assert!(tag_matches("app:latest", "docker.io/library/app"));
+        assert!(tag_matches("docker.io/library/app:latest", "app"));
+        assert!(tag_matches("docker.io/org/app:1", "org/app:1"));
+        assert!(!tag_matches("docker.io/org/app:1", "other/app:1"));
+        assert!(!tag_matches(
+            "localhost/app:latest",
+            "docker.io/library/app"
+        ));
+    }
+
+    #[test]
+    fn untagged_image_is_named_by_its_digest_prefix() {
+        let d = "sha256:3eaccc100f86aaaabbbbccccddddeeeeffff000011112222333344445555";
+        assert!(image_matches(&[], Some(d), "3eaccc100f86"));
+        assert!(image_matches(&[], Some(d), "sha256:3eaccc100f86aaaa"));
+        assert!(!image_matches(&[], Some(d), "3eac"));
+    }
 
     #[test]
     fn tags_match_without_latest_and_registry() {
