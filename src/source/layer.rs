@@ -5,6 +5,8 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use tar::EntryType;
 
+use super::counting::Counting;
+
 use crate::image::{
     normalize_path, Compression, Entry, EntryKind, LayerContents, OPAQUE_MARKER, WHITEOUT_PREFIX,
 };
@@ -92,10 +94,7 @@ pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents,
     refuse_unsupported(&magic[..n])?;
     let compression = sniff_compression(&magic[..n]);
     let whole = io::Cursor::new(magic[..n].to_vec()).chain(blob);
-    let entries = match compression {
-        Compression::None => walk_stream(whole)?,
-        _ => decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, whole))?,
-    };
+    let entries = decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, whole))?;
     Ok(LayerContents {
         entries,
         compression,
@@ -133,22 +132,15 @@ fn walk_to_end<R: Read>(mut decoder: R) -> Result<Vec<Entry>, String> {
 /// the padding of its last member (`umoci insert` writes such layers), is complete as long as every
 /// header and all data are there; only a stream that stops inside a header or inside data is an error.
 fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
-    let mut counted = CountingReader {
-        inner: reader,
-        total: 0,
-        at_eof: false,
-    };
-    let walk = {
-        let mut archive = tar::Archive::new(&mut counted);
-        let iter = archive.entries().map_err(|e| e.to_string())?;
-        walk(iter)
-    };
+    let (counted, progress) = Counting::new(reader);
+    let mut archive = tar::Archive::new(counted);
+    let walk = walk(archive.entries().map_err(|e| e.to_string())?);
     if let Some(e) = &walk.error {
         // The stream may stop after the last data byte but not past the padding: bytes beyond
         // that boundary are a header cut short.
         let padded_end = walk.data_end.next_multiple_of(512);
         let only_padding_missing =
-            counted.at_eof && (walk.data_end..padded_end).contains(&counted.total);
+            progress.ended() && (walk.data_end..padded_end).contains(&progress.seen());
         if !only_padding_missing {
             return Err(walk.describe(e));
         }
@@ -315,24 +307,6 @@ pub fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> 
         }
     }
     Ok(filled)
-}
-
-/// Counts the bytes that pass and notes whether the end of the stream was reached.
-struct CountingReader<R> {
-    inner: R,
-    total: u64,
-    at_eof: bool,
-}
-
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.at_eof = true;
-        }
-        self.total += n as u64;
-        Ok(n)
-    }
 }
 
 #[cfg(test)]

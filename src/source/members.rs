@@ -2,6 +2,9 @@
 //! podman write a repeated layer as a symlink `<id>/layer.tar -> ../<other>/layer.tar`.
 
 use std::collections::HashMap;
+use std::io::{self, Read};
+
+use crate::error::{Error, ErrorKind};
 
 /// Links followed before giving up: more means a cycle.
 const MAX_LINK_HOPS: usize = 40;
@@ -20,6 +23,41 @@ pub enum Member<D> {
     },
     /// A directory or another non-file member.
     NotAFile,
+}
+
+impl<D> Member<D> {
+    /// The member a header that is not a regular file makes: a link, or nothing to read.
+    pub fn not_a_file<R: Read>(entry: &tar::Entry<'_, R>) -> Member<D> {
+        let kind = entry.header().entry_type();
+        if kind.is_symlink() || kind.is_hard_link() {
+            Member::Link {
+                target: entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned())
+                    .unwrap_or_default(),
+                symbolic: kind.is_symlink(),
+            }
+        } else {
+            Member::NotAFile
+        }
+    }
+}
+
+/// A tar error while reading an archive's headers, placed after the last member read.
+pub fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
+    let err = Error::new(label, ErrorKind::Tar(e.to_string()));
+    match last {
+        Some(name) => err.in_member(&format!("after member {name}")),
+        None => err,
+    }
+}
+
+/// The error for a tar without a single member.
+pub fn empty_archive(label: &str) -> Error {
+    Error::new(
+        label,
+        ErrorKind::Invalid("empty tar: not a container image".into()),
+    )
 }
 
 /// Members by normalized name (`blobs/sha256/…`, `<id>/layer.tar`, no leading `./`).

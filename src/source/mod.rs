@@ -6,6 +6,7 @@
 //! compressed archive, read as a stream like stdin.
 
 mod archive;
+mod counting;
 pub mod layer;
 mod layout;
 mod members;

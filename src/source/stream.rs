@@ -3,13 +3,12 @@
 //! a layer is scanned as it streams past, keyed by its name, and joined with the metadata at the end.
 //! Nothing is spooled to disk and no file content is kept.
 
-use std::cell::Cell;
 use std::io::Read;
-use std::rc::Rc;
 use std::sync::Arc;
 
+use super::counting::Counting;
 use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
-use super::members::{normalize_member, Member, Members};
+use super::members::{empty_archive, header_error, normalize_member, Member, Members};
 use super::tar_index::resolve_error;
 use super::{too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
@@ -37,13 +36,7 @@ pub struct StreamArchive {
 impl StreamArchive {
     /// Reads the whole tar from `reader`, scanning layers as they pass.
     pub fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
-        let seen = Rc::new(Cell::new(0));
-        let ended = Rc::new(Cell::new(false));
-        let counted = Counted {
-            inner: reader,
-            seen: Rc::clone(&seen),
-            ended: Rc::clone(&ended),
-        };
+        let (counted, progress) = Counting::new(reader);
         let mut archive = tar::Archive::new(counted);
         let entries = archive
             .entries()
@@ -53,17 +46,17 @@ impl StreamArchive {
         let mut last: Option<(String, u64, u64)> = None;
         for item in entries {
             let mut entry = item.map_err(|e| match &last {
-                Some((name, size, end)) if ended.get() && seen.get() < *end => Error::member(
-                    label,
-                    name,
-                    ErrorKind::Tar(format!(
-                        "member of {size} bytes runs past the end of the archive ({} bytes missing)",
-                        end - seen.get()
-                    )),
-                ),
-                Some((name, ..)) => Error::new(label, ErrorKind::Tar(e.to_string()))
-                    .in_member(&format!("after member {name}")),
-                None => Error::new(label, ErrorKind::Tar(e.to_string())),
+                Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
+                    Error::member(
+                        label,
+                        name,
+                        ErrorKind::Tar(format!(
+                            "member of {size} bytes runs past the end of the archive ({} bytes missing)",
+                            end - progress.seen()
+                        )),
+                    )
+                }
+                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), &e),
             })?;
             let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
@@ -89,25 +82,14 @@ impl StreamArchive {
                 } else {
                     Member::Data(Kept::Layer(scan_stream(rest, size).map(Arc::new)))
                 }
-            } else if kind.is_symlink() || kind.is_hard_link() {
-                Member::Link {
-                    target: entry
-                        .link_name_bytes()
-                        .map(|t| String::from_utf8_lossy(&t).into_owned())
-                        .unwrap_or_default(),
-                    symbolic: kind.is_symlink(),
-                }
             } else {
-                Member::NotAFile
+                Member::not_a_file(&entry)
             };
             last = Some((name.clone(), data_size, data_end));
             members.insert(name, member);
         }
         if last.is_none() {
-            return Err(Error::new(
-                label,
-                ErrorKind::Invalid("empty tar: not a container image".into()),
-            ));
+            return Err(empty_archive(label));
         }
         Ok(StreamArchive {
             label: label.to_string(),
@@ -171,24 +153,5 @@ impl Store for StreamArchive {
 
     fn parallel(&self) -> bool {
         false
-    }
-}
-
-/// Counts the bytes of the outer stream, so that an archive cut short can be reported as the
-/// member whose data is missing.
-struct Counted<R> {
-    inner: R,
-    seen: Rc<Cell<u64>>,
-    ended: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.ended.set(true);
-        }
-        self.seen.set(self.seen.get() + n as u64);
-        Ok(n)
     }
 }

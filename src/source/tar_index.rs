@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::layer::scan_seekable;
-use super::members::{normalize_member, Member, Members, ResolveError};
+use super::members::{
+    empty_archive, header_error, normalize_member, Member, Members, ResolveError,
+};
 use super::{too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
@@ -44,13 +46,7 @@ impl TarFile {
             .map_err(|e| Error::new(&label, ErrorKind::Tar(e.to_string())))?;
         let mut last: Option<String> = None;
         for item in entries {
-            let entry = item.map_err(|e| {
-                let err = Error::new(&label, ErrorKind::Tar(e.to_string()));
-                match &last {
-                    Some(name) => err.in_member(&format!("after member {name}")),
-                    None => err,
-                }
-            })?;
+            let entry = item.map_err(|e| header_error(&label, last.as_deref(), &e))?;
             let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
             let member = if kind.is_file() || kind.is_contiguous() {
@@ -70,26 +66,14 @@ impl TarFile {
                     ));
                 }
                 Member::Data(span)
-            } else if kind.is_symlink() || kind.is_hard_link() {
-                let target = entry
-                    .link_name_bytes()
-                    .map(|t| String::from_utf8_lossy(&t).into_owned())
-                    .unwrap_or_default();
-                Member::Link {
-                    target,
-                    symbolic: kind.is_symlink(),
-                }
             } else {
-                Member::NotAFile
+                Member::not_a_file(&entry)
             };
             last = Some(name.clone());
             members.insert(name, member);
         }
         if last.is_none() {
-            return Err(Error::new(
-                &label,
-                ErrorKind::Invalid("empty tar: not a container image".into()),
-            ));
+            return Err(empty_archive(&label));
         }
         Ok(TarFile {
             label,
