@@ -1,5 +1,7 @@
 //! Command-line definitions (clap derive) and nothing else.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
@@ -15,6 +17,31 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the image against a policy: exit 0 when it passes (warnings allowed), 1 when a rule
+    /// with severity error fails, 2 when the check cannot run.
+    Check {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
+        #[arg(long, value_name = "FILE")]
+        dive_ci: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print a commented starter policy for the image: today's numbers plus headroom.
+    Init {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// How far above today's numbers the limits go (`10%`, `0.1`).
+        #[arg(long, value_name = "RATIO", default_value = "10%")]
+        headroom: String,
+    },
+    /// Print the JSON Schema of the policy file, for editors.
+    Schema,
     /// One row per layer (size, files, created_by), then the image totals.
     Layers {
         #[command(flatten)]
@@ -64,7 +91,7 @@ pub struct ImageArgs {
     pub platform: Option<String>,
 }
 
-/// Output formats of `layers` and `top`.
+/// Output formats of `check`, `layers` and `top`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A table for people.

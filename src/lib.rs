@@ -8,8 +8,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
+pub mod check;
 pub mod error;
 pub mod image;
+pub mod init;
 pub mod policy;
 pub mod report;
 pub mod source;

@@ -1,37 +1,55 @@
 //! The `sizegate` binary: parses arguments, calls the library, prints, and maps the outcome to an
-//! exit code (0 done, 2 could not run).
+//! exit code: 0 done (the policy passed), 1 the policy was violated, 2 could not run.
 
 mod cli;
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 
 use cli::{Cli, Command, Format, ImageArgs};
+use sizegate::analysis::dive::dive_metrics;
 use sizegate::analysis::{analyze, top};
+use sizegate::check::check_image;
+use sizegate::policy::units::parse_ratio;
+use sizegate::policy::{dive_ci, schema, Policy, PolicyErrors};
 use sizegate::report;
+use sizegate::report::check::{CheckReport, Verdict};
 use sizegate::source::{self, ImageSource, Loaded, Selection};
 use sizegate::summary::ImageSummary;
 
-/// The run could not be done: bad arguments, unreadable or malformed image.
+/// The policy was violated: a rule with severity error failed.
+const EXIT_VIOLATION: u8 = 1;
+/// The run could not be done: bad arguments, unreadable or malformed image, invalid policy.
 const EXIT_ERROR: u8 = 2;
+
+/// The policy files looked for when `check` is given none.
+const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Verdict::Pass) => ExitCode::SUCCESS,
+        Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             #[allow(clippy::print_stderr)]
-            {
-                eprintln!("error: {e:#}");
+            match e.downcast_ref::<PolicyErrors>() {
+                Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
+                None => eprintln!("error: {e:#}"),
             }
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+fn colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// `sizegate … | head` closes the pipe early: that is not an error.
@@ -42,10 +60,43 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<Verdict> {
     let stdout = io::stdout();
+    let styled = colour(&stdout);
     let mut out = BufWriter::new(stdout.lock());
+    let mut verdict = Verdict::Pass;
     match cli.command {
+        Command::Check {
+            image,
+            policy,
+            dive_ci,
+            format,
+        } => {
+            let policies = load_policies(policy, dive_ci)?;
+            let loaded = load(&image)?;
+            let checks = loaded
+                .images
+                .iter()
+                .map(|img| check_image(img, &analyze(img), &dive_metrics(img), &policies))
+                .collect();
+            let files = policies.iter().map(|p| p.file.clone()).collect();
+            let report = CheckReport::new(files, checks);
+            match format {
+                Format::Table => report::check::write_table(&mut out, &report, styled)?,
+                Format::Json => report::check::write_json(&mut out, &report)?,
+            }
+            verdict = report.verdict;
+        }
+        Command::Init { image, headroom } => {
+            let headroom =
+                parse_ratio(&headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
+            let loaded = load(&image)?;
+            for img in &loaded.images {
+                let summary = ImageSummary::new(img, &analyze(img));
+                out.write_all(sizegate::init::starter_policy(&summary, headroom).as_bytes())?;
+            }
+        }
+        Command::Schema => out.write_all(schema::policy_schema().as_bytes())?,
         Command::Layers { image, format } => {
             let loaded = load(&image)?;
             let summaries: Vec<ImageSummary> = loaded
@@ -100,7 +151,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(verdict)
+}
+
+/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.
+fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::Result<Vec<Policy>> {
+    let policy = match (policy, &dive_ci) {
+        (Some(p), _) => Some(p),
+        (None, Some(_)) => None,
+        (None, None) => Some(
+            DEFAULT_POLICIES
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no policy: found neither sizegate.yml nor .sizegate.yml here; pass --policy FILE, or write one from today's image: sizegate init IMAGE > sizegate.yml"
+                    )
+                })?,
+        ),
+    };
+    let mut policies = Vec::new();
+    if let Some(path) = policy {
+        let (file, text) = read_text(&path)?;
+        policies.push(Policy::parse(&file, &text)?);
+    }
+    if let Some(path) = dive_ci {
+        let (file, text) = read_text(&path)?;
+        policies.push(dive_ci::parse(&file, &text)?);
+    }
+    Ok(policies)
+}
+
+fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| file.clone())?;
+    Ok((file, text))
 }
 
 /// Reads the image and prints the notes the reader left for the user.

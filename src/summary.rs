@@ -86,6 +86,11 @@ pub struct LayerSummary {
 impl ImageSummary {
     /// Summarizes an image and its analysis.
     pub fn new(image: &Image, analysis: &Analysis) -> ImageSummary {
+        Self::from_parts(image, analysis, &dive_metrics(image))
+    }
+
+    /// Summarizes an image whose dive metrics are already computed.
+    pub fn from_parts(image: &Image, analysis: &Analysis, dive: &DiveMetrics) -> ImageSummary {
         let compressed = image
             .layers
             .iter()
@@ -101,7 +106,7 @@ impl ImageSummary {
             wasted_bytes: analysis.wasted_bytes(),
             final_files: analysis.final_files(),
             layer_count: image.layers.len(),
-            dive: dive_metrics(image).into(),
+            dive: (*dive).into(),
             layers: image
                 .layers
                 .iter()

@@ -1,5 +1,6 @@
 //! Renderers: each turns the model into one output format, written to a writer the caller owns.
 
+pub mod check;
 pub mod inventory;
 pub mod layers;
 pub mod top;

@@ -1,0 +1,616 @@
+//! The gate: a policy's rules applied to an image, giving the rules checked (each with its actual
+//! value, its limit and whether it passed) and the findings, each with a stable code.
+
+pub mod code;
+
+use serde::Serialize;
+
+pub use code::Code;
+
+use crate::analysis::dive::DiveMetrics;
+use crate::analysis::Analysis;
+use crate::image::{EntryKind, Image};
+use crate::policy::rules::{
+    Check, DiveMetric, Glob, ImageMetric, LayerSelect, Measure, Rule, Severity,
+};
+use crate::policy::Policy;
+use crate::summary::ImageSummary;
+
+/// Forbidden paths listed in a finding before the rest are only counted.
+pub const LISTED_PATHS: usize = 20;
+
+/// Where a finding points in the policy file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PolicyLocation {
+    /// The policy file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+/// One problem found in an image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// What kind of problem (stable, kebab-case).
+    pub code: Code,
+    /// `error` fails the gate; `warn` does not.
+    pub severity: Severity,
+    /// The rule that found it (`image.max_size`, `layers[0]`, `recommended/apt-lists`).
+    pub rule: String,
+    /// What it is about: the image, a layer, a glob.
+    pub subject: String,
+    /// The measured value.
+    pub actual: Option<Measure>,
+    /// The rule's limit.
+    pub limit: Option<Measure>,
+    /// How far over the limit, in percent of the limit.
+    pub over_percent: Option<f64>,
+    /// The layer at fault, when there is one.
+    pub layer: Option<usize>,
+    /// That layer's build instruction.
+    pub created_by: Option<String>,
+    /// The rule's `reason`.
+    pub reason: Option<String>,
+    /// How to fix it (preset rules).
+    pub hint: Option<String>,
+    /// Where the rule is written.
+    pub location: Option<PolicyLocation>,
+    /// For forbidden paths: the first matches.
+    pub paths: Vec<PathHit>,
+    /// Matches beyond those listed.
+    pub more_paths: usize,
+    /// One sentence saying it all.
+    pub message: String,
+}
+
+/// A forbidden path found in a layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathHit {
+    /// The path.
+    pub path: String,
+    /// Its bytes (0 for links and other entries).
+    pub size: u64,
+    /// The layer it is in.
+    pub layer: usize,
+    /// That layer's build instruction.
+    pub created_by: Option<String>,
+}
+
+/// Whether a checked rule passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Within its limit.
+    Pass,
+    /// Failed, as an error.
+    Error,
+    /// Failed, as a warning.
+    Warn,
+}
+
+/// One rule as checked on one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleResult {
+    /// The rule's name.
+    pub rule: String,
+    /// The measured value (for layer budgets: of the largest selected layer).
+    pub actual: Option<Measure>,
+    /// The limit.
+    pub limit: Option<Measure>,
+    /// Extra words for the table: which layer, how many paths.
+    pub detail: Option<String>,
+    /// The outcome.
+    pub status: Status,
+}
+
+/// The check of one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageCheck {
+    /// The image's numbers (the JSON contract of `layers`).
+    #[serde(flatten)]
+    pub summary: ImageSummary,
+    /// Every rule, in policy order.
+    pub rules: Vec<RuleResult>,
+    /// Every problem, in rule order.
+    pub findings: Vec<Finding>,
+}
+
+impl ImageCheck {
+    /// Findings of the given severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Applies the rules of every policy (a `sizegate.yml`, a `.dive-ci`) to one image.
+pub fn check_image(
+    image: &Image,
+    analysis: &Analysis,
+    dive: &DiveMetrics,
+    policies: &[Policy],
+) -> ImageCheck {
+    let summary = ImageSummary::from_parts(image, analysis, dive);
+    let mut cx = Context {
+        image,
+        analysis,
+        summary: &summary,
+        dive,
+        file: "",
+        rules: Vec::new(),
+        findings: Vec::new(),
+    };
+    for policy in policies {
+        cx.file = &policy.file;
+        for rule in &policy.rules {
+            cx.apply(rule);
+        }
+    }
+    ImageCheck {
+        rules: cx.rules,
+        findings: cx.findings,
+        summary,
+    }
+}
+
+struct Context<'a> {
+    image: &'a Image,
+    analysis: &'a Analysis,
+    summary: &'a ImageSummary,
+    dive: &'a DiveMetrics,
+    file: &'a str,
+    rules: Vec<RuleResult>,
+    findings: Vec<Finding>,
+}
+
+/// A finding before the rule's common fields are filled in.
+struct Draft {
+    code: Code,
+    subject: String,
+    actual: Option<Measure>,
+    limit: Option<Measure>,
+    layer: Option<usize>,
+    message: String,
+    paths: Vec<PathHit>,
+    more_paths: usize,
+    hint: Option<String>,
+}
+
+impl Draft {
+    fn new(code: Code, subject: impl Into<String>, message: impl Into<String>) -> Draft {
+        Draft {
+            code,
+            subject: subject.into(),
+            actual: None,
+            limit: None,
+            layer: None,
+            message: message.into(),
+            paths: Vec::new(),
+            more_paths: 0,
+            hint: None,
+        }
+    }
+
+    fn measured(mut self, actual: Measure, limit: Measure) -> Draft {
+        self.actual = Some(actual);
+        self.limit = Some(limit);
+        self
+    }
+}
+
+impl Context<'_> {
+    fn apply(&mut self, rule: &Rule) {
+        match &rule.check {
+            Check::Image { metric, limit } => self.image_limit(rule, *metric, *limit),
+            Check::Dive { metric, limit } => self.dive_limit(rule, *metric, *limit),
+            Check::Layer {
+                select,
+                max_size,
+                max_files,
+            } => self.layer_budget(rule, select, *max_size, *max_files),
+            Check::Path {
+                glob,
+                max_size,
+                max_files,
+            } => self.path_budget(rule, glob, *max_size, *max_files),
+            Check::Forbid {
+                globs,
+                except,
+                hint,
+            } => self.forbid(rule, globs, except, hint.as_deref()),
+        }
+    }
+
+    fn record(
+        &mut self,
+        rule: &Rule,
+        actual: Option<Measure>,
+        limit: Option<Measure>,
+        detail: Option<String>,
+        failed: bool,
+    ) {
+        let status = match (failed, rule.severity) {
+            (false, _) => Status::Pass,
+            (true, Severity::Error) => Status::Error,
+            (true, Severity::Warn) => Status::Warn,
+        };
+        self.rules.push(RuleResult {
+            rule: rule.name.clone(),
+            actual,
+            limit,
+            detail,
+            status,
+        });
+    }
+
+    fn find(&mut self, rule: &Rule, draft: Draft) {
+        let over_percent = match (draft.actual, draft.limit) {
+            (Some(a), Some(l)) if l.as_f64() > 0.0 => {
+                Some(((a.as_f64() - l.as_f64()) / l.as_f64() * 100.0).abs())
+            }
+            _ => None,
+        };
+        let created_by = draft
+            .layer
+            .and_then(|i| self.image.layers.get(i))
+            .and_then(|l| l.created_by.clone());
+        self.findings.push(Finding {
+            code: draft.code,
+            severity: rule.severity,
+            rule: rule.name.clone(),
+            subject: draft.subject,
+            actual: draft.actual,
+            limit: draft.limit,
+            over_percent,
+            layer: draft.layer,
+            created_by,
+            reason: rule.reason.clone(),
+            hint: draft.hint,
+            location: rule.pos.map(|p| PolicyLocation {
+                file: self.file.to_string(),
+                line: p.line,
+                column: p.column,
+            }),
+            paths: draft.paths,
+            more_paths: draft.more_paths,
+            message: draft.message,
+        });
+    }
+
+    fn image_limit(&mut self, rule: &Rule, metric: ImageMetric, limit: Measure) {
+        let s = self.summary;
+        let actual = match metric {
+            ImageMetric::Size => Measure::Bytes(s.image_size),
+            ImageMetric::CompressedSize => match s.compressed_size {
+                Some(c) => Measure::Bytes(c),
+                None => {
+                    self.record(
+                        rule,
+                        None,
+                        Some(limit),
+                        Some("no compressed size".into()),
+                        true,
+                    );
+                    self.find(
+                        rule,
+                        Draft::new(
+                            Code::CompressedSizeUnknown,
+                            &s.name,
+                            "the layers are stored uncompressed (as `docker save` with the classic store writes them), so there is no compressed size to check; check an OCI or containerd-store archive, or remove `max_compressed_size`",
+                        ),
+                    );
+                    return;
+                }
+            },
+            ImageMetric::FinalSize => Measure::Bytes(s.final_size),
+            ImageMetric::Layers => Measure::Count(s.layer_count as u64),
+            ImageMetric::Wasted => Measure::Bytes(s.wasted_bytes),
+            ImageMetric::WastedPercent => Measure::Ratio(if s.image_size == 0 {
+                0.0
+            } else {
+                s.wasted_bytes as f64 / s.image_size as f64
+            }),
+            ImageMetric::Files => Measure::Count(s.final_files),
+        };
+        let failed = actual.as_f64() > limit.as_f64();
+        self.record(rule, Some(actual), Some(limit), None, failed);
+        if failed {
+            let code = match metric {
+                ImageMetric::Size => Code::ImageTooLarge,
+                ImageMetric::CompressedSize => Code::CompressedTooLarge,
+                ImageMetric::FinalSize => Code::FinalTooLarge,
+                ImageMetric::Layers => Code::TooManyLayers,
+                ImageMetric::Wasted => Code::TooMuchWaste,
+                ImageMetric::WastedPercent => Code::TooMuchWastePercent,
+                ImageMetric::Files => Code::TooManyFiles,
+            };
+            let message = format!(
+                "{} {actual} is over the limit of {limit}{}",
+                metric.noun(),
+                over(actual, limit)
+            );
+            self.find(
+                rule,
+                Draft::new(code, &s.name, message).measured(actual, limit),
+            );
+        }
+    }
+
+    fn dive_limit(&mut self, rule: &Rule, metric: DiveMetric, limit: Measure) {
+        let d = self.dive;
+        // dive's comparisons are strict; an undefined user share (no bytes above the base)
+        // compares false, as dive's NaN does.
+        let (actual, failed, code, noun) = match metric {
+            DiveMetric::MinEfficiency => (
+                Some(Measure::Ratio(d.efficiency)),
+                d.efficiency < limit.as_f64(),
+                Code::DiveLowestEfficiency,
+                "efficiency",
+            ),
+            DiveMetric::MaxWastedBytes => (
+                Some(Measure::Bytes(d.wasted_bytes)),
+                d.wasted_bytes as f64 > limit.as_f64(),
+                Code::DiveHighestWastedBytes,
+                "wasted bytes",
+            ),
+            DiveMetric::MaxUserWastedPercent => (
+                d.user_wasted_percent.map(Measure::Ratio),
+                d.user_wasted_percent.is_some_and(|p| p > limit.as_f64()),
+                Code::DiveHighestUserWastedPercent,
+                "user wasted share",
+            ),
+        };
+        self.record(rule, actual, Some(limit), None, failed);
+        if let (true, Some(actual)) = (failed, actual) {
+            let relation = if metric == DiveMetric::MinEfficiency {
+                "below"
+            } else {
+                "over"
+            };
+            let message = format!(
+                "dive's {noun} {actual} is {relation} the limit of {limit} ({})",
+                metric.dive_key()
+            );
+            self.find(
+                rule,
+                Draft::new(code, &self.summary.name, message).measured(actual, limit),
+            );
+        }
+    }
+
+    fn layer_budget(
+        &mut self,
+        rule: &Rule,
+        select: &LayerSelect,
+        max_size: Option<u64>,
+        max_files: Option<u64>,
+    ) {
+        let count = self.image.layers.len();
+        let selected: Vec<usize> = self
+            .image
+            .layers
+            .iter()
+            .filter(|l| select.matches(l.index, count, l.created_by.as_deref()))
+            .map(|l| l.index)
+            .collect();
+        if selected.is_empty() {
+            // Reported as a warning whatever the rule's severity: a budget that checks nothing is
+            // a mistake in the policy, not a problem of the image.
+            self.rules.push(RuleResult {
+                rule: rule.name.clone(),
+                actual: None,
+                limit: max_size
+                    .map(Measure::Bytes)
+                    .or(max_files.map(Measure::Count)),
+                detail: Some("no layer selected".into()),
+                status: Status::Warn,
+            });
+            let warn = Rule {
+                severity: Severity::Warn,
+                ..rule.clone()
+            };
+            self.find(
+                &warn,
+                Draft::new(
+                    Code::LayerSelectUnmatched,
+                    &self.summary.name,
+                    format!(
+                        "`{}` selects no layer of the image ({count} layers), so it checks nothing",
+                        rule.name
+                    ),
+                ),
+            );
+            return;
+        }
+        let mut failed = false;
+        let largest = selected
+            .iter()
+            .copied()
+            .max_by_key(|&i| (self.image.layers[i].size(), std::cmp::Reverse(i)))
+            .unwrap_or(selected[0]);
+        for &i in &selected {
+            let layer = &self.image.layers[i];
+            let checks = [
+                (
+                    max_size.map(Measure::Bytes),
+                    Measure::Bytes(layer.size()),
+                    Code::LayerOverBudget,
+                    "size",
+                ),
+                (
+                    max_files.map(Measure::Count),
+                    Measure::Count(layer.files()),
+                    Code::LayerTooManyFiles,
+                    "file count",
+                ),
+            ];
+            for (limit, actual, code, noun) in checks {
+                let Some(limit) = limit else { continue };
+                if actual.as_f64() > limit.as_f64() {
+                    failed = true;
+                    let message = format!(
+                        "layer {i} {noun} {actual} is over the budget of {limit}{}",
+                        over(actual, limit)
+                    );
+                    let mut draft =
+                        Draft::new(code, format!("layer {i}"), message).measured(actual, limit);
+                    draft.layer = Some(i);
+                    self.find(rule, draft);
+                }
+            }
+        }
+        let layer = &self.image.layers[largest];
+        let (actual, limit) = match max_size {
+            Some(m) => (Measure::Bytes(layer.size()), Measure::Bytes(m)),
+            None => (
+                Measure::Count(layer.files()),
+                Measure::Count(max_files.unwrap_or(0)),
+            ),
+        };
+        let detail = format!(
+            "largest: layer {largest}{}",
+            if selected.len() > 1 {
+                format!(" of {} selected", selected.len())
+            } else {
+                String::new()
+            }
+        );
+        self.record(rule, Some(actual), Some(limit), Some(detail), failed);
+    }
+
+    fn path_budget(
+        &mut self,
+        rule: &Rule,
+        glob: &Glob,
+        max_size: Option<u64>,
+        max_files: Option<u64>,
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        let (mut size, mut files) = (0u64, 0u64);
+        for f in &self.analysis.visible_files {
+            let path = &self.image.layers[f.layer].contents.entries[f.entry].path;
+            if glob.matches_path(path) {
+                files += 1;
+                if seen.insert(f.inode) {
+                    size = size.saturating_add(f.size);
+                }
+            }
+        }
+        let mut failed = false;
+        let checks = [
+            (
+                max_size.map(Measure::Bytes),
+                Measure::Bytes(size),
+                Code::PathOverBudget,
+                "size",
+            ),
+            (
+                max_files.map(Measure::Count),
+                Measure::Count(files),
+                Code::PathTooManyFiles,
+                "file count",
+            ),
+        ];
+        for (limit, actual, code, noun) in checks {
+            let Some(limit) = limit else { continue };
+            if actual.as_f64() > limit.as_f64() {
+                failed = true;
+                let message = format!(
+                    "files matching `{}`: {noun} {actual} is over the budget of {limit}{}",
+                    glob.pattern,
+                    over(actual, limit)
+                );
+                self.find(
+                    rule,
+                    Draft::new(code, &glob.pattern, message).measured(actual, limit),
+                );
+            }
+        }
+        let (actual, limit) = match max_size {
+            Some(m) => (Measure::Bytes(size), Measure::Bytes(m)),
+            None => (
+                Measure::Count(files),
+                Measure::Count(max_files.unwrap_or(0)),
+            ),
+        };
+        self.record(
+            rule,
+            Some(actual),
+            Some(limit),
+            Some(format!("{files} files")),
+            failed,
+        );
+    }
+
+    fn forbid(&mut self, rule: &Rule, globs: &[Glob], except: &[Glob], hint: Option<&str>) {
+        let mut hits = Vec::new();
+        let (mut total, mut count) = (0u64, 0usize);
+        for layer in &self.image.layers {
+            for e in &layer.contents.entries {
+                if matches!(
+                    e.kind,
+                    EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
+                ) {
+                    continue;
+                }
+                if !globs.iter().any(|g| g.matches_path(&e.path))
+                    || except.iter().any(|g| g.matches_path(&e.path))
+                {
+                    continue;
+                }
+                count += 1;
+                total = total.saturating_add(e.size);
+                if hits.len() < LISTED_PATHS {
+                    hits.push(PathHit {
+                        path: String::from_utf8_lossy(&e.path).into_owned(),
+                        size: e.size,
+                        layer: layer.index,
+                        created_by: layer.created_by.clone(),
+                    });
+                }
+            }
+        }
+        let detail = format!("{count} path{}", if count == 1 { "" } else { "s" });
+        self.record(
+            rule,
+            Some(Measure::Bytes(total)),
+            None,
+            Some(detail),
+            count > 0,
+        );
+        if count == 0 {
+            return;
+        }
+        let patterns: Vec<&str> = globs.iter().map(|g| g.pattern.as_str()).collect();
+        let message = format!(
+            "{count} forbidden path{} ({}) match{} {}",
+            if count == 1 { "" } else { "s" },
+            Measure::Bytes(total),
+            if count == 1 { "es" } else { "" },
+            patterns.join(", ")
+        );
+        let mut draft = Draft::new(Code::ForbiddenPath, patterns.join(", "), message);
+        draft.actual = Some(Measure::Bytes(total));
+        draft.layer = hits.first().map(|h| h.layer);
+        draft.more_paths = count - hits.len();
+        draft.paths = hits;
+        draft.hint = hint.map(str::to_string);
+        self.find(rule, draft);
+    }
+}
+
+/// ` (12.5 % over)`.
+fn over(actual: Measure, limit: Measure) -> String {
+    if limit.as_f64() > 0.0 {
+        format!(
+            " ({:.1} % over)",
+            (actual.as_f64() - limit.as_f64()) / limit.as_f64() * 100.0
+        )
+    } else {
+        String::new()
+    }
+}
