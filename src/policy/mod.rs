@@ -45,7 +45,9 @@ impl Policy {
         let mut diags = Diagnostics::default();
         let rules = parse::rules(&root, &mut diags);
         if !diags.list.is_empty() {
-            return Err(fail(diags.list));
+            let mut list = diags.list;
+            list.sort_by_key(|d| (d.pos.line, d.pos.column));
+            return Err(fail(list));
         }
         Ok(Policy {
             file: file.to_string(),

@@ -357,7 +357,7 @@ fn preset_rules(top: &Fields<'_>, diags: &mut Diagnostics, rules: &mut Vec<Rule>
                     v.pos,
                     format!(
                         "`severity` must map preset rule names to `error` or `warn`, found {}",
-                        other.kind()
+                        other.found()
                     ),
                 );
             }

@@ -23,7 +23,8 @@ impl<'n> Fields<'n> {
 }
 
 /// Reads a mapping named `what` (`image`, `layers[2]`) whose keys must be among `keys`. Unknown
-/// keys are reported with the closest valid key and the full list; a repeated key too.
+/// keys are reported with the closest valid key and the full list (the YAML parser already
+/// refuses a repeated key).
 pub fn fields<'n>(
     diags: &mut Diagnostics,
     node: &'n Node,
@@ -34,7 +35,7 @@ pub fn fields<'n>(
         diags
             .error(
                 node.pos,
-                format!("`{what}` must be a mapping, found {}", node.value.kind()),
+                format!("`{what}` must be a mapping, found {}", node.value.found()),
             )
             .help(format!("keys of `{what}`: {}", keys.join(", ")));
         return None;
@@ -49,13 +50,6 @@ pub fn fields<'n>(
                 None => d.label(format!("not a key of `{what}`")),
             };
             d.help(format!("valid keys: {}", keys.join(", ")));
-        } else if kept.iter().any(|(k, _)| k.name == key.name) {
-            diags
-                .error(
-                    key.pos,
-                    format!("`{}` is given twice in `{what}`", key.name),
-                )
-                .label("repeated here");
         } else {
             kept.push(entry);
         }
@@ -80,7 +74,7 @@ pub fn list<'n>(diags: &mut Diagnostics, node: &'n Node, what: &str) -> Option<&
         other => {
             diags.error(
                 node.pos,
-                format!("`{what}` must be a list, found {}", other.kind()),
+                format!("`{what}` must be a list, found {}", other.found()),
             );
             None
         }
@@ -94,7 +88,7 @@ pub fn string(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<String
         other => {
             diags.error(
                 node.pos,
-                format!("`{what}` must be a string, found {}", other.kind()),
+                format!("`{what}` must be a string, found {}", other.found()),
             );
             None
         }
@@ -121,7 +115,7 @@ pub fn strings(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Vec<(
                 node.pos,
                 format!(
                     "`{what}` must be a string or a list of strings, found {}",
-                    other.kind()
+                    other.found()
                 ),
             );
             None
@@ -137,7 +131,7 @@ pub fn severity(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Seve
         other => {
             let found = match other {
                 Value::Str(s) => format!("`{s}`"),
-                v => v.kind().to_string(),
+                v => v.found(),
             };
             diags
                 .error(
@@ -169,7 +163,7 @@ pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Op
             diags,
             format!(
                 "`{what}` must be a size such as 450MB, 1.5GiB or a byte count, found {}",
-                other.kind()
+                other.found()
             ),
         ),
         (Unit::Count, Value::Int(i)) if *i >= 0 => Some(Measure::Count(*i as u64)),
@@ -178,7 +172,7 @@ pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Op
         }
         (Unit::Count, other) => bad(
             diags,
-            format!("`{what}` must be a whole number, found {}", other.kind()),
+            format!("`{what}` must be a whole number, found {}", other.found()),
         ),
         (Unit::Ratio, Value::Int(i)) => match check_ratio(*i as f64) {
             Ok(r) => Some(Measure::Ratio(r)),
@@ -196,7 +190,7 @@ pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Op
             diags,
             format!(
                 "`{what}` must be a percentage (95%) or a fraction (0.95), found {}",
-                other.kind()
+                other.found()
             ),
         ),
     }
@@ -220,16 +214,16 @@ pub fn index_range(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<I
             start: Some(*i),
             end: Some(if *i == -1 { i64::MAX } else { i + 1 }),
         }),
-        Value::Str(s) => parse_range(s),
+        Value::Str(s) => parse_range(s).map_err(|e| format!("`{what}`: {e}")),
         other => Err(format!(
-            "must be an index (3, -1) or a range (1.., ..3, 2..5), found {}",
-            other.kind()
+            "`{what}` must be an index (3, -1) or a range (\"1..\", \"..3\", \"2..5\"), found {}",
+            other.found()
         )),
     };
     match parsed {
         Ok(r) => Some(r),
         Err(e) => {
-            diags.error(node.pos, format!("`{what}` {e}"));
+            diags.error(node.pos, e);
             None
         }
     }
@@ -247,7 +241,7 @@ fn parse_range(text: &str) -> Result<IndexRange, String> {
             .map_err(|_| format!("`{text}`: `{s}` is not a layer index"))
     };
     let Some((start, end)) = text.split_once("..") else {
-        let i = number(text)?.ok_or_else(|| "is empty".to_string())?;
+        let i = number(text)?.ok_or_else(|| "the index is empty".to_string())?;
         return Ok(IndexRange {
             start: Some(i),
             end: Some(if i == -1 { i64::MAX } else { i + 1 }),

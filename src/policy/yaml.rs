@@ -69,6 +69,18 @@ pub struct Key {
 }
 
 impl Value {
+    /// What was found, for messages: the value itself when it is a scalar (`` `2.5` ``), else its
+    /// kind ("a list").
+    pub fn found(&self) -> String {
+        match self {
+            Value::Bool(b) => format!("`{b}`"),
+            Value::Int(i) => format!("`{i}`"),
+            Value::Float(f) => format!("`{f}`"),
+            Value::Str(s) => format!("the string `{s}`"),
+            other => other.kind().to_string(),
+        }
+    }
+
     /// What kind of value this is, for messages ("expected a size, found a list").
     pub fn kind(&self) -> &'static str {
         match self {
@@ -110,6 +122,11 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             .filter(|(at, _)| at.starts_with("line "))
             .map_or(message, |(_, m)| m)
             .to_string();
+        // The library names its own option to allow duplicates, which users cannot set.
+        let message = match message.strip_prefix("duplicate mapping key: ") {
+            Some(rest) => format!("duplicate key `{}`", rest.split(',').next().unwrap_or(rest)),
+            None => message,
+        };
         SyntaxError { pos, message }
     })?;
     Ok(convert(raw))
