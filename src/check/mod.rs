@@ -300,7 +300,7 @@ impl Context<'_> {
                         Draft::new(
                             Code::CompressedSizeUnknown,
                             &s.name,
-                            "the layers are stored uncompressed (as `docker save` with the classic store writes them), so there is no compressed size to check; check an OCI or containerd-store archive, or remove `max_compressed_size`",
+                            "no compressed size to check: the layers are stored as plain tars (classic `docker save`); check an OCI or containerd-store archive, or drop `max_compressed_size`",
                         ),
                     );
                     return;
