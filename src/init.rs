@@ -55,6 +55,27 @@ pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
     out
 }
 
+/// The numbers of every image of an archive in one summary: each the largest of the images' (the
+/// names joined; a compressed size only when every image has one). `check` applies one policy to
+/// every image, so the starter policy must cover each of them.
+pub fn covering(summaries: &[ImageSummary]) -> Option<ImageSummary> {
+    let (first, rest) = summaries.split_first()?;
+    let mut all = first.clone();
+    for s in rest {
+        all.name = format!("{}, {}", all.name, s.name);
+        all.image_size = all.image_size.max(s.image_size);
+        all.compressed_size = all
+            .compressed_size
+            .zip(s.compressed_size)
+            .map(|(a, b)| a.max(b));
+        all.final_size = all.final_size.max(s.final_size);
+        all.layer_count = all.layer_count.max(s.layer_count);
+        all.wasted_bytes = all.wasted_bytes.max(s.wasted_bytes);
+        all.final_files = all.final_files.max(s.final_files);
+    }
+    Some(all)
+}
+
 /// One commented example of each other rule kind.
 const EXAMPLES: &str = r#"
 # A limit may also carry a severity and a reason:

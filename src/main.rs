@@ -91,8 +91,13 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             let headroom =
                 parse_ratio(&headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
             let loaded = load(&image)?;
-            for img in &loaded.images {
-                let summary = ImageSummary::new(img, &analyze(img));
+            let summaries: Vec<ImageSummary> = loaded
+                .images
+                .iter()
+                .map(|img| ImageSummary::new(img, &analyze(img)))
+                .collect();
+            // One policy for the whole archive, as `check` applies one policy to every image.
+            if let Some(summary) = sizegate::init::covering(&summaries) {
                 out.write_all(sizegate::init::starter_policy(&summary, headroom).as_bytes())?;
             }
         }

@@ -427,10 +427,25 @@ impl Context<'_> {
             return;
         }
         let mut failed = false;
+        let size_over =
+            max_size.is_some_and(|m| selected.iter().any(|&i| self.image.layers[i].size() > m));
+        let files_over =
+            max_files.is_some_and(|m| selected.iter().any(|&i| self.image.layers[i].files() > m));
+        // The rules table shows one measure: bytes when there is a `max_size`, unless only the file
+        // count failed; and the layer largest by it, the lowest index among equals.
+        let by_files = max_size.is_none() || (files_over && !size_over);
+        let measure = |i: usize| {
+            let layer = &self.image.layers[i];
+            if by_files {
+                layer.files()
+            } else {
+                layer.size()
+            }
+        };
         let largest = selected
             .iter()
             .copied()
-            .max_by_key(|&i| (self.image.layers[i].size(), std::cmp::Reverse(i)))
+            .max_by_key(|&i| (measure(i), std::cmp::Reverse(i)))
             .unwrap_or(selected[0]);
         for &i in &selected {
             let layer = &self.image.layers[i];
@@ -464,9 +479,9 @@ impl Context<'_> {
             }
         }
         let layer = &self.image.layers[largest];
-        let (actual, limit) = match max_size {
-            Some(m) => (Measure::Bytes(layer.size()), Measure::Bytes(m)),
-            None => (
+        let (actual, limit) = match (by_files, max_size) {
+            (false, Some(m)) => (Measure::Bytes(layer.size()), Measure::Bytes(m)),
+            _ => (
                 Measure::Count(layer.files()),
                 Measure::Count(max_files.unwrap_or(0)),
             ),
@@ -530,9 +545,12 @@ impl Context<'_> {
                 );
             }
         }
-        let (actual, limit) = match max_size {
-            Some(m) => (Measure::Bytes(size), Measure::Bytes(m)),
-            None => (
+        // One measure for the rules table: bytes, unless there is no `max_size` or only the file
+        // count failed.
+        let files_only = max_files.is_some_and(|m| files > m) && max_size.is_none_or(|m| size <= m);
+        let (actual, limit) = match (files_only, max_size) {
+            (false, Some(m)) => (Measure::Bytes(size), Measure::Bytes(m)),
+            _ => (
                 Measure::Count(files),
                 Measure::Count(max_files.unwrap_or(0)),
             ),
@@ -541,7 +559,7 @@ impl Context<'_> {
             rule,
             Some(actual),
             Some(limit),
-            Some(format!("{files} files")),
+            Some(format!("{files} file{}", if files == 1 { "" } else { "s" })),
             failed,
         );
     }

@@ -210,10 +210,7 @@ pub fn path_glob(diags: &mut Diagnostics, pos: Pos, pattern: &str, what: &str) -
 /// Layer indexes: an integer (`3`, `-1`) or a range string (`1..`, `..3`, `2..5`, `2..=5`).
 pub fn index_range(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<IndexRange> {
     let parsed = match &node.value {
-        Value::Int(i) => Ok(IndexRange {
-            start: Some(*i),
-            end: Some(if *i == -1 { i64::MAX } else { i + 1 }),
-        }),
+        Value::Int(i) => Ok(IndexRange::single(*i)),
         Value::Str(s) => parse_range(s).map_err(|e| format!("`{what}`: {e}")),
         other => Err(format!(
             "`{what}` must be an index (3, -1) or a range (\"1..\", \"..3\", \"2..5\"), found {}",
@@ -242,10 +239,7 @@ fn parse_range(text: &str) -> Result<IndexRange, String> {
     };
     let Some((start, end)) = text.split_once("..") else {
         let i = number(text)?.ok_or_else(|| "the index is empty".to_string())?;
-        return Ok(IndexRange {
-            start: Some(i),
-            end: Some(if i == -1 { i64::MAX } else { i + 1 }),
-        });
+        return Ok(IndexRange::single(i));
     };
     let (end, inclusive) = match end.strip_prefix('=') {
         Some(e) => (e, true),
@@ -256,7 +250,7 @@ fn parse_range(text: &str) -> Result<IndexRange, String> {
     if inclusive {
         end = match end {
             Some(-1) => None,
-            Some(e) => Some(e + 1),
+            Some(e) => Some(e.saturating_add(1)),
             None => return Err(format!("`{text}`: `..=` needs an end")),
         };
     }

@@ -277,6 +277,19 @@ pub struct IndexRange {
 }
 
 impl IndexRange {
+    /// Just the layer at `i` (negative: counted from the top).
+    pub fn single(i: i64) -> IndexRange {
+        IndexRange {
+            start: Some(i),
+            // -1 is the top layer: its end is past every index.
+            end: Some(if i == -1 {
+                i64::MAX
+            } else {
+                i.saturating_add(1)
+            }),
+        }
+    }
+
     /// Whether `index` of `count` layers falls in the range.
     pub fn contains(&self, index: usize, count: usize) -> bool {
         let resolve = |i: i64| if i < 0 { count as i64 + i } else { i };
