@@ -19,10 +19,10 @@ use crate::summary::ImageSummary;
 /// Forbidden paths listed in a finding before the rest are only counted.
 pub const LISTED_PATHS: usize = 20;
 
-/// Where a finding points in the policy file.
+/// A place in a text file: the policy rule behind a finding, or the Dockerfile line behind a layer.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PolicyLocation {
-    /// The policy file.
+pub struct Location {
+    /// The file, as the user named it.
     pub file: String,
     /// 1-based line.
     pub line: u64,
@@ -55,8 +55,10 @@ pub struct Finding {
     pub reason: Option<String>,
     /// How to fix it (preset rules).
     pub hint: Option<String>,
-    /// Where the rule is written.
-    pub location: Option<PolicyLocation>,
+    /// Where the rule is written in the policy.
+    pub location: Option<Location>,
+    /// The Dockerfile instruction that made `layer`, when `--dockerfile` was given and it matched.
+    pub dockerfile: Option<Location>,
     /// For forbidden paths: the first matches.
     pub paths: Vec<PathHit>,
     /// Matches beyond those listed.
@@ -270,7 +272,8 @@ impl Context<'_> {
             created_by,
             reason: rule.reason.clone(),
             hint: draft.hint,
-            location: rule.pos.map(|p| PolicyLocation {
+            dockerfile: None,
+            location: rule.pos.map(|p| Location {
                 file: self.file.to_string(),
                 line: p.line,
                 column: p.column,
