@@ -1,0 +1,107 @@
+//! Dockerfiles: parsed as BuildKit's frontend reads them, and matched to an image's layers so that
+//! a finding about a layer can name the Dockerfile line that made it.
+//!
+//! [`Dockerfile::parse`] handles parser directives (`# syntax=`, `# escape=`), line continuations,
+//! comments, heredocs and multi-stage builds. [`attribute()`] takes the `created_by` of every layer
+//! (bottom first) and says, for each, which instruction of the final stage made it, or that it
+//! comes from the base image, or that nothing in the Dockerfile explains it.
+
+mod attribute;
+mod expand;
+mod expect;
+mod history;
+mod parse;
+mod words;
+
+use std::ops::Range;
+
+pub use attribute::{attribute, attribute_stage, Attribution};
+pub use parse::{ParseError, ParseErrorKind};
+
+/// A parsed Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dockerfile {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The `# syntax=` parser directive (the frontend image), when there is one.
+    pub syntax: Option<String>,
+    /// The escape character: `\` unless a `# escape=` directive says `` ` ``.
+    pub escape: char,
+    /// Every instruction, in file order.
+    pub instructions: Vec<Instruction>,
+    /// The build stages, in file order; never empty in a parsed Dockerfile. The last one is the
+    /// final stage: the image a plain `docker build` produces.
+    pub stages: Vec<Stage>,
+}
+
+/// One instruction, after its continuation lines are joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    /// The instruction, upper-cased: `RUN`, `COPY`, `FROM`, …
+    pub keyword: String,
+    /// Everything after the keyword, flags included (`--from=build /app /app`), with continuation
+    /// lines joined as BuildKit joins them: the escape character and the line break removed,
+    /// comment lines dropped, the next line's indentation kept.
+    pub args: String,
+    /// The 1-based line the instruction starts on.
+    pub line: usize,
+    /// The 1-based column of its keyword (instructions may be indented).
+    pub column: usize,
+    /// The stage it belongs to (an index into [`Dockerfile::stages`]); `None` for the `ARG`s
+    /// before the first `FROM`.
+    pub stage: Option<usize>,
+    /// The here-documents it reads (`RUN <<EOF`, `COPY <<EOF /dst`), in order.
+    pub heredocs: Vec<Heredoc>,
+}
+
+/// A here-document of a `RUN`, `COPY` or `ADD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The terminator word, quotes removed (`EOF` for `<<"EOF"`).
+    pub name: String,
+    /// The lines between the instruction and the terminator, each ending in `\n`.
+    pub content: String,
+    /// `<<-EOF`: leading tabs are stripped from the lines and from the terminator.
+    pub chomp: bool,
+    /// Whether variables in the content are expanded (the terminator word was not quoted).
+    pub expand: bool,
+}
+
+/// A build stage: one `FROM` and the instructions up to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// What it starts from: an image reference, an earlier stage's name, or `scratch`.
+    pub from: String,
+    /// The name after `AS`, as written.
+    pub name: Option<String>,
+    /// The `--platform=` flag of its `FROM`.
+    pub platform: Option<String>,
+    /// The line of its `FROM`.
+    pub line: usize,
+    /// Its instructions, as indices into [`Dockerfile::instructions`], the `FROM` first.
+    pub instructions: Range<usize>,
+}
+
+impl Dockerfile {
+    /// Parses a Dockerfile from its text. `file` is the name used in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Dockerfile, ParseError> {
+        parse::parse(file, text)
+    }
+
+    /// The stage with this name (stage names are case-insensitive), for `--target`.
+    pub fn stage_named(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The instructions of one stage, its `FROM` first.
+    pub fn stage_instructions(&self, stage: usize) -> &[Instruction] {
+        self.stages
+            .get(stage)
+            .and_then(|s| self.instructions.get(s.instructions.clone()))
+            .unwrap_or(&[])
+    }
+}
