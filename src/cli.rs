@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive) and nothing else.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -28,9 +29,17 @@ pub enum Command {
         /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
         #[arg(long, value_name = "FILE")]
         dive_ci: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
+        /// Also write format F to the file PATH; may be repeated
+        /// (`--output sarif=sizegate.sarif --output junit=sizegate.xml`).
+        #[arg(long, value_name = "F=PATH")]
+        output: Vec<Output>,
+        /// Under GitHub Actions (`GITHUB_ACTIONS=true`), do not append the summary to
+        /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
+        #[arg(long)]
+        no_github: bool,
     },
     /// Print a commented starter policy for the image: today's numbers plus headroom.
     Init {
@@ -91,11 +100,68 @@ pub struct ImageArgs {
     pub platform: Option<String>,
 }
 
-/// Output formats of `check`, `layers` and `top`.
+/// Output formats of `layers` and `top`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A table for people.
     Table,
     /// The versioned JSON contract (see the README).
     Json,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// The rules and findings of each image as tables, then the verdict.
+    Table,
+    /// The versioned JSON contract (see the README).
+    Json,
+    /// The inventory of the checked images (the columns of `sizegate inventory`).
+    Csv,
+    /// A summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment.
+    Markdown,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML: one test suite per image, one test case per rule.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+/// `--output F=PATH`: a format and the file it is written to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The format.
+    pub format: CheckFormat,
+    /// The file.
+    pub path: PathBuf,
+}
+
+impl FromStr for Output {
+    type Err = String;
+
+    fn from_str(arg: &str) -> Result<Output, String> {
+        let names: Vec<String> = CheckFormat::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let (format, path) = arg.split_once('=').ok_or_else(|| {
+            format!(
+                "expected FORMAT=PATH, such as sarif=sizegate.sarif (formats: {})",
+                names.join(", ")
+            )
+        })?;
+        if path.is_empty() {
+            return Err(format!("no PATH after `{format}=`"));
+        }
+        let format = CheckFormat::from_str(format, false)
+            .map_err(|_| format!("unknown format `{format}` (formats: {})", names.join(", ")))?;
+        Ok(Output {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
 }

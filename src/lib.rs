@@ -2,14 +2,18 @@
 //! into a per-file inventory and the size numbers a CI gate checks.
 //!
 //! Data flows one way: [`source`] (bytes to [`image`] model) → [`analysis`] (union filesystem,
-//! totals, dive metrics) → [`summary`] (the JSON contract) → [`report`] (tables, JSON, CSV).
-//! The library never prints and never exits; the `sizegate` binary does.
+//! totals, dive metrics) → [`check`] (a policy applied) → [`report`] (tables, JSON, CSV and the
+//! CI formats of `check`); [`github`] writes the step summary and outputs under GitHub Actions.
+//! The library never prints, never reads the environment and never exits; the `sizegate` binary
+//! does.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
 pub mod check;
+pub mod dockerfile;
 pub mod error;
+pub mod github;
 pub mod image;
 pub mod init;
 pub mod policy;

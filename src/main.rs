@@ -11,14 +11,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, Format, ImageArgs};
-use sizegate::analysis::dive::dive_metrics;
+use cli::{CheckFormat, Cli, Command, Format, ImageArgs};
 use sizegate::analysis::{analyze, top};
-use sizegate::check::check_image;
+use sizegate::github::Actions;
 use sizegate::policy::units::parse_ratio;
 use sizegate::policy::{dive_ci, schema, Policy, PolicyErrors};
 use sizegate::report;
-use sizegate::report::check::{CheckReport, Verdict};
+use sizegate::report::check::{self as formats, CheckReport, Render, Verdict};
 use sizegate::source::{self, ImageSource, Loaded, Selection};
 use sizegate::summary::ImageSummary;
 
@@ -71,20 +70,25 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             policy,
             dive_ci,
             format,
+            output,
+            no_github,
         } => {
             let policies = load_policies(policy, dive_ci)?;
             let loaded = load(&image)?;
-            let checks = loaded
-                .images
-                .iter()
-                .map(|img| check_image(img, &analyze(img), &dive_metrics(img), &policies))
-                .collect();
-            let files = policies.iter().map(|p| p.file.clone()).collect();
-            let report = CheckReport::new(files, checks);
-            match format {
-                Format::Table => report::check::write_table(&mut out, &report, styled)?,
-                Format::Json => report::check::write_json(&mut out, &report)?,
+            let report = CheckReport::check(&policies, loaded.images);
+            // The files first: a closed stdout must not cost the CI its reports.
+            for o in &output {
+                write_file(&o.path, &report, renderer(o.format, false))?;
             }
+            if !no_github {
+                if let Some(actions) = github_actions() {
+                    let json = output.iter().rev().find(|o| o.format == CheckFormat::Json);
+                    actions
+                        .publish(&report, json.map(|o| o.path.as_path()))
+                        .context("GitHub Actions step summary and outputs")?;
+                }
+            }
+            renderer(format, styled).render(&report, &mut out)?;
             verdict = report.verdict;
         }
         Command::Init { image, headroom } => {
@@ -157,6 +161,45 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
     }
     out.flush()?;
     Ok(verdict)
+}
+
+/// The writer of a `check` format.
+fn renderer(format: CheckFormat, styled: bool) -> Box<dyn Render> {
+    match format {
+        CheckFormat::Table => Box::new(formats::table::Table { styled }),
+        CheckFormat::Json => Box::new(formats::json::Json),
+        CheckFormat::Csv => Box::new(formats::csv::Csv),
+        CheckFormat::Markdown => Box::new(formats::markdown::Markdown::default()),
+        CheckFormat::Github => Box::new(formats::github::Github),
+        CheckFormat::Sarif => Box::new(formats::sarif::Sarif),
+        CheckFormat::Junit => Box::new(formats::junit::Junit),
+        CheckFormat::Gitlab => Box::new(formats::gitlab::Gitlab),
+    }
+}
+
+/// Writes one `--output F=PATH` file.
+fn write_file(path: &Path, report: &CheckReport, format: Box<dyn Render>) -> anyhow::Result<()> {
+    let create = || format!("cannot write {}", path.display());
+    let mut file = BufWriter::new(File::create(path).with_context(create)?);
+    format.render(report, &mut file).with_context(create)?;
+    file.flush().with_context(create)
+}
+
+/// The step's files when running under GitHub Actions (`GITHUB_ACTIONS=true`).
+fn github_actions() -> Option<Actions> {
+    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+        return None;
+    }
+    let path = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    Some(Actions {
+        step_summary: path("GITHUB_STEP_SUMMARY"),
+        output: path("GITHUB_OUTPUT"),
+        runner_temp: path("RUNNER_TEMP"),
+    })
 }
 
 /// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.

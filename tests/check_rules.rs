@@ -64,8 +64,12 @@ fn fixture_arg(name: &str) -> String {
     fixture(name).to_str().expect("utf-8 path").to_string()
 }
 
+/// The binary, outside GitHub Actions even when the tests run there (so no run appends to the
+/// real step summary).
 fn sizegate() -> Command {
-    Command::cargo_bin("sizegate").expect("binary builds")
+    let mut cmd = Command::cargo_bin("sizegate").expect("binary builds");
+    cmd.env_remove("GITHUB_ACTIONS");
+    cmd
 }
 
 /// A fresh temporary directory holding `files` (name, text).

@@ -13,6 +13,7 @@ fn repo(path: &str) -> PathBuf {
 fn check_example(policy: &str) -> (i32, serde_json::Value) {
     let out = Command::cargo_bin("sizegate")
         .expect("binary")
+        .env_remove("GITHUB_ACTIONS")
         .arg("check")
         .arg(repo("examples/tiny.docker.tar"))
         .arg("--policy")

@@ -1,0 +1,381 @@
+//! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment. It starts
+//! with a fixed HTML comment, [`MARKER`], so a bot can find its earlier comment and update it in
+//! place; then the verdict, and for each image its totals, layers, findings, the rules checked and
+//! its largest files. Past [`LIMIT`] bytes it stops, with a note (GitHub refuses step summaries
+//! over 1 MiB).
+
+use std::io::{self, Write};
+
+use super::{detail_lines, rules_with_findings, CheckReport, Render, Verdict};
+use crate::analysis::top::top_files;
+use crate::check::{Finding, ImageCheck, Status};
+use crate::policy::rules::Severity;
+use crate::report::{ellipsize, human_size};
+
+/// The first line of every markdown report.
+pub const MARKER: &str = "<!-- sizegate-report -->";
+
+/// Bytes after which the report is cut: below GitHub's 1 MiB step-summary limit, with room left
+/// for other steps' summaries.
+pub const LIMIT: usize = 900 * 1024;
+
+/// Largest files listed per image.
+pub const LARGEST_FILES: usize = 10;
+
+/// Longest `created_by` shown in the layer table.
+const CREATED_BY_WIDTH: usize = 80;
+
+/// The markdown summary, cut at `limit` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Markdown {
+    /// Bytes the report may take, the truncation note included.
+    pub limit: usize,
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Markdown { limit: LIMIT }
+    }
+}
+
+impl Render for Markdown {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+        let mut page = Page::new(self.limit.saturating_sub(TRUNCATED.len()));
+        page.line(MARKER);
+        let mark = match report.verdict {
+            Verdict::Pass => "✅",
+            Verdict::Fail => "❌",
+        };
+        page.line(&format!(
+            "## {mark} sizegate {}",
+            text(&report.verdict_line())
+        ));
+        page.line("");
+        let policies: Vec<String> = report.policy.iter().map(|p| code(p)).collect();
+        page.line(&format!("Policy: {}", policies.join(", ")));
+        for (i, check) in report.images.iter().enumerate() {
+            image_section(&mut page, report, i, check);
+        }
+        let mut doc = page.text;
+        if page.truncated {
+            doc.push_str(TRUNCATED);
+        }
+        out.write_all(doc.as_bytes())
+    }
+}
+
+/// Closes a report that was cut short.
+const TRUNCATED: &str = "\n> [!NOTE]\n> This summary was cut short to stay under GitHub's 1 MiB limit: the JSON report (`--output json=PATH`) has everything.\n";
+
+fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &ImageCheck) {
+    let s = &check.summary;
+    let platform = s
+        .platform
+        .as_deref()
+        .map(|p| format!(" ({})", text(p)))
+        .unwrap_or_default();
+    page.line("");
+    page.line(&format!("### {}{platform}", code(&s.name)));
+    page.line("");
+    page.line(
+        "| image size | compressed | final size | wasted | layers | files | dive efficiency |",
+    );
+    page.line("|---:|---:|---:|---:|---:|---:|---:|");
+    page.line(&format!(
+        "| {} | {} | {} | {} | {} | {} | {:.1} % |",
+        human_size(s.image_size),
+        s.compressed_size.map_or_else(|| "n/a".into(), human_size),
+        human_size(s.final_size),
+        human_size(s.wasted_bytes),
+        s.layer_count,
+        s.final_files,
+        s.dive.efficiency * 100.0,
+    ));
+
+    page.line("");
+    page.line("#### Layers");
+    page.line("");
+    page.line("| # | size | files | created_by |");
+    page.line("|---:|---:|---:|---|");
+    for l in &s.layers {
+        let created_by = l.created_by.as_deref().map_or_else(
+            || "(unknown)".into(),
+            |c| code(&ellipsize(c, CREATED_BY_WIDTH)),
+        );
+        page.line(&format!(
+            "| {} | {} | {} | {created_by} |",
+            l.index,
+            human_size(l.size),
+            l.files
+        ));
+    }
+
+    page.line("");
+    page.line("#### Findings");
+    page.line("");
+    if check.findings.is_empty() {
+        page.line("None.");
+    } else {
+        page.line("| severity | code | rule | finding | where |");
+        page.line("|---|---|---|---|---|");
+        for f in &check.findings {
+            let severity = match f.severity {
+                Severity::Error => "❌ error",
+                Severity::Warn => "⚠️ warn",
+            };
+            page.line(&format!(
+                "| {severity} | {} | {} | {} | {} |",
+                code(f.code.as_str()),
+                code(&f.rule),
+                text(&detail_lines(f).join("\n")),
+                text(&place_lines(f).join("\n")),
+            ));
+        }
+    }
+
+    page.line("");
+    page.line(&format!(
+        "<details><summary>Rules checked ({})</summary>",
+        check.rules.len()
+    ));
+    page.line("");
+    page.line("| rule | actual | limit | status |");
+    page.line("|---|---|---|---|");
+    for (r, _) in rules_with_findings(check) {
+        let actual = match (&r.actual, &r.detail) {
+            (Some(a), Some(d)) => format!("{a} ({d})"),
+            (Some(a), None) => a.to_string(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => "n/a".into(),
+        };
+        let limit = r.limit.map_or_else(|| "none".into(), |l| l.to_string());
+        let status = match r.status {
+            Status::Pass => "pass",
+            Status::Error => "❌ error",
+            Status::Warn => "⚠️ warn",
+        };
+        page.line(&format!(
+            "| {} | {} | {} | {status} |",
+            code(&r.rule),
+            text(&actual),
+            text(&limit)
+        ));
+    }
+    page.line("");
+    page.line("</details>");
+
+    if let Some(a) = report.analyzed.get(index) {
+        page.line("");
+        page.line("#### Largest files");
+        page.line("");
+        page.line("| size | layer | path |");
+        page.line("|---:|---:|---|");
+        for item in top_files(&a.image, &a.analysis, LARGEST_FILES) {
+            let layer = item.layer.map(|l| l.to_string()).unwrap_or_default();
+            page.line(&format!(
+                "| {} | {layer} | {} |",
+                human_size(item.size),
+                code(&String::from_utf8_lossy(&item.path))
+            ));
+        }
+    }
+}
+
+/// The layer, the policy rule and the Dockerfile line of a finding.
+fn place_lines(f: &Finding) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(layer) = f.layer {
+        lines.push(format!("layer {layer}"));
+    }
+    if let Some(loc) = &f.location {
+        lines.push(format!("`{}:{}:{}`", loc.file, loc.line, loc.column));
+    }
+    if let Some(loc) = &f.dockerfile {
+        lines.push(format!("`{}:{}`", loc.file, loc.line));
+    }
+    lines
+}
+
+/// The report as it grows, line by line, up to a byte budget; once a line does not fit, nothing
+/// more is added (tables end at a whole row).
+struct Page {
+    text: String,
+    budget: usize,
+    truncated: bool,
+}
+
+impl Page {
+    fn new(budget: usize) -> Page {
+        Page {
+            text: String::new(),
+            budget,
+            truncated: false,
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        if self.truncated {
+            return;
+        }
+        if self.text.len() + line.len() + 1 > self.budget {
+            self.truncated = true;
+            return;
+        }
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+}
+
+/// Text for a table cell or a heading: markdown punctuation is backslash-escaped (so globs such
+/// as `**/*.pem` stay literal and `|` does not end the cell) and line breaks become `<br>`; text
+/// between a pair of backticks stays a code span.
+pub fn text(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    // An odd number of parts means the backticks pair up.
+    let spans = parts.len() % 2 == 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && !spans {
+            out.push_str("\\`");
+        }
+        if spans && i % 2 == 1 {
+            out.push('`');
+            out.push_str(&code_body(part));
+            out.push('`');
+        } else {
+            out.push_str(&escape_text(part));
+        }
+    }
+    out
+}
+
+fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span (paths, commands, rule names) for a table cell: fenced with more backticks than
+/// it holds, `|` escaped as GitHub's tables require, line breaks as spaces.
+pub fn code(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", code_body(s))
+}
+
+fn code_body(s: &str) -> String {
+    s.replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
+        .replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Code;
+    use crate::report::check::tests::{finding, report, rule};
+
+    #[test]
+    fn text_escapes_pipes_markup_and_line_breaks() {
+        assert_eq!(text("a | b"), "a \\| b");
+        assert_eq!(
+            text("one\ntwo\r\nthree\rfour"),
+            "one<br>two<br>three<br>four"
+        );
+        assert_eq!(text("**/*.pem <b>"), "\\*\\*/\\*.pem \\<b\\>");
+        assert_eq!(text("$HOME & co"), "\\$HOME \\& co");
+    }
+
+    #[test]
+    fn text_keeps_paired_backticks_as_code_and_escapes_a_lone_one() {
+        assert_eq!(text("drop `max_size` now"), "drop `max_size` now");
+        assert_eq!(text("glob `/a/**|b`"), "glob `/a/**\\|b`");
+        assert_eq!(text("it`s"), "it\\`s");
+    }
+
+    #[test]
+    fn code_spans_escape_pipes_and_outgrow_inner_backticks() {
+        assert_eq!(code("/usr/bin/a|b"), "`/usr/bin/a\\|b`");
+        assert_eq!(code("echo `x`"), "`` echo `x` ``");
+        assert_eq!(code("a``b"), "```a``b```");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code(""), "");
+    }
+
+    #[test]
+    fn starts_with_the_marker_and_the_verdict() {
+        let r = report(
+            vec![rule("image.max_size", Status::Error)],
+            vec![finding(
+                Code::ImageTooLarge,
+                Severity::Error,
+                "image.max_size",
+                "big | wide",
+            )],
+        );
+        let mut out = Vec::new();
+        Markdown::default().render(&r, &mut out).expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        let mut lines = md.lines();
+        assert_eq!(lines.next(), Some(MARKER));
+        assert_eq!(
+            lines.next(),
+            Some("## ❌ sizegate FAIL: 1 error, 0 warnings (image 2 kB of 1 kB)")
+        );
+        assert!(md.contains("| big \\| wide |"), "{md}");
+    }
+
+    #[test]
+    fn long_report_is_cut_at_a_row_with_a_note() {
+        let findings: Vec<_> = (0..2000)
+            .map(|i| {
+                finding(
+                    Code::ForbiddenPath,
+                    Severity::Warn,
+                    "forbid[0]",
+                    &format!("finding {i} {}", "x".repeat(100)),
+                )
+            })
+            .collect();
+        let r = report(vec![rule("forbid[0]", Status::Warn)], findings);
+        let limit = 20_000;
+        let mut out = Vec::new();
+        Markdown { limit }.render(&r, &mut out).expect("memory");
+        let md = String::from_utf8(out).expect("UTF-8");
+        assert!(md.len() <= limit, "{} bytes", md.len());
+        assert!(md.starts_with(MARKER));
+        assert!(md.ends_with(TRUNCATED), "{md}");
+        let before_note = md.trim_end_matches(TRUNCATED);
+        let last = before_note.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("| ⚠️ warn |") && last.ends_with(" |"),
+            "{last}"
+        );
+        let mut whole = Vec::new();
+        Markdown::default().render(&r, &mut whole).expect("memory");
+        assert!(!String::from_utf8_lossy(&whole).contains("cut short"));
+    }
+}
