@@ -29,6 +29,9 @@ pub enum Command {
         /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
         #[arg(long, value_name = "FILE")]
         dive_ci: Option<PathBuf>,
+        /// The Dockerfile that built the image: findings point at the line that made their layer.
+        #[arg(long, value_name = "FILE")]
+        dockerfile: Option<PathBuf>,
         /// What to print on stdout.
         #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,

@@ -13,6 +13,7 @@ use clap::Parser;
 
 use cli::{CheckFormat, Cli, Command, Format, ImageArgs};
 use sizegate::analysis::{analyze, top};
+use sizegate::dockerfile::Dockerfile;
 use sizegate::github::Actions;
 use sizegate::policy::units::parse_ratio;
 use sizegate::policy::{dive_ci, schema, Policy, PolicyErrors};
@@ -69,13 +70,21 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             image,
             policy,
             dive_ci,
+            dockerfile,
             format,
             output,
             no_github,
         } => {
             let policies = load_policies(policy, dive_ci)?;
+            let dockerfile = match dockerfile {
+                Some(path) => {
+                    let (file, text) = read_text(&path)?;
+                    Some(Dockerfile::parse(&file, &text)?)
+                }
+                None => None,
+            };
             let loaded = load(&image)?;
-            let report = CheckReport::check(&policies, loaded.images);
+            let report = CheckReport::check(&policies, loaded.images, dockerfile.as_ref());
             // The files first: a closed stdout must not cost the CI its reports.
             for o in &output {
                 write_file(&o.path, &report, renderer(o.format, false))?;

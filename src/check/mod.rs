@@ -2,6 +2,7 @@
 //! value, its limit and whether it passed) and the findings, each with a stable code.
 
 pub mod code;
+pub mod origin;
 
 use serde::Serialize;
 
@@ -117,6 +118,9 @@ pub struct ImageCheck {
     pub rules: Vec<RuleResult>,
     /// Every problem, in rule order.
     pub findings: Vec<Finding>,
+    /// With `--dockerfile`: where each layer came from, bottom first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<origin::LayerOrigin>,
 }
 
 impl ImageCheck {
@@ -156,6 +160,7 @@ pub fn check_image(
         rules: cx.rules,
         findings: cx.findings,
         summary,
+        origins: Vec::new(),
     }
 }
 

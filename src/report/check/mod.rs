@@ -17,7 +17,9 @@ use serde::Serialize;
 use super::human_size;
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::{analyze, Analysis};
+use crate::check::origin::attribute_to_dockerfile;
 use crate::check::{check_image, Finding, ImageCheck, Location, RuleResult};
+use crate::dockerfile::Dockerfile;
 use crate::image::Image;
 use crate::policy::rules::Severity;
 use crate::policy::Policy;
@@ -102,17 +104,21 @@ impl CheckReport {
 
     /// Analyzes every image, applies the policies to it, and keeps the images and analyses for
     /// the formats that list files.
-    pub fn check(policies: &[Policy], images: Vec<Image>) -> CheckReport {
+    /// With a Dockerfile, findings about a layer point at the instruction that made it.
+    pub fn check(
+        policies: &[Policy],
+        images: Vec<Image>,
+        dockerfile: Option<&Dockerfile>,
+    ) -> CheckReport {
         let mut checks = Vec::with_capacity(images.len());
         let mut analyzed = Vec::with_capacity(images.len());
         for image in images {
             let analysis = analyze(&image);
-            checks.push(check_image(
-                &image,
-                &analysis,
-                &dive_metrics(&image),
-                policies,
-            ));
+            let mut check = check_image(&image, &analysis, &dive_metrics(&image), policies);
+            if let Some(dockerfile) = dockerfile {
+                attribute_to_dockerfile(&mut check, &image, dockerfile);
+            }
+            checks.push(check);
             analyzed.push(Analyzed { image, analysis });
         }
         let files = policies.iter().map(|p| p.file.clone()).collect();
@@ -342,6 +348,7 @@ pub(crate) mod tests {
                 summary,
                 rules,
                 findings,
+                origins: Vec::new(),
             }],
         )
     }

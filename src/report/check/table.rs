@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, Color};
 
 use super::{detail_lines, CheckReport, Render, Verdict};
+use crate::check::origin::LayerOrigin;
 use crate::check::{Finding, Status};
 use crate::policy::rules::Severity;
 use crate::report::{ellipsize, new_table};
@@ -60,7 +61,7 @@ impl Render for Table {
                         status_cell(status),
                         Cell::new(f.code.as_str()),
                         Cell::new(detail_lines(f).join("\n")),
-                        Cell::new(finding_place(f)),
+                        Cell::new(finding_place(f, &check.origins)),
                     ]);
                 }
                 writeln!(out, "{findings}")?;
@@ -98,12 +99,21 @@ fn status_cell(status: Status) -> Cell {
     }
 }
 
-/// The layer (with its instruction) and the policy line of a finding.
-fn finding_place(f: &Finding) -> String {
+/// The layer (with its instruction), the Dockerfile line that made it, and the policy line of a
+/// finding.
+fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> String {
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
         let created_by = f.created_by.as_deref().unwrap_or("(unknown)");
         lines.push(format!("layer {layer}: {}", ellipsize(created_by, 40)));
+    }
+    match f.layer.and_then(|l| origins.get(l)) {
+        Some(origin) => lines.push(origin.label()),
+        None => {
+            if let Some(loc) = &f.dockerfile {
+                lines.push(format!("{}:{}", loc.file, loc.line));
+            }
+        }
     }
     if let Some(loc) = &f.location {
         lines.push(format!("{}:{}:{}", loc.file, loc.line, loc.column));

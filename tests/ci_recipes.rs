@@ -1,0 +1,271 @@
+//! The GitHub Action's script, the git hook and the CI recipes in examples/, run as CI would run
+//! them: with a GitHub-like environment, or with a stand-in `docker` that serves a fixture image.
+
+#![cfg(unix)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn sizegate_bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("sizegate")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// A directory with a stand-in `docker` (build: nothing; save: the fixture image) and `sizegate`.
+fn fake_tools(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    let docker = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save)\n    shift\n    if [ \"$1\" = \"-o\" ]; then cp '{0}' \"$2\"; else cat '{0}'; fi ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
+        repo("tests/fixtures/tiny.docker.tar").display()
+    );
+    std::fs::write(bin.join("docker"), docker).expect("docker");
+    std::fs::set_permissions(bin.join("docker"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    std::os::unix::fs::symlink(sizegate_bin(), bin.join("sizegate")).expect("symlink");
+    bin
+}
+
+fn path_with(bin: &Path) -> String {
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// A work directory with a policy and a Dockerfile, as a project would have.
+fn project(policy: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo(policy), dir.path().join("sizegate.yml")).expect("policy");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY app/ /opt/app/\n",
+    )
+    .expect("Dockerfile");
+    dir
+}
+
+struct ActionRun {
+    out: Output,
+    outputs: String,
+    summary: String,
+    temp: tempfile::TempDir,
+}
+
+fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let outputs = temp.path().join("github_output");
+    let summary = temp.path().join("step_summary");
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("action/run.sh"))
+        .current_dir(repo(""))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_ACTION_PATH", repo(""))
+        .env("RUNNER_TEMP", temp.path())
+        .env("SIZEGATE_BIN", sizegate_bin())
+        .env("NO_COLOR", "1");
+    for (k, v) in inputs {
+        cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+    }
+    let out = cmd.output().expect("bash runs");
+    ActionRun {
+        outputs: read(&outputs),
+        summary: read(&summary),
+        out,
+        temp,
+    }
+}
+
+#[test]
+fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
+    let run = run_action(&[
+        ("image", "tests/fixtures/tiny.docker.tar"),
+        ("policy", "examples/fail.yml"),
+        ("format", "sarif, junit"),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.out.stdout);
+    assert_eq!(run.out.status.code(), Some(1), "{stdout}");
+    for line in ["verdict=fail", "errors=3", "warnings=0", "image-size=25982"] {
+        assert!(
+            run.outputs.lines().any(|l| l == line),
+            "{line} in {}",
+            run.outputs
+        );
+    }
+    let report = run
+        .outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("report="))
+        .expect("report output");
+    assert!(Path::new(report).is_file(), "{report}");
+    let sarif = run.temp.path().join("sizegate.sarif");
+    assert!(run.outputs.contains(&format!("sarif={}", sarif.display())));
+    assert!(sarif.is_file() && run.temp.path().join("sizegate.junit.xml").is_file());
+    assert!(
+        run.summary.starts_with("<!-- sizegate-report -->"),
+        "{}",
+        run.summary
+    );
+    let annotations: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(annotations.len(), 3, "{stdout}");
+    assert!(stdout.contains("FAIL: 3 errors, 0 warnings"), "{stdout}");
+}
+
+#[test]
+fn action_fail_on_decides_what_fails_the_step() {
+    let pass = [
+        ("image", "tests/fixtures/tiny.docker.tar"),
+        ("policy", "examples/pass.yml"),
+    ];
+    assert_eq!(run_action(&pass).out.status.code(), Some(0));
+    let mut warning = pass.to_vec();
+    warning.push(("fail-on", "warning"));
+    assert_eq!(
+        run_action(&warning).out.status.code(),
+        Some(1),
+        "6 warnings fail"
+    );
+    let never = [
+        ("image", "tests/fixtures/tiny.docker.tar"),
+        ("policy", "examples/fail.yml"),
+        ("fail-on", "never"),
+    ];
+    assert_eq!(run_action(&never).out.status.code(), Some(0));
+}
+
+#[test]
+fn action_refuses_stdin_and_unknown_inputs() {
+    let run = run_action(&[("image", "-")]);
+    assert_eq!(run.out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.out.stdout)
+        .contains("::error title=sizegate::'image' must be a path"));
+    let run = run_action(&[
+        ("image", "tests/fixtures/tiny.docker.tar"),
+        ("format", "pdf"),
+    ]);
+    assert_eq!(run.out.status.code(), Some(2));
+    let run = run_action(&[
+        ("image", "tests/fixtures/tiny.docker.tar"),
+        ("fail-on", "sometimes"),
+    ]);
+    assert_eq!(run.out.status.code(), Some(2));
+}
+
+#[test]
+fn pre_push_hook_builds_saves_and_checks() {
+    for (policy, code) in [("examples/pass.yml", 0), ("examples/fail.yml", 1)] {
+        let dir = project(policy);
+        let bin = fake_tools(dir.path());
+        let out = Command::new(repo("examples/hooks/pre-push"))
+            .current_dir(dir.path())
+            .env("PATH", path_with(&bin))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("hook runs");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{policy}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn generic_shell_recipe_streams_the_image_and_keeps_reports() {
+    let dir = project("examples/fail.yml");
+    let bin = fake_tools(dir.path());
+    let out = Command::new(repo("examples/ci/check.sh"))
+        .current_dir(dir.path())
+        .env("PATH", path_with(&bin))
+        .env("IMAGE", "app:1")
+        .output()
+        .expect("recipe runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("reports/sizegate.json").is_file());
+    assert!(dir.path().join("reports/sizegate.junit.xml").is_file());
+}
+
+/// Runs the shell commands of a CI file that mention `docker` or `sizegate`, in order, with the
+/// stand-in tools; returns the exit code of the first that fails (or 0).
+fn run_commands(commands: &[String], dir: &Path, env: &[(&str, &str)]) -> i32 {
+    let bin = fake_tools(dir);
+    for command in commands {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(dir)
+            .env("PATH", path_with(&bin))
+            .envs(env.iter().copied())
+            .output()
+            .expect("sh runs");
+        let code = out.status.code().unwrap_or(-1);
+        if code != 0 {
+            return code;
+        }
+    }
+    0
+}
+
+#[test]
+fn gitlab_job_script_writes_code_quality_junit_and_summary() {
+    let text = read(&repo("examples/ci/gitlab-ci.yml"));
+    let commands: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|l| l.starts_with("docker ") || l.starts_with("sizegate "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    let dir = project("examples/fail.yml");
+    let code = run_commands(
+        &commands,
+        dir.path(),
+        &[("IMAGE_TAR", "app.tar"), ("CI_COMMIT_SHORT_SHA", "abc123")],
+    );
+    assert_eq!(code, 1, "the policy fails, so the job fails");
+    for artifact in ["gl-code-quality.json", "sizegate.junit.xml", "sizegate.md"] {
+        assert!(dir.path().join(artifact).is_file(), "{artifact}");
+    }
+}
+
+#[test]
+fn jenkins_stage_commands_write_junit_and_json() {
+    let text = read(&repo("examples/ci/Jenkinsfile"));
+    let commands: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("sh '"))
+        .filter_map(|l| l.strip_suffix('\''))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    let dir = project("examples/pass.yml");
+    let code = run_commands(
+        &commands,
+        dir.path(),
+        &[("IMAGE_TAR", "app.tar"), ("BUILD_NUMBER", "7")],
+    );
+    assert_eq!(code, 0);
+    assert!(dir.path().join("sizegate.junit.xml").is_file());
+    assert!(dir.path().join("sizegate.json").is_file());
+}
