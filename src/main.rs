@@ -2,6 +2,7 @@
 //! exit code: 0 done (the policy passed), 1 the policy was violated, 2 could not run.
 
 mod cli;
+mod progress;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -252,7 +253,11 @@ fn load(args: &ImageArgs) -> anyhow::Result<Loaded> {
         image: args.image.clone(),
         platform: args.platform.clone(),
     };
-    let loaded = source::load(&ImageSource::from_arg(&args.source), &selection)?;
+    let display = progress::Display::start(&args.source);
+    let loaded =
+        source::load_with_progress(&ImageSource::from_arg(&args.source), &selection, &display);
+    display.finish();
+    let loaded = loaded?;
     for note in &loaded.notes {
         #[allow(clippy::print_stderr)]
         {

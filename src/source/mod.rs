@@ -120,8 +120,28 @@ struct LayerRef {
 
 /// Reads the images of `source` that `selection` picks.
 pub fn load(source: &ImageSource, selection: &Selection) -> Result<Loaded> {
+    load_with_progress(source, selection, &())
+}
+
+/// Told how far reading has come, for a progress display: the library draws none itself.
+pub trait Progress: Sync {
+    /// The layers to read are known.
+    fn layers(&self, _count: u64) {}
+    /// One more layer has been read.
+    fn layer_read(&self) {}
+}
+
+/// No progress display.
+impl Progress for () {}
+
+/// Like [`load`], telling `progress` how far reading has come.
+pub fn load_with_progress(
+    source: &ImageSource,
+    selection: &Selection,
+    progress: &dyn Progress,
+) -> Result<Loaded> {
     let store = open(source)?;
-    load_from(store.as_ref(), selection)
+    load_from(store.as_ref(), selection, progress)
 }
 
 fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
@@ -193,7 +213,7 @@ fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dy
     Ok(Box::new(archive))
 }
 
-fn load_from(store: &dyn Store, selection: &Selection) -> Result<Loaded> {
+fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) -> Result<Loaded> {
     let label = store.label();
     if let Some(p) = &selection.platform {
         check_platform_arg(label, p)?;
@@ -224,7 +244,12 @@ fn load_from(store: &dyn Store, selection: &Selection) -> Result<Loaded> {
         .flat_map(|(p, _)| &p.layers)
         .map(|l| store.canonical(&l.member))
         .collect::<Result<_>>()?;
-    let scan = |m: &String| store.layer(m).map(|c| (m.clone(), c));
+    progress.layers(members.len() as u64);
+    let scan = |m: &String| {
+        let contents = store.layer(m)?;
+        progress.layer_read();
+        Ok((m.clone(), contents))
+    };
     let scanned: HashMap<String, Arc<LayerContents>> = if store.parallel() {
         members.par_iter().map(scan).collect::<Result<_>>()?
     } else {
