@@ -20,15 +20,17 @@ out_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
 [ "$image" != "-" ] || die "'image' must be a path: save the image to a file first (docker save -o app.tar app)"
 case "$fail_on" in error|warning|never) ;; *) die "'fail-on' must be error, warning or never, not '$fail_on'" ;; esac
 
-# The binary: given, installed at a version, or built from the action's own source.
+# The binary: given, installed at a version, or built from the action's own source into a
+# directory of its own (cached by action.yml under a key made from that source).
 bin=${SIZEGATE_BIN:-}
 if [ -z "$bin" ]; then
+  root="$HOME/.sizegate-action"
   if [ -n "$version" ]; then
-    cargo install --locked --quiet --version "$version" sizegate
-  elif ! command -v sizegate >/dev/null 2>&1 || [ "$(sizegate --version 2>/dev/null)" != "sizegate $(sed -n 's/^version = "\(.*\)"/\1/p' "$GITHUB_ACTION_PATH/Cargo.toml" | head -n 1)" ]; then
-    cargo install --locked --quiet --path "${GITHUB_ACTION_PATH:?}"
+    cargo install --locked --quiet --root "$root" --version "$version" sizegate
+  elif [ ! -x "$root/bin/sizegate" ]; then
+    cargo install --locked --quiet --root "$root" --path "${GITHUB_ACTION_PATH:?}"
   fi
-  bin=sizegate
+  bin="$root/bin/sizegate"
 fi
 
 args=(check "$image" --policy "$policy" --output "json=$out_dir/sizegate.json")

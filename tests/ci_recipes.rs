@@ -269,3 +269,73 @@ fn jenkins_stage_commands_write_junit_and_json() {
     assert!(dir.path().join("sizegate.junit.xml").is_file());
     assert!(dir.path().join("sizegate.json").is_file());
 }
+
+#[test]
+fn action_uses_the_binary_built_into_its_own_directory() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let bin_dir = home.path().join(".sizegate-action/bin");
+    std::fs::create_dir_all(&bin_dir).expect("dir");
+    std::os::unix::fs::symlink(sizegate_bin(), bin_dir.join("sizegate")).expect("symlink");
+    let out = Command::new("bash")
+        .arg(repo("action/run.sh"))
+        .current_dir(repo(""))
+        .env_remove("SIZEGATE_BIN")
+        .env_remove("GITHUB_ACTIONS")
+        .env("HOME", home.path())
+        .env("RUNNER_TEMP", home.path())
+        .env("GITHUB_ACTION_PATH", repo(""))
+        .env("INPUT_IMAGE", "tests/fixtures/tiny.docker.tar")
+        .env("INPUT_POLICY", "examples/pass.yml")
+        .output()
+        .expect("bash runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.path().join("sizegate.json").is_file());
+}
+
+#[test]
+fn action_yml_declares_the_documented_inputs_and_outputs() {
+    let action: serde_json::Value =
+        serde_saphyr::from_str(&read(&repo("action.yml"))).expect("action.yml is YAML");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&action["inputs"]),
+        [
+            "args",
+            "dockerfile",
+            "fail-on",
+            "format",
+            "image",
+            "policy",
+            "version"
+        ]
+    );
+    assert_eq!(
+        keys(&action["outputs"]),
+        [
+            "errors",
+            "image-size",
+            "report",
+            "sarif",
+            "verdict",
+            "warnings"
+        ]
+    );
+    assert_eq!(action["runs"]["using"], "composite");
+    let script = read(&repo("action/run.sh"));
+    for input in keys(&action["inputs"]) {
+        let var = format!("INPUT_{}", input.to_uppercase().replace('-', "_"));
+        assert!(script.contains(&var), "run.sh reads {var}");
+    }
+}
