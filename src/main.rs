@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{CheckFormat, Cli, Command, Format, ImageArgs};
-use sizegate::analysis::{analyze, top};
+use sizegate::analysis::{analyze, analyze_with_dive, top};
 use sizegate::dockerfile::Dockerfile;
 use sizegate::github::Actions;
 use sizegate::policy::units::parse_ratio;
@@ -108,7 +108,10 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             let summaries: Vec<ImageSummary> = loaded
                 .images
                 .iter()
-                .map(|img| ImageSummary::new(img, &analyze(img)))
+                .map(|img| {
+                    let (analysis, dive) = analyze_with_dive(img);
+                    ImageSummary::from_parts(img, &analysis, &dive)
+                })
                 .collect();
             // One policy for the whole archive, as `check` applies one policy to every image.
             if let Some(summary) = sizegate::init::covering(&summaries) {
@@ -121,7 +124,10 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             let summaries: Vec<ImageSummary> = loaded
                 .images
                 .iter()
-                .map(|img| ImageSummary::new(img, &analyze(img)))
+                .map(|img| {
+                    let (analysis, dive) = analyze_with_dive(img);
+                    ImageSummary::from_parts(img, &analysis, &dive)
+                })
                 .collect();
             match format {
                 Format::Table => report::layers::write_table(&mut out, &summaries)?,

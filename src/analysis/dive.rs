@@ -10,8 +10,10 @@
 //! with no header: size 0, not a directory.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::below;
 use crate::image::{Entry, EntryKind, Image};
@@ -44,18 +46,18 @@ struct PathTotals {
 /// Computes dive's metrics for `image`.
 pub fn dive_metrics(image: &Image) -> DiveMetrics {
     let mut stacked: BTreeMap<&[u8], Node> = BTreeMap::new();
-    let mut totals: HashMap<Cow<'_, [u8]>, PathTotals> = HashMap::new();
-    let mut prefix = Vec::new();
+    let mut totals: FxHashMap<Cow<'_, [u8]>, PathTotals> = FxHashMap::default();
 
     for layer in &image.layers {
         let tree = layer_tree(&layer.contents.entries);
-        let mut leaves: Vec<(&[u8], Option<&Entry>)> = tree
-            .iter()
-            .filter(|(path, _)| !has_children(&tree, path, &mut prefix))
-            .map(|(path, entry)| (*path, *entry))
-            .collect();
-        // dive walks each directory's children in name order, depth first.
-        leaves.sort_by(|a, b| by_components(a.0, b.0));
+        // In the tree's order a node's children follow it directly: a leaf is a node whose next
+        // node is not below it. That order is also dive's (children by name, depth first).
+        let leaves = tree.iter().enumerate().filter_map(|(i, (path, entry))| {
+            let has_children = tree
+                .get(i + 1)
+                .is_some_and(|(next, _)| is_under(next, path));
+            (!has_children).then_some((*path, *entry))
+        });
         for (path, entry) in leaves {
             let (key, size) = match entry {
                 Some(e) if e.kind == EntryKind::Whiteout => {
@@ -84,7 +86,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
             t.copies += 1;
         }
         // Stack this layer onto the ones below, as dive's StackTreeRange does for the next layer.
-        for entry in tree.values().flatten() {
+        for entry in tree.iter().filter_map(|(_, e)| *e) {
             if entry.kind == EntryKind::Whiteout {
                 let target = entry.whiteout_target().unwrap_or_default();
                 let doomed: Vec<&[u8]> = subtree(&stacked, &target).map(|(k, _)| *k).collect();
@@ -93,7 +95,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
                 }
             }
         }
-        for (&path, entry) in &tree {
+        for &(path, entry) in &tree {
             if entry.is_some_and(|e| e.kind == EntryKind::Whiteout) {
                 continue;
             }
@@ -129,37 +131,59 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
     }
 }
 
-/// Orders paths as a depth-first walk with sorted children visits them: component by component.
-fn by_components(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let key = |c: &u8| if *c == b'/' { 0 } else { *c };
-    a.iter().map(key).cmp(b.iter().map(key))
+/// Orders paths as a depth-first walk with sorted children visits them: component by component,
+/// which is byte order with `/` counted as the lowest byte. Only the first differing byte needs
+/// the mapping.
+fn by_components(a: &[u8], b: &[u8]) -> Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
-/// One layer's own tree: every entry's path (the last entry wins) plus every parent directory
-/// as an implicit node (`None`). Opaque markers add their parents but no node of their own.
-fn layer_tree(entries: &[Entry]) -> BTreeMap<&[u8], Option<&Entry>> {
-    let mut tree: BTreeMap<&[u8], Option<&Entry>> = BTreeMap::new();
-    for e in entries {
+/// Whether `path` is strictly below the directory `dir`.
+fn is_under(path: &[u8], dir: &[u8]) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path[dir.len()] == b'/'
+}
+
+/// One layer's own tree, in [`by_components`] order: every entry's path (the last entry of a
+/// path wins) plus every parent directory as an implicit node (`None`). Opaque markers add their
+/// parents but no node of their own.
+fn layer_tree(entries: &[Entry]) -> Vec<(&[u8], Option<&Entry>)> {
+    let mut seen: FxHashSet<&[u8]> = FxHashSet::default();
+    let mut nodes: Vec<(&[u8], Option<&Entry>, usize)> = Vec::with_capacity(entries.len() + 16);
+    for (order, e) in entries.iter().enumerate() {
         let path: &[u8] = &e.path;
-        for (i, &b) in path.iter().enumerate().skip(1) {
-            if b == b'/' {
-                tree.entry(&path[..i]).or_insert(None);
+        // Parents, deepest first, until one is known (its own parents then are too).
+        let mut end = path.len();
+        while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
+            if slash == 0 || !seen.insert(&path[..slash]) {
+                break;
             }
+            nodes.push((&path[..slash], None, order));
+            end = slash;
         }
         if e.kind != EntryKind::Opaque {
-            tree.insert(path, Some(e));
+            seen.insert(path);
+            nodes.push((path, Some(e), order));
+        }
+    }
+    nodes.sort_unstable_by(|a, b| by_components(a.0, b.0).then(a.2.cmp(&b.2)));
+    let mut tree: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(nodes.len());
+    for (path, entry, _) in nodes {
+        match tree.last_mut() {
+            // The same path again: a later entry replaces an earlier one, an implicit parent
+            // never replaces an entry.
+            Some(last) if last.0 == path => {
+                if entry.is_some() {
+                    last.1 = entry;
+                }
+            }
+            _ => tree.push((path, entry)),
         }
     }
     tree
-}
-
-fn has_children<V>(tree: &BTreeMap<&[u8], V>, path: &[u8], prefix: &mut Vec<u8>) -> bool {
-    prefix.clear();
-    prefix.extend_from_slice(path);
-    prefix.push(b'/');
-    tree.range::<[u8], _>((Bound::Included(&prefix[..]), Bound::Unbounded))
-        .next()
-        .is_some_and(|(k, _)| k.starts_with(prefix))
 }
 
 /// The node at `root` and every node below it.

@@ -4,7 +4,9 @@
 pub mod dive;
 pub mod top;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 use std::ops::Bound;
 
 use crate::image::{EntryKind, Image};
@@ -106,6 +108,11 @@ fn remove(
     }
 }
 
+/// Stacks the layers and computes dive's metrics side by side: the two are independent.
+pub fn analyze_with_dive(image: &Image) -> (Analysis, dive::DiveMetrics) {
+    rayon::join(|| analyze(image), || dive::dive_metrics(image))
+}
+
 /// Stacks the layers of `image` with OCI whiteout semantics.
 pub fn analyze(image: &Image) -> Analysis {
     let mut statuses: Vec<Vec<Status>> = image
@@ -182,7 +189,7 @@ pub fn analyze(image: &Image) -> Analysis {
             })
         })
         .collect();
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut seen: FxHashSet<(usize, usize)> = FxHashSet::default();
     let final_size = visible_files
         .iter()
         .filter(|f| seen.insert(f.inode))

@@ -1,6 +1,6 @@
 //! The largest files, or directories, of the final filesystem.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Analysis, VisibleFile};
 use crate::image::{split_parent, Image};
@@ -20,7 +20,7 @@ pub struct TopItem {
 
 /// The visible paths grouped by the file they name: hard links to one file form one group.
 fn by_inode(analysis: &Analysis) -> HashMap<(usize, usize), Vec<&VisibleFile>> {
-    let mut groups: HashMap<(usize, usize), Vec<&VisibleFile>> = HashMap::new();
+    let mut groups: HashMap<(usize, usize), Vec<&VisibleFile>> = HashMap::default();
     for f in &analysis.visible_files {
         groups.entry(f.inode).or_default().push(f);
     }
@@ -57,7 +57,7 @@ pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
 /// below it, at any depth (a file hard-linked into two directories counts in both, once each).
 /// The root is left out: it is the final size.
 pub fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
-    let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::new();
+    let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::default();
     let mut ancestors: Vec<&[u8]> = Vec::new();
     for paths in by_inode(analysis).into_values() {
         ancestors.clear();

@@ -512,7 +512,7 @@ impl Context<'_> {
         max_size: Option<u64>,
         max_files: Option<u64>,
     ) {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         let (mut size, mut files) = (0u64, 0u64);
         for f in &self.analysis.visible_files {
             let path = &self.image.layers[f.layer].contents.entries[f.entry].path;

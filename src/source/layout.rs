@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::layer::scan_seekable;
+use super::positioned::RangeReader;
 use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
 use super::{parse_json, too_large, ImagePlan, LayerRef, Selection, Store, MAX_METADATA_BYTES};
@@ -83,7 +84,7 @@ impl Store for LayoutDir {
 
     fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
         let (file, len) = self.open_member(member)?;
-        scan_seekable(file, len)
+        scan_seekable(RangeReader::new(&file, 0, len), len)
             .map(Arc::new)
             .map_err(|m| Error::member(&self.label, member, ErrorKind::Tar(m)))
     }

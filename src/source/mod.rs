@@ -10,6 +10,7 @@ mod counting;
 pub mod layer;
 mod layout;
 mod members;
+mod positioned;
 mod select;
 pub mod spec;
 mod stream;

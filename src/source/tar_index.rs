@@ -3,7 +3,7 @@
 //! parallel, with positional reads on one shared file handle.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use super::layer::scan_seekable;
 use super::members::{
     empty_archive, header_error, normalize_member, Member, Members, ResolveError,
 };
+use super::positioned::RangeReader;
 use super::{too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
@@ -89,13 +90,8 @@ impl TarFile {
             .map_err(|e| resolve_error(&self.label, member, e))
     }
 
-    fn reader(&self, span: Span) -> MemberReader<'_> {
-        MemberReader {
-            file: &self.file,
-            start: span.offset,
-            len: span.len,
-            pos: 0,
-        }
+    fn reader(&self, span: Span) -> RangeReader<'_> {
+        RangeReader::new(&self.file, span.offset, span.len)
     }
 }
 
@@ -142,49 +138,4 @@ impl Store for TarFile {
     fn parallel(&self) -> bool {
         true
     }
-}
-
-/// Reads one member of the archive with positional reads, so many can be read at once from one
-/// file handle. Seeking is free: it only moves `pos`.
-struct MemberReader<'a> {
-    file: &'a File,
-    start: u64,
-    len: u64,
-    pos: u64,
-}
-
-impl Read for MemberReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let remaining = self.len.saturating_sub(self.pos);
-        let want = (buf.len() as u64).min(remaining) as usize;
-        if want == 0 {
-            return Ok(0);
-        }
-        let n = read_at(self.file, &mut buf[..want], self.start + self.pos)?;
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl Seek for MemberReader<'_> {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let new = match to {
-            SeekFrom::Start(p) => Some(p),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-            SeekFrom::End(d) => self.len.checked_add_signed(d),
-        };
-        self.pos = new
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
-        Ok(self.pos)
-    }
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
