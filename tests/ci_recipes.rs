@@ -109,9 +109,14 @@ fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
         .find_map(|l| l.strip_prefix("report="))
         .expect("report output");
     assert!(Path::new(report).is_file(), "{report}");
-    let sarif = run.temp.path().join("sizegate.sarif");
-    assert!(run.outputs.contains(&format!("sarif={}", sarif.display())));
-    assert!(sarif.is_file() && run.temp.path().join("sizegate.junit.xml").is_file());
+    let sarif = run
+        .outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("sarif="))
+        .map(PathBuf::from)
+        .expect("sarif output");
+    assert!(sarif.starts_with(run.temp.path()), "{}", sarif.display());
+    assert!(sarif.is_file() && sarif.with_file_name("sizegate.junit.xml").is_file());
     assert!(
         run.summary.starts_with("<!-- sizegate-report -->"),
         "{}",
@@ -294,7 +299,67 @@ fn action_uses_the_binary_built_into_its_own_directory() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(home.path().join("sizegate.json").is_file());
+}
+
+#[test]
+fn action_runs_do_not_replay_each_others_reports_and_crashes_fail() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let run = |inputs: &[(&str, &str)], bin: &Path| {
+        let mut cmd = Command::new("bash");
+        cmd.arg(repo("action/run.sh"))
+            .current_dir(repo(""))
+            .env_remove("GITHUB_ACTIONS")
+            .env("RUNNER_TEMP", temp.path())
+            .env("SIZEGATE_BIN", bin);
+        for (k, v) in inputs {
+            cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+        }
+        cmd.output().expect("bash runs")
+    };
+    let fixture = ("image", "tests/fixtures/tiny.docker.tar");
+    let first = run(&[fixture, ("policy", "examples/pass.yml")], &sizegate_bin());
+    assert_eq!(first.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(stdout.contains("::warning "), "{stdout}");
+    // A broken policy: exit 2, and none of the first run's annotations.
+    let broken = temp.path().join("broken.yml");
+    std::fs::write(&broken, "image: [\n").expect("write");
+    let second = run(
+        &[fixture, ("policy", broken.to_str().expect("utf-8"))],
+        &sizegate_bin(),
+    );
+    assert_eq!(second.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&second.stdout).contains("::warning "));
+    // A binary that crashes (exit 101) fails the step even with fail-on: never.
+    let crash = temp.path().join("crash");
+    std::fs::write(&crash, "#!/bin/sh\nexit 101\n").expect("write");
+    std::fs::set_permissions(&crash, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let third = run(&[fixture, ("fail-on", "never")], &crash);
+    assert_eq!(third.status.code(), Some(101));
+}
+
+#[test]
+fn action_with_an_empty_policy_input_takes_its_rules_from_args() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".dive-ci"),
+        "rules:\n  lowestEfficiency: 0.95\n",
+    )
+    .expect("write");
+    let out = Command::new("bash")
+        .arg(repo("action/run.sh"))
+        .current_dir(dir.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env("RUNNER_TEMP", dir.path())
+        .env("SIZEGATE_BIN", sizegate_bin())
+        .env("INPUT_IMAGE", repo("tests/fixtures/tiny.docker.tar"))
+        .env("INPUT_POLICY", "")
+        .env("INPUT_ARGS", "--dive-ci .dive-ci --no-github")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("dive-lowest-efficiency"), "{stdout}");
 }
 
 #[test]
