@@ -40,7 +40,8 @@ impl Default for Markdown {
 
 impl Render for Markdown {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        let mut page = Page::new(self.limit.saturating_sub(TRUNCATED.len()));
+        let reserve = TRUNCATED.len() + DETAILS_END.len() + 2;
+        let mut page = Page::new(self.limit.saturating_sub(reserve));
         page.line(MARKER);
         let mark = match report.verdict {
             Verdict::Pass => "✅",
@@ -58,11 +59,19 @@ impl Render for Markdown {
         }
         let mut doc = page.text;
         if page.truncated {
+            if page.in_details {
+                doc.push('\n');
+                doc.push_str(DETAILS_END);
+                doc.push('\n');
+            }
             doc.push_str(TRUNCATED);
         }
         out.write_all(doc.as_bytes())
     }
 }
+
+/// Closes the folded table of rules.
+const DETAILS_END: &str = "</details>";
 
 /// Closes a report that was cut short.
 const TRUNCATED: &str = "\n> [!NOTE]\n> This summary was cut short to stay under GitHub's 1 MiB limit: the JSON report (`--output json=PATH`) has everything.\n";
@@ -127,8 +136,8 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
                 "| {severity} | {} | {} | {} | {} |",
                 code(f.code.as_str()),
                 code(&f.rule),
-                text(&detail_lines(f).join("\n")),
-                text(&place_lines(f).join("\n")),
+                finding_cell(f),
+                place_lines(f).join("<br>"),
             ));
         }
     }
@@ -138,6 +147,7 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
         "<details><summary>Rules checked ({})</summary>",
         check.rules.len()
     ));
+    page.in_details = !page.truncated;
     page.line("");
     page.line("| rule | actual | limit | status |");
     page.line("|---|---|---|---|");
@@ -162,7 +172,9 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
         ));
     }
     page.line("");
-    page.line("</details>");
+    page.line(DETAILS_END);
+    // Still open if the cut came first: the render closes it then.
+    page.in_details &= page.truncated;
 
     if let Some(a) = report.analyzed.get(index) {
         page.line("");
@@ -181,17 +193,33 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
     }
 }
 
-/// The layer, the policy rule and the Dockerfile line of a finding.
+/// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
+/// then its paths (the image's words: every character literal), as one table cell.
+fn finding_cell(f: &Finding) -> String {
+    let mut lines: Vec<String> = [Some(&f.message), f.reason.as_ref(), f.hint.as_ref()]
+        .into_iter()
+        .flatten()
+        .zip(["", "reason: ", "fix: "])
+        .map(|(t, label)| format!("{label}{}", text(t)))
+        .collect();
+    let rest = detail_lines(f);
+    // detail_lines lists the message, reason and fix first, then the paths.
+    let skip = 1 + usize::from(f.reason.is_some()) + usize::from(f.hint.is_some());
+    lines.extend(rest.iter().skip(skip).map(|l| escape_text(l)));
+    lines.join("<br>")
+}
+
+/// The layer, the policy rule and the Dockerfile line of a finding, as code spans.
 fn place_lines(f: &Finding) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
         lines.push(format!("layer {layer}"));
     }
     if let Some(loc) = &f.location {
-        lines.push(format!("`{}:{}:{}`", loc.file, loc.line, loc.column));
+        lines.push(code(&format!("{}:{}:{}", loc.file, loc.line, loc.column)));
     }
     if let Some(loc) = &f.dockerfile {
-        lines.push(format!("`{}:{}`", loc.file, loc.line));
+        lines.push(code(&format!("{}:{}", loc.file, loc.line)));
     }
     lines
 }
@@ -202,6 +230,8 @@ struct Page {
     text: String,
     budget: usize,
     truncated: bool,
+    /// A `<details>` block is open: a cut must close it, or the note would be folded away.
+    in_details: bool,
 }
 
 impl Page {
@@ -210,6 +240,7 @@ impl Page {
             text: String::new(),
             budget,
             truncated: false,
+            in_details: false,
         }
     }
 
@@ -377,5 +408,47 @@ mod tests {
         let mut whole = Vec::new();
         Markdown::default().render(&r, &mut whole).expect("memory");
         assert!(!String::from_utf8_lossy(&whole).contains("cut short"));
+    }
+
+    #[test]
+    fn a_cut_inside_the_folded_rules_closes_the_fold_before_the_note() {
+        let rules: Vec<_> = (0..5000)
+            .map(|i| rule(&format!("forbid[{i}]"), Status::Pass))
+            .collect();
+        let r = report(rules, vec![]);
+        let mut out = Vec::new();
+        Markdown { limit: 20_000 }
+            .render(&r, &mut out)
+            .expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        assert!(md.len() <= 20_000, "{}", md.len());
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches(DETAILS_END).count()
+        );
+        let end = md.rfind(DETAILS_END).expect("closed");
+        assert!(md[end..].contains("cut short"), "the note follows the fold");
+    }
+
+    #[test]
+    fn backticks_in_paths_stay_literal() {
+        let mut f = finding(
+            Code::ForbiddenPath,
+            Severity::Warn,
+            "forbid[0]",
+            "2 forbidden paths",
+        );
+        f.paths = ["x/a`b | c.deb", "x/d`e.deb"]
+            .iter()
+            .map(|p| crate::check::PathHit {
+                path: p.to_string(),
+                size: 1,
+                layer: 0,
+                created_by: None,
+            })
+            .collect();
+        let cell = finding_cell(&f);
+        assert!(cell.contains("x/a\\`b \\| c.deb"), "{cell}");
+        assert!(cell.contains("x/d\\`e.deb"), "{cell}");
     }
 }
