@@ -32,6 +32,10 @@ pub enum Command {
         /// The Dockerfile that built the image: findings point at the line that made their layer.
         #[arg(long, value_name = "FILE")]
         dockerfile: Option<PathBuf>,
+        /// The stage of the Dockerfile the image was built from (`docker build --target`);
+        /// default: the last.
+        #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+        target: Option<String>,
         /// What to print on stdout.
         #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,

@@ -72,20 +72,19 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             policy,
             dive_ci,
             dockerfile,
+            target,
             format,
             output,
             no_github,
         } => {
             let policies = load_policies(policy, dive_ci)?;
             let dockerfile = match dockerfile {
-                Some(path) => {
-                    let (file, text) = read_text(&path)?;
-                    Some(Dockerfile::parse(&file, &text)?)
-                }
+                Some(path) => Some(read_dockerfile(&path, target.as_deref())?),
                 None => None,
             };
             let loaded = load(&image)?;
-            let report = CheckReport::check(&policies, loaded.images, dockerfile.as_ref());
+            let built = dockerfile.as_ref().map(|(df, stage)| (df, *stage));
+            let report = CheckReport::check(&policies, loaded.images, built);
             // The files first: a closed stdout must not cost the CI its reports.
             for o in &output {
                 write_file(&o.path, &report, renderer(o.format, false))?;
@@ -247,8 +246,45 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
     Ok(policies)
 }
 
+/// Reads and parses a Dockerfile, with the index of the stage the image was built from. A
+/// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
+fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerfile, usize)> {
+    let file = display_path(path);
+    let bytes = std::fs::read(path).with_context(|| file.clone())?;
+    let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
+    let stage = match target {
+        None => dockerfile.stages.len().saturating_sub(1),
+        Some(name) => dockerfile.stage_named(name).ok_or_else(|| {
+            let names: Vec<&str> = dockerfile
+                .stages
+                .iter()
+                .filter_map(|s| s.name.as_deref())
+                .collect();
+            anyhow::anyhow!(
+                "{file}: no stage named `{name}` (--target); named stages: {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        })?,
+    };
+    Ok((dockerfile, stage))
+}
+
+/// A path as findings show it: as given, without a leading `./` (GitHub and GitLab resolve
+/// locations from the repository root).
+fn display_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    match text.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => text,
+    }
+}
+
 fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
-    let file = path.display().to_string();
+    let file = display_path(path);
     let text = std::fs::read_to_string(path).with_context(|| file.clone())?;
     Ok((file, text))
 }

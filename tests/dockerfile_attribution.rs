@@ -115,3 +115,71 @@ fn a_broken_dockerfile_is_an_error_naming_its_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn target_picks_the_stage_the_image_was_built_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let df = dir.path().join("Dockerfile");
+    // The example's instructions in a `runtime` stage, followed by a test stage that is not built.
+    let text = std::fs::read_to_string(repo("examples/Dockerfile")).expect("example");
+    std::fs::write(
+        &df,
+        format!(
+            "{}\nFROM runtime-base AS tests\nRUN make test\n",
+            text.replace("FROM debian:12-slim", "FROM debian:12-slim AS runtime")
+        ),
+    )
+    .expect("write");
+    let path = df.to_str().expect("utf-8");
+    let (code, stdout, stderr) = check(&[
+        "--dockerfile",
+        path,
+        "--target",
+        "runtime",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert_eq!(report["images"][0]["origins"][1]["location"]["line"], 6);
+    let (code, _, stderr) = check(&["--dockerfile", path, "--target", "nope"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no stage named `nope` (--target); named stages: runtime, tests"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_dockerfile_that_is_not_utf8_is_read_and_paths_lose_their_dot_slash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = std::fs::read(repo("examples/Dockerfile")).expect("example");
+    text.extend_from_slice(b"LABEL note=caf\xe9\n");
+    std::fs::write(dir.path().join("Dockerfile"), text).expect("write");
+    std::fs::copy(repo("examples/fail.yml"), dir.path().join("sizegate.yml")).expect("copy");
+    let out = Command::cargo_bin("sizegate")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env_remove("GITHUB_ACTIONS")
+        .args([
+            "check",
+            "--dockerfile",
+            "./Dockerfile",
+            "--policy",
+            "./sizegate.yml",
+            "--format",
+            "github",
+        ])
+        .arg(repo("examples/tiny.docker.tar"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("file=Dockerfile,line=6,"), "{text}");
+    assert!(text.contains("file=sizegate.yml,line=8,"), "{text}");
+}

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{ImageCheck, Location};
-use crate::dockerfile::{attribute, Attribution, Dockerfile};
+use crate::dockerfile::{attribute_stage, Attribution, Dockerfile};
 use crate::image::Image;
 
 /// The origin of one layer.
@@ -61,21 +61,26 @@ impl LayerOrigin {
     }
 }
 
-/// Attributes the layers of `image` to `dockerfile` and points the findings of `check` at the
-/// lines that made their layers.
-pub fn attribute_to_dockerfile(check: &mut ImageCheck, image: &Image, dockerfile: &Dockerfile) {
+/// Attributes the layers of `image` to the instructions of `stage` of `dockerfile` (the image's
+/// build target) and points the findings of `check` at the lines that made their layers.
+pub fn attribute_to_dockerfile(
+    check: &mut ImageCheck,
+    image: &Image,
+    dockerfile: &Dockerfile,
+    stage: usize,
+) {
     let created_by: Vec<Option<&str>> = image
         .layers
         .iter()
         .map(|l| l.created_by.as_deref())
         .collect();
-    let from_line = dockerfile.stages.last().map_or(1, |s| s.line);
+    let from_line = dockerfile.stages.get(stage).map_or(1, |s| s.line);
     let place = |line: usize, column: usize| Location {
         file: dockerfile.file.clone(),
         line: line as u64,
         column: column as u64,
     };
-    check.origins = attribute(dockerfile, &created_by)
+    check.origins = attribute_stage(dockerfile, stage, &created_by)
         .into_iter()
         .enumerate()
         .map(|(layer, a)| match a {

@@ -49,6 +49,17 @@ impl Vars {
 /// `$NAME` and `${NAME}` replaced (with the `:-`, `-`, `:+`, `+`, `:?`, `?` forms). A variable
 /// that cannot be known, and any other `${…}` form (`${X%.jar}`), becomes [`ANY`].
 pub(super) fn expand(word: &str, escape: char, vars: &Vars) -> String {
+    expand_nested(word, escape, vars, 0)
+}
+
+/// `${A:-${B:-…}}` nests; past this depth the value is unknown, which keeps the work (each level
+/// copies its word) bounded on hostile input.
+const MAX_NESTING: usize = 16;
+
+fn expand_nested(word: &str, escape: char, vars: &Vars, depth: usize) -> String {
+    if depth > MAX_NESTING {
+        return ANY.to_string();
+    }
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::with_capacity(word.len());
     let mut quote = None;
@@ -60,7 +71,7 @@ pub(super) fn expand(word: &str, escape: char, vars: &Vars) -> String {
             Some('\'') => out.push(c),
             None if c == '\'' || c == '"' => quote = Some(c),
             _ if c == '$' => {
-                i = variable(&chars, i + 1, escape, vars, &mut out);
+                i = variable(&chars, i + 1, escape, vars, depth, &mut out);
                 continue;
             }
             // Inside double quotes the escape character only escapes `"`, `$` and itself.
@@ -84,7 +95,14 @@ pub(super) fn expand(word: &str, escape: char, vars: &Vars) -> String {
 
 /// Expands the variable whose name starts at `i` (just after the `$`); returns where the text
 /// goes on.
-fn variable(chars: &[char], mut i: usize, escape: char, vars: &Vars, out: &mut String) -> usize {
+fn variable(
+    chars: &[char],
+    mut i: usize,
+    escape: char,
+    vars: &Vars,
+    depth: usize,
+    out: &mut String,
+) -> usize {
     let braced = chars.get(i) == Some(&'{');
     if braced {
         i += 1;
@@ -111,7 +129,7 @@ fn variable(chars: &[char], mut i: usize, escape: char, vars: &Vars, out: &mut S
     };
     let modifier: String = chars[i..close].iter().collect();
     let value = vars.get(&name);
-    let word = |w: &str| expand(w, escape, vars);
+    let word = |w: &str| expand_nested(w, escape, vars, depth + 1);
     let (op, arg) = split_modifier(&modifier);
     match (op, value) {
         _ if name.is_empty() => out.push(ANY),
@@ -252,5 +270,16 @@ mod tests {
         assert!(wildcard_match(&any("/a/*/c*"), "/a/b/b/c/c"));
         assert!(!wildcard_match(&any("/a/*/c"), "/a/b/d"));
         assert!(wildcard_match(&any("*"), ""));
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_short_not_followed() {
+        let mut word = String::from("x");
+        for _ in 0..10_000 {
+            word = format!("${{a:-{word}}}");
+        }
+        let mut vars = Vars::default();
+        vars.set_env("a", String::new());
+        assert_eq!(expand(&word, '\\', &vars), ANY.to_string());
     }
 }

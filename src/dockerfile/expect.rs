@@ -113,13 +113,7 @@ fn strip_build_args(prefix: &str) -> Option<&str> {
 /// it, keeping `ARG`, `ENV`, `SHELL` and `WORKDIR` as they change.
 pub(super) fn expectations(df: &Dockerfile, chain: &[usize]) -> Vec<(usize, Expect)> {
     let escape = df.escape;
-    let mut globals = Vars::default();
-    for ins in df.instructions.iter().filter(|i| i.stage.is_none()) {
-        for (name, default) in arg_pairs(&ins.args) {
-            let value = default.map(|d| expand(d, escape, &globals));
-            globals.set_arg(name, value);
-        }
-    }
+    let globals = global_args(&df.instructions, escape);
     let scratch = chain
         .first()
         .is_some_and(|&s| df.stages[s].from.eq_ignore_ascii_case("scratch"));
@@ -256,8 +250,24 @@ fn resolve(workdir: &str, path: &str) -> String {
     lead + &String::from_utf8_lossy(&normalize_path(body.as_bytes()))
 }
 
+/// The `ARG`s declared before the first `FROM`, with their defaults: they are in scope for the
+/// `FROM` lines.
+pub(super) fn global_args(instructions: &[Instruction], escape: char) -> Vars {
+    let mut globals = Vars::default();
+    for ins in instructions
+        .iter()
+        .filter(|i| i.stage.is_none() && i.keyword == "ARG")
+    {
+        for (name, default) in arg_pairs(&ins.args) {
+            let value = default.map(|d| expand(d, escape, &globals));
+            globals.set_arg(name, value);
+        }
+    }
+    globals
+}
+
 /// The names of an `ARG` and their raw defaults (`ARG A=1 B` → `A`, `Some("1")`; `B`, `None`).
-fn arg_pairs(args: &str) -> Vec<(&str, Option<&str>)> {
+pub(super) fn arg_pairs(args: &str) -> Vec<(&str, Option<&str>)> {
     word_spans(args)
         .into_iter()
         .map(|s| {

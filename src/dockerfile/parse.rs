@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::expand::{expand, ANY};
+use super::expect::global_args;
 use super::words::{heredoc_markers, json_args, split_flags, Marker};
 use super::{Dockerfile, Heredoc, Instruction, Stage};
 
@@ -195,7 +197,16 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Dockerfile, ParseError> {
             heredocs,
         });
     }
-    let stages = assign_stages(&mut instructions).map_err(|(line, k)| fail(line, k))?;
+    let mut stages = assign_stages(&mut instructions).map_err(|(line, k)| fail(line, k))?;
+    // `ARG BASE=python:3.12-slim` then `FROM ${BASE}`: the global ARGs' defaults name the image
+    // (or the earlier stage); a value that cannot be known leaves the text as written.
+    let globals = global_args(&instructions, directives.escape);
+    for stage in &mut stages {
+        let from = expand(&stage.from, directives.escape, &globals);
+        if !from.contains(ANY) {
+            stage.from = from;
+        }
+    }
     Ok(Dockerfile {
         file: file.to_string(),
         syntax: directives.syntax,

@@ -278,7 +278,8 @@ fn stages_split_the_instructions() {
     assert_eq!(
         df.stages[0],
         Stage {
-            from: "golang:${GO}".into(),
+            // The global ARG GO=1.22 is in scope for FROM.
+            from: "golang:1.22".into(),
             name: Some("build".into()),
             platform: Some("$BUILDPLATFORM".into()),
             line: 2,
@@ -342,4 +343,15 @@ fn crlf_line_ends_and_a_byte_order_mark_are_accepted() {
     let df = parse_ok("\u{feff}# escape=`\r\nFROM alpine\r\nRUN a `\r\n b\r\n");
     assert_eq!(df.escape, '`');
     assert_eq!(summary(&df), [("FROM", "alpine", 2), ("RUN", "a  b", 3)]);
+}
+
+#[test]
+fn from_takes_the_global_arg_defaults() {
+    let df = Dockerfile::parse(
+        "Dockerfile",
+        "ARG PY=3.12\nARG BASE=python:${PY}-slim\nFROM ${BASE} AS build\nRUN make\nARG UNKNOWN\nFROM $UNKNOWN\n",
+    )
+    .expect("parses");
+    assert_eq!(df.stages[0].from, "python:3.12-slim");
+    assert_eq!(df.stages[1].from, "$UNKNOWN");
 }

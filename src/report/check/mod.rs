@@ -103,19 +103,20 @@ impl CheckReport {
 
     /// Analyzes every image, applies the policies to it, and keeps the images and analyses for
     /// the formats that list files.
-    /// With a Dockerfile, findings about a layer point at the instruction that made it.
+    /// With a Dockerfile and the index of the stage the image was built from, findings about a
+    /// layer point at the instruction that made it.
     pub fn check(
         policies: &[Policy],
         images: Vec<Image>,
-        dockerfile: Option<&Dockerfile>,
+        dockerfile: Option<(&Dockerfile, usize)>,
     ) -> CheckReport {
         let mut checks = Vec::with_capacity(images.len());
         let mut analyzed = Vec::with_capacity(images.len());
         for image in images {
             let (analysis, dive) = analyze_with_dive(&image);
             let mut check = check_image(&image, &analysis, &dive, policies);
-            if let Some(dockerfile) = dockerfile {
-                attribute_to_dockerfile(&mut check, &image, dockerfile);
+            if let Some((dockerfile, stage)) = dockerfile {
+                attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
             }
             checks.push(check);
             analyzed.push(Analyzed { image, analysis });
@@ -208,8 +209,10 @@ pub fn layer_line(f: &Finding) -> Option<String> {
 
 /// A stable fingerprint of every finding, `[image][finding]`: 32 hex digits hashed from the code,
 /// the rule, the subject and the image name, never from the numbers, so a finding keeps its
-/// fingerprint while the image grows or shrinks. Findings that would share one (the same rule in
-/// two policy files) are told apart by their order.
+/// fingerprint while the image grows or shrinks. A finding about a layer is named by the layer's
+/// build instruction rather than its index, which shifts when a base image gains a layer.
+/// Findings that would share one (the same rule in two policy files) are told apart by their
+/// order.
 pub fn fingerprints(report: &CheckReport) -> Vec<Vec<String>> {
     let mut seen = std::collections::HashMap::<String, usize>::new();
     report
@@ -220,10 +223,14 @@ pub fn fingerprints(report: &CheckReport) -> Vec<Vec<String>> {
                 .findings
                 .iter()
                 .map(|f| {
+                    let subject = match (f.layer, &f.created_by) {
+                        (Some(_), Some(created_by)) => created_by.as_str(),
+                        _ => f.subject.as_str(),
+                    };
                     let parts = [
                         f.code.as_str(),
                         f.rule.as_str(),
-                        f.subject.as_str(),
+                        subject,
                         check.summary.name.as_str(),
                     ];
                     let base = fnv1a_128(&parts);
