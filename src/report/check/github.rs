@@ -57,9 +57,19 @@ pub fn workflow_command(command: &str, properties: &[(&str, String)], message: &
 /// The message of a workflow command: `%`, CR and LF are percent-encoded (as `@actions/core`'s
 /// `escapeData` does), so a message of several lines stays one command.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            // Other control bytes (from file names) would reach the log raw, where an ESC
+            // sequence recolours or rewrites it: shown as their code instead.
+            c if c.is_control() => out.push_str(&format!("%{:02X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A property value of a workflow command: as [`escape_data`], plus `:` and `,`, which would end
@@ -73,6 +83,11 @@ mod tests {
     use super::*;
     use crate::check::{Code, Location};
     use crate::report::check::tests::{finding, report};
+
+    #[test]
+    fn other_control_bytes_are_shown_as_codes() {
+        assert_eq!(escape_data("a\u{1b}[31mb\tc"), "a%1B[31mb%09c");
+    }
 
     #[test]
     fn data_escapes_percent_cr_and_lf_in_that_order() {
