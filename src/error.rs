@@ -77,9 +77,10 @@ impl fmt::Display for Error {
     }
 }
 
-/// Text that comes from the archive (member names, tar errors quoting header bytes) with control
-/// characters escaped, so that a message stays on one line and cannot drive the terminal.
-fn printable(text: &str) -> Cow<'_, str> {
+/// Text that comes from outside (member names, tar errors quoting header bytes, file names, a
+/// policy's reasons) with control characters escaped, so that a message stays on its lines and
+/// cannot drive the terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }

@@ -8,6 +8,7 @@ use comfy_table::{Cell, CellAlignment, Color};
 use super::{detail_lines, CheckReport, Render, Verdict};
 use crate::check::origin::LayerOrigin;
 use crate::check::{Finding, Status};
+use crate::error::printable;
 use crate::policy::rules::Severity;
 use crate::report::{ellipsize, new_table};
 
@@ -60,7 +61,14 @@ impl Render for Table {
                     findings.add_row(vec![
                         status_cell(status),
                         Cell::new(f.code.as_str()),
-                        Cell::new(detail_lines(f).join("\n")),
+                        Cell::new(
+                            detail_lines(f)
+                                .iter()
+                                .flat_map(|l| l.lines())
+                                .map(printable)
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        ),
                         Cell::new(finding_place(f, &check.origins)),
                     ]);
                 }
