@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// How much is read at once for small reads.
-const CHUNK: usize = 32 * 1024;
+const CHUNK: usize = 16 * 1024;
 
 /// A byte range of a file, readable and seekable.
 pub struct RangeReader<'f> {
