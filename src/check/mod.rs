@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod origin;
+mod scan;
 
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ pub use code::Code;
 
 use crate::analysis::dive::DiveMetrics;
 use crate::analysis::Analysis;
-use crate::image::{EntryKind, Image};
+use crate::image::Image;
 use crate::policy::rules::{
     Check, DiveMetric, Glob, ImageMetric, LayerSelect, Measure, Rule, Severity,
 };
@@ -143,12 +144,12 @@ pub fn check_image(
     let summary = ImageSummary::from_parts(image, analysis, dive);
     let mut cx = Context {
         image,
-        analysis,
         summary: &summary,
         dive,
         file: "",
         rules: Vec::new(),
         findings: Vec::new(),
+        scans: scan::scan(image, analysis, policies.iter().flat_map(|p| &p.rules)),
     };
     for policy in policies {
         cx.file = &policy.file;
@@ -166,12 +167,13 @@ pub fn check_image(
 
 struct Context<'a> {
     image: &'a Image,
-    analysis: &'a Analysis,
     summary: &'a ImageSummary,
     dive: &'a DiveMetrics,
     file: &'a str,
     rules: Vec<RuleResult>,
     findings: Vec<Finding>,
+    /// The glob rules' results, computed in one pass before the rules are applied.
+    scans: scan::Scans,
 }
 
 /// A finding before the rule's common fields are filled in.
@@ -224,11 +226,7 @@ impl Context<'_> {
                 max_size,
                 max_files,
             } => self.path_budget(rule, glob, *max_size, *max_files),
-            Check::Forbid {
-                globs,
-                except,
-                hint,
-            } => self.forbid(rule, globs, except, hint.as_deref()),
+            Check::Forbid { globs, hint, .. } => self.forbid(rule, globs, hint.as_deref()),
         }
     }
 
@@ -512,17 +510,8 @@ impl Context<'_> {
         max_size: Option<u64>,
         max_files: Option<u64>,
     ) {
-        let mut seen = rustc_hash::FxHashSet::default();
-        let (mut size, mut files) = (0u64, 0u64);
-        for f in &self.analysis.visible_files {
-            let path = &self.image.layers[f.layer].contents.entries[f.entry].path;
-            if glob.matches_path(path) {
-                files += 1;
-                if seen.insert(f.inode) {
-                    size = size.saturating_add(f.size);
-                }
-            }
-        }
+        let total = self.scans.paths.pop_front().unwrap_or_default();
+        let (size, files) = (total.size, total.files);
         let mut failed = false;
         let checks = [
             (
@@ -572,34 +561,9 @@ impl Context<'_> {
         );
     }
 
-    fn forbid(&mut self, rule: &Rule, globs: &[Glob], except: &[Glob], hint: Option<&str>) {
-        let mut hits = Vec::new();
-        let (mut total, mut count) = (0u64, 0usize);
-        for layer in &self.image.layers {
-            for e in &layer.contents.entries {
-                if matches!(
-                    e.kind,
-                    EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
-                ) {
-                    continue;
-                }
-                if !globs.iter().any(|g| g.matches_path(&e.path))
-                    || except.iter().any(|g| g.matches_path(&e.path))
-                {
-                    continue;
-                }
-                count += 1;
-                total = total.saturating_add(e.size);
-                if hits.len() < LISTED_PATHS {
-                    hits.push(PathHit {
-                        path: String::from_utf8_lossy(&e.path).into_owned(),
-                        size: e.size,
-                        layer: layer.index,
-                        created_by: layer.created_by.clone(),
-                    });
-                }
-            }
-        }
+    fn forbid(&mut self, rule: &Rule, globs: &[Glob], hint: Option<&str>) {
+        let found = self.scans.forbidden.pop_front().unwrap_or_default();
+        let (hits, count, total) = (found.hits, found.count, found.total);
         let detail = format!("{count} path{}", if count == 1 { "" } else { "s" });
         self.record(
             rule,
