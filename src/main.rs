@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{CheckFormat, Cli, Command, Format, ImageArgs};
-use sizegate::analysis::{analyze, analyze_with_dive, top};
+use sizegate::analysis::{analyze, top};
 use sizegate::dockerfile::Dockerfile;
 use sizegate::github::Actions;
 use sizegate::policy::units::parse_ratio;
@@ -104,14 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             let headroom =
                 parse_ratio(&headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
             let loaded = load(&image)?;
-            let summaries: Vec<ImageSummary> = loaded
-                .images
-                .iter()
-                .map(|img| {
-                    let (analysis, dive) = analyze_with_dive(img);
-                    ImageSummary::from_parts(img, &analysis, &dive)
-                })
-                .collect();
+            let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
             // One policy for the whole archive, as `check` applies one policy to every image.
             if let Some(summary) = sizegate::init::covering(&summaries) {
                 out.write_all(sizegate::init::starter_policy(&summary, headroom).as_bytes())?;
@@ -120,14 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
         Command::Schema => out.write_all(schema::policy_schema().as_bytes())?,
         Command::Layers { image, format } => {
             let loaded = load(&image)?;
-            let summaries: Vec<ImageSummary> = loaded
-                .images
-                .iter()
-                .map(|img| {
-                    let (analysis, dive) = analyze_with_dive(img);
-                    ImageSummary::from_parts(img, &analysis, &dive)
-                })
-                .collect();
+            let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
             match format {
                 Format::Table => report::layers::write_table(&mut out, &summaries)?,
                 Format::Json => report::layers::write_json(&mut out, summaries)?,

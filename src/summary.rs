@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::dive::{dive_metrics, DiveMetrics};
-use crate::analysis::Analysis;
+use crate::analysis::dive::DiveMetrics;
+use crate::analysis::{analyze_with_dive, Analysis};
 use crate::image::{Compression, Image};
 
 /// Version of the JSON contract; bumped only on breaking changes.
@@ -84,9 +84,10 @@ pub struct LayerSummary {
 }
 
 impl ImageSummary {
-    /// Summarizes an image and its analysis.
-    pub fn new(image: &Image, analysis: &Analysis) -> ImageSummary {
-        Self::from_parts(image, analysis, &dive_metrics(image))
+    /// Analyzes an image and summarizes it.
+    pub fn of(image: &Image) -> ImageSummary {
+        let (analysis, dive) = analyze_with_dive(image);
+        Self::from_parts(image, &analysis, &dive)
     }
 
     /// Summarizes an image whose dive metrics are already computed.

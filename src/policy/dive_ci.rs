@@ -3,10 +3,10 @@
 //! left out takes dive's default (0.9, disabled, 0.1); `disabled` (or `off`) turns one off; sizes
 //! use decimal units (`20MB` and `20Mb` are 20,000,000 bytes); other keys are ignored, as dive does.
 
-use super::diagnostic::{Diagnostic, Diagnostics, PolicyErrors};
+use super::diagnostic::{Diagnostics, PolicyErrors};
 use super::read::limit;
 use super::rules::{Check, DiveMetric, Measure, Rule, Severity};
-use super::yaml::{self, Node, Value};
+use super::yaml::{Node, Value};
 use super::Policy;
 
 /// dive's defaults for rules a `.dive-ci` leaves out.
@@ -20,21 +20,12 @@ fn default_limit(metric: DiveMetric) -> Option<Measure> {
 
 /// Reads a `.dive-ci` file into dive's three rules (severity error, as dive fails the run).
 pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
-    let fail = |diagnostics: Vec<Diagnostic>| PolicyErrors {
-        file: file.to_string(),
-        text: text.to_string(),
-        diagnostics,
-    };
-    let root = yaml::parse(text).map_err(|e| {
-        fail(vec![Diagnostic {
-            pos: e.pos,
-            message: format!("invalid YAML: {}", e.message),
-            label: None,
-            help: None,
-        }])
-    })?;
-    let mut diags = Diagnostics::default();
-    let rules_node = find(&root, "rules");
+    Policy::read(file, text, rules)
+}
+
+/// dive's three rules from the tree of a `.dive-ci`.
+fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
+    let rules_node = find(root, "rules");
     let mut rules = Vec::new();
     for metric in DiveMetric::ALL {
         let name = format!("dive-ci.{}", metric.dive_key());
@@ -43,7 +34,7 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
             None => default_limit(metric),
             Some(node) if is_disabled(node) => None,
             Some(node) => limit(
-                &mut diags,
+                diags,
                 &as_dive_reads(node),
                 &format!("rules.{}", metric.dive_key()),
                 metric.unit(),
@@ -59,13 +50,7 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
             });
         }
     }
-    if !diags.list.is_empty() {
-        return Err(fail(diags.list));
-    }
-    Ok(Policy {
-        file: file.to_string(),
-        rules,
-    })
+    rules
 }
 
 fn find<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {

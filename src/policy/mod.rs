@@ -29,6 +29,16 @@ pub struct Policy {
 impl Policy {
     /// Reads a `sizegate.yml` from its text. Every problem is returned at once.
     pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+        Policy::read(file, text, parse::rules)
+    }
+
+    /// Parses `text` as YAML and reads its rules with `read`; the problems `read` records are
+    /// returned together, in file order.
+    fn read(
+        file: &str,
+        text: &str,
+        read: impl FnOnce(&yaml::Node, &mut Diagnostics) -> Vec<Rule>,
+    ) -> Result<Policy, PolicyErrors> {
         let fail = |diagnostics: Vec<Diagnostic>| PolicyErrors {
             file: file.to_string(),
             text: text.to_string(),
@@ -43,7 +53,7 @@ impl Policy {
             }])
         })?;
         let mut diags = Diagnostics::default();
-        let rules = parse::rules(&root, &mut diags);
+        let rules = read(&root, &mut diags);
         if !diags.list.is_empty() {
             let mut list = diags.list;
             list.sort_by_key(|d| (d.pos.line, d.pos.column));

@@ -51,36 +51,28 @@ pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     if let Some(dive) = top.get("dive") {
         dive_rules(dive, diags, &mut rules);
     }
-    if let Some(layers) = top.get("layers") {
-        for (i, entry) in list(diags, layers, "layers")
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            rules.extend(layer_rule(entry, i, diags));
-        }
-    }
-    if let Some(paths) = top.get("paths") {
-        for (i, entry) in list(diags, paths, "paths")
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            rules.extend(path_rule(entry, i, diags));
-        }
-    }
-    if let Some(forbid) = top.get("forbid") {
-        for (i, entry) in list(diags, forbid, "forbid")
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            rules.extend(forbid_rule(entry, i, diags));
+    let lists: [(&str, EntryReader); 3] = [
+        ("layers", layer_rule),
+        ("paths", path_rule),
+        ("forbid", forbid_rule),
+    ];
+    for (key, read) in lists {
+        if let Some(node) = top.get(key) {
+            for (i, entry) in list(diags, node, key)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                rules.extend(read(entry, i, diags));
+            }
         }
     }
     preset_rules(&top, diags, &mut rules);
     rules
 }
+
+/// Reads the `i`-th entry of a rule list (`layers`, `paths`, `forbid`).
+type EntryReader = fn(&Node, usize, &mut Diagnostics) -> Option<Rule>;
 
 fn image_rules(node: &Node, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
     let keys: Vec<&str> = ImageMetric::ALL.iter().map(|m| m.key()).collect();
