@@ -46,7 +46,9 @@ struct PathTotals {
 /// Computes dive's metrics for `image`.
 pub fn dive_metrics(image: &Image) -> DiveMetrics {
     let mut stacked: BTreeMap<&[u8], Node> = BTreeMap::new();
-    let mut totals: FxHashMap<Cow<'_, [u8]>, PathTotals> = FxHashMap::default();
+    let entries: usize = image.layers.iter().map(|l| l.contents.entries.len()).sum();
+    let mut totals: FxHashMap<Cow<'_, [u8]>, PathTotals> =
+        FxHashMap::with_capacity_and_hasher(entries, Default::default());
 
     for layer in &image.layers {
         let tree = layer_tree(&layer.contents.entries);
@@ -151,27 +153,34 @@ fn is_under(path: &[u8], dir: &[u8]) -> bool {
 /// path wins) plus every parent directory as an implicit node (`None`). Opaque markers add their
 /// parents but no node of their own.
 fn layer_tree(entries: &[Entry]) -> Vec<(&[u8], Option<&Entry>)> {
-    let mut seen: FxHashSet<&[u8]> = FxHashSet::default();
-    let mut nodes: Vec<(&[u8], Option<&Entry>, usize)> = Vec::with_capacity(entries.len() + 16);
-    for (order, e) in entries.iter().enumerate() {
+    let mut seen: FxHashSet<&[u8]> =
+        FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
+    let mut nodes: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(entries.len() + 16);
+    let mut parents: Vec<&[u8]> = Vec::new();
+    for e in entries {
         let path: &[u8] = &e.path;
-        // Parents, deepest first, until one is known (its own parents then are too).
+        // Parents not seen yet, deepest first, until one is known (its own parents then are too).
+        parents.clear();
         let mut end = path.len();
         while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
             if slash == 0 || !seen.insert(&path[..slash]) {
                 break;
             }
-            nodes.push((&path[..slash], None, order));
+            parents.push(&path[..slash]);
             end = slash;
         }
+        // Shallowest first: tars list a directory before what it holds, in name order (Go's
+        // filepath.Walk), so the nodes arrive almost sorted and the stable sort below is cheap.
+        nodes.extend(parents.iter().rev().map(|p| (*p, None)));
         if e.kind != EntryKind::Opaque {
             seen.insert(path);
-            nodes.push((path, Some(e), order));
+            nodes.push((path, Some(e)));
         }
     }
-    nodes.sort_unstable_by(|a, b| by_components(a.0, b.0).then(a.2.cmp(&b.2)));
+    // Stable: entries of the same path keep their tar order, so the last one wins below.
+    nodes.sort_by(|a, b| by_components(a.0, b.0));
     let mut tree: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(nodes.len());
-    for (path, entry, _) in nodes {
+    for (path, entry) in nodes {
         match tree.last_mut() {
             // The same path again: a later entry replaces an earlier one, an implicit parent
             // never replaces an entry.
