@@ -60,3 +60,33 @@ fn large_unreferenced_json_member_on_stdin_is_not_an_error() {
     bytes.splice(end..end, extra[..extra.len() - 1024].iter().copied());
     assert_eq!(totals(&layers_of_stdin(bytes)).image_size, 10);
 }
+
+#[test]
+fn an_archive_cut_at_any_block_never_panics_and_exits_0_or_2() {
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.docker.tar"),
+    )
+    .expect("fixture");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Every 4th 512-byte block boundary, plus a cut inside a block: headers, data and metadata
+    // are all cut somewhere.
+    for cut in (0..data.len()).step_by(2048).chain([data.len() - 700]) {
+        let part = &data[..cut];
+        let path = write_file(dir.path(), "cut.tar", part);
+        for stdin in [false, true] {
+            let mut cmd = sizegate();
+            if stdin {
+                cmd.args(["layers", "-"]).write_stdin(part.to_vec());
+            } else {
+                cmd.arg("layers").arg(&path);
+            }
+            let out = cmd.output().expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                matches!(out.status.code(), Some(0 | 2)) && !stderr.contains("panicked"),
+                "cut at {cut} (stdin: {stdin}): {:?} {stderr}",
+                out.status.code()
+            );
+        }
+    }
+}
