@@ -3,6 +3,7 @@
 //! once per visible file. Checking many glob rules then costs about as much as checking one.
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::{PathHit, LISTED_PATHS};
@@ -124,43 +125,62 @@ pub fn scan<'r>(
             _ => {}
         }
     }
+    let (forbidden, paths) = rayon::join(
+        || scan_forbidden(image, &forbid),
+        || scan_paths(image, analysis, &paths),
+    );
     Scans {
-        forbidden: scan_forbidden(image, &forbid).into(),
-        paths: scan_paths(image, analysis, &paths).into(),
+        forbidden: forbidden.into(),
+        paths: paths.into(),
     }
 }
 
 type RuleGlobs<'g> = (Vec<&'g globset::Glob>, Vec<&'g globset::Glob>);
 
 fn scan_forbidden(image: &Image, rules: &[RuleGlobs<'_>]) -> Vec<Forbidden> {
-    let mut found: Vec<Forbidden> = rules.iter().map(|_| Forbidden::default()).collect();
     if rules.is_empty() {
-        return found;
+        return Vec::new();
     }
     let matcher = Matcher::build(rules);
-    let (mut scratch, mut matched) = (Vec::new(), Vec::new());
-    for layer in &image.layers {
-        for e in &layer.contents.entries {
-            if matches!(
-                e.kind,
-                EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
-            ) {
-                continue;
-            }
-            matcher.matching(&e.path, &mut scratch, &mut matched);
-            for &r in &matched {
-                let f = &mut found[r];
-                f.count += 1;
-                f.total = f.total.saturating_add(e.size);
-                if f.hits.len() < LISTED_PATHS {
-                    f.hits.push(PathHit {
-                        path: String::from_utf8_lossy(&e.path).into_owned(),
-                        size: e.size,
-                        layer: layer.index,
-                        created_by: layer.created_by.clone(),
-                    });
+    // Layers are matched in parallel, then merged in layer order (the listed paths are the first).
+    let per_layer: Vec<Vec<Forbidden>> = image
+        .layers
+        .par_iter()
+        .map(|layer| {
+            let mut found: Vec<Forbidden> = rules.iter().map(|_| Forbidden::default()).collect();
+            let (mut scratch, mut matched) = (Vec::new(), Vec::new());
+            for e in &layer.contents.entries {
+                if matches!(
+                    e.kind,
+                    EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
+                ) {
+                    continue;
+                }
+                matcher.matching(&e.path, &mut scratch, &mut matched);
+                for &r in &matched {
+                    let f = &mut found[r];
+                    f.count += 1;
+                    f.total = f.total.saturating_add(e.size);
+                    if f.hits.len() < LISTED_PATHS {
+                        f.hits.push(PathHit {
+                            path: String::from_utf8_lossy(&e.path).into_owned(),
+                            size: e.size,
+                            layer: layer.index,
+                            created_by: layer.created_by.clone(),
+                        });
+                    }
                 }
             }
+            found
+        })
+        .collect();
+    let mut found: Vec<Forbidden> = rules.iter().map(|_| Forbidden::default()).collect();
+    for layer in per_layer {
+        for (all, part) in found.iter_mut().zip(layer) {
+            all.count += part.count;
+            all.total = all.total.saturating_add(part.total);
+            let room = LISTED_PATHS.saturating_sub(all.hits.len());
+            all.hits.extend(part.hits.into_iter().take(room));
         }
     }
     found
