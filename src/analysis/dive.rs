@@ -35,12 +35,26 @@ struct Node {
     is_dir: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PathTotals {
     sum: u64,
-    /// `None` counts as -1, as dive's initial value does when no copy was ever recorded.
-    min: Option<u64>,
+    /// [`NO_COPY`] counts as -1, as dive's initial value does when no copy was ever recorded.
+    min: u64,
     copies: u32,
+}
+
+/// The minimum of a path with no copy recorded (a sentinel keeps [`PathTotals`] small: one per
+/// path of the image).
+const NO_COPY: u64 = u64::MAX;
+
+impl Default for PathTotals {
+    fn default() -> Self {
+        PathTotals {
+            sum: 0,
+            min: NO_COPY,
+            copies: 0,
+        }
+    }
 }
 
 /// Computes dive's metrics for `image`.
@@ -83,7 +97,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
                 None => (Cow::Borrowed(path), 0),
             };
             let t = totals.entry(key).or_default();
-            t.min = Some(t.min.map_or(size, |m| m.min(size)));
+            t.min = t.min.min(size);
             t.sum = t.sum.saturating_add(size);
             t.copies += 1;
         }
@@ -112,7 +126,11 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
     let (mut sum, mut min, mut wasted) = (0u64, 0i128, 0u64);
     for t in totals.values() {
         sum = sum.saturating_add(t.sum);
-        min += t.min.map_or(-1, i128::from);
+        min += if t.min == NO_COPY {
+            -1
+        } else {
+            i128::from(t.min)
+        };
         if t.copies >= 2 {
             wasted = wasted.saturating_add(t.sum);
         }

@@ -70,11 +70,13 @@ impl Analysis {
 }
 
 #[derive(Debug, Clone, Copy)]
+/// Indexes are `u32` (a layer with four billion entries would not fit in memory anyway): a slot
+/// per path of the image, so its size is the analysis's memory.
 struct Slot {
-    layer: usize,
-    entry: usize,
+    layer: u32,
+    entry: u32,
     /// The (layer, entry) of the regular file whose bytes this path names.
-    inode: Option<(usize, usize)>,
+    inode: Option<(u32, u32)>,
 }
 
 /// The entries of `map` strictly below the directory `dir` (`/a/b` is below `/a`, `/ab` is not):
@@ -103,7 +105,7 @@ fn remove(
 ) {
     for k in keys {
         if let Some(slot) = fs.remove(k) {
-            statuses[slot.layer][slot.entry] = Status::Deleted { by };
+            statuses[slot.layer as usize][slot.entry as usize] = Status::Deleted { by };
         }
     }
 }
@@ -149,7 +151,7 @@ pub fn analyze(image: &Image) -> Analysis {
         for (ei, e) in entries.iter().enumerate() {
             let inode = match e.kind {
                 EntryKind::Whiteout | EntryKind::Opaque => continue,
-                EntryKind::File => Some((li, ei)),
+                EntryKind::File => Some((li as u32, ei as u32)),
                 EntryKind::Hardlink => e
                     .link_target
                     .as_deref()
@@ -161,18 +163,18 @@ pub fn analyze(image: &Image) -> Analysis {
             // Docker and containerd do when they apply the layer (no whiteout is written then).
             if e.kind != EntryKind::Dir {
                 let doomed: Vec<&[u8]> = below(&fs, &e.path)
-                    .filter(|(_, s)| s.layer < li)
+                    .filter(|(_, s)| (s.layer as usize) < li)
                     .map(|(k, _)| *k)
                     .collect();
                 remove(&mut fs, &mut statuses, doomed, li);
             }
             let slot = Slot {
-                layer: li,
-                entry: ei,
+                layer: li as u32,
+                entry: ei as u32,
                 inode,
             };
             if let Some(old) = fs.insert(&e.path, slot) {
-                statuses[old.layer][old.entry] = Status::Overwritten { by: li };
+                statuses[old.layer as usize][old.entry as usize] = Status::Overwritten { by: li };
             }
         }
     }
@@ -180,10 +182,11 @@ pub fn analyze(image: &Image) -> Analysis {
     let visible_files: Vec<VisibleFile> = fs
         .values()
         .filter_map(|slot| {
-            let inode = slot.inode?;
+            let (il, ie) = slot.inode?;
+            let inode = (il as usize, ie as usize);
             Some(VisibleFile {
-                layer: slot.layer,
-                entry: slot.entry,
+                layer: slot.layer as usize,
+                entry: slot.entry as usize,
                 inode,
                 size: image.layers[inode.0].contents.entries[inode.1].size,
             })
