@@ -153,6 +153,8 @@ struct Walk {
     entries: Vec<Entry>,
     /// Offset just past the data of the last header seen.
     data_end: u64,
+    /// The name of the last header seen, for error messages; `None` before the first. The
+    /// buffer is reused: copying every name into a new one showed per entry.
     last_raw_path: Option<Vec<u8>>,
     error: Option<io::Error>,
 }
@@ -195,7 +197,9 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
             entry.size()
         };
         walk.data_end = entry.raw_file_position().saturating_add(stored);
-        walk.last_raw_path = Some(entry.path_bytes().into_owned());
+        let last = walk.last_raw_path.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(&entry.path_bytes());
         match convert(&entry) {
             Ok(Some(e)) => walk.entries.push(e),
             Ok(None) => {}
