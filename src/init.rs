@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::policy::units::human_size;
 use crate::summary::ImageSummary;
 
 /// Writes the starter policy for `summary` with limits `headroom` (0.1 = 10 %) above today.
@@ -26,15 +27,15 @@ pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
     limit(
         "max_size",
         size(grow(summary.image_size)),
-        human(summary.image_size),
+        human_size(summary.image_size),
     );
     if let Some(c) = summary.compressed_size {
-        limit("max_compressed_size", size(grow(c)), human(c));
+        limit("max_compressed_size", size(grow(c)), human_size(c));
     }
     limit(
         "max_final_size",
         size(grow(summary.final_size)),
-        human(summary.final_size),
+        human_size(summary.final_size),
     );
     limit(
         "max_layers",
@@ -44,7 +45,7 @@ pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
     limit(
         "max_wasted",
         size(grow(summary.wasted_bytes)),
-        human(summary.wasted_bytes),
+        human_size(summary.wasted_bytes),
     );
     limit(
         "max_files",
@@ -138,10 +139,6 @@ fn size(bytes: u64) -> String {
     let scale = 10f64.powi(decimals);
     let rounded = (value * scale).ceil() / scale;
     format!("{rounded:.prec$}{unit}", prec = decimals as usize)
-}
-
-fn human(bytes: u64) -> String {
-    crate::policy::units::human_size(bytes)
 }
 
 #[cfg(test)]

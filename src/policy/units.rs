@@ -89,7 +89,7 @@ pub fn check_ratio(value: f64) -> Result<f64, String> {
     }
 }
 
-/// Shows a byte count with a unit, as people read it (`25.98 kB`).
+/// Sizes as people read them: decimal units like `docker images` (`25.98 kB`).
 pub fn human_size(bytes: u64) -> String {
     humansize::format_size(bytes, humansize::DECIMAL)
 }

@@ -7,10 +7,7 @@ pub mod top;
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-/// Sizes as people read them: decimal units like `docker images` (`25.98 kB`).
-pub fn human_size(bytes: u64) -> String {
-    humansize::format_size(bytes, humansize::DECIMAL)
-}
+pub use crate::policy::units::human_size;
 
 /// Shortens long text (build instructions) for a table cell, keeping the start.
 pub fn ellipsize(text: &str, max_chars: usize) -> String {
