@@ -5,7 +5,7 @@ use super::preset::{PresetRule, PRESETS, RECOMMENDED};
 use super::read::{
     did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings, Fields,
 };
-use super::rules::{Check, DiveMetric, Glob, ImageMetric, LayerSelect, Rule, Severity};
+use super::rules::{Check, DiveMetric, Glob, ImageMetric, LayerSelect, Metric, Rule, Severity};
 use super::yaml::{Node, Pos, Value};
 
 /// Keys of the top level.
@@ -46,10 +46,10 @@ pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
         }
     }
     if let Some(image) = top.get("image") {
-        image_rules(image, diags, &mut rules);
+        limit_section(image, "image", &ImageMetric::ALL, diags, &mut rules);
     }
     if let Some(dive) = top.get("dive") {
-        dive_rules(dive, diags, &mut rules);
+        limit_section(dive, "dive", &DiveMetric::ALL, diags, &mut rules);
     }
     let lists: [(&str, EntryReader); 3] = [
         ("layers", layer_rule),
@@ -74,39 +74,26 @@ pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
 /// Reads the `i`-th entry of a rule list (`layers`, `paths`, `forbid`).
 type EntryReader = fn(&Node, usize, &mut Diagnostics) -> Option<Rule>;
 
-fn image_rules(node: &Node, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
-    let keys: Vec<&str> = ImageMetric::ALL.iter().map(|m| m.key()).collect();
-    let Some(f) = fields(diags, node, "image", &keys) else {
+/// Reads a section of limits (`image:` or `dive:`): one rule per key given, each checking the
+/// metric behind that key.
+fn limit_section<M: Metric>(
+    node: &Node,
+    section: &str,
+    metrics: &[M],
+    diags: &mut Diagnostics,
+    rules: &mut Vec<Rule>,
+) {
+    let keys: Vec<&str> = metrics.iter().map(|m| m.key()).collect();
+    let Some(f) = fields(diags, node, section, &keys) else {
         return;
     };
-    for metric in ImageMetric::ALL {
-        let name = format!("image.{}", metric.key());
+    for &metric in metrics {
+        let name = format!("{section}.{}", metric.key());
         if let Some(v) = f.get(metric.key()) {
             if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
                 rules.push(Rule {
                     name,
-                    check: Check::Image { metric, limit },
-                    severity,
-                    reason,
-                    pos: Some(v.pos),
-                });
-            }
-        }
-    }
-}
-
-fn dive_rules(node: &Node, diags: &mut Diagnostics, rules: &mut Vec<Rule>) {
-    let keys: Vec<&str> = DiveMetric::ALL.iter().map(|m| m.key()).collect();
-    let Some(f) = fields(diags, node, "dive", &keys) else {
-        return;
-    };
-    for metric in DiveMetric::ALL {
-        let name = format!("dive.{}", metric.key());
-        if let Some(v) = f.get(metric.key()) {
-            if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
-                rules.push(Rule {
-                    name,
-                    check: Check::Dive { metric, limit },
+                    check: metric.check(limit),
                     severity,
                     reason,
                     pos: Some(v.pos),

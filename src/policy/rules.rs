@@ -236,6 +236,46 @@ impl DiveMetric {
     }
 }
 
+/// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
+pub trait Metric: Copy {
+    /// The policy key.
+    fn key(self) -> &'static str;
+    /// The kind of limit the key takes.
+    fn unit(self) -> Unit;
+    /// The check of this metric against `limit`.
+    fn check(self, limit: Measure) -> Check;
+}
+
+impl Metric for ImageMetric {
+    fn key(self) -> &'static str {
+        ImageMetric::key(self)
+    }
+    fn unit(self) -> Unit {
+        ImageMetric::unit(self)
+    }
+    fn check(self, limit: Measure) -> Check {
+        Check::Image {
+            metric: self,
+            limit,
+        }
+    }
+}
+
+impl Metric for DiveMetric {
+    fn key(self) -> &'static str {
+        DiveMetric::key(self)
+    }
+    fn unit(self) -> Unit {
+        DiveMetric::unit(self)
+    }
+    fn check(self, limit: Measure) -> Check {
+        Check::Dive {
+            metric: self,
+            limit,
+        }
+    }
+}
+
 /// The kinds of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
