@@ -432,14 +432,37 @@ impl Context<'_> {
             );
             return;
         }
+        let budget = Budget {
+            max_size,
+            max_files,
+        };
         let mut failed = false;
-        let size_over =
-            max_size.is_some_and(|m| selected.iter().any(|&i| self.image.layers[i].size() > m));
-        let files_over =
-            max_files.is_some_and(|m| selected.iter().any(|&i| self.image.layers[i].files() > m));
-        // The rules table shows one measure: bytes when there is a `max_size`, unless only the file
-        // count failed; and the layer largest by it, the lowest index among equals.
-        let by_files = max_size.is_none() || (files_over && !size_over);
+        let (mut size_over, mut files_over) = (false, false);
+        for &i in &selected {
+            let layer = &self.image.layers[i];
+            for o in budget.exceeded(layer.size(), layer.files()) {
+                failed = true;
+                size_over |= !o.files;
+                files_over |= o.files;
+                let (code, noun) = match o.files {
+                    false => (Code::LayerOverBudget, "size"),
+                    true => (Code::LayerTooManyFiles, "file count"),
+                };
+                let message = format!(
+                    "layer {i} {noun} {} is over the budget of {}{}",
+                    o.actual,
+                    o.limit,
+                    over(o.actual, o.limit)
+                );
+                let mut draft =
+                    Draft::new(code, format!("layer {i}"), message).measured(o.actual, o.limit);
+                draft.layer = Some(i);
+                self.find(rule, draft);
+            }
+        }
+        // The rules table shows the layer largest by the measure it shows, the lowest index among
+        // equals.
+        let by_files = budget.shows_files(size_over, files_over);
         let measure = |i: usize| {
             let layer = &self.image.layers[i];
             if by_files {
@@ -453,45 +476,8 @@ impl Context<'_> {
             .copied()
             .max_by_key(|&i| (measure(i), std::cmp::Reverse(i)))
             .unwrap_or(selected[0]);
-        for &i in &selected {
-            let layer = &self.image.layers[i];
-            let checks = [
-                (
-                    max_size.map(Measure::Bytes),
-                    Measure::Bytes(layer.size()),
-                    Code::LayerOverBudget,
-                    "size",
-                ),
-                (
-                    max_files.map(Measure::Count),
-                    Measure::Count(layer.files()),
-                    Code::LayerTooManyFiles,
-                    "file count",
-                ),
-            ];
-            for (limit, actual, code, noun) in checks {
-                let Some(limit) = limit else { continue };
-                if actual.as_f64() > limit.as_f64() {
-                    failed = true;
-                    let message = format!(
-                        "layer {i} {noun} {actual} is over the budget of {limit}{}",
-                        over(actual, limit)
-                    );
-                    let mut draft =
-                        Draft::new(code, format!("layer {i}"), message).measured(actual, limit);
-                    draft.layer = Some(i);
-                    self.find(rule, draft);
-                }
-            }
-        }
         let layer = &self.image.layers[largest];
-        let (actual, limit) = match (by_files, max_size) {
-            (false, Some(m)) => (Measure::Bytes(layer.size()), Measure::Bytes(m)),
-            _ => (
-                Measure::Count(layer.files()),
-                Measure::Count(max_files.unwrap_or(0)),
-            ),
-        };
+        let (actual, limit) = budget.shown(by_files, layer.size(), layer.files());
         let detail = format!(
             "largest: layer {largest}{}",
             if selected.len() > 1 {
@@ -512,46 +498,32 @@ impl Context<'_> {
     ) {
         let total = self.scans.paths.pop_front().unwrap_or_default();
         let (size, files) = (total.size, total.files);
-        let mut failed = false;
-        let checks = [
-            (
-                max_size.map(Measure::Bytes),
-                Measure::Bytes(size),
-                Code::PathOverBudget,
-                "size",
-            ),
-            (
-                max_files.map(Measure::Count),
-                Measure::Count(files),
-                Code::PathTooManyFiles,
-                "file count",
-            ),
-        ];
-        for (limit, actual, code, noun) in checks {
-            let Some(limit) = limit else { continue };
-            if actual.as_f64() > limit.as_f64() {
-                failed = true;
-                let message = format!(
-                    "files matching `{}`: {noun} {actual} is over the budget of {limit}{}",
-                    glob.pattern,
-                    over(actual, limit)
-                );
-                self.find(
-                    rule,
-                    Draft::new(code, &glob.pattern, message).measured(actual, limit),
-                );
-            }
-        }
-        // One measure for the rules table: bytes, unless there is no `max_size` or only the file
-        // count failed.
-        let files_only = max_files.is_some_and(|m| files > m) && max_size.is_none_or(|m| size <= m);
-        let (actual, limit) = match (files_only, max_size) {
-            (false, Some(m)) => (Measure::Bytes(size), Measure::Bytes(m)),
-            _ => (
-                Measure::Count(files),
-                Measure::Count(max_files.unwrap_or(0)),
-            ),
+        let budget = Budget {
+            max_size,
+            max_files,
         };
+        let (mut size_over, mut files_over) = (false, false);
+        for o in budget.exceeded(size, files) {
+            size_over |= !o.files;
+            files_over |= o.files;
+            let (code, noun) = match o.files {
+                false => (Code::PathOverBudget, "size"),
+                true => (Code::PathTooManyFiles, "file count"),
+            };
+            let message = format!(
+                "files matching `{}`: {noun} {} is over the budget of {}{}",
+                glob.pattern,
+                o.actual,
+                o.limit,
+                over(o.actual, o.limit)
+            );
+            self.find(
+                rule,
+                Draft::new(code, &glob.pattern, message).measured(o.actual, o.limit),
+            );
+        }
+        let failed = size_over || files_over;
+        let (actual, limit) = budget.shown(budget.shows_files(size_over, files_over), size, files);
         self.record(
             rule,
             Some(actual),
@@ -590,6 +562,55 @@ impl Context<'_> {
         draft.paths = hits;
         draft.hint = hint.map(str::to_string);
         self.find(rule, draft);
+    }
+}
+
+/// The limits of a `layers` or `paths` entry: bytes and/or files.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    max_size: Option<u64>,
+    max_files: Option<u64>,
+}
+
+/// A limit of a budget that was exceeded.
+struct Over {
+    actual: Measure,
+    limit: Measure,
+    /// The file count, not the size.
+    files: bool,
+}
+
+impl Budget {
+    /// The limits that `size` bytes in `files` files exceed, the size first.
+    fn exceeded(self, size: u64, files: u64) -> impl Iterator<Item = Over> {
+        let by_size = self.max_size.filter(|&m| size > m).map(|m| Over {
+            actual: Measure::Bytes(size),
+            limit: Measure::Bytes(m),
+            files: false,
+        });
+        let by_files = self.max_files.filter(|&m| files > m).map(|m| Over {
+            actual: Measure::Count(files),
+            limit: Measure::Count(m),
+            files: true,
+        });
+        by_size.into_iter().chain(by_files)
+    }
+
+    /// Whether the rules table shows the file count: when there is no `max_size`, or only the
+    /// file count was exceeded.
+    fn shows_files(self, size_over: bool, files_over: bool) -> bool {
+        self.max_size.is_none() || (files_over && !size_over)
+    }
+
+    /// The actual value and limit the rules table shows.
+    fn shown(self, by_files: bool, size: u64, files: u64) -> (Measure, Measure) {
+        match (by_files, self.max_size) {
+            (false, Some(m)) => (Measure::Bytes(size), Measure::Bytes(m)),
+            _ => (
+                Measure::Count(files),
+                Measure::Count(self.max_files.unwrap_or(0)),
+            ),
+        }
     }
 }
 
