@@ -1,6 +1,7 @@
 //! The gate: a policy's rules applied to an image, giving the rules checked (each with its actual
 //! value, its limit and whether it passed) and the findings, each with a stable code.
 
+mod budget;
 pub mod code;
 pub mod origin;
 mod scan;
@@ -8,6 +9,8 @@ mod scan;
 use serde::Serialize;
 
 pub use code::Code;
+
+use budget::{over, Budget};
 
 use crate::analysis::dive::DiveMetrics;
 use crate::analysis::Analysis;
@@ -562,66 +565,5 @@ impl Context<'_> {
         draft.paths = hits;
         draft.hint = hint.map(str::to_string);
         self.find(rule, draft);
-    }
-}
-
-/// The limits of a `layers` or `paths` entry: bytes and/or files.
-#[derive(Debug, Clone, Copy)]
-struct Budget {
-    max_size: Option<u64>,
-    max_files: Option<u64>,
-}
-
-/// A limit of a budget that was exceeded.
-struct Over {
-    actual: Measure,
-    limit: Measure,
-    /// The file count, not the size.
-    files: bool,
-}
-
-impl Budget {
-    /// The limits that `size` bytes in `files` files exceed, the size first.
-    fn exceeded(self, size: u64, files: u64) -> impl Iterator<Item = Over> {
-        let by_size = self.max_size.filter(|&m| size > m).map(|m| Over {
-            actual: Measure::Bytes(size),
-            limit: Measure::Bytes(m),
-            files: false,
-        });
-        let by_files = self.max_files.filter(|&m| files > m).map(|m| Over {
-            actual: Measure::Count(files),
-            limit: Measure::Count(m),
-            files: true,
-        });
-        by_size.into_iter().chain(by_files)
-    }
-
-    /// Whether the rules table shows the file count: when there is no `max_size`, or only the
-    /// file count was exceeded.
-    fn shows_files(self, size_over: bool, files_over: bool) -> bool {
-        self.max_size.is_none() || (files_over && !size_over)
-    }
-
-    /// The actual value and limit the rules table shows.
-    fn shown(self, by_files: bool, size: u64, files: u64) -> (Measure, Measure) {
-        match (by_files, self.max_size) {
-            (false, Some(m)) => (Measure::Bytes(size), Measure::Bytes(m)),
-            _ => (
-                Measure::Count(files),
-                Measure::Count(self.max_files.unwrap_or(0)),
-            ),
-        }
-    }
-}
-
-/// ` (12.5 % over)`.
-fn over(actual: Measure, limit: Measure) -> String {
-    if limit.as_f64() > 0.0 {
-        format!(
-            " ({:.1} % over)",
-            (actual.as_f64() - limit.as_f64()) / limit.as_f64() * 100.0
-        )
-    } else {
-        String::new()
     }
 }
