@@ -9,7 +9,6 @@
 //! not part of dive's trees, and an implicit directory (one that only appears as a parent) is a node
 //! with no header: size 0, not a directory.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -29,40 +28,47 @@ pub struct DiveMetrics {
     pub user_wasted_percent: Option<f64>,
 }
 
+/// A node of dive's stacked tree: the size of its header and whether that header is a directory,
+/// packed into one word (the top bit; no size comes near 2⁶³): the stacked tree holds every path
+/// of the image.
 #[derive(Debug, Clone, Copy)]
-struct Node {
-    size: u64,
-    is_dir: bool,
+struct Node(u64);
+
+impl Node {
+    const DIR: u64 = 1 << 63;
+
+    fn new(size: u64, is_dir: bool) -> Node {
+        Node(size.min(!Node::DIR) | if is_dir { Node::DIR } else { 0 })
+    }
+
+    fn size(self) -> u64 {
+        self.0 & !Node::DIR
+    }
+
+    fn is_dir(self) -> bool {
+        self.0 & Node::DIR != 0
+    }
 }
 
+/// What dive records of one path over the layers: the sum and the minimum of its copies, and how
+/// many there were.
 #[derive(Debug)]
 struct PathTotals {
     sum: u64,
-    /// [`NO_COPY`] counts as -1, as dive's initial value does when no copy was ever recorded.
     min: u64,
     copies: u32,
-}
-
-/// The minimum of a path with no copy recorded (a sentinel keeps [`PathTotals`] small: one per
-/// path of the image).
-const NO_COPY: u64 = u64::MAX;
-
-impl Default for PathTotals {
-    fn default() -> Self {
-        PathTotals {
-            sum: 0,
-            min: NO_COPY,
-            copies: 0,
-        }
-    }
 }
 
 /// Computes dive's metrics for `image`.
 pub fn dive_metrics(image: &Image) -> DiveMetrics {
     let mut stacked: BTreeMap<&[u8], Node> = BTreeMap::new();
     let entries: usize = image.layers.iter().map(|l| l.contents.entries.len()).sum();
-    let mut totals: FxHashMap<Cow<'_, [u8]>, PathTotals> =
+    // Keyed by paths borrowed from the entries (a whiteout's copy is keyed by the stacked node
+    // it names), so that the map, one slot per path of the image, holds no copies of paths.
+    let mut totals: FxHashMap<&[u8], PathTotals> =
         FxHashMap::with_capacity_and_hasher(entries, Default::default());
+    // Whiteouts of paths that were not there: dive records them with no copy at all.
+    let mut missing: FxHashSet<Vec<u8>> = FxHashSet::default();
 
     for layer in &image.layers {
         let tree = layer_tree(&layer.contents.entries);
@@ -78,28 +84,36 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
             let (key, size) = match entry {
                 Some(e) if e.kind == EntryKind::Whiteout => {
                     let target = e.whiteout_target().unwrap_or_default();
-                    match stacked.get(&target[..]) {
-                        Some(node) if node.is_dir => {
+                    match stacked.get_key_value(&target[..]) {
+                        Some((&key, node)) if node.is_dir() => {
                             let size = subtree(&stacked, &target)
-                                .fold(0u64, |sum, (_, n)| sum.saturating_add(n.size));
-                            (Cow::Owned(target), size)
+                                .fold(0u64, |sum, (_, n)| sum.saturating_add(n.size()));
+                            (key, size)
                         }
-                        Some(_) => (Cow::Owned(target), 0),
+                        Some((&key, _)) => (key, 0),
                         None => {
                             // dive fails its lookup here: the path is recorded with no copy (its
                             // minimum stays at -1) and the rest of this layer's walk is abandoned.
-                            totals.entry(Cow::Owned(target)).or_default();
+                            missing.insert(target);
                             break;
                         }
                     }
                 }
-                Some(e) => (Cow::Borrowed(path), e.size),
-                None => (Cow::Borrowed(path), 0),
+                Some(e) => (path, e.size),
+                None => (path, 0),
             };
-            let t = totals.entry(key).or_default();
-            t.min = t.min.min(size);
-            t.sum = t.sum.saturating_add(size);
-            t.copies += 1;
+            totals
+                .entry(key)
+                .and_modify(|t| {
+                    t.min = t.min.min(size);
+                    t.sum = t.sum.saturating_add(size);
+                    t.copies += 1;
+                })
+                .or_insert(PathTotals {
+                    sum: size,
+                    min: size,
+                    copies: 1,
+                });
         }
         // Stack this layer onto the ones below, as dive's StackTreeRange does for the next layer.
         for entry in tree.iter().filter_map(|(_, e)| *e) {
@@ -115,26 +129,28 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
             if entry.is_some_and(|e| e.kind == EntryKind::Whiteout) {
                 continue;
             }
-            let node = Node {
-                size: entry.map_or(0, |e| e.size),
-                is_dir: entry.is_some_and(|e| e.kind == EntryKind::Dir),
-            };
+            let node = Node::new(
+                entry.map_or(0, |e| e.size),
+                entry.is_some_and(|e| e.kind == EntryKind::Dir),
+            );
             stacked.insert(path, node);
         }
     }
+    drop(stacked);
 
     let (mut sum, mut min, mut wasted) = (0u64, 0i128, 0u64);
     for t in totals.values() {
         sum = sum.saturating_add(t.sum);
-        min += if t.min == NO_COPY {
-            -1
-        } else {
-            i128::from(t.min)
-        };
+        min += i128::from(t.min);
         if t.copies >= 2 {
             wasted = wasted.saturating_add(t.sum);
         }
     }
+    // A path recorded with no copy adds dive's initial minimum, -1, unless it has copies too.
+    min -= missing
+        .iter()
+        .filter(|path| !totals.contains_key(&path[..]))
+        .count() as i128;
     let image_size = image
         .layers
         .iter()
@@ -171,46 +187,47 @@ fn is_under(path: &[u8], dir: &[u8]) -> bool {
 /// path wins) plus every parent directory as an implicit node (`None`). Opaque markers add their
 /// parents but no node of their own.
 fn layer_tree(entries: &[Entry]) -> Vec<(&[u8], Option<&Entry>)> {
-    let mut seen: FxHashSet<&[u8]> =
-        FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut nodes: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(entries.len() + 16);
     let mut parents: Vec<&[u8]> = Vec::new();
+    let mut previous: &[u8] = b"";
     for e in entries {
         let path: &[u8] = &e.path;
-        // Parents not seen yet, deepest first, until one is known (its own parents then are too).
+        // Parents, deepest first, until one that the previous entry is (or is below): tars list a
+        // directory before what it holds, so that parent and all above it are already there. In
+        // a tar in any other order some parents come twice; the merge below keeps one.
         parents.clear();
         let mut end = path.len();
         while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
-            if slash == 0 || !seen.insert(&path[..slash]) {
+            let parent = &path[..slash];
+            if slash == 0 || previous == parent || is_under(previous, parent) {
                 break;
             }
-            parents.push(&path[..slash]);
+            parents.push(parent);
             end = slash;
         }
-        // Shallowest first: tars list a directory before what it holds, in name order (Go's
-        // filepath.Walk), so the nodes arrive almost sorted and the stable sort below is cheap.
+        // Shallowest first: tars list what a directory holds in name order (Go's filepath.Walk),
+        // so the nodes arrive almost sorted and the stable sort below is cheap.
         nodes.extend(parents.iter().rev().map(|p| (*p, None)));
-        if e.kind != EntryKind::Opaque {
-            seen.insert(path);
+        if e.kind == EntryKind::Opaque {
+            // The marker is no node, its directory is.
+            previous = &path[..path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
+        } else {
             nodes.push((path, Some(e)));
+            previous = path;
         }
     }
     // Stable: entries of the same path keep their tar order, so the last one wins below.
     nodes.sort_by(|a, b| by_components(a.0, b.0));
-    let mut tree: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(nodes.len());
-    for (path, entry) in nodes {
-        match tree.last_mut() {
-            // The same path again: a later entry replaces an earlier one, an implicit parent
-            // never replaces an entry.
-            Some(last) if last.0 == path => {
-                if entry.is_some() {
-                    last.1 = entry;
-                }
-            }
-            _ => tree.push((path, entry)),
+    // The same path again: a later entry replaces an earlier one, an implicit parent never
+    // replaces an entry.
+    nodes.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same && later.1.is_some() {
+            kept.1 = later.1;
         }
-    }
-    tree
+        same
+    });
+    nodes
 }
 
 /// The node at `root` and every node below it.
@@ -313,6 +330,41 @@ mod tests {
         // path adds -1 to the minimums.
         assert_eq!(m.wasted_bytes, 20);
         assert_eq!(m.efficiency, 9.0 / 20.0);
+    }
+
+    #[test]
+    fn tar_order_does_not_change_the_metrics() {
+        // Walk order, and the same entries shuffled so that parents are met again and again.
+        let walk = vec![
+            entry('d', "/d", 0, None),
+            entry('f', "/d/a/x", 10, None),
+            entry('f', "/d/b/y", 20, None),
+            entry('f', "/d/a/z", 5, None),
+        ];
+        let mut shuffled = walk.clone();
+        shuffled.reverse();
+        let upper = vec![
+            entry('f', "/d/a/x", 7, None),
+            entry('w', "/d/.wh.b", 0, None),
+        ];
+        let a = dive_metrics(&image(vec![walk, upper.clone()]));
+        let b = dive_metrics(&image(vec![shuffled, upper]));
+        assert_eq!(a, b);
+        assert_eq!(a.wasted_bytes, 17);
+        // /d/b is implicit in layer 0 (no header of its own), so its whiteout counts 0 bytes.
+        assert_eq!(a.efficiency, 32.0 / 42.0);
+    }
+
+    #[test]
+    fn whiteout_of_a_missing_path_counts_once_even_if_the_path_comes_later() {
+        let img = image(vec![
+            vec![entry('f', "/a", 10, None)],
+            vec![entry('w', "/.wh.gone", 0, None)],
+            vec![entry('f', "/gone", 4, None)],
+        ]);
+        let m = dive_metrics(&img);
+        // /gone: recorded with no copy in layer 1, one copy of 4 bytes in layer 2.
+        assert_eq!((m.wasted_bytes, m.efficiency), (0, 1.0));
     }
 
     #[test]

@@ -134,7 +134,7 @@ fn walk_to_end<R: Read>(mut decoder: R) -> Result<Vec<Entry>, String> {
 fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
     let (counted, progress) = Counting::new(reader);
     let mut archive = tar::Archive::new(counted);
-    let walk = walk(archive.entries().map_err(|e| e.to_string())?);
+    let walk = walk(archive.entries_with_seek().map_err(|e| e.to_string())?);
     if let Some(e) = &walk.error {
         // The stream may stop after the last data byte but not past the padding: bytes beyond
         // that boundary are a header cut short.
