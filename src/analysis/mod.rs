@@ -6,12 +6,12 @@ pub mod top;
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet;
 use std::ops::Bound;
 
-use crate::image::{EntryKind, Image};
+use crate::image::{Entry, EntryKind, Image};
 
-/// Where a layer entry ended up.
+/// Where a layer entry ended up. Layer indexes are `u32`, as everywhere in the analysis: one
+/// status per entry of the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Present in the final filesystem.
@@ -19,27 +19,28 @@ pub enum Status {
     /// Replaced by an entry of the same path in layer `by` (the same layer, for duplicates).
     Overwritten {
         /// The layer that replaced it.
-        by: usize,
+        by: u32,
     },
     /// Removed by a whiteout or opaque marker in layer `by`.
     Deleted {
         /// The layer that removed it.
-        by: usize,
+        by: u32,
     },
     /// A whiteout or opaque marker: an instruction, not a file.
     Marker,
 }
 
-/// A file path of the final filesystem: a regular file, or a hard link to one.
+/// A file path of the final filesystem: a regular file, or a hard link to one. Indexes are `u32`
+/// (one of these per file of the image).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VisibleFile {
     /// Layer of the entry that names this path.
-    pub layer: usize,
+    pub layer: u32,
     /// Index of that entry in its layer.
-    pub entry: usize,
+    pub entry: u32,
     /// The (layer, entry) of the regular file whose bytes the path names: paths with the same
     /// inode are hard links to one file.
-    pub inode: (usize, usize),
+    pub inode: (u32, u32),
     /// Bytes of that file.
     pub size: u64,
 }
@@ -55,6 +56,13 @@ pub struct Analysis {
     pub final_size: u64,
     /// Every visible file path, sorted by path.
     pub visible_files: Vec<VisibleFile>,
+}
+
+impl VisibleFile {
+    /// The entry that names this path.
+    pub fn entry<'i>(&self, image: &'i Image) -> &'i Entry {
+        &image.layers[self.layer as usize].contents.entries[self.entry as usize]
+    }
 }
 
 impl Analysis {
@@ -120,12 +128,7 @@ impl Bounds {
 }
 
 /// Removes `keys` from the filesystem, marking their entries deleted by layer `by`.
-fn remove(
-    fs: &mut BTreeMap<&[u8], Slot>,
-    statuses: &mut [Vec<Status>],
-    keys: Vec<&[u8]>,
-    by: usize,
-) {
+fn remove(fs: &mut BTreeMap<&[u8], Slot>, statuses: &mut [Vec<Status>], keys: Vec<&[u8]>, by: u32) {
     for k in keys {
         if let Some(slot) = fs.remove(k) {
             statuses[slot.layer as usize][slot.entry as usize] = Status::Deleted { by };
@@ -170,7 +173,7 @@ pub fn analyze(image: &Image) -> Analysis {
                     doomed.push(k);
                 }
             }
-            remove(&mut fs, &mut statuses, doomed, li);
+            remove(&mut fs, &mut statuses, doomed, li as u32);
         }
         for (ei, e) in entries.iter().enumerate() {
             let inode = match e.kind {
@@ -191,7 +194,7 @@ pub fn analyze(image: &Image) -> Analysis {
                     .filter(|(_, s)| (s.layer as usize) < li)
                     .map(|(k, _)| *k)
                     .collect();
-                remove(&mut fs, &mut statuses, doomed, li);
+                remove(&mut fs, &mut statuses, doomed, li as u32);
             }
             let slot = Slot {
                 layer: li as u32,
@@ -199,7 +202,8 @@ pub fn analyze(image: &Image) -> Analysis {
                 inode,
             };
             if let Some(old) = fs.insert(&e.path, slot) {
-                statuses[old.layer as usize][old.entry as usize] = Status::Overwritten { by: li };
+                statuses[old.layer as usize][old.entry as usize] =
+                    Status::Overwritten { by: li as u32 };
             }
         }
     }
@@ -207,21 +211,24 @@ pub fn analyze(image: &Image) -> Analysis {
     let visible_files: Vec<VisibleFile> = fs
         .values()
         .filter_map(|slot| {
-            let (il, ie) = slot.inode?;
-            let inode = (il as usize, ie as usize);
+            let inode = slot.inode?;
             Some(VisibleFile {
-                layer: slot.layer as usize,
-                entry: slot.entry as usize,
+                layer: slot.layer,
+                entry: slot.entry,
                 inode,
-                size: image.layers[inode.0].contents.entries[inode.1].size,
+                size: image.layers[inode.0 as usize].contents.entries[inode.1 as usize].size,
             })
         })
         .collect();
-    let mut seen: FxHashSet<(usize, usize)> = FxHashSet::default();
-    let final_size = visible_files
+    drop(fs);
+    // Hard links name one file under several paths: its bytes count once.
+    let mut inodes: Vec<((u32, u32), u64)> =
+        visible_files.iter().map(|f| (f.inode, f.size)).collect();
+    inodes.sort_unstable();
+    inodes.dedup_by_key(|(inode, _)| *inode);
+    let final_size = inodes
         .iter()
-        .filter(|f| seen.insert(f.inode))
-        .fold(0u64, |sum, f| sum.saturating_add(f.size));
+        .fold(0u64, |sum, (_, size)| sum.saturating_add(*size));
     Analysis {
         statuses,
         image_size: image

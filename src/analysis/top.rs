@@ -19,8 +19,8 @@ pub struct TopItem {
 }
 
 /// The visible paths grouped by the file they name: hard links to one file form one group.
-fn by_inode(analysis: &Analysis) -> HashMap<(usize, usize), Vec<&VisibleFile>> {
-    let mut groups: HashMap<(usize, usize), Vec<&VisibleFile>> = HashMap::default();
+fn by_inode(analysis: &Analysis) -> HashMap<(u32, u32), Vec<&VisibleFile>> {
+    let mut groups: HashMap<(u32, u32), Vec<&VisibleFile>> = HashMap::default();
     for f in &analysis.visible_files {
         groups.entry(f.inode).or_default().push(f);
     }
@@ -28,7 +28,7 @@ fn by_inode(analysis: &Analysis) -> HashMap<(usize, usize), Vec<&VisibleFile>> {
 }
 
 fn path_of<'i>(image: &'i Image, f: &VisibleFile) -> &'i [u8] {
-    &image.layers[f.layer].contents.entries[f.entry].path
+    &f.entry(image).path
 }
 
 /// The `n` largest visible files, largest first (ties by path). A file with hard links is listed
@@ -45,7 +45,7 @@ pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
                 path: path_of(image, original).to_vec(),
                 size: original.size,
                 files: 1,
-                layer: Some(original.inode.0),
+                layer: Some(original.inode.0 as usize),
             })
         })
         .collect();

@@ -193,10 +193,10 @@ fn scan_paths(image: &Image, analysis: &Analysis, rules: &[RuleGlobs<'_>]) -> Ve
     }
     let matcher = Matcher::build(rules);
     // A file hard-linked under two matching names counts its bytes once per rule.
-    let mut seen: Vec<FxHashSet<(usize, usize)>> = vec![FxHashSet::default(); rules.len()];
+    let mut seen: Vec<FxHashSet<(u32, u32)>> = vec![FxHashSet::default(); rules.len()];
     let (mut scratch, mut matched) = (Vec::new(), Vec::new());
     for f in &analysis.visible_files {
-        let path = &image.layers[f.layer].contents.entries[f.entry].path;
+        let path = &f.entry(image).path;
         matcher.matching(path, &mut scratch, &mut matched);
         for &r in &matched {
             totals[r].files += 1;
