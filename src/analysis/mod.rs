@@ -188,7 +188,8 @@ pub fn analyze(image: &Image) -> Analysis {
             };
             // A file or link that takes the place of a lower directory removes all of it, as
             // Docker and containerd do when they apply the layer (no whiteout is written then).
-            if e.kind != EntryKind::Dir {
+            // The first layer has nothing below it (and often most of the entries).
+            if li > 0 && e.kind != EntryKind::Dir {
                 let doomed: Vec<&[u8]> = bounds
                     .below(&fs, &e.path)
                     .filter(|(_, s)| (s.layer as usize) < li)

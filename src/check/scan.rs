@@ -1,13 +1,14 @@
-//! One pass over the image for every glob rule of the policies: the `forbid` globs are compiled
-//! into one `GlobSet` and matched once per layer entry, the `paths` globs into another, matched
-//! once per visible file. Checking many glob rules then costs about as much as checking one.
+//! One pass over the image for every glob rule of the policies: the `forbid` and `paths` globs
+//! are compiled into one `GlobSet` and matched once per layer entry; a `forbid` rule counts every
+//! entry it matches, a `paths` rule only the files visible at the end. Checking many glob rules
+//! then costs about as much as checking one, and the entries are matched in parallel chunks.
 
 use globset::{Candidate, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{PathHit, LISTED_PATHS};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Status};
 use crate::image::{EntryKind, Image};
 use crate::policy::rules::{Check, Rule};
 
@@ -125,85 +126,165 @@ pub fn scan<'r>(
             _ => {}
         }
     }
-    let (forbidden, paths) = rayon::join(
-        || scan_forbidden(image, &forbid),
-        || scan_paths(image, analysis, &paths),
-    );
+    if forbid.is_empty() && paths.is_empty() {
+        return Scans::default();
+    }
+    let forbid_rules = forbid.len();
+    let all: Vec<RuleGlobs<'_>> = forbid.into_iter().chain(paths).collect();
+    let matcher = Matcher::build(&all);
+    let files = VisibleFiles::of(analysis);
+    // Chunks of a layer's entries, matched in parallel and merged in order: the base layer often
+    // holds most entries, so layers alone would leave a core idle.
+    let chunks: Vec<(usize, usize)> = image
+        .layers
+        .iter()
+        .enumerate()
+        .flat_map(|(li, l)| {
+            (0..l.contents.entries.len())
+                .step_by(CHUNK)
+                .map(move |start| (li, start))
+        })
+        .collect();
+    let parts: Vec<Part> = chunks
+        .par_iter()
+        .map(|&(li, start)| {
+            scan_chunk(
+                image,
+                analysis,
+                &files,
+                &matcher,
+                forbid_rules,
+                all.len(),
+                li,
+                start,
+            )
+        })
+        .collect();
+    let mut forbidden: Vec<Forbidden> = (0..forbid_rules).map(|_| Forbidden::default()).collect();
+    let mut totals = vec![PathTotal::default(); all.len() - forbid_rules];
+    // A file hard-linked under two matching names counts its bytes once per rule.
+    let mut shared: FxHashSet<(usize, (u32, u32))> = FxHashSet::default();
+    for part in parts {
+        for (all, found) in forbidden.iter_mut().zip(part.forbidden) {
+            all.count += found.count;
+            all.total = all.total.saturating_add(found.total);
+            let room = LISTED_PATHS.saturating_sub(all.hits.len());
+            all.hits.extend(found.hits.into_iter().take(room));
+        }
+        for (all, found) in totals.iter_mut().zip(part.totals) {
+            all.files += found.files;
+            all.size = all.size.saturating_add(found.size);
+        }
+        for (r, inode, size) in part.shared {
+            if shared.insert((r, inode)) {
+                totals[r].size = totals[r].size.saturating_add(size);
+            }
+        }
+    }
     Scans {
         forbidden: forbidden.into(),
-        paths: paths.into(),
+        paths: totals.into(),
     }
 }
 
 type RuleGlobs<'g> = (Vec<&'g globset::Glob>, Vec<&'g globset::Glob>);
 
-fn scan_forbidden(image: &Image, rules: &[RuleGlobs<'_>]) -> Vec<Forbidden> {
-    if rules.is_empty() {
-        return Vec::new();
-    }
-    let matcher = Matcher::build(rules);
-    // Layers are matched in parallel, then merged in layer order (the listed paths are the first).
-    let per_layer: Vec<Vec<Forbidden>> = image
-        .layers
-        .par_iter()
-        .map(|layer| {
-            let mut found: Vec<Forbidden> = rules.iter().map(|_| Forbidden::default()).collect();
-            let (mut scratch, mut matched) = (Vec::new(), Vec::new());
-            for e in &layer.contents.entries {
-                if matches!(
-                    e.kind,
-                    EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
-                ) {
-                    continue;
-                }
-                matcher.matching(&e.path, &mut scratch, &mut matched);
-                for &r in &matched {
-                    let f = &mut found[r];
-                    f.count += 1;
-                    f.total = f.total.saturating_add(e.size);
-                    if f.hits.len() < LISTED_PATHS {
-                        f.hits.push(PathHit {
-                            path: String::from_utf8_lossy(&e.path).into_owned(),
-                            size: e.size,
-                            layer: layer.index,
-                            created_by: layer.created_by.clone(),
-                        });
-                    }
-                }
-            }
-            found
-        })
-        .collect();
-    let mut found: Vec<Forbidden> = rules.iter().map(|_| Forbidden::default()).collect();
-    for layer in per_layer {
-        for (all, part) in found.iter_mut().zip(layer) {
-            all.count += part.count;
-            all.total = all.total.saturating_add(part.total);
-            let room = LISTED_PATHS.saturating_sub(all.hits.len());
-            all.hits.extend(part.hits.into_iter().take(room));
-        }
-    }
-    found
+/// Entries matched per parallel task.
+const CHUNK: usize = 8192;
+
+/// What the visible files of the final filesystem are, by (layer, entry): a regular file is one
+/// when its entry is visible; a hard link when it names a file, which `links` says.
+struct VisibleFiles {
+    /// The inode and bytes of every visible hard link that names a file.
+    links: FxHashMap<(u32, u32), ((u32, u32), u64)>,
+    /// Inodes named by more than one visible path: their bytes must be counted once per rule.
+    shared: FxHashSet<(u32, u32)>,
 }
 
-fn scan_paths(image: &Image, analysis: &Analysis, rules: &[RuleGlobs<'_>]) -> Vec<PathTotal> {
-    let mut totals = vec![PathTotal::default(); rules.len()];
-    if rules.is_empty() {
-        return totals;
+impl VisibleFiles {
+    fn of(analysis: &Analysis) -> VisibleFiles {
+        let links: FxHashMap<(u32, u32), ((u32, u32), u64)> = analysis
+            .visible_files
+            .iter()
+            .filter(|f| (f.layer, f.entry) != f.inode)
+            .map(|f| ((f.layer, f.entry), (f.inode, f.size)))
+            .collect();
+        // Every link's inode is shared (with the file itself or another link), or not visible
+        // under its own name: counting it as shared is right in both cases.
+        let shared = links.values().map(|(inode, _)| *inode).collect();
+        VisibleFiles { links, shared }
     }
-    let matcher = Matcher::build(rules);
-    // A file hard-linked under two matching names counts its bytes once per rule.
-    let mut seen: Vec<FxHashSet<(u32, u32)>> = vec![FxHashSet::default(); rules.len()];
+}
+
+/// What one chunk of entries contributed.
+struct Part {
+    forbidden: Vec<Forbidden>,
+    totals: Vec<PathTotal>,
+    /// `paths` matches of files with a shared inode: (rule, inode, bytes).
+    shared: Vec<(usize, (u32, u32), u64)>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_chunk(
+    image: &Image,
+    analysis: &Analysis,
+    files: &VisibleFiles,
+    matcher: &Matcher,
+    forbid_rules: usize,
+    rules: usize,
+    li: usize,
+    start: usize,
+) -> Part {
+    let layer = &image.layers[li];
+    let entries = &layer.contents.entries;
+    let end = (start + CHUNK).min(entries.len());
+    let mut part = Part {
+        forbidden: (0..forbid_rules).map(|_| Forbidden::default()).collect(),
+        totals: vec![PathTotal::default(); rules - forbid_rules],
+        shared: Vec::new(),
+    };
     let (mut scratch, mut matched) = (Vec::new(), Vec::new());
-    for f in &analysis.visible_files {
-        let path = &f.entry(image).path;
-        matcher.matching(path, &mut scratch, &mut matched);
+    for (ei, e) in entries.iter().enumerate().take(end).skip(start) {
+        if matches!(
+            e.kind,
+            EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
+        ) {
+            continue;
+        }
+        matcher.matching(&e.path, &mut scratch, &mut matched);
+        if matched.is_empty() {
+            continue;
+        }
+        let key = (li as u32, ei as u32);
+        let visible = analysis.statuses[li][ei] == Status::Visible;
+        let file = match e.kind {
+            EntryKind::File if visible => Some((key, e.size)),
+            EntryKind::Hardlink if visible => files.links.get(&key).copied(),
+            _ => None,
+        };
         for &r in &matched {
-            totals[r].files += 1;
-            if seen[r].insert(f.inode) {
-                totals[r].size = totals[r].size.saturating_add(f.size);
+            if r < forbid_rules {
+                let f = &mut part.forbidden[r];
+                f.count += 1;
+                f.total = f.total.saturating_add(e.size);
+                if f.hits.len() < LISTED_PATHS {
+                    f.hits.push(PathHit {
+                        path: String::from_utf8_lossy(&e.path).into_owned(),
+                        size: e.size,
+                        layer: layer.index,
+                        created_by: layer.created_by.clone(),
+                    });
+                }
+            } else if let Some((inode, size)) = file {
+                let p = r - forbid_rules;
+                part.totals[p].files += 1;
+                if files.shared.contains(&inode) {
+                    part.shared.push((p, inode, size));
+                } else {
+                    part.totals[p].size = part.totals[p].size.saturating_add(size);
+                }
             }
         }
     }
-    totals
+    part
 }
