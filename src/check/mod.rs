@@ -3,6 +3,7 @@
 
 mod budget;
 pub mod code;
+mod matcher;
 pub mod origin;
 mod scan;
 

@@ -1,12 +1,12 @@
 //! One pass over the image for every glob rule of the policies: the `forbid` and `paths` globs
-//! are compiled into one `GlobSet` and matched once per layer entry; a `forbid` rule counts every
+//! are compiled together (`matcher`) and matched once per layer entry; a `forbid` rule counts every
 //! entry it matches, a `paths` rule only the files visible at the end. Checking many glob rules
 //! then costs about as much as checking one, and the entries are matched in parallel chunks.
 
-use globset::{Candidate, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::matcher::Matcher;
 use super::{PathHit, LISTED_PATHS};
 use crate::analysis::{Analysis, Status};
 use crate::image::{EntryKind, Image};
@@ -41,74 +41,6 @@ pub struct Scans {
     pub paths: std::collections::VecDeque<PathTotal>,
 }
 
-/// The matcher of a group of rules: the globs of all of them, and for each glob, its rule and
-/// whether it excepts.
-struct Matcher {
-    globs: Globs,
-    owner: Vec<(usize, bool)>,
-}
-
-/// The globs as one set, or one by one should the set not build (the regex engine's size limit,
-/// with thousands of globs): slower, never wrong.
-enum Globs {
-    Set(GlobSet),
-    Each(Vec<globset::GlobMatcher>),
-}
-
-impl Matcher {
-    fn build(rules: &[RuleGlobs<'_>]) -> Matcher {
-        let mut builder = GlobSetBuilder::new();
-        let mut each = Vec::new();
-        let mut owner = Vec::new();
-        for (i, (globs, except)) in rules.iter().enumerate() {
-            for (list, excepts) in [(globs, false), (except, true)] {
-                for g in list {
-                    builder.add((*g).clone());
-                    each.push(g.compile_matcher());
-                    owner.push((i, excepts));
-                }
-            }
-        }
-        let globs = match builder.build() {
-            Ok(set) => Globs::Set(set),
-            Err(_) => Globs::Each(each),
-        };
-        Matcher { globs, owner }
-    }
-
-    /// The rules that `path` is matched by and not excepted from.
-    fn matching(&self, path: &[u8], scratch: &mut Vec<usize>, rules: &mut Vec<usize>) {
-        rules.clear();
-        let candidate = candidate(path);
-        match &self.globs {
-            Globs::Set(set) => set.matches_candidate_into(&candidate, scratch),
-            Globs::Each(each) => {
-                scratch.clear();
-                scratch.extend((0..each.len()).filter(|&i| each[i].is_match_candidate(&candidate)));
-            }
-        }
-        let excepted = |r: usize| scratch.iter().any(|&i| self.owner[i] == (r, true));
-        for &i in scratch.iter() {
-            let (r, except) = self.owner[i];
-            if !except && !rules.contains(&r) && !excepted(r) {
-                rules.push(r);
-            }
-        }
-    }
-}
-
-fn candidate(path: &[u8]) -> Candidate<'_> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Candidate::new(std::path::Path::new(std::ffi::OsStr::from_bytes(path)))
-    }
-    #[cfg(not(unix))]
-    {
-        Candidate::new(String::from_utf8_lossy(path).into_owned())
-    }
-}
-
 /// Runs every `forbid` and `paths` rule of `rules` over the image.
 pub fn scan<'r>(
     image: &Image,
@@ -119,10 +51,10 @@ pub fn scan<'r>(
     for rule in rules {
         match &rule.check {
             Check::Forbid { globs, except, .. } => forbid.push((
-                globs.iter().map(|g| g.matcher.glob()).collect(),
-                except.iter().map(|g| g.matcher.glob()).collect(),
+                globs.iter().map(|g| &g.matcher).collect(),
+                except.iter().map(|g| &g.matcher).collect(),
             )),
-            Check::Path { glob, .. } => paths.push((vec![glob.matcher.glob()], Vec::new())),
+            Check::Path { glob, .. } => paths.push((vec![&glob.matcher], Vec::new())),
             _ => {}
         }
     }
@@ -187,7 +119,7 @@ pub fn scan<'r>(
     }
 }
 
-type RuleGlobs<'g> = (Vec<&'g globset::Glob>, Vec<&'g globset::Glob>);
+type RuleGlobs<'g> = (Vec<&'g globset::GlobMatcher>, Vec<&'g globset::GlobMatcher>);
 
 /// Entries matched per parallel task.
 const CHUNK: usize = 8192;
@@ -243,7 +175,7 @@ fn scan_chunk(
         totals: vec![PathTotal::default(); rules - forbid_rules],
         shared: Vec::new(),
     };
-    let (mut scratch, mut matched) = (Vec::new(), Vec::new());
+    let (mut scratch, mut matched) = (matcher.scratch(), Vec::new());
     for (ei, e) in entries.iter().enumerate().take(end).skip(start) {
         if matches!(
             e.kind,
