@@ -47,6 +47,9 @@ impl Layer {
 pub struct LayerContents {
     /// Every entry of the layer tar, in tar order (directories, whiteouts and links included).
     pub entries: Vec<Entry>,
+    /// The entries' paths and link targets, back to back: one allocation per layer rather than
+    /// one or two per entry (an image has hundreds of thousands of entries).
+    names: Vec<u8>,
     /// How the blob is stored.
     pub compression: Compression,
     /// Bytes of the blob as stored in the archive or layout.
@@ -54,6 +57,72 @@ pub struct LayerContents {
 }
 
 impl LayerContents {
+    /// Adds an entry: `path` is its absolute, normalized path; `link_target` what a link names.
+    pub fn push(&mut self, path: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
+        let name = self.names.len() as u64;
+        self.names.extend_from_slice(path);
+        self.push_named(name, link_target, meta);
+    }
+
+    /// Adds an entry whose path is the raw tar name `raw`, normalized (see [`normalize_path`])
+    /// straight into the names.
+    pub fn push_raw(&mut self, raw: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
+        let name = self.names.len() as u64;
+        normalize_path_into(raw, &mut self.names);
+        self.push_named(name, link_target, meta);
+    }
+
+    fn push_named(&mut self, name: u64, link_target: Option<&[u8]>, meta: EntryMeta) {
+        // A path or link of 4 GiB cannot come out of a tar header or PAX record read in memory.
+        let path_len = u32::try_from(self.names.len() as u64 - name).unwrap_or(u32::MAX);
+        let link_len = match link_target {
+            Some(link) => {
+                self.names.extend_from_slice(link);
+                u32::try_from(link.len()).unwrap_or(NO_LINK - 1)
+            }
+            None => NO_LINK,
+        };
+        self.entries.push(Entry {
+            name,
+            path_len,
+            link_len,
+            kind: meta.kind,
+            size: meta.size,
+            mode: meta.mode,
+            uid: meta.uid,
+            gid: meta.gid,
+        });
+    }
+
+    /// The path of `entry`, an entry of this layer.
+    pub fn path(&self, entry: &Entry) -> &[u8] {
+        let start = entry.name as usize;
+        self.names
+            .get(start..start + entry.path_len as usize)
+            .unwrap_or_default()
+    }
+
+    /// What `entry` links to: for symlinks the target as stored, for hard links the normalized
+    /// absolute path of the file; `None` for other entries.
+    pub fn link_target(&self, entry: &Entry) -> Option<&[u8]> {
+        if entry.link_len == NO_LINK {
+            return None;
+        }
+        let start = entry.name as usize + entry.path_len as usize;
+        self.names.get(start..start + entry.link_len as usize)
+    }
+
+    /// For a whiteout, the absolute path it deletes (`/a/.wh.b` -> `/a/b`); for an opaque marker,
+    /// the directory whose lower children it hides.
+    pub fn whiteout_target(&self, entry: &Entry) -> Option<Vec<u8>> {
+        let (dir, name) = split_parent(self.path(entry));
+        match entry.kind {
+            EntryKind::Whiteout => Some(join(dir, name.get(WHITEOUT_PREFIX.len()..)?)),
+            EntryKind::Opaque => Some(dir.to_vec()),
+            _ => None,
+        }
+    }
+
     /// Bytes of the regular files.
     pub fn size(&self) -> u64 {
         self.entries
@@ -71,6 +140,9 @@ impl LayerContents {
     }
 }
 
+/// `link_len` of an entry without a link target.
+const NO_LINK: u32 = u32::MAX;
+
 /// How a layer blob is stored, as sniffed from its first bytes (never from a media type).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Compression {
@@ -83,11 +155,15 @@ pub enum Compression {
     Zstd,
 }
 
-/// One entry of a layer tar.
+/// One entry of a layer tar. Its path and link target are kept by its layer
+/// ([`LayerContents::path`], [`LayerContents::link_target`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Absolute, normalized path (`/etc/passwd`), raw bytes as stored in the tar.
-    pub path: Box<[u8]>,
+    /// Where the path, then the link target, start in the layer's names.
+    name: u64,
+    path_len: u32,
+    /// [`NO_LINK`] when the entry links to nothing.
+    link_len: u32,
     /// What the entry is.
     pub kind: EntryKind,
     /// Data bytes for regular files; 0 for everything else.
@@ -95,11 +171,24 @@ pub struct Entry {
     /// Permission bits (`0o7777` part of the header mode).
     pub mode: u32,
     /// Owner user id.
-    pub uid: u64,
+    pub uid: u32,
     /// Owner group id.
-    pub gid: u64,
-    /// For symlinks the target as stored; for hard links the normalized absolute target path.
-    pub link_target: Option<Box<[u8]>>,
+    pub gid: u32,
+}
+
+/// What a reader knows of an entry besides its names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryMeta {
+    /// What the entry is.
+    pub kind: EntryKind,
+    /// Data bytes for regular files; 0 for everything else.
+    pub size: u64,
+    /// Permission bits.
+    pub mode: u32,
+    /// Owner user id (ids past `u32::MAX`, which no Linux system has, read as `u32::MAX`).
+    pub uid: u32,
+    /// Owner group id (likewise).
+    pub gid: u32,
 }
 
 /// The kinds of layer entries the reports distinguish.
@@ -141,41 +230,36 @@ pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
 /// Name of the opaque-directory marker.
 pub const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
-impl Entry {
-    /// For a whiteout, the absolute path it deletes (`/a/.wh.b` -> `/a/b`); for an opaque marker,
-    /// the directory whose lower children it hides.
-    pub fn whiteout_target(&self) -> Option<Vec<u8>> {
-        let (dir, name) = split_parent(&self.path);
-        match self.kind {
-            EntryKind::Whiteout => Some(join(dir, &name[WHITEOUT_PREFIX.len()..])),
-            EntryKind::Opaque => Some(dir.to_vec()),
-            _ => None,
-        }
-    }
-}
-
 /// Normalizes a tar name to an absolute path: `./a`, `a/`, `/a//b/.` become `/a`, `/a/b`; `..` is
 /// resolved lexically and never climbs above `/`.
 pub fn normalize_path(raw: &[u8]) -> Vec<u8> {
-    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    normalize_path_into(raw, &mut out);
+    out
+}
+
+/// [`normalize_path`], appending to `out`.
+pub fn normalize_path_into(raw: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
     for part in raw.split(|&b| b == b'/') {
         match part {
             b"" | b"." => {}
             b".." => {
-                parts.pop();
+                let parent = out[start..]
+                    .iter()
+                    .rposition(|&b| b == b'/')
+                    .map_or(start, |i| start + i);
+                out.truncate(parent);
             }
-            p => parts.push(p),
+            p => {
+                out.push(b'/');
+                out.extend_from_slice(p);
+            }
         }
     }
-    if parts.is_empty() {
-        return b"/".to_vec();
-    }
-    let mut out = Vec::with_capacity(raw.len() + 1);
-    for p in parts {
+    if out.len() == start {
         out.push(b'/');
-        out.extend_from_slice(p);
     }
-    out
 }
 
 /// Splits an absolute path into its parent directory and its last component (`/a/b` -> `/a`, `b`;
@@ -224,26 +308,57 @@ mod tests {
 
     #[test]
     fn whiteout_targets() {
-        let e = |path: &[u8], kind| Entry {
-            path: path.into(),
+        let mut layer = LayerContents::default();
+        let meta = |kind| EntryMeta {
             kind,
             size: 0,
             mode: 0,
             uid: 0,
             gid: 0,
-            link_target: None,
         };
+        layer.push(b"/opt/.wh.data", None, meta(EntryKind::Whiteout));
+        layer.push(b"/opt/conf/.wh..wh..opq", None, meta(EntryKind::Opaque));
+        layer.push(b"/.wh.x", None, meta(EntryKind::Whiteout));
+        let targets: Vec<Option<Vec<u8>>> = layer
+            .entries
+            .iter()
+            .map(|e| layer.whiteout_target(e))
+            .collect();
         assert_eq!(
-            e(b"/opt/.wh.data", EntryKind::Whiteout).whiteout_target(),
-            Some(b"/opt/data".to_vec())
+            targets,
+            [
+                Some(b"/opt/data".to_vec()),
+                Some(b"/opt/conf".to_vec()),
+                Some(b"/x".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn names_are_kept_by_the_layer() {
+        let mut layer = LayerContents::default();
+        let meta = |kind| EntryMeta {
+            kind,
+            size: 0,
+            mode: 0,
+            uid: 0,
+            gid: 0,
+        };
+        layer.push_raw(b"./usr/bin/sh", Some(b"dash"), meta(EntryKind::Symlink));
+        layer.push_raw(b"etc/", None, meta(EntryKind::Dir));
+        layer.push(b"/bin/ls", Some(b""), meta(EntryKind::Symlink));
+        let [sh, etc, ls] = &layer.entries[..] else {
+            panic!("three entries");
+        };
+        assert_eq!(layer.path(sh), b"/usr/bin/sh");
+        assert_eq!(layer.link_target(sh), Some(&b"dash"[..]));
+        assert_eq!(
+            (layer.path(etc), layer.link_target(etc)),
+            (&b"/etc"[..], None)
         );
         assert_eq!(
-            e(b"/opt/conf/.wh..wh..opq", EntryKind::Opaque).whiteout_target(),
-            Some(b"/opt/conf".to_vec())
-        );
-        assert_eq!(
-            e(b"/.wh.x", EntryKind::Whiteout).whiteout_target(),
-            Some(b"/x".to_vec())
+            (layer.path(ls), layer.link_target(ls)),
+            (&b"/bin/ls"[..], Some(&b""[..]))
         );
     }
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::below;
-use crate::image::{Entry, EntryKind, Image};
+use crate::image::{Entry, EntryKind, Image, LayerContents};
 
 /// dive's metrics for one image.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,7 +71,8 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
     let mut missing: FxHashSet<Vec<u8>> = FxHashSet::default();
 
     for layer in &image.layers {
-        let tree = layer_tree(&layer.contents.entries);
+        let contents = &*layer.contents;
+        let tree = layer_tree(contents);
         // In the tree's order a node's children follow it directly: a leaf is a node whose next
         // node is not below it. That order is also dive's (children by name, depth first).
         let leaves = tree.iter().enumerate().filter_map(|(i, (path, entry))| {
@@ -83,7 +84,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
         for (path, entry) in leaves {
             let (key, size) = match entry {
                 Some(e) if e.kind == EntryKind::Whiteout => {
-                    let target = e.whiteout_target().unwrap_or_default();
+                    let target = contents.whiteout_target(e).unwrap_or_default();
                     match stacked.get_key_value(&target[..]) {
                         Some((&key, node)) if node.is_dir() => {
                             let size = subtree(&stacked, &target)
@@ -118,7 +119,7 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
         // Stack this layer onto the ones below, as dive's StackTreeRange does for the next layer.
         for entry in tree.iter().filter_map(|(_, e)| *e) {
             if entry.kind == EntryKind::Whiteout {
-                let target = entry.whiteout_target().unwrap_or_default();
+                let target = contents.whiteout_target(entry).unwrap_or_default();
                 let doomed: Vec<&[u8]> = subtree(&stacked, &target).map(|(k, _)| *k).collect();
                 for k in doomed {
                     stacked.remove(k);
@@ -219,12 +220,13 @@ fn is_under(path: &[u8], dir: &[u8]) -> bool {
 /// One layer's own tree, in [`by_components`] order: every entry's path (the last entry of a
 /// path wins) plus every parent directory as an implicit node (`None`). Opaque markers add their
 /// parents but no node of their own.
-fn layer_tree(entries: &[Entry]) -> Vec<(&[u8], Option<&Entry>)> {
+fn layer_tree(contents: &LayerContents) -> Vec<(&[u8], Option<&Entry>)> {
+    let entries = &contents.entries;
     let mut nodes: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(entries.len() + 16);
     let mut parents: Vec<&[u8]> = Vec::new();
     let mut previous: &[u8] = b"";
     for e in entries {
-        let path: &[u8] = &e.path;
+        let path = contents.path(e);
         // Parents, deepest first, until one that the previous entry is (or is below): tars list a
         // directory before what it holds, so that parent and all above it are already there. In
         // a tar in any other order some parents come twice; the merge below keeps one.

@@ -63,6 +63,12 @@ impl VisibleFile {
     pub fn entry<'i>(&self, image: &'i Image) -> &'i Entry {
         &image.layers[self.layer as usize].contents.entries[self.entry as usize]
     }
+
+    /// The path.
+    pub fn path<'i>(&self, image: &'i Image) -> &'i [u8] {
+        let contents = &image.layers[self.layer as usize].contents;
+        contents.path(&contents.entries[self.entry as usize])
+    }
 }
 
 impl Analysis {
@@ -161,10 +167,11 @@ pub fn analyze(image: &Image) -> Analysis {
     let mut bounds = Bounds::default();
 
     for (li, layer) in image.layers.iter().enumerate() {
-        let entries = &layer.contents.entries;
+        let contents = &*layer.contents;
+        let entries = &contents.entries;
         // A layer's whiteouts act on the layers below it only, so apply them before its entries.
         for e in entries {
-            let Some(target) = e.whiteout_target() else {
+            let Some(target) = contents.whiteout_target(e) else {
                 continue;
             };
             let mut doomed: Vec<&[u8]> = below(&fs, &target).map(|(k, _)| *k).collect();
@@ -179,9 +186,8 @@ pub fn analyze(image: &Image) -> Analysis {
             let inode = match e.kind {
                 EntryKind::Whiteout | EntryKind::Opaque => continue,
                 EntryKind::File => Some((li as u32, ei as u32)),
-                EntryKind::Hardlink => e
-                    .link_target
-                    .as_deref()
+                EntryKind::Hardlink => contents
+                    .link_target(e)
                     .and_then(|t| fs.get(t))
                     .and_then(|s| s.inode),
                 _ => None,
@@ -189,9 +195,10 @@ pub fn analyze(image: &Image) -> Analysis {
             // A file or link that takes the place of a lower directory removes all of it, as
             // Docker and containerd do when they apply the layer (no whiteout is written then).
             // The first layer has nothing below it (and often most of the entries).
+            let path = contents.path(e);
             if li > 0 && e.kind != EntryKind::Dir {
                 let doomed: Vec<&[u8]> = bounds
-                    .below(&fs, &e.path)
+                    .below(&fs, path)
                     .filter(|(_, s)| (s.layer as usize) < li)
                     .map(|(k, _)| *k)
                     .collect();
@@ -202,7 +209,7 @@ pub fn analyze(image: &Image) -> Analysis {
                 entry: ei as u32,
                 inode,
             };
-            if let Some(old) = fs.insert(&e.path, slot) {
+            if let Some(old) = fs.insert(path, slot) {
                 statuses[old.layer as usize][old.entry as usize] =
                     Status::Overwritten { by: li as u32 };
             }
@@ -246,10 +253,23 @@ pub(crate) mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::image::{Entry, Layer, LayerContents};
+    use crate::image::{EntryMeta, Layer, LayerContents};
+
+    /// An entry for tests, as [`entry`] builds it; [`image`] stores it in its layer.
+    #[derive(Debug, Clone)]
+    pub struct TestEntry {
+        path: &'static str,
+        link: Option<&'static str>,
+        meta: EntryMeta,
+    }
 
     /// Builds an entry for tests: `f` file, `d` dir, `h` hard link, `w` whiteout, `o` opaque.
-    pub fn entry(kind: char, path: &str, size: u64, link: Option<&str>) -> Entry {
+    pub fn entry(
+        kind: char,
+        path: &'static str,
+        size: u64,
+        link: Option<&'static str>,
+    ) -> TestEntry {
         let kind = match kind {
             'f' => EntryKind::File,
             'd' => EntryKind::Dir,
@@ -259,18 +279,20 @@ pub(crate) mod tests {
             'o' => EntryKind::Opaque,
             _ => EntryKind::Other,
         };
-        Entry {
-            path: path.as_bytes().into(),
-            kind,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            link_target: link.map(|l| l.as_bytes().into()),
+        TestEntry {
+            path,
+            link,
+            meta: EntryMeta {
+                kind,
+                size,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+            },
         }
     }
 
-    pub fn image(layers: Vec<Vec<Entry>>) -> Image {
+    pub fn image(layers: Vec<Vec<TestEntry>>) -> Image {
         Image {
             name: "test".into(),
             tags: vec![],
@@ -278,14 +300,17 @@ pub(crate) mod tests {
             layers: layers
                 .into_iter()
                 .enumerate()
-                .map(|(index, entries)| Layer {
-                    index,
-                    digest: format!("layer{index}"),
-                    created_by: None,
-                    contents: Arc::new(LayerContents {
-                        entries,
-                        ..Default::default()
-                    }),
+                .map(|(index, entries)| {
+                    let mut contents = LayerContents::default();
+                    for e in entries {
+                        contents.push(e.path.as_bytes(), e.link.map(str::as_bytes), e.meta);
+                    }
+                    Layer {
+                        index,
+                        digest: format!("layer{index}"),
+                        created_by: None,
+                        contents: Arc::new(contents),
+                    }
                 })
                 .collect(),
         }

@@ -28,7 +28,7 @@ fn by_inode(analysis: &Analysis) -> HashMap<(u32, u32), Vec<&VisibleFile>> {
 }
 
 fn path_of<'i>(image: &'i Image, f: &VisibleFile) -> &'i [u8] {
-    &f.entry(image).path
+    f.path(image)
 }
 
 /// The `n` largest visible files, largest first (ties by path). A file with hard links is listed

@@ -183,7 +183,8 @@ fn scan_chunk(
         ) {
             continue;
         }
-        matcher.matching(&e.path, &mut scratch, &mut matched);
+        let path = layer.contents.path(e);
+        matcher.matching(path, &mut scratch, &mut matched);
         if matched.is_empty() {
             continue;
         }
@@ -201,7 +202,7 @@ fn scan_chunk(
                 f.total = f.total.saturating_add(e.size);
                 if f.hits.len() < LISTED_PATHS {
                     f.hits.push(PathHit {
-                        path: String::from_utf8_lossy(&e.path).into_owned(),
+                        path: String::from_utf8_lossy(path).into_owned(),
                         size: e.size,
                         layer: layer.index,
                         created_by: layer.created_by.clone(),

@@ -8,7 +8,8 @@ use tar::EntryType;
 use super::counting::Counting;
 
 use crate::image::{
-    normalize_path, Compression, Entry, EntryKind, LayerContents, OPAQUE_MARKER, WHITEOUT_PREFIX,
+    normalize_path_into, Compression, EntryKind, EntryMeta, LayerContents, OPAQUE_MARKER,
+    WHITEOUT_PREFIX,
 };
 
 /// Read-buffer size in front of decompressors: large enough to keep syscalls rare.
@@ -57,7 +58,7 @@ pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<Layer
     refuse_unsupported(&magic[..n])?;
     blob.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
     let compression = sniff_compression(&magic[..n]);
-    let entries = match compression {
+    let mut contents = match compression {
         Compression::None => {
             // No BufReader here: its seek would throw the buffer away at every entry.
             let mut archive = tar::Archive::new(blob);
@@ -74,17 +75,15 @@ pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<Layer
                     walk.data_end
                 ));
             }
-            walk.entries
+            walk.contents
         }
         Compression::Gzip | Compression::Zstd => {
             decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, blob))?
         }
     };
-    Ok(LayerContents {
-        entries,
-        compression,
-        stored_size: blob_len,
-    })
+    contents.compression = compression;
+    contents.stored_size = blob_len;
+    Ok(contents)
 }
 
 /// Scans a layer blob that can only be read once, front to back (a member of a tar on stdin).
@@ -94,18 +93,17 @@ pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents,
     refuse_unsupported(&magic[..n])?;
     let compression = sniff_compression(&magic[..n]);
     let whole = io::Cursor::new(magic[..n].to_vec()).chain(blob);
-    let entries = decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, whole))?;
-    Ok(LayerContents {
-        entries,
-        compression,
-        stored_size: blob_len,
-    })
+    let mut contents =
+        decode_and_walk(compression, BufReader::with_capacity(DECODE_BUFFER, whole))?;
+    contents.compression = compression;
+    contents.stored_size = blob_len;
+    Ok(contents)
 }
 
 fn decode_and_walk<R: io::BufRead>(
     compression: Compression,
     blob: R,
-) -> Result<Vec<Entry>, String> {
+) -> Result<LayerContents, String> {
     match compression {
         // Multi-member: eStargz and pigz write several gzip members back to back.
         Compression::Gzip => walk_to_end(flate2::bufread::MultiGzDecoder::new(blob)),
@@ -121,17 +119,17 @@ fn decode_and_walk<R: io::BufRead>(
 /// Walks a decompressed tar, then reads the decompressor to its end: the walk stops at the
 /// end-of-archive blocks, and only the end of the stream checks the gzip CRC and length trailer
 /// (or the zstd frame), so a blob cut or corrupted after the tar's end is still an error.
-fn walk_to_end<R: Read>(mut decoder: R) -> Result<Vec<Entry>, String> {
-    let entries = walk_stream(&mut decoder)?;
+fn walk_to_end<R: Read>(mut decoder: R) -> Result<LayerContents, String> {
+    let contents = walk_stream(&mut decoder)?;
     io::copy(&mut decoder, &mut io::sink())
         .map_err(|e| format!("the compressed stream does not end cleanly: {e}"))?;
-    Ok(entries)
+    Ok(contents)
 }
 
 /// Walks a tar that cannot seek. A tar that ends without its end-of-archive blocks, or even without
 /// the padding of its last member (`umoci insert` writes such layers), is complete as long as every
 /// header and all data are there; only a stream that stops inside a header or inside data is an error.
-fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
+fn walk_stream<R: Read>(reader: R) -> Result<LayerContents, String> {
     let (counted, progress) = Counting::new(reader);
     let mut archive = tar::Archive::new(counted);
     let walk = walk(archive.entries_with_seek().map_err(|e| e.to_string())?);
@@ -145,12 +143,12 @@ fn walk_stream<R: Read>(reader: R) -> Result<Vec<Entry>, String> {
             return Err(walk.describe(e));
         }
     }
-    Ok(walk.entries)
+    Ok(walk.contents)
 }
 
 /// What a walk over tar headers collected, and how it ended.
 struct Walk {
-    entries: Vec<Entry>,
+    contents: LayerContents,
     /// Offset just past the data of the last header seen.
     data_end: u64,
     /// The name of the last header seen, for error messages; `None` before the first. The
@@ -176,8 +174,9 @@ impl Walk {
 }
 
 fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
+    let mut path = Vec::new();
     let mut walk = Walk {
-        entries: Vec::new(),
+        contents: LayerContents::default(),
         data_end: 0,
         last_raw_path: None,
         error: None,
@@ -200,21 +199,22 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
         let last = walk.last_raw_path.get_or_insert_with(Vec::new);
         last.clear();
         last.extend_from_slice(&entry.path_bytes());
-        match convert(&entry) {
-            Ok(Some(e)) => walk.entries.push(e),
-            Ok(None) => {}
-            Err(e) => {
-                walk.error = Some(e);
-                break;
-            }
+        if let Err(e) = add(&entry, &mut walk.contents, &mut path) {
+            walk.error = Some(e);
+            break;
         }
     }
     walk
 }
 
-/// Turns one tar header into an [`Entry`]; `None` for headers that are not filesystem entries (PAX
-/// global headers) and for the root directory itself.
-fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
+/// Adds one tar header to the layer's entries; headers that are not filesystem entries (PAX
+/// global headers) and the root directory itself are left out.
+/// `path` is scratch space, reused from entry to entry.
+fn add<R: Read>(
+    entry: &tar::Entry<'_, R>,
+    contents: &mut LayerContents,
+    path: &mut Vec<u8>,
+) -> io::Result<()> {
     let header = entry.header();
     let raw_path = entry.path_bytes();
     let etype = header.entry_type();
@@ -226,16 +226,17 @@ fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
         EntryType::XGlobalHeader
         | EntryType::XHeader
         | EntryType::GNULongName
-        | EntryType::GNULongLink => return Ok(None),
+        | EntryType::GNULongLink => return Ok(()),
         _ => EntryKind::Other,
     };
     // Pre-POSIX tars mark directories with a trailing slash on a regular-file header.
     if kind == EntryKind::File && raw_path.ends_with(b"/") && entry.size() == 0 {
         kind = EntryKind::Dir;
     }
-    let path = normalize_path(&raw_path);
+    path.clear();
+    normalize_path_into(&raw_path, path);
     if path == b"/" {
-        return Ok(None);
+        return Ok(());
     }
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
     if name == OPAQUE_MARKER {
@@ -250,7 +251,7 @@ fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
                 if real > MAX_SPARSE_SIZE {
                     return Err(io::Error::other(format!(
                         "sparse file {} claims {real} bytes",
-                        String::from_utf8_lossy(&path)
+                        String::from_utf8_lossy(path)
                     )));
                 }
                 real
@@ -260,24 +261,46 @@ fn convert<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<Option<Entry>> {
         EntryKind::File => entry.size(),
         _ => 0,
     };
-    let link_target = match kind {
-        EntryKind::Hardlink => entry
-            .link_name_bytes()
-            .map(|l| normalize_path(&l).into_boxed_slice()),
-        EntryKind::Symlink => entry.link_name_bytes().map(|l| l.into_owned().into()),
+    let link_name = match kind {
+        EntryKind::Hardlink | EntryKind::Symlink => entry.link_name_bytes(),
         _ => None,
     };
-    Ok(Some(Entry {
-        path: path.into_boxed_slice(),
-        kind,
-        size,
-        // Blank owner or mode fields are 0 to GNU tar and Python's tarfile; they are metadata only,
-        // so read them as 0 rather than reject the layer.
-        mode: header.mode().unwrap_or(0) & 0o7777,
-        uid: header.uid().unwrap_or(0),
-        gid: header.gid().unwrap_or(0),
-        link_target,
-    }))
+    let link_target = match (kind, &link_name) {
+        // Written after the path: both go to the layer's names at once.
+        (EntryKind::Hardlink, Some(l)) => {
+            let at = path.len();
+            normalize_path_into(l, path);
+            Some(at)
+        }
+        (EntryKind::Symlink, Some(l)) => {
+            let at = path.len();
+            path.extend_from_slice(l);
+            Some(at)
+        }
+        _ => None,
+    };
+    let (path, link) = match link_target {
+        Some(at) => {
+            let (p, l) = path.split_at(at);
+            (p, Some(l))
+        }
+        None => (&path[..], None),
+    };
+    // Blank owner or mode fields are 0 to GNU tar and Python's tarfile; they are metadata only,
+    // so read them as 0 rather than reject the layer.
+    let id = |id: io::Result<u64>| u32::try_from(id.unwrap_or(0)).unwrap_or(u32::MAX);
+    contents.push(
+        path,
+        link,
+        EntryMeta {
+            kind,
+            size,
+            mode: header.mode().unwrap_or(0) & 0o7777,
+            uid: id(header.uid()),
+            gid: id(header.gid()),
+        },
+    );
+    Ok(())
 }
 
 /// Whether a 512-byte block is a tar header: its checksum field matches its bytes.
@@ -334,7 +357,7 @@ mod tests {
         assert_eq!(got.entries.len(), 1);
         let e = &got.entries[0];
         assert_eq!(
-            (&e.path[..], e.size, e.mode, e.uid, e.gid),
+            (got.path(e), e.size, e.mode, e.uid, e.gid),
             (&b"/etc/x"[..], 5, 0o640, 0, 0)
         );
     }
@@ -349,6 +372,7 @@ mod tests {
         let a = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("seekable");
         let b = scan_stream(&tar[..], tar.len() as u64).expect("stream");
         assert_eq!(a.entries, b.entries);
+        assert_eq!(a.path(&a.entries[0]), b.path(&b.entries[0]));
         assert_eq!(a.entries[0].uid, 1000);
     }
 
