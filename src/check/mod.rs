@@ -13,8 +13,8 @@ pub use code::Code;
 
 use budget::{over, Budget};
 
-use crate::analysis::dive::DiveMetrics;
-use crate::analysis::Analysis;
+use crate::analysis::dive::{dive_metrics, DiveMetrics};
+use crate::analysis::{analyze, Analysis};
 use crate::image::Image;
 use crate::policy::rules::{
     Check, DiveMetric, Glob, ImageMetric, LayerSelect, Measure, Rule, Severity,
@@ -138,22 +138,28 @@ impl ImageCheck {
     }
 }
 
-/// Applies the rules of every policy (a `sizegate.yml`, a `.dive-ci`) to one image.
-pub fn check_image(
-    image: &Image,
-    analysis: &Analysis,
-    dive: &DiveMetrics,
-    policies: &[Policy],
-) -> ImageCheck {
-    let summary = ImageSummary::from_parts(image, analysis, dive);
+/// Applies the rules of every policy (a `sizegate.yml`, a `.dive-ci`) to one image; returns the
+/// analysis of the image too.
+pub fn check_image(image: &Image, policies: &[Policy]) -> (ImageCheck, Analysis) {
+    // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
+    // runs while dive finishes.
+    let ((analysis, scans), dive) = rayon::join(
+        || {
+            let analysis = analyze(image);
+            let scans = scan::scan(image, &analysis, policies.iter().flat_map(|p| &p.rules));
+            (analysis, scans)
+        },
+        || dive_metrics(image),
+    );
+    let summary = ImageSummary::from_parts(image, &analysis, &dive);
     let mut cx = Context {
         image,
         summary: &summary,
-        dive,
+        dive: &dive,
         file: "",
         rules: Vec::new(),
         findings: Vec::new(),
-        scans: scan::scan(image, analysis, policies.iter().flat_map(|p| &p.rules)),
+        scans,
     };
     for policy in policies {
         cx.file = &policy.file;
@@ -161,12 +167,13 @@ pub fn check_image(
             cx.apply(rule);
         }
     }
-    ImageCheck {
+    let check = ImageCheck {
         rules: cx.rules,
         findings: cx.findings,
         summary,
         origins: Vec::new(),
-    }
+    };
+    (check, analysis)
 }
 
 struct Context<'a> {

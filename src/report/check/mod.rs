@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::human_size;
-use crate::analysis::{analyze_with_dive, Analysis};
+use crate::analysis::Analysis;
 use crate::check::origin::attribute_to_dockerfile;
 use crate::check::{check_image, Finding, ImageCheck, Location, RuleResult};
 use crate::dockerfile::Dockerfile;
@@ -113,8 +113,7 @@ impl CheckReport {
         let mut checks = Vec::with_capacity(images.len());
         let mut analyzed = Vec::with_capacity(images.len());
         for image in images {
-            let (analysis, dive) = analyze_with_dive(&image);
-            let mut check = check_image(&image, &analysis, &dive, policies);
+            let (mut check, analysis) = check_image(&image, policies);
             if let Some((dockerfile, stage)) = dockerfile {
                 attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
             }
