@@ -63,8 +63,14 @@ pub fn scan<'r>(
     }
     let forbid_rules = forbid.len();
     let all: Vec<RuleGlobs<'_>> = forbid.into_iter().chain(paths).collect();
-    let matcher = Matcher::build(&all);
-    let files = VisibleFiles::of(analysis);
+    let scanner = Scanner {
+        image,
+        analysis,
+        files: VisibleFiles::of(analysis),
+        matcher: Matcher::build(&all),
+        forbid_rules,
+        paths_rules: all.len() - forbid_rules,
+    };
     // Chunks of a layer's entries, matched in parallel and merged in order: the base layer often
     // holds most entries, so layers alone would leave a core idle.
     let chunks: Vec<(usize, usize)> = image
@@ -79,21 +85,10 @@ pub fn scan<'r>(
         .collect();
     let parts: Vec<Part> = chunks
         .par_iter()
-        .map(|&(li, start)| {
-            scan_chunk(
-                image,
-                analysis,
-                &files,
-                &matcher,
-                forbid_rules,
-                all.len(),
-                li,
-                start,
-            )
-        })
+        .map(|&(li, start)| scanner.chunk(li, start))
         .collect();
     let mut forbidden: Vec<Forbidden> = (0..forbid_rules).map(|_| Forbidden::default()).collect();
-    let mut totals = vec![PathTotal::default(); all.len() - forbid_rules];
+    let mut totals = vec![PathTotal::default(); scanner.paths_rules];
     // A file hard-linked under two matching names counts its bytes once per rule.
     let mut shared: FxHashSet<(usize, (u32, u32))> = FxHashSet::default();
     for part in parts {
@@ -156,68 +151,81 @@ struct Part {
     shared: Vec<(usize, (u32, u32), u64)>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_chunk(
-    image: &Image,
-    analysis: &Analysis,
-    files: &VisibleFiles,
-    matcher: &Matcher,
+/// What every chunk of entries is matched with.
+struct Scanner<'a> {
+    image: &'a Image,
+    analysis: &'a Analysis,
+    files: VisibleFiles,
+    matcher: Matcher,
+    /// The first `forbid_rules` rules of the matcher are `forbid` rules, the rest `paths` rules.
     forbid_rules: usize,
-    rules: usize,
-    li: usize,
-    start: usize,
-) -> Part {
-    let layer = &image.layers[li];
-    let entries = &layer.contents.entries;
-    let end = (start + CHUNK).min(entries.len());
-    let mut part = Part {
-        forbidden: (0..forbid_rules).map(|_| Forbidden::default()).collect(),
-        totals: vec![PathTotal::default(); rules - forbid_rules],
-        shared: Vec::new(),
-    };
-    let (mut scratch, mut matched) = (matcher.scratch(), Vec::new());
-    for (ei, e) in entries.iter().enumerate().take(end).skip(start) {
-        if matches!(
-            e.kind,
-            EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
-        ) {
-            continue;
-        }
-        let path = layer.contents.path(e);
-        matcher.matching(path, &mut scratch, &mut matched);
-        if matched.is_empty() {
-            continue;
-        }
-        let key = (li as u32, ei as u32);
-        let visible = analysis.statuses[li][ei] == Status::Visible;
-        let file = match e.kind {
-            EntryKind::File if visible => Some((key, e.size)),
-            EntryKind::Hardlink if visible => files.links.get(&key).copied(),
-            _ => None,
+    paths_rules: usize,
+}
+
+impl Scanner<'_> {
+    /// Matches the entries of layer `li` from `start`, [`CHUNK`] of them at most.
+    fn chunk(&self, li: usize, start: usize) -> Part {
+        let Scanner {
+            image,
+            analysis,
+            files,
+            matcher,
+            forbid_rules,
+            ..
+        } = self;
+        let forbid_rules = *forbid_rules;
+        let layer = &image.layers[li];
+        let entries = &layer.contents.entries;
+        let end = (start + CHUNK).min(entries.len());
+        let mut part = Part {
+            forbidden: (0..forbid_rules).map(|_| Forbidden::default()).collect(),
+            totals: vec![PathTotal::default(); self.paths_rules],
+            shared: Vec::new(),
         };
-        for &r in &matched {
-            if r < forbid_rules {
-                let f = &mut part.forbidden[r];
-                f.count += 1;
-                f.total = f.total.saturating_add(e.size);
-                if f.hits.len() < LISTED_PATHS {
-                    f.hits.push(PathHit {
-                        path: String::from_utf8_lossy(path).into_owned(),
-                        size: e.size,
-                        layer: layer.index,
-                        created_by: layer.created_by.clone(),
-                    });
-                }
-            } else if let Some((inode, size)) = file {
-                let p = r - forbid_rules;
-                part.totals[p].files += 1;
-                if files.shared.contains(&inode) {
-                    part.shared.push((p, inode, size));
-                } else {
-                    part.totals[p].size = part.totals[p].size.saturating_add(size);
+        let (mut scratch, mut matched) = (matcher.scratch(), Vec::new());
+        for (ei, e) in entries.iter().enumerate().take(end).skip(start) {
+            if matches!(
+                e.kind,
+                EntryKind::Dir | EntryKind::Whiteout | EntryKind::Opaque
+            ) {
+                continue;
+            }
+            let path = layer.contents.path(e);
+            matcher.matching(path, &mut scratch, &mut matched);
+            if matched.is_empty() {
+                continue;
+            }
+            let key = (li as u32, ei as u32);
+            let visible = analysis.statuses[li][ei] == Status::Visible;
+            let file = match e.kind {
+                EntryKind::File if visible => Some((key, e.size)),
+                EntryKind::Hardlink if visible => files.links.get(&key).copied(),
+                _ => None,
+            };
+            for &r in &matched {
+                if r < forbid_rules {
+                    let f = &mut part.forbidden[r];
+                    f.count += 1;
+                    f.total = f.total.saturating_add(e.size);
+                    if f.hits.len() < LISTED_PATHS {
+                        f.hits.push(PathHit {
+                            path: String::from_utf8_lossy(path).into_owned(),
+                            size: e.size,
+                            layer: layer.index,
+                            created_by: layer.created_by.clone(),
+                        });
+                    }
+                } else if let Some((inode, size)) = file {
+                    let p = r - forbid_rules;
+                    part.totals[p].files += 1;
+                    if files.shared.contains(&inode) {
+                        part.shared.push((p, inode, size));
+                    } else {
+                        part.totals[p].size = part.totals[p].size.saturating_add(size);
+                    }
                 }
             }
         }
+        part
     }
-    part
 }
