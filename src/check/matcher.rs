@@ -10,9 +10,13 @@
 use globset::GlobMatcher;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
+use regex_automata::nfa::thompson;
 use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, MatchKind};
 use rustc_hash::FxHashMap;
+
+/// Size limit of the automaton and of each thread's DFA cache, as globset sets them.
+const LIMIT: usize = 10 * (1 << 20);
 
 /// The globs of a group of rules, and for each glob its rule and whether it excepts.
 pub struct Matcher {
@@ -47,10 +51,17 @@ impl Matcher {
             }
         }
         let regexes: Vec<&str> = globs.iter().map(|g| g.glob().regex()).collect();
-        // The syntax globset compiles its regexes with: bytes, not UTF-8; `.` matches `\n`.
+        // The syntax and limits globset compiles its regexes with: bytes, not UTF-8; `.` matches
+        // `\n`; 10 MiB for the automaton and for the DFA's cache (thousands of globs may not
+        // build here: then they are matched one by one).
         let dfa = DFA::builder()
             .syntax(syntax::Config::new().utf8(false).dot_matches_new_line(true))
-            .configure(DFA::config().match_kind(MatchKind::All))
+            .thompson(thompson::Config::new().nfa_size_limit(Some(LIMIT)))
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(LIMIT),
+            )
             .build_many(&regexes)
             .ok();
         Matcher { dfa, globs, owner }
