@@ -171,9 +171,9 @@ pub struct Entry {
     /// Permission bits (`0o7777` part of the header mode).
     pub mode: u32,
     /// Owner user id.
-    pub uid: u32,
+    pub uid: u64,
     /// Owner group id.
-    pub gid: u32,
+    pub gid: u64,
 }
 
 /// What a reader knows of an entry besides its names.
@@ -185,10 +185,10 @@ pub struct EntryMeta {
     pub size: u64,
     /// Permission bits.
     pub mode: u32,
-    /// Owner user id (ids past `u32::MAX`, which no Linux system has, read as `u32::MAX`).
-    pub uid: u32,
-    /// Owner group id (likewise).
-    pub gid: u32,
+    /// Owner user id.
+    pub uid: u64,
+    /// Owner group id.
+    pub gid: u64,
 }
 
 /// The kinds of layer entries the reports distinguish.

@@ -179,7 +179,9 @@ pub fn dive_metrics(image: &Image) -> DiveMetrics {
 /// which is byte order with `/` counted as the lowest byte. Only the first differing byte needs
 /// the mapping.
 fn by_components(a: &[u8], b: &[u8]) -> Ordering {
-    let key = |c: u8| if c == b'/' { 0 } else { c };
+    // Every other byte one above itself, so that `/` sorts below even a NUL (a PAX name may hold
+    // one): the order must stay total for the sort.
+    let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
     match first_difference(a, b) {
         Some(i) => key(a[i]).cmp(&key(b[i])),
         None => a.len().cmp(&b.len()),
@@ -221,20 +223,44 @@ fn is_under(path: &[u8], dir: &[u8]) -> bool {
 /// path wins) plus every parent directory as an implicit node (`None`). Opaque markers add their
 /// parents but no node of their own.
 fn layer_tree(contents: &LayerContents) -> Vec<(&[u8], Option<&Entry>)> {
+    let mut nodes = layer_nodes(contents);
+    // Stable: entries of the same path keep their tar order, so the last one wins below.
+    nodes.sort_by(|a, b| by_components(a.0, b.0));
+    // The same path again: a later entry replaces an earlier one, an implicit parent never
+    // replaces an entry.
+    nodes.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same && later.1.is_some() {
+            kept.1 = later.1;
+        }
+        same
+    });
+    nodes
+}
+
+/// The nodes of [`layer_tree`] in tar order, some paths more than once.
+fn layer_nodes(contents: &LayerContents) -> Vec<(&[u8], Option<&Entry>)> {
     let entries = &contents.entries;
     let mut nodes: Vec<(&[u8], Option<&Entry>)> = Vec::with_capacity(entries.len() + 16);
     let mut parents: Vec<&[u8]> = Vec::new();
+    // The implicit parents added so far: directories only, far fewer than the entries.
+    let mut added: FxHashSet<&[u8]> = FxHashSet::default();
     let mut previous: &[u8] = b"";
     for e in entries {
         let path = contents.path(e);
-        // Parents, deepest first, until one that the previous entry is (or is below): tars list a
-        // directory before what it holds, so that parent and all above it are already there. In
-        // a tar in any other order some parents come twice; the merge below keeps one.
+        // Parents, deepest first, until a known one: the previous entry is it or is below it
+        // (tars list a directory before what it holds), or it was added before. Its own parents
+        // then are there too. An entry's own path may still come again as an implicit parent
+        // (once per directory); the merge below keeps the entry.
         parents.clear();
         let mut end = path.len();
         while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
             let parent = &path[..slash];
-            if slash == 0 || previous == parent || is_under(previous, parent) {
+            if slash == 0
+                || previous == parent
+                || is_under(previous, parent)
+                || !added.insert(parent)
+            {
                 break;
             }
             parents.push(parent);
@@ -251,17 +277,6 @@ fn layer_tree(contents: &LayerContents) -> Vec<(&[u8], Option<&Entry>)> {
             previous = path;
         }
     }
-    // Stable: entries of the same path keep their tar order, so the last one wins below.
-    nodes.sort_by(|a, b| by_components(a.0, b.0));
-    // The same path again: a later entry replaces an earlier one, an implicit parent never
-    // replaces an entry.
-    nodes.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
-        if same && later.1.is_some() {
-            kept.1 = later.1;
-        }
-        same
-    });
     nodes
 }
 
@@ -412,6 +427,45 @@ mod tests {
             assert_eq!(first_difference(&base[..i], &base), None);
         }
         assert_eq!(first_difference(&base, &base), None);
+    }
+
+    #[test]
+    fn a_nul_in_a_name_sorts_above_the_separator() {
+        assert!(by_components(b"/a/x", b"/a\0").is_lt());
+        assert!(by_components(b"/a\0", b"/a/x").is_gt());
+        let img = image(vec![vec![
+            entry('f', "/a\0b", 1, None),
+            entry('f', "/a/b", 2, None),
+            entry('f', "/a\0", 3, None),
+            entry('f', "/a", 4, None),
+        ]]);
+        assert_eq!(dive_metrics(&img).wasted_bytes, 0);
+    }
+
+    #[test]
+    fn deep_directories_in_turn_add_each_parent_once() {
+        let deep = |top: &str| format!("/{top}{}", "/d".repeat(40));
+        let (a, b) = (deep("a"), deep("b"));
+        let paths: Vec<String> = (0..100)
+            .map(|i| format!("{}/f{i}", if i % 2 == 0 { &a } else { &b }))
+            .collect();
+        let mut contents = LayerContents::default();
+        for p in &paths {
+            contents.push(
+                p.as_bytes(),
+                None,
+                crate::image::EntryMeta {
+                    kind: EntryKind::File,
+                    size: 1,
+                    mode: 0,
+                    uid: 0,
+                    gid: 0,
+                },
+            );
+        }
+        // 100 files and the 82 directories above them, each once.
+        assert_eq!(layer_nodes(&contents).len(), 182);
+        assert_eq!(layer_tree(&contents).len(), 182);
     }
 
     #[test]

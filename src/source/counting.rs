@@ -87,10 +87,11 @@ impl<R: Read> Seek for Counting<R> {
             }
             let want = left.min(skipped.len() as u64) as usize;
             match self.read(&mut skipped[..want]) {
+                // The tar parser's own words for it.
                 Ok(0) => {
                     break Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
-                        "unexpected end of data",
+                        "unexpected EOF during skip",
                     ))
                 }
                 Ok(n) => left -= n as u64,

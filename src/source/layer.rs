@@ -288,7 +288,6 @@ fn add<R: Read>(
     };
     // Blank owner or mode fields are 0 to GNU tar and Python's tarfile; they are metadata only,
     // so read them as 0 rather than reject the layer.
-    let id = |id: io::Result<u64>| u32::try_from(id.unwrap_or(0)).unwrap_or(u32::MAX);
     contents.push(
         path,
         link,
@@ -296,8 +295,8 @@ fn add<R: Read>(
             kind,
             size,
             mode: header.mode().unwrap_or(0) & 0o7777,
-            uid: id(header.uid()),
-            gid: id(header.gid()),
+            uid: header.uid().unwrap_or(0),
+            gid: header.gid().unwrap_or(0),
         },
     );
     Ok(())
@@ -366,14 +365,15 @@ mod tests {
     fn plain_tar_is_read_the_same_seekable_or_streamed() {
         let mut h = tar::Header::new_ustar();
         h.set_mode(0o644);
-        h.set_uid(1000);
+        // Base-256 (GNU) ids past u32 are kept as they are.
+        h.set_uid(5_000_000_000);
         h.set_gid(1000);
         let tar = one_file_tar(&mut h, &[7u8; 1500]);
         let a = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("seekable");
         let b = scan_stream(&tar[..], tar.len() as u64).expect("stream");
         assert_eq!(a.entries, b.entries);
         assert_eq!(a.path(&a.entries[0]), b.path(&b.entries[0]));
-        assert_eq!(a.entries[0].uid, 1000);
+        assert_eq!(a.entries[0].uid, 5_000_000_000);
     }
 
     #[test]
