@@ -7,7 +7,6 @@
 //! the benchmark's 291k entries by about four (bench/RESULTS.md). Should the DFA not build, or
 //! give up on a path, the globs are matched one by one: slower, never different.
 
-use globset::GlobMatcher;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
@@ -15,13 +14,15 @@ use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, MatchKind};
 use rustc_hash::FxHashMap;
 
+use crate::policy::rules::Glob;
+
 /// Size limit of the automaton and of each thread's DFA cache, as globset sets them.
 const LIMIT: usize = 10 * (1 << 20);
 
 /// The globs of a group of rules, and for each glob its rule and whether it excepts.
-pub struct Matcher {
+pub struct Matcher<'g> {
     dfa: Option<DFA>,
-    globs: Vec<GlobMatcher>,
+    globs: Vec<&'g Glob>,
     owner: Vec<(usize, bool)>,
 }
 
@@ -37,20 +38,23 @@ pub struct Scratch<'p> {
     globs: Vec<usize>,
 }
 
-impl Matcher {
-    /// Compiles `rules`: for each rule, its globs and the globs excepted from it.
-    pub fn build(rules: &[(Vec<&GlobMatcher>, Vec<&GlobMatcher>)]) -> Matcher {
+/// The globs of one rule, and the globs excepted from it.
+pub type RuleGlobs<'g> = (Vec<&'g Glob>, Vec<&'g Glob>);
+
+impl<'g> Matcher<'g> {
+    /// Compiles `rules`.
+    pub fn build(rules: &[RuleGlobs<'g>]) -> Matcher<'g> {
         let mut globs = Vec::new();
         let mut owner = Vec::new();
         for (i, (matching, except)) in rules.iter().enumerate() {
             for (list, excepts) in [(matching, false), (except, true)] {
                 for g in list {
-                    globs.push((*g).clone());
+                    globs.push(*g);
                     owner.push((i, excepts));
                 }
             }
         }
-        let regexes: Vec<&str> = globs.iter().map(|g| g.glob().regex()).collect();
+        let regexes: Vec<&str> = globs.iter().map(|g| g.matcher.glob().regex()).collect();
         // The syntax and limits globset compiles its regexes with: bytes, not UTF-8; `.` matches
         // `\n`; 10 MiB for the automaton and for the DFA's cache (thousands of globs may not
         // build here: then they are matched one by one).
@@ -96,7 +100,7 @@ impl Matcher {
             scratch.globs.clear();
             scratch
                 .globs
-                .extend((0..self.globs.len()).filter(|&i| matches_path(&self.globs[i], path)));
+                .extend((0..self.globs.len()).filter(|&i| self.globs[i].matches_path(path)));
         }
         let hits = &scratch.globs;
         let excepted = |r: usize| hits.iter().any(|&i| self.owner[i] == (r, true));
@@ -160,24 +164,10 @@ fn walk(dfa: &DFA, cache: &mut Cache, mut state: LazyStateID, bytes: &[u8]) -> O
     (!state.is_quit()).then_some(state)
 }
 
-/// Whether one glob matches an image path (raw bytes).
-fn matches_path(glob: &GlobMatcher, path: &[u8]) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        glob.is_match(std::path::Path::new(std::ffi::OsStr::from_bytes(path)))
-    }
-    #[cfg(not(unix))]
-    {
-        glob.is_match(&*String::from_utf8_lossy(path))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::policy::preset::RECOMMENDED;
-    use crate::policy::rules::Glob;
 
     /// The DFA and globset agree on every glob and path, whatever order the paths come in.
     #[test]
@@ -208,10 +198,7 @@ mod tests {
             .iter()
             .map(|p| Glob::path(p).expect("glob"))
             .collect();
-        let rules: Vec<(Vec<&GlobMatcher>, Vec<&GlobMatcher>)> = globs
-            .iter()
-            .map(|g| (vec![&g.matcher], Vec::new()))
-            .collect();
+        let rules: Vec<RuleGlobs<'_>> = globs.iter().map(|g| (vec![g], Vec::new())).collect();
         let mut matcher = Matcher::build(&rules);
         assert!(matcher.dfa.is_some());
         let paths: Vec<&[u8]> = [
@@ -284,7 +271,7 @@ mod tests {
             Glob::path("/var/lib/apt/lists/**").expect("glob"),
             Glob::path("/var/lib/apt/lists/lock").expect("glob"),
         );
-        let matcher = Matcher::build(&[(vec![&apt.matcher], vec![&lock.matcher])]);
+        let matcher = Matcher::build(&[(vec![&apt], vec![&lock])]);
         let mut scratch = matcher.scratch();
         let mut rules = Vec::new();
         matcher.matching(b"/var/lib/apt/lists/lock", &mut scratch, &mut rules);

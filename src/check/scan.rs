@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::matcher::Matcher;
+use super::matcher::{Matcher, RuleGlobs};
 use super::{PathHit, LISTED_PATHS};
 use crate::analysis::{Analysis, Status};
 use crate::image::{EntryKind, Image};
@@ -50,11 +50,10 @@ pub fn scan<'r>(
     let (mut forbid, mut paths) = (Vec::new(), Vec::new());
     for rule in rules {
         match &rule.check {
-            Check::Forbid { globs, except, .. } => forbid.push((
-                globs.iter().map(|g| &g.matcher).collect(),
-                except.iter().map(|g| &g.matcher).collect(),
-            )),
-            Check::Path { glob, .. } => paths.push((vec![&glob.matcher], Vec::new())),
+            Check::Forbid { globs, except, .. } => {
+                forbid.push((globs.iter().collect(), except.iter().collect()))
+            }
+            Check::Path { glob, .. } => paths.push((vec![glob], Vec::new())),
             _ => {}
         }
     }
@@ -114,8 +113,6 @@ pub fn scan<'r>(
     }
 }
 
-type RuleGlobs<'g> = (Vec<&'g globset::GlobMatcher>, Vec<&'g globset::GlobMatcher>);
-
 /// Entries matched per parallel task.
 const CHUNK: usize = 8192;
 
@@ -156,7 +153,7 @@ struct Scanner<'a> {
     image: &'a Image,
     analysis: &'a Analysis,
     files: VisibleFiles,
-    matcher: Matcher,
+    matcher: Matcher<'a>,
     /// The first `forbid_rules` rules of the matcher are `forbid` rules, the rest `paths` rules.
     forbid_rules: usize,
     paths_rules: usize,
