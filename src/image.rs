@@ -61,18 +61,6 @@ impl LayerContents {
     pub fn push(&mut self, path: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
         let name = self.names.len() as u64;
         self.names.extend_from_slice(path);
-        self.push_named(name, link_target, meta);
-    }
-
-    /// Adds an entry whose path is the raw tar name `raw`, normalized (see [`normalize_path`])
-    /// straight into the names.
-    pub fn push_raw(&mut self, raw: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
-        let name = self.names.len() as u64;
-        normalize_path_into(raw, &mut self.names);
-        self.push_named(name, link_target, meta);
-    }
-
-    fn push_named(&mut self, name: u64, link_target: Option<&[u8]>, meta: EntryMeta) {
         // A path or link of 4 GiB cannot come out of a tar header or PAX record read in memory.
         let path_len = u32::try_from(self.names.len() as u64 - name).unwrap_or(u32::MAX);
         let link_len = match link_target {
@@ -306,16 +294,20 @@ mod tests {
         assert_eq!(split_parent(b"/a"), (&b"/"[..], &b"a"[..]));
     }
 
-    #[test]
-    fn whiteout_targets() {
-        let mut layer = LayerContents::default();
-        let meta = |kind| EntryMeta {
+    /// What an entry of `kind` needs besides its names, all zero.
+    fn meta(kind: EntryKind) -> EntryMeta {
+        EntryMeta {
             kind,
             size: 0,
             mode: 0,
             uid: 0,
             gid: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn whiteout_targets() {
+        let mut layer = LayerContents::default();
         layer.push(b"/opt/.wh.data", None, meta(EntryKind::Whiteout));
         layer.push(b"/opt/conf/.wh..wh..opq", None, meta(EntryKind::Opaque));
         layer.push(b"/.wh.x", None, meta(EntryKind::Whiteout));
@@ -337,15 +329,8 @@ mod tests {
     #[test]
     fn names_are_kept_by_the_layer() {
         let mut layer = LayerContents::default();
-        let meta = |kind| EntryMeta {
-            kind,
-            size: 0,
-            mode: 0,
-            uid: 0,
-            gid: 0,
-        };
-        layer.push_raw(b"./usr/bin/sh", Some(b"dash"), meta(EntryKind::Symlink));
-        layer.push_raw(b"etc/", None, meta(EntryKind::Dir));
+        layer.push(b"/usr/bin/sh", Some(b"dash"), meta(EntryKind::Symlink));
+        layer.push(b"/etc", None, meta(EntryKind::Dir));
         layer.push(b"/bin/ls", Some(b""), meta(EntryKind::Symlink));
         let [sh, etc, ls] = &layer.entries[..] else {
             panic!("three entries");

@@ -446,26 +446,16 @@ mod tests {
     fn deep_directories_in_turn_add_each_parent_once() {
         let deep = |top: &str| format!("/{top}{}", "/d".repeat(40));
         let (a, b) = (deep("a"), deep("b"));
-        let paths: Vec<String> = (0..100)
-            .map(|i| format!("{}/f{i}", if i % 2 == 0 { &a } else { &b }))
-            .collect();
-        let mut contents = LayerContents::default();
-        for p in &paths {
-            contents.push(
-                p.as_bytes(),
-                None,
-                crate::image::EntryMeta {
-                    kind: EntryKind::File,
-                    size: 1,
-                    mode: 0,
-                    uid: 0,
-                    gid: 0,
-                },
-            );
-        }
+        let img = image(vec![(0..100)
+            .map(|i| {
+                let dir = if i % 2 == 0 { &a } else { &b };
+                entry('f', &format!("{dir}/f{i}"), 1, None)
+            })
+            .collect()]);
+        let contents = &img.layers[0].contents;
         // 100 files and the 82 directories above them, each once.
-        assert_eq!(layer_nodes(&contents).len(), 182);
-        assert_eq!(layer_tree(&contents).len(), 182);
+        assert_eq!(layer_nodes(contents).len(), 182);
+        assert_eq!(layer_tree(contents).len(), 182);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use std::ops::Bound;
 
-use crate::image::{Entry, EntryKind, Image};
+use crate::image::{EntryKind, Image};
 
 /// Where a layer entry ended up. Layer indexes are `u32`, as everywhere in the analysis: one
 /// status per entry of the image.
@@ -59,11 +59,6 @@ pub struct Analysis {
 }
 
 impl VisibleFile {
-    /// The entry that names this path.
-    pub fn entry<'i>(&self, image: &'i Image) -> &'i Entry {
-        &image.layers[self.layer as usize].contents.entries[self.entry as usize]
-    }
-
     /// The path.
     pub fn path<'i>(&self, image: &'i Image) -> &'i [u8] {
         let contents = &image.layers[self.layer as usize].contents;
@@ -258,18 +253,13 @@ pub(crate) mod tests {
     /// An entry for tests, as [`entry`] builds it; [`image`] stores it in its layer.
     #[derive(Debug, Clone)]
     pub struct TestEntry {
-        path: &'static str,
+        path: String,
         link: Option<&'static str>,
         meta: EntryMeta,
     }
 
     /// Builds an entry for tests: `f` file, `d` dir, `h` hard link, `w` whiteout, `o` opaque.
-    pub fn entry(
-        kind: char,
-        path: &'static str,
-        size: u64,
-        link: Option<&'static str>,
-    ) -> TestEntry {
+    pub fn entry(kind: char, path: &str, size: u64, link: Option<&'static str>) -> TestEntry {
         let kind = match kind {
             'f' => EntryKind::File,
             'd' => EntryKind::Dir,
@@ -280,7 +270,7 @@ pub(crate) mod tests {
             _ => EntryKind::Other,
         };
         TestEntry {
-            path,
+            path: path.to_string(),
             link,
             meta: EntryMeta {
                 kind,
