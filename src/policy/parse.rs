@@ -154,25 +154,37 @@ fn layer_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
             None
         }
     };
-    let max_size = sized(&f, "max_size", &name, super::rules::Unit::Bytes, diags);
-    let max_files = sized(&f, "max_files", &name, super::rules::Unit::Count, diags);
+    let (max_size, max_files) = budget(&f, node, &name, diags)?;
+    Some(Rule {
+        name,
+        check: Check::Layer {
+            select: select?,
+            max_size,
+            max_files,
+        },
+        severity: severity?,
+        reason,
+        pos: Some(node.pos),
+    })
+}
+
+/// The `max_size` and `max_files` of a budget rule, at least one of them; `None` when neither is
+/// given or one is wrong (reported).
+fn budget(
+    f: &Fields<'_>,
+    node: &Node,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Option<(Option<u64>, Option<u64>)> {
+    let max_size = sized(f, "max_size", name, super::rules::Unit::Bytes, diags);
+    let max_files = sized(f, "max_files", name, super::rules::Unit::Count, diags);
     if f.get("max_size").is_none() && f.get("max_files").is_none() {
         diags
             .error(node.pos, format!("`{name}` sets no budget"))
             .help("add `max_size` and/or `max_files`");
         return None;
     }
-    Some(Rule {
-        name,
-        check: Check::Layer {
-            select: select?,
-            max_size: max_size?,
-            max_files: max_files?,
-        },
-        severity: severity?,
-        reason,
-        pos: Some(node.pos),
-    })
+    Some((max_size?, max_files?))
 }
 
 /// An optional `max_size`/`max_files`: `Some(None)` when absent, `None` when wrong.
@@ -232,20 +244,13 @@ fn path_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
             None
         }
     };
-    let max_size = sized(&f, "max_size", &name, super::rules::Unit::Bytes, diags);
-    let max_files = sized(&f, "max_files", &name, super::rules::Unit::Count, diags);
-    if f.get("max_size").is_none() && f.get("max_files").is_none() {
-        diags
-            .error(node.pos, format!("`{name}` sets no budget"))
-            .help("add `max_size` and/or `max_files`");
-        return None;
-    }
+    let (max_size, max_files) = budget(&f, node, &name, diags)?;
     Some(Rule {
         name,
         check: Check::Path {
             glob: glob?,
-            max_size: max_size?,
-            max_files: max_files?,
+            max_size,
+            max_files,
         },
         severity: severity?,
         reason,
