@@ -82,7 +82,7 @@ pub fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::{Code, Location};
-    use crate::report::check::tests::{finding, report};
+    use crate::report::check::tests::{finding, report, unplaced};
 
     #[test]
     fn other_control_bytes_are_shown_as_codes() {
@@ -122,13 +122,7 @@ mod tests {
             line: 7,
             column: 1,
         });
-        let mut nowhere = finding(
-            Code::DiveLowestEfficiency,
-            Severity::Error,
-            "dive-ci.x",
-            "50%",
-        );
-        nowhere.location = None;
+        let nowhere = unplaced(Severity::Error, "50%");
         let r = report(vec![], vec![at_policy, at_dockerfile, nowhere]);
         let mut out = Vec::new();
         Github.render(&r, &mut out).expect("written to memory");

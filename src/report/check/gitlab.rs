@@ -72,18 +72,11 @@ impl Render for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Code;
-    use crate::report::check::tests::{finding, report};
+    use crate::report::check::tests::{report, unplaced};
 
     #[test]
     fn issue_without_a_place_is_on_the_policy_file_line_1() {
-        let mut f = finding(
-            Code::DiveLowestEfficiency,
-            Severity::Warn,
-            "dive-ci.x",
-            "low",
-        );
-        f.location = None;
+        let f = unplaced(Severity::Warn, "low");
         let mut out = Vec::new();
         Gitlab
             .render(&report(vec![], vec![f]), &mut out)

@@ -322,6 +322,14 @@ pub(crate) mod tests {
         }
     }
 
+    /// A finding of `.dive-ci`'s efficiency rule: it has no place in a file.
+    pub(crate) fn unplaced(severity: Severity, message: &str) -> Finding {
+        Finding {
+            location: None,
+            ..finding(Code::DiveLowestEfficiency, severity, "dive-ci.x", message)
+        }
+    }
+
     /// A report of one image `app:1` with the given rules and findings.
     pub(crate) fn report(rules: Vec<RuleResult>, findings: Vec<Finding>) -> CheckReport {
         let summary = ImageSummary {

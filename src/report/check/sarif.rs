@@ -155,7 +155,7 @@ pub fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::check::tests::{finding, report};
+    use crate::report::check::tests::{report, unplaced};
 
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {
@@ -171,13 +171,7 @@ mod tests {
 
     #[test]
     fn every_result_has_a_location_and_a_rule() {
-        let mut f = finding(
-            Code::DiveLowestEfficiency,
-            Severity::Warn,
-            "dive-ci.x",
-            "low",
-        );
-        f.location = None;
+        let f = unplaced(Severity::Warn, "low");
         let log = serde_json::to_value(log(&report(vec![], vec![f]))).expect("serializes");
         let result = &log["runs"][0]["results"][0];
         assert_eq!(result["level"], "warning");
