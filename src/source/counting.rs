@@ -50,13 +50,20 @@ impl<R> Counting<R> {
     }
 }
 
+impl Progress {
+    /// Records a read of `n` bytes out of `asked`.
+    fn record(&self, n: usize, asked: usize) {
+        if n == 0 && asked > 0 {
+            self.ended.set(true);
+        }
+        self.seen.set(self.seen.get() + n as u64);
+    }
+}
+
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.progress.ended.set(true);
-        }
-        self.progress.seen.set(self.progress.seen.get() + n as u64);
+        self.progress.record(n, buf.len());
         Ok(n)
     }
 }
@@ -77,29 +84,27 @@ impl<R: Read> Seek for Counting<R> {
         let mut left = u64::try_from(forward).map_err(|_| {
             io::Error::new(io::ErrorKind::Unsupported, "a stream cannot seek backwards")
         })?;
-        let mut skipped = std::mem::take(&mut self.skipped);
-        if skipped.is_empty() && left > 0 {
-            skipped = vec![0; SKIP_BUFFER];
+        if self.skipped.is_empty() && left > 0 {
+            self.skipped = vec![0; SKIP_BUFFER];
         }
-        let result = loop {
-            if left == 0 {
-                break Ok(self.progress.seen());
-            }
-            let want = left.min(skipped.len() as u64) as usize;
-            match self.read(&mut skipped[..want]) {
-                // The tar parser's own words for it.
-                Ok(0) => {
-                    break Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "unexpected EOF during skip",
-                    ))
+        while left > 0 {
+            let want = left.min(SKIP_BUFFER as u64) as usize;
+            match self.inner.read(&mut self.skipped[..want]) {
+                Ok(n) => {
+                    self.progress.record(n, want);
+                    if n == 0 {
+                        // The tar parser's own words for it.
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "unexpected EOF during skip",
+                        ));
+                    }
+                    left -= n as u64;
                 }
-                Ok(n) => left -= n as u64,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
+                Err(e) => return Err(e),
             }
-        };
-        self.skipped = skipped;
-        result
+        }
+        Ok(self.progress.seen())
     }
 }
