@@ -162,16 +162,8 @@ struct Scanner<'a> {
 impl Scanner<'_> {
     /// Matches the entries of layer `li` from `start`, [`CHUNK`] of them at most.
     fn chunk(&self, li: usize, start: usize) -> Part {
-        let Scanner {
-            image,
-            analysis,
-            files,
-            matcher,
-            forbid_rules,
-            ..
-        } = self;
-        let forbid_rules = *forbid_rules;
-        let layer = &image.layers[li];
+        let (files, matcher, forbid_rules) = (&self.files, &self.matcher, self.forbid_rules);
+        let layer = &self.image.layers[li];
         let entries = &layer.contents.entries;
         let end = (start + CHUNK).min(entries.len());
         let mut part = Part {
@@ -193,7 +185,7 @@ impl Scanner<'_> {
                 continue;
             }
             let key = (li as u32, ei as u32);
-            let visible = analysis.statuses[li][ei] == Status::Visible;
+            let visible = self.analysis.statuses[li][ei] == Status::Visible;
             let file = match e.kind {
                 EntryKind::File if visible => Some((key, e.size)),
                 EntryKind::Hardlink if visible => files.links.get(&key).copied(),
