@@ -13,12 +13,11 @@ pub mod analysis;
 pub mod check;
 pub mod dockerfile;
 pub mod error;
-pub mod github;
 pub mod image;
-pub mod init;
 pub mod policy;
 pub mod report;
+pub mod severity;
 pub mod source;
-pub mod summary;
+pub mod units;
 
 pub use error::{Error, ErrorKind, Result};

@@ -2,6 +2,7 @@
 //! overwritten or deleted and by which layer, and the image totals that follow (DESIGN.md §4).
 
 pub mod dive;
+pub mod summary;
 pub mod top;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! The limits of `layers` and `paths` entries, and how far a value is over a limit.
 
-use crate::policy::rules::Measure;
+use crate::units::Measure;
 
 /// The limits of a `layers` or `paths` entry: bytes and/or files.
 #[derive(Debug, Clone, Copy)]

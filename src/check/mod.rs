@@ -14,13 +14,13 @@ pub use code::Code;
 use budget::{over, Budget};
 
 use crate::analysis::dive::{dive_metrics, DiveMetrics};
+use crate::analysis::summary::ImageSummary;
 use crate::analysis::{analyze, Analysis};
 use crate::image::Image;
-use crate::policy::rules::{
-    Check, DiveMetric, Glob, ImageMetric, LayerSelect, Measure, Rule, Severity,
-};
+use crate::policy::rules::{DiveMetric, Glob, ImageMetric, LayerSelect, Rule, RuleKind};
 use crate::policy::Policy;
-use crate::summary::ImageSummary;
+use crate::severity::Severity;
+use crate::units::Measure;
 
 /// Forbidden paths listed in a finding before the rest are only counted.
 pub const LISTED_PATHS: usize = 20;
@@ -89,7 +89,7 @@ pub struct PathHit {
 /// Whether a checked rule passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum Outcome {
     /// Within its limit.
     Pass,
     /// Failed, as an error.
@@ -110,7 +110,7 @@ pub struct RuleResult {
     /// Extra words for the table: which layer, how many paths.
     pub detail: Option<String>,
     /// The outcome.
-    pub status: Status,
+    pub status: Outcome,
 }
 
 /// The check of one image.
@@ -224,20 +224,20 @@ impl Draft {
 
 impl Context<'_> {
     fn apply(&mut self, rule: &Rule) {
-        match &rule.check {
-            Check::Image { metric, limit } => self.image_limit(rule, *metric, *limit),
-            Check::Dive { metric, limit } => self.dive_limit(rule, *metric, *limit),
-            Check::Layer {
+        match &rule.kind {
+            RuleKind::Image { metric, limit } => self.image_limit(rule, *metric, *limit),
+            RuleKind::Dive { metric, limit } => self.dive_limit(rule, *metric, *limit),
+            RuleKind::Layer {
                 select,
                 max_size,
                 max_files,
             } => self.layer_budget(rule, select, *max_size, *max_files),
-            Check::Path {
+            RuleKind::Path {
                 glob,
                 max_size,
                 max_files,
             } => self.path_budget(rule, glob, *max_size, *max_files),
-            Check::Forbid { globs, hint, .. } => self.forbid(rule, globs, hint.as_deref()),
+            RuleKind::Forbid { globs, hint, .. } => self.forbid(rule, globs, hint.as_deref()),
         }
     }
 
@@ -250,9 +250,9 @@ impl Context<'_> {
         failed: bool,
     ) {
         let status = match (failed, rule.severity) {
-            (false, _) => Status::Pass,
-            (true, Severity::Error) => Status::Error,
-            (true, Severity::Warn) => Status::Warn,
+            (false, _) => Outcome::Pass,
+            (true, Severity::Error) => Outcome::Error,
+            (true, Severity::Warn) => Outcome::Warn,
         };
         self.rules.push(RuleResult {
             rule: rule.name.clone(),
@@ -424,7 +424,7 @@ impl Context<'_> {
                     .map(Measure::Bytes)
                     .or(max_files.map(Measure::Count)),
                 detail: Some("no layer selected".into()),
-                status: Status::Warn,
+                status: Outcome::Warn,
             });
             let warn = Rule {
                 severity: Severity::Warn,

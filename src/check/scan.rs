@@ -10,7 +10,7 @@ use super::matcher::{Matcher, RuleGlobs};
 use super::{PathHit, LISTED_PATHS};
 use crate::analysis::{Analysis, Status};
 use crate::image::{EntryKind, Image};
-use crate::policy::rules::{Check, Rule};
+use crate::policy::rules::{Rule, RuleKind};
 
 /// What a `forbid` rule found in every layer.
 #[derive(Debug, Default)]
@@ -49,11 +49,11 @@ pub fn scan<'r>(
 ) -> Scans {
     let (mut forbid, mut paths) = (Vec::new(), Vec::new());
     for rule in rules {
-        match &rule.check {
-            Check::Forbid { globs, except, .. } => {
+        match &rule.kind {
+            RuleKind::Forbid { globs, except, .. } => {
                 forbid.push((globs.iter().collect(), except.iter().collect()))
             }
-            Check::Path { glob, .. } => paths.push((vec![glob], Vec::new())),
+            RuleKind::Path { glob, .. } => paths.push((vec![glob], Vec::new())),
             _ => {}
         }
     }

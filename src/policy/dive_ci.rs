@@ -5,9 +5,11 @@
 
 use super::diagnostic::{Diagnostics, PolicyErrors};
 use super::read::limit;
-use super::rules::{Check, DiveMetric, Measure, Rule, Severity};
+use super::rules::{DiveMetric, Rule, RuleKind};
 use super::yaml::{Node, Value};
 use super::Policy;
+use crate::severity::Severity;
+use crate::units::Measure;
 
 /// dive's defaults for rules a `.dive-ci` leaves out.
 fn default_limit(metric: DiveMetric) -> Option<Measure> {
@@ -43,7 +45,7 @@ fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
         if let Some(limit) = limit {
             rules.push(Rule {
                 name,
-                check: Check::Dive { metric, limit },
+                kind: RuleKind::Dive { metric, limit },
                 severity: Severity::Error,
                 reason: None,
                 pos: given.map(|n| n.pos),
@@ -89,8 +91,8 @@ mod tests {
         policy
             .rules
             .iter()
-            .filter_map(|r| match &r.check {
-                Check::Dive { limit, .. } => Some((r.name.clone(), *limit)),
+            .filter_map(|r| match &r.kind {
+                RuleKind::Dive { limit, .. } => Some((r.name.clone(), *limit)),
                 _ => None,
             })
             .collect()

@@ -9,11 +9,11 @@ pub mod preset;
 mod read;
 pub mod rules;
 pub mod schema;
-pub mod units;
+pub mod starter;
 pub mod yaml;
 
 pub use diagnostic::PolicyErrors;
-pub use rules::{Check, Rule, Severity};
+pub use rules::{Rule, RuleKind};
 
 use diagnostic::{Diagnostic, Diagnostics};
 

@@ -3,9 +3,11 @@
 //! the file is reported together.
 
 use super::diagnostic::Diagnostics;
-use super::rules::{Glob, IndexRange, Measure, Severity, Unit};
-use super::units::{check_ratio, parse_ratio, parse_size};
+use super::rules::{Glob, IndexRange};
 use super::yaml::{Key, Node, Pos, Value};
+use crate::severity::Severity;
+use crate::units::{check_ratio, parse_ratio, parse_size};
+use crate::units::{Measure, Unit};
 
 /// The entries of a mapping whose keys were checked against the allowed ones.
 pub struct Fields<'n> {

@@ -1,65 +1,10 @@
 //! The checked form of a policy: a flat list of rules, each with what it measures, its limit, its
 //! severity, its reason and the place it was written.
 
-use std::fmt;
-
-use globset::{GlobBuilder, GlobMatcher};
-use serde::Serialize;
-
-use super::units::{human_ratio, human_size};
 use super::yaml::Pos;
-
-/// How bad a failed rule is: an error fails the gate (exit 1), a warning is reported only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Fails the check.
-    Error,
-    /// Reported, does not fail the check.
-    Warn,
-}
-
-impl Severity {
-    /// `error` or `warn`, as written in policies and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warn => "warn",
-        }
-    }
-}
-
-/// A number a rule compares: bytes, a count, or a ratio.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "unit", content = "value", rename_all = "lowercase")]
-pub enum Measure {
-    /// Bytes.
-    Bytes(u64),
-    /// A count (layers, files).
-    Count(u64),
-    /// A ratio (1.0 = 100 %).
-    Ratio(f64),
-}
-
-impl Measure {
-    /// The value as a float, to compare and to compute how far over the limit it is.
-    pub fn as_f64(self) -> f64 {
-        match self {
-            Measure::Bytes(b) | Measure::Count(b) => b as f64,
-            Measure::Ratio(r) => r,
-        }
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Measure::Bytes(b) => f.write_str(&human_size(*b)),
-            Measure::Count(c) => write!(f, "{c}"),
-            Measure::Ratio(r) => f.write_str(&human_ratio(*r)),
-        }
-    }
-}
+use crate::severity::Severity;
+use crate::units::{Measure, Unit};
+use globset::{GlobBuilder, GlobMatcher};
 
 /// One rule of a policy.
 #[derive(Debug, Clone)]
@@ -68,7 +13,7 @@ pub struct Rule {
     /// `recommended/apt-lists`.
     pub name: String,
     /// What is checked.
-    pub check: Check,
+    pub kind: RuleKind,
     /// What a failure means.
     pub severity: Severity,
     /// Why the rule exists, printed with its findings.
@@ -79,7 +24,7 @@ pub struct Rule {
 
 /// What a rule checks.
 #[derive(Debug, Clone)]
-pub enum Check {
+pub enum RuleKind {
     /// An image total must not exceed a limit.
     Image {
         /// Which total.
@@ -242,8 +187,8 @@ pub trait Metric: Copy {
     fn key(self) -> &'static str;
     /// The kind of limit the key takes.
     fn unit(self) -> Unit;
-    /// The check of this metric against `limit`.
-    fn check(self, limit: Measure) -> Check;
+    /// The rule kind that limits this metric to `limit`.
+    fn kind(self, limit: Measure) -> RuleKind;
 }
 
 impl Metric for ImageMetric {
@@ -253,8 +198,8 @@ impl Metric for ImageMetric {
     fn unit(self) -> Unit {
         ImageMetric::unit(self)
     }
-    fn check(self, limit: Measure) -> Check {
-        Check::Image {
+    fn kind(self, limit: Measure) -> RuleKind {
+        RuleKind::Image {
             metric: self,
             limit,
         }
@@ -268,23 +213,12 @@ impl Metric for DiveMetric {
     fn unit(self) -> Unit {
         DiveMetric::unit(self)
     }
-    fn check(self, limit: Measure) -> Check {
-        Check::Dive {
+    fn kind(self, limit: Measure) -> RuleKind {
+        RuleKind::Dive {
             metric: self,
             limit,
         }
     }
-}
-
-/// The kinds of limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// A size.
-    Bytes,
-    /// A whole number.
-    Count,
-    /// A percentage or fraction.
-    Ratio,
 }
 
 /// Which layers a budget applies to: by index, by `created_by` glob, or both.

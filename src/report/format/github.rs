@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::{detail_lines, layer_line, place, CheckReport, Render};
-use crate::policy::rules::Severity;
+use crate::severity::Severity;
 
 /// Workflow commands, one line per finding.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,7 +82,7 @@ pub fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::{Code, Location};
-    use crate::report::check::tests::{finding, report, unplaced};
+    use crate::report::format::tests::{finding, report, unplaced};
 
     #[test]
     fn other_control_bytes_are_shown_as_codes() {

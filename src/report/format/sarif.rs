@@ -14,7 +14,7 @@ use serde_sarif::sarif::{
 
 use super::{detail_lines, fingerprints, layer_line, place, CheckReport, Render};
 use crate::check::{Code, Location};
-use crate::policy::rules::Severity;
+use crate::severity::Severity;
 
 /// The schema the log names (the OASIS 2.1.0 errata 01 schema).
 pub const SCHEMA_URI: &str =
@@ -155,7 +155,7 @@ pub fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::check::tests::{report, unplaced};
+    use crate::report::format::tests::{report, unplaced};
 
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {

@@ -1,7 +1,7 @@
 //! The `sizegate` binary: parses arguments, calls the library, prints, and maps the outcome to an
 //! exit code: 0 done (the policy passed), 1 the policy was violated, 2 could not run.
 
-mod cli;
+mod args;
 mod progress;
 
 use std::fs::File;
@@ -12,16 +12,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{CheckFormat, Cli, Command, Format, ImageArgs};
+use args::{CheckFormat, Cli, Command, Format, ImageArgs};
+use sizegate::analysis::summary::ImageSummary;
 use sizegate::analysis::{analyze, top};
 use sizegate::dockerfile::Dockerfile;
-use sizegate::github::Actions;
-use sizegate::policy::units::parse_ratio;
 use sizegate::policy::{dive_ci, schema, Policy, PolicyErrors};
 use sizegate::report;
-use sizegate::report::check::{self as formats, CheckReport, Render, Verdict};
+use sizegate::report::format::{self as formats, CheckReport, Render, Verdict};
+use sizegate::report::github_actions::Actions;
 use sizegate::source::{self, ImageSource, Loaded, Selection};
-use sizegate::summary::ImageSummary;
+use sizegate::units::parse_ratio;
 
 /// The policy was violated: a rule with severity error failed.
 const EXIT_VIOLATION: u8 = 1;
@@ -106,8 +106,10 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             let loaded = load(&image)?;
             let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
             // One policy for the whole archive, as `check` applies one policy to every image.
-            if let Some(summary) = sizegate::init::covering(&summaries) {
-                out.write_all(sizegate::init::starter_policy(&summary, headroom).as_bytes())?;
+            if let Some(summary) = sizegate::policy::starter::covering(&summaries) {
+                out.write_all(
+                    sizegate::policy::starter::starter_policy(&summary, headroom).as_bytes(),
+                )?;
             }
         }
         Command::Schema => out.write_all(schema::policy_schema().as_bytes())?,

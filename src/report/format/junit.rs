@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{detail_lines, layer_line, rules_with_findings, CheckReport, Render};
-use crate::check::{Finding, Status};
+use crate::check::{Finding, Outcome};
 
 /// JUnit XML in the Jenkins / GitLab dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,7 +27,7 @@ impl Render for Junit {
             let mut suite = TestSuite::new(name.as_str());
             for (rule, findings) in rules_with_findings(check) {
                 let status = match rule.status {
-                    Status::Error => {
+                    Outcome::Error => {
                         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                         let messages: Vec<&str> =
                             findings.iter().map(|f| f.message.as_str()).collect();
@@ -38,11 +38,11 @@ impl Render for Junit {
                         status.set_description(body(&findings));
                         status
                     }
-                    Status::Pass | Status::Warn => TestCaseStatus::success(),
+                    Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
                 };
                 let mut case = TestCase::new(rule.rule.as_str(), status);
                 case.set_classname(name.as_str());
-                if rule.status == Status::Warn {
+                if rule.status == Outcome::Warn {
                     case.set_system_out(format!("warn: {}", body(&findings)));
                 }
                 suite.add_test_case(case);
@@ -86,16 +86,16 @@ fn body(findings: &[&Finding]) -> String {
 mod tests {
     use super::*;
     use crate::check::Code;
-    use crate::policy::rules::Severity;
-    use crate::report::check::tests::{finding, report, rule};
+    use crate::report::format::tests::{finding, report, rule};
+    use crate::severity::Severity;
 
     #[test]
     fn errors_fail_warnings_pass_with_system_out() {
         let r = report(
             vec![
-                rule("image.max_size", Status::Error),
-                rule("forbid[0]", Status::Warn),
-                rule("layers[0]", Status::Pass),
+                rule("image.max_size", Outcome::Error),
+                rule("forbid[0]", Outcome::Warn),
+                rule("layers[0]", Outcome::Pass),
             ],
             vec![
                 finding(

@@ -15,14 +15,14 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::human_size;
+use crate::analysis::summary::SCHEMA_VERSION;
 use crate::analysis::Analysis;
 use crate::check::origin::attribute_to_dockerfile;
 use crate::check::{check_image, Finding, ImageCheck, Location, RuleResult};
 use crate::dockerfile::Dockerfile;
 use crate::image::Image;
-use crate::policy::rules::Severity;
 use crate::policy::Policy;
-use crate::summary::SCHEMA_VERSION;
+use crate::severity::Severity;
 
 /// One output format of `sizegate check`: writes the whole report to `out`.
 pub trait Render {
@@ -292,9 +292,9 @@ pub fn rules_with_findings(check: &ImageCheck) -> Vec<(&RuleResult, Vec<&Finding
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::check::{Code, PathHit, Status};
-    use crate::policy::rules::Measure;
-    use crate::summary::{DiveSummary, ImageSummary, LayerSummary};
+    use crate::analysis::summary::{DiveSummary, ImageSummary, LayerSummary};
+    use crate::check::{Code, Outcome, PathHit};
+    use crate::units::Measure;
 
     /// A finding as the renderers' tests need it.
     pub(crate) fn finding(code: Code, severity: Severity, rule: &str, message: &str) -> Finding {
@@ -366,7 +366,7 @@ pub(crate) mod tests {
         )
     }
 
-    pub(crate) fn rule(name: &str, status: Status) -> RuleResult {
+    pub(crate) fn rule(name: &str, status: Outcome) -> RuleResult {
         RuleResult {
             rule: name.into(),
             actual: Some(Measure::Bytes(2000)),
@@ -404,9 +404,9 @@ pub(crate) mod tests {
     #[test]
     fn findings_go_with_their_rule_in_turn() {
         let rules = vec![
-            rule("image.max_size", Status::Error),
-            rule("layers[0]", Status::Pass),
-            rule("layers[1]", Status::Error),
+            rule("image.max_size", Outcome::Error),
+            rule("layers[0]", Outcome::Pass),
+            rule("layers[1]", Outcome::Error),
         ];
         let f1 = finding(Code::ImageTooLarge, Severity::Error, "image.max_size", "1");
         let f2 = finding(Code::LayerOverBudget, Severity::Error, "layers[1]", "2");

@@ -8,9 +8,9 @@ use std::io::{self, Write};
 
 use super::{detail_lines, rules_with_findings, CheckReport, Render, Verdict};
 use crate::analysis::top::top_files;
-use crate::check::{Finding, ImageCheck, Status};
-use crate::policy::rules::Severity;
+use crate::check::{Finding, ImageCheck, Outcome};
 use crate::report::{ellipsize, human_size};
+use crate::severity::Severity;
 
 /// The first line of every markdown report.
 pub const MARKER: &str = "<!-- sizegate-report -->";
@@ -160,9 +160,9 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
         };
         let limit = r.limit.map_or_else(|| "none".into(), |l| l.to_string());
         let status = match r.status {
-            Status::Pass => "pass",
-            Status::Error => "❌ error",
-            Status::Warn => "⚠️ warn",
+            Outcome::Pass => "pass",
+            Outcome::Error => "❌ error",
+            Outcome::Warn => "⚠️ warn",
         };
         page.line(&format!(
             "| {} | {} | {} | {status} |",
@@ -326,7 +326,7 @@ fn code_body(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::check::Code;
-    use crate::report::check::tests::{finding, report, rule};
+    use crate::report::format::tests::{finding, report, rule};
 
     #[test]
     fn text_escapes_pipes_markup_and_line_breaks() {
@@ -359,7 +359,7 @@ mod tests {
     #[test]
     fn starts_with_the_marker_and_the_verdict() {
         let r = report(
-            vec![rule("image.max_size", Status::Error)],
+            vec![rule("image.max_size", Outcome::Error)],
             vec![finding(
                 Code::ImageTooLarge,
                 Severity::Error,
@@ -391,7 +391,7 @@ mod tests {
                 )
             })
             .collect();
-        let r = report(vec![rule("forbid[0]", Status::Warn)], findings);
+        let r = report(vec![rule("forbid[0]", Outcome::Warn)], findings);
         let limit = 20_000;
         let mut out = Vec::new();
         Markdown { limit }.render(&r, &mut out).expect("memory");
@@ -413,7 +413,7 @@ mod tests {
     #[test]
     fn a_cut_inside_the_folded_rules_closes_the_fold_before_the_note() {
         let rules: Vec<_> = (0..5000)
-            .map(|i| rule(&format!("forbid[{i}]"), Status::Pass))
+            .map(|i| rule(&format!("forbid[{i}]"), Outcome::Pass))
             .collect();
         let r = report(rules, vec![]);
         let mut out = Vec::new();

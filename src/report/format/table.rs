@@ -7,10 +7,10 @@ use comfy_table::{Cell, CellAlignment, Color};
 
 use super::{detail_lines, CheckReport, Render, Verdict};
 use crate::check::origin::LayerOrigin;
-use crate::check::{Finding, Status};
+use crate::check::{Finding, Outcome};
 use crate::error::printable;
-use crate::policy::rules::Severity;
 use crate::report::{ellipsize, new_table};
+use crate::severity::Severity;
 
 /// Tables for people; `styled` adds colour (on a terminal, without `NO_COLOR`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,8 +55,8 @@ impl Render for Table {
                 style(&mut findings, styled);
                 for f in &check.findings {
                     let status = match f.severity {
-                        Severity::Error => Status::Error,
-                        Severity::Warn => Status::Warn,
+                        Severity::Error => Outcome::Error,
+                        Severity::Warn => Outcome::Warn,
                     };
                     findings.add_row(vec![
                         status_cell(status),
@@ -99,11 +99,11 @@ fn style(table: &mut comfy_table::Table, styled: bool) {
     }
 }
 
-fn status_cell(status: Status) -> Cell {
+fn status_cell(status: Outcome) -> Cell {
     match status {
-        Status::Pass => Cell::new("pass").fg(Color::Green),
-        Status::Error => Cell::new("error").fg(Color::Red),
-        Status::Warn => Cell::new("warn").fg(Color::Yellow),
+        Outcome::Pass => Cell::new("pass").fg(Color::Green),
+        Outcome::Error => Cell::new("error").fg(Color::Red),
+        Outcome::Warn => Cell::new("warn").fg(Color::Yellow),
     }
 }
 

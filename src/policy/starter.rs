@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::policy::units::human_size;
-use crate::summary::ImageSummary;
+use crate::analysis::summary::ImageSummary;
+use crate::units::human_size;
 
 /// Writes the starter policy for `summary` with limits `headroom` (0.1 = 10 %) above today.
 pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
@@ -144,7 +144,7 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::units::parse_size;
+    use crate::units::parse_size;
 
     #[test]
     fn size_limits_round_up_and_parse_back_at_least_as_large() {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{fingerprints, place, CheckReport, Render};
-use crate::policy::rules::Severity;
+use crate::severity::Severity;
 
 /// The Code Quality report: a JSON array of issues.
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,7 +72,7 @@ impl Render for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::check::tests::{report, unplaced};
+    use crate::report::format::tests::{report, unplaced};
 
     #[test]
     fn issue_without_a_place_is_on_the_policy_file_line_1() {

@@ -6,9 +6,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::report::check::json::Json;
-use crate::report::check::markdown::Markdown;
-use crate::report::check::{CheckReport, Render};
+use crate::report::format::json::Json;
+use crate::report::format::markdown::Markdown;
+use crate::report::format::{CheckReport, Render};
 
 /// The files a GitHub Actions step names in its environment.
 #[derive(Debug, Clone, Default)]

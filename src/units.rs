@@ -1,5 +1,53 @@
-//! Sizes (`450MB`, `450 MiB`, `1.5GiB`, `300kb`, plain byte counts) and ratios (`95%`, `0.95`) as
-//! a policy writes them.
+//! The numbers rules compare ([`Measure`]: bytes, counts, ratios): how a policy writes them (`450MB`,
+//! `450 MiB`, `1.5GiB`, `300kb`, plain byte counts; `95%`, `0.95`) and how reports show them
+//! (`25.98 kB`, `48.81 %`).
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A number a rule compares: bytes, a count, or a ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "unit", content = "value", rename_all = "lowercase")]
+pub enum Measure {
+    /// Bytes.
+    Bytes(u64),
+    /// A count (layers, files).
+    Count(u64),
+    /// A ratio (1.0 = 100 %).
+    Ratio(f64),
+}
+
+impl Measure {
+    /// The value as a float, to compare and to compute how far over the limit it is.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Measure::Bytes(b) | Measure::Count(b) => b as f64,
+            Measure::Ratio(r) => r,
+        }
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Measure::Bytes(b) => f.write_str(&human_size(*b)),
+            Measure::Count(c) => write!(f, "{c}"),
+            Measure::Ratio(r) => f.write_str(&human_ratio(*r)),
+        }
+    }
+}
+
+/// The kinds of limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A size.
+    Bytes,
+    /// A whole number.
+    Count,
+    /// A percentage or fraction.
+    Ratio,
+}
 
 /// Units a size may carry, lower-cased, with their factor. SI units are powers of 1000 and IEC
 /// units powers of 1024; `k`, `m`, `g`, `t` alone are SI, as in dive's `.dive-ci`.
