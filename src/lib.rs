@@ -11,6 +11,7 @@
 
 pub mod analysis;
 pub mod check;
+pub mod code;
 pub mod dockerfile;
 pub mod error;
 pub mod image;

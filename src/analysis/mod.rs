@@ -59,6 +59,16 @@ pub struct Analysis {
     pub visible_files: Vec<VisibleFile>,
 }
 
+/// An image as read, with its union-filesystem analysis: what the listings of every entry
+/// (`inventory`, `check --format csv`) are written from.
+#[derive(Debug, Clone)]
+pub struct Analyzed {
+    /// The image.
+    pub image: Image,
+    /// Its analysis.
+    pub analysis: Analysis,
+}
+
 impl VisibleFile {
     /// The path.
     pub fn path<'i>(&self, image: &'i Image) -> &'i [u8] {

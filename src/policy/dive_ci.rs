@@ -4,8 +4,9 @@
 //! use decimal units (`20MB` and `20Mb` are 20,000,000 bytes); other keys are ignored, as dive does.
 
 use super::diagnostic::{Diagnostics, PolicyErrors};
+use super::metric::DiveMetric;
 use super::read::limit;
-use super::rules::{DiveMetric, Rule, RuleKind};
+use super::rules::{Rule, RuleKind};
 use super::yaml::{Node, Value};
 use super::Policy;
 use crate::severity::Severity;
@@ -29,7 +30,7 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
 fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     let rules_node = find(root, "rules");
     let mut rules = Vec::new();
-    for metric in DiveMetric::ALL {
+    for &metric in DiveMetric::ALL {
         let name = format!("dive-ci.{}", metric.dive_key());
         let given = rules_node.and_then(|r| find(r, metric.dive_key()));
         let limit = match given {

@@ -4,6 +4,7 @@
 
 pub mod diagnostic;
 pub mod dive_ci;
+pub mod metric;
 mod parse;
 pub mod preset;
 mod read;

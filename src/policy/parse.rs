@@ -1,11 +1,12 @@
 //! Turns the YAML tree of a `sizegate.yml` into checked [`Rule`]s, collecting every problem.
 
 use super::diagnostic::Diagnostics;
+use super::metric::{DiveMetric, ImageMetric, Metric};
 use super::preset::{PresetRule, PRESETS, RECOMMENDED};
 use super::read::{
     did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings, Fields,
 };
-use super::rules::{DiveMetric, Glob, ImageMetric, LayerSelect, Metric, Rule, RuleKind};
+use super::rules::{Glob, LayerSelect, Rule, RuleKind};
 use super::yaml::{Node, Pos, Value};
 use crate::severity::Severity;
 use crate::units::{Measure, Unit};
@@ -48,10 +49,10 @@ pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
         }
     }
     if let Some(image) = top.get("image") {
-        limit_section(image, "image", &ImageMetric::ALL, diags, &mut rules);
+        limit_section(image, "image", ImageMetric::ALL, diags, &mut rules);
     }
     if let Some(dive) = top.get("dive") {
-        limit_section(dive, "dive", &DiveMetric::ALL, diags, &mut rules);
+        limit_section(dive, "dive", DiveMetric::ALL, diags, &mut rules);
     }
     let lists: [(&str, EntryReader); 3] = [
         ("layers", layer_rule),

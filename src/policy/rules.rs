@@ -1,10 +1,17 @@
 //! The checked form of a policy: a flat list of rules, each with what it measures, its limit, its
 //! severity, its reason and the place it was written.
 
+use super::metric::{DiveMetric, ImageMetric};
 use super::yaml::Pos;
 use crate::severity::Severity;
-use crate::units::{Measure, Unit};
+use crate::units::Measure;
 use globset::{GlobBuilder, GlobMatcher};
+
+/// A rule's identity within one run: its index across all the policies applied, in the order they
+/// are given (a `sizegate.yml`, then a `.dive-ci`). Scans, results and findings are joined to their
+/// rule by it, never by position or by name, which two policy files may share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct RuleId(pub u32);
 
 /// One rule of a policy.
 #[derive(Debug, Clone)]
@@ -66,159 +73,6 @@ pub enum RuleKind {
         /// How to fix it (preset rules carry one).
         hint: Option<String>,
     },
-}
-
-/// The image totals a policy can limit (`image:` keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageMetric {
-    /// `max_size`: the image size.
-    Size,
-    /// `max_compressed_size`: the stored size of compressed layers.
-    CompressedSize,
-    /// `max_final_size`: bytes visible in the final filesystem.
-    FinalSize,
-    /// `max_layers`: the layer count.
-    Layers,
-    /// `max_wasted`: bytes overwritten or deleted by later layers.
-    Wasted,
-    /// `max_wasted_percent`: wasted bytes over the image size.
-    WastedPercent,
-    /// `max_files`: files of the final filesystem.
-    Files,
-}
-
-impl ImageMetric {
-    /// Every metric, in the order the `image:` section documents them.
-    pub const ALL: [ImageMetric; 7] = [
-        ImageMetric::Size,
-        ImageMetric::CompressedSize,
-        ImageMetric::FinalSize,
-        ImageMetric::Layers,
-        ImageMetric::Wasted,
-        ImageMetric::WastedPercent,
-        ImageMetric::Files,
-    ];
-
-    /// The policy key.
-    pub fn key(self) -> &'static str {
-        match self {
-            ImageMetric::Size => "max_size",
-            ImageMetric::CompressedSize => "max_compressed_size",
-            ImageMetric::FinalSize => "max_final_size",
-            ImageMetric::Layers => "max_layers",
-            ImageMetric::Wasted => "max_wasted",
-            ImageMetric::WastedPercent => "max_wasted_percent",
-            ImageMetric::Files => "max_files",
-        }
-    }
-
-    /// What the metric is, for messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ImageMetric::Size => "image size",
-            ImageMetric::CompressedSize => "compressed size",
-            ImageMetric::FinalSize => "final size",
-            ImageMetric::Layers => "layer count",
-            ImageMetric::Wasted => "wasted bytes",
-            ImageMetric::WastedPercent => "wasted share",
-            ImageMetric::Files => "final file count",
-        }
-    }
-
-    /// The kind of limit the key takes.
-    pub fn unit(self) -> Unit {
-        match self {
-            ImageMetric::Layers | ImageMetric::Files => Unit::Count,
-            ImageMetric::WastedPercent => Unit::Ratio,
-            _ => Unit::Bytes,
-        }
-    }
-}
-
-/// dive's three CI rules (`dive:` keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiveMetric {
-    /// `min_efficiency` (dive: `lowestEfficiency`): fails when efficiency < limit.
-    MinEfficiency,
-    /// `max_wasted_bytes` (dive: `highestWastedBytes`): fails when wasted > limit.
-    MaxWastedBytes,
-    /// `max_user_wasted_percent` (dive: `highestUserWastedPercent`): fails when percent > limit.
-    MaxUserWastedPercent,
-}
-
-impl DiveMetric {
-    /// Every dive rule.
-    pub const ALL: [DiveMetric; 3] = [
-        DiveMetric::MinEfficiency,
-        DiveMetric::MaxWastedBytes,
-        DiveMetric::MaxUserWastedPercent,
-    ];
-
-    /// The policy key.
-    pub fn key(self) -> &'static str {
-        match self {
-            DiveMetric::MinEfficiency => "min_efficiency",
-            DiveMetric::MaxWastedBytes => "max_wasted_bytes",
-            DiveMetric::MaxUserWastedPercent => "max_user_wasted_percent",
-        }
-    }
-
-    /// dive's own name for the rule, as in a `.dive-ci` file.
-    pub fn dive_key(self) -> &'static str {
-        match self {
-            DiveMetric::MinEfficiency => "lowestEfficiency",
-            DiveMetric::MaxWastedBytes => "highestWastedBytes",
-            DiveMetric::MaxUserWastedPercent => "highestUserWastedPercent",
-        }
-    }
-
-    /// The kind of limit the key takes.
-    pub fn unit(self) -> Unit {
-        match self {
-            DiveMetric::MaxWastedBytes => Unit::Bytes,
-            _ => Unit::Ratio,
-        }
-    }
-}
-
-/// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
-pub trait Metric: Copy {
-    /// The policy key.
-    fn key(self) -> &'static str;
-    /// The kind of limit the key takes.
-    fn unit(self) -> Unit;
-    /// The rule kind that limits this metric to `limit`.
-    fn kind(self, limit: Measure) -> RuleKind;
-}
-
-impl Metric for ImageMetric {
-    fn key(self) -> &'static str {
-        ImageMetric::key(self)
-    }
-    fn unit(self) -> Unit {
-        ImageMetric::unit(self)
-    }
-    fn kind(self, limit: Measure) -> RuleKind {
-        RuleKind::Image {
-            metric: self,
-            limit,
-        }
-    }
-}
-
-impl Metric for DiveMetric {
-    fn key(self) -> &'static str {
-        DiveMetric::key(self)
-    }
-    fn unit(self) -> Unit {
-        DiveMetric::unit(self)
-    }
-    fn kind(self, limit: Measure) -> RuleKind {
-        RuleKind::Dive {
-            metric: self,
-            limit,
-        }
-    }
 }
 
 /// Which layers a budget applies to: by index, by `created_by` glob, or both.

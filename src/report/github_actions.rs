@@ -6,9 +6,10 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::check::CheckReport;
 use crate::report::format::json::Json;
 use crate::report::format::markdown::Markdown;
-use crate::report::format::{CheckReport, Render};
+use crate::report::format::Render;
 
 /// The files a GitHub Actions step names in its environment.
 #[derive(Debug, Clone, Default)]

@@ -1,9 +1,10 @@
-//! Command-line definitions (clap derive) and nothing else.
+//! Command-line definitions (clap derive), and the writer behind each format of `check`.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sizegate::report::format::{self, Render};
 
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
 /// what every layer and file costs.
@@ -20,34 +21,7 @@ pub struct Cli {
 pub enum Command {
     /// Check the image against a policy: exit 0 when it passes (warnings allowed), 1 when a rule
     /// with severity error fails, 2 when the check cannot run.
-    Check {
-        #[command(flatten)]
-        image: ImageArgs,
-        /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml).
-        #[arg(long, value_name = "FILE")]
-        policy: Option<PathBuf>,
-        /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
-        #[arg(long, value_name = "FILE")]
-        dive_ci: Option<PathBuf>,
-        /// The Dockerfile that built the image: findings point at the line that made their layer.
-        #[arg(long, value_name = "FILE")]
-        dockerfile: Option<PathBuf>,
-        /// The stage of the Dockerfile the image was built from (`docker build --target`);
-        /// default: the last.
-        #[arg(long, value_name = "STAGE", requires = "dockerfile")]
-        target: Option<String>,
-        /// What to print on stdout.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
-        format: CheckFormat,
-        /// Also write format F to the file PATH; may be repeated
-        /// (`--output sarif=sizegate.sarif --output junit=sizegate.xml`).
-        #[arg(long, value_name = "F=PATH")]
-        output: Vec<Output>,
-        /// Under GitHub Actions (`GITHUB_ACTIONS=true`), do not append the summary to
-        /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
-        #[arg(long)]
-        no_github: bool,
-    },
+    Check(CheckArgs),
     /// Print a commented starter policy for the image: today's numbers plus headroom.
     Init {
         #[command(flatten)]
@@ -89,6 +63,37 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// The arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub image: ImageArgs,
+    /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
+    #[arg(long, value_name = "FILE")]
+    pub dive_ci: Option<PathBuf>,
+    /// The Dockerfile that built the image: findings point at the line that made their layer.
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<PathBuf>,
+    /// The stage of the Dockerfile the image was built from (`docker build --target`);
+    /// default: the last.
+    #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+    pub target: Option<String>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Also write format F to the file PATH; may be repeated
+    /// (`--output sarif=sizegate.sarif --output junit=sizegate.xml`).
+    #[arg(long, value_name = "F=PATH")]
+    pub output: Vec<Output>,
+    /// Under GitHub Actions (`GITHUB_ACTIONS=true`), do not append the summary to
+    /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
+    #[arg(long)]
+    pub no_github: bool,
 }
 
 /// Which image to read, and which of the images it holds.
@@ -135,6 +140,22 @@ pub enum CheckFormat {
     Junit,
     /// GitLab Code Quality JSON.
     Gitlab,
+}
+
+impl CheckFormat {
+    /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
+    pub fn renderer(self, styled: bool) -> Box<dyn Render> {
+        match self {
+            CheckFormat::Table => Box::new(format::table::Table { styled }),
+            CheckFormat::Json => Box::new(format::json::Json),
+            CheckFormat::Csv => Box::new(format::csv::Csv),
+            CheckFormat::Markdown => Box::new(format::markdown::Markdown::default()),
+            CheckFormat::Github => Box::new(format::github::Github),
+            CheckFormat::Sarif => Box::new(format::sarif::Sarif),
+            CheckFormat::Junit => Box::new(format::junit::Junit),
+            CheckFormat::Gitlab => Box::new(format::gitlab::Gitlab),
+        }
+    }
 }
 
 /// `--output F=PATH`: a format and the file it is written to.

@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{CheckReport, Render};
+use super::Render;
+use crate::check::CheckReport;
 use crate::report::inventory;
 
 /// The inventory CSV; a report made without its images writes the header only.
@@ -14,7 +15,7 @@ impl Render for Csv {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = ::csv::Writer::from_writer(out);
         inventory::write_header(&mut writer)?;
-        for a in &report.analyzed {
+        for a in report.images.iter().filter_map(|i| i.analyzed.as_ref()) {
             inventory::write_rows(&mut writer, &a.image, &a.analysis)?;
         }
         writer.flush()

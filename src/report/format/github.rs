@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::{detail_lines, layer_line, place, CheckReport, Render};
+use super::Render;
+use crate::check::CheckReport;
+use crate::report::view::{layer_line, place, FindingLines};
 use crate::severity::Severity;
 
 /// Workflow commands, one line per finding.
@@ -26,7 +28,7 @@ impl Render for Github {
                     properties.push(("col", loc.column.to_string()));
                 }
                 properties.push(("title", format!("{} ({})", f.code.as_str(), f.rule)));
-                let mut lines = detail_lines(f);
+                let mut lines = FindingLines::of(f).all();
                 lines.extend(layer_line(f));
                 lines.push(format!("image: {}", check.summary.name));
                 writeln!(
@@ -81,8 +83,8 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::tests::{finding, report, unplaced};
     use crate::check::{Code, Location};
-    use crate::report::format::tests::{finding, report, unplaced};
 
     #[test]
     fn other_control_bytes_are_shown_as_codes() {

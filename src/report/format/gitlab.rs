@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{fingerprints, place, CheckReport, Render};
+use super::Render;
+use crate::check::CheckReport;
+use crate::report::view::place;
 use crate::severity::Severity;
 
 /// The Code Quality report: a JSON array of issues.
@@ -34,7 +36,7 @@ struct Lines {
 
 impl Render for Gitlab {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        let fingerprints = fingerprints(report);
+        let fingerprints = report.fingerprints();
         let mut issues = Vec::new();
         for (check, prints) in report.images.iter().zip(fingerprints) {
             for (f, fingerprint) in check.findings.iter().zip(prints) {
@@ -72,7 +74,7 @@ impl Render for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::format::tests::{report, unplaced};
+    use crate::check::tests::{report, unplaced};
 
     #[test]
     fn issue_without_a_place_is_on_the_policy_file_line_1() {

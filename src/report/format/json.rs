@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{CheckReport, Render};
+use super::Render;
+use crate::check::CheckReport;
 
 /// The JSON contract, pretty-printed.
 #[derive(Debug, Clone, Copy, Default)]

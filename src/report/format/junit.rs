@@ -12,8 +12,9 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{detail_lines, layer_line, rules_with_findings, CheckReport, Render};
-use crate::check::{Finding, Outcome};
+use super::Render;
+use crate::check::{CheckReport, Finding, Outcome};
+use crate::report::view::{layer_line, rule_rows, FindingLines};
 
 /// JUnit XML in the Jenkins / GitLab dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,7 +26,8 @@ impl Render for Junit {
         for check in &report.images {
             let name = &check.summary.name;
             let mut suite = TestSuite::new(name.as_str());
-            for (rule, findings) in rules_with_findings(check) {
+            for row in rule_rows(check) {
+                let (rule, findings) = (row.rule, row.findings);
                 let status = match rule.status {
                     Outcome::Error => {
                         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -64,17 +66,14 @@ fn body(findings: &[&Finding]) -> String {
             let mut lines = vec![format!(
                 "[{}] {}",
                 f.code.as_str(),
-                detail_lines(f).join("\n")
+                FindingLines::of(f).all().join("\n")
             )];
             lines.extend(layer_line(f));
             if let Some(loc) = &f.location {
-                lines.push(format!("policy: {}:{}:{}", loc.file, loc.line, loc.column));
+                lines.push(format!("policy: {loc}"));
             }
             if let Some(loc) = &f.dockerfile {
-                lines.push(format!(
-                    "Dockerfile: {}:{}:{}",
-                    loc.file, loc.line, loc.column
-                ));
+                lines.push(format!("Dockerfile: {loc}"));
             }
             lines.join("\n")
         })
@@ -85,8 +84,8 @@ fn body(findings: &[&Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::tests::{finding, report, rule};
     use crate::check::Code;
-    use crate::report::format::tests::{finding, report, rule};
     use crate::severity::Severity;
 
     #[test]

@@ -6,9 +6,9 @@
 
 use std::io::{self, Write};
 
-use super::{detail_lines, rules_with_findings, CheckReport, Render, Verdict};
-use crate::analysis::top::top_files;
-use crate::check::{Finding, ImageCheck, Outcome};
+use super::Render;
+use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
+use crate::report::view::{rule_rows, FindingLines};
 use crate::report::{ellipsize, human_size};
 use crate::severity::Severity;
 
@@ -19,7 +19,7 @@ pub const MARKER: &str = "<!-- sizegate-report -->";
 /// for other steps' summaries.
 pub const LIMIT: usize = 900 * 1024;
 
-/// Largest files listed per image.
+/// Largest files listed per image: what a run that writes this format asks `check::run` for.
 pub const LARGEST_FILES: usize = 10;
 
 /// Longest `created_by` shown in the layer table.
@@ -54,8 +54,8 @@ impl Render for Markdown {
         page.line("");
         let policies: Vec<String> = report.policy.iter().map(|p| code(p)).collect();
         page.line(&format!("Policy: {}", policies.join(", ")));
-        for (i, check) in report.images.iter().enumerate() {
-            image_section(&mut page, report, i, check);
+        for check in &report.images {
+            image_section(&mut page, check);
         }
         let mut doc = page.text;
         if page.truncated {
@@ -76,7 +76,7 @@ const DETAILS_END: &str = "</details>";
 /// Closes a report that was cut short.
 const TRUNCATED: &str = "\n> [!NOTE]\n> This summary was cut short to stay under GitHub's 1 MiB limit: the JSON report (`--output json=PATH`) has everything.\n";
 
-fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &ImageCheck) {
+fn image_section(page: &mut Page, check: &ImageCheck) {
     let s = &check.summary;
     let platform = s
         .platform
@@ -151,24 +151,17 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
     page.line("");
     page.line("| rule | actual | limit | status |");
     page.line("|---|---|---|---|");
-    for (r, _) in rules_with_findings(check) {
-        let actual = match (&r.actual, &r.detail) {
-            (Some(a), Some(d)) => format!("{a} ({d})"),
-            (Some(a), None) => a.to_string(),
-            (None, Some(d)) => d.clone(),
-            (None, None) => "n/a".into(),
-        };
-        let limit = r.limit.map_or_else(|| "none".into(), |l| l.to_string());
-        let status = match r.status {
+    for row in rule_rows(check) {
+        let status = match row.outcome() {
             Outcome::Pass => "pass",
             Outcome::Error => "❌ error",
             Outcome::Warn => "⚠️ warn",
         };
         page.line(&format!(
             "| {} | {} | {} | {status} |",
-            code(&r.rule),
-            text(&actual),
-            text(&limit)
+            code(&row.rule.rule),
+            text(&row.actual),
+            text(&row.limit)
         ));
     }
     page.line("");
@@ -176,13 +169,13 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
     // Still open if the cut came first: the render closes it then.
     page.in_details &= page.truncated;
 
-    if let Some(a) = report.analyzed.get(index) {
+    if !check.largest_files.is_empty() {
         page.line("");
         page.line("#### Largest files");
         page.line("");
         page.line("| size | layer | path |");
         page.line("|---:|---:|---|");
-        for item in top_files(&a.image, &a.analysis, LARGEST_FILES) {
+        for item in &check.largest_files {
             let layer = item.layer.map(|l| l.to_string()).unwrap_or_default();
             page.line(&format!(
                 "| {} | {layer} | {} |",
@@ -196,17 +189,10 @@ fn image_section(page: &mut Page, report: &CheckReport, index: usize, check: &Im
 /// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
 /// then its paths (the image's words: every character literal), as one table cell.
 fn finding_cell(f: &Finding) -> String {
-    let mut lines: Vec<String> = [Some(&f.message), f.reason.as_ref(), f.hint.as_ref()]
-        .into_iter()
-        .flatten()
-        .zip(["", "reason: ", "fix: "])
-        .map(|(t, label)| format!("{label}{}", text(t)))
-        .collect();
-    let rest = detail_lines(f);
-    // detail_lines lists the message, reason and fix first, then the paths.
-    let skip = 1 + usize::from(f.reason.is_some()) + usize::from(f.hint.is_some());
-    lines.extend(rest.iter().skip(skip).map(|l| escape_text(l)));
-    lines.join("<br>")
+    let lines = FindingLines::of(f);
+    let words = lines.words.iter().map(|l| text(l));
+    let paths = lines.paths.iter().map(|l| escape_text(l));
+    words.chain(paths).collect::<Vec<_>>().join("<br>")
 }
 
 /// The layer, the policy rule and the Dockerfile line of a finding, as code spans.
@@ -216,10 +202,10 @@ fn place_lines(f: &Finding) -> Vec<String> {
         lines.push(format!("layer {layer}"));
     }
     if let Some(loc) = &f.location {
-        lines.push(code(&format!("{}:{}:{}", loc.file, loc.line, loc.column)));
+        lines.push(code(&loc.to_string()));
     }
     if let Some(loc) = &f.dockerfile {
-        lines.push(code(&format!("{}:{}", loc.file, loc.line)));
+        lines.push(code(&loc.file_line()));
     }
     lines
 }
@@ -325,8 +311,8 @@ fn code_body(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::tests::{finding, report, rule};
     use crate::check::Code;
-    use crate::report::format::tests::{finding, report, rule};
 
     #[test]
     fn text_escapes_pipes_markup_and_line_breaks() {

@@ -12,8 +12,9 @@ use serde_sarif::sarif::{
     Run, Sarif as SarifLog, Tool, ToolComponent,
 };
 
-use super::{detail_lines, fingerprints, layer_line, place, CheckReport, Render};
-use crate::check::{Code, Location};
+use super::Render;
+use crate::check::{CheckReport, Code, Location};
+use crate::report::view::{layer_line, place, FindingLines};
 use crate::severity::Severity;
 
 /// The schema the log names (the OASIS 2.1.0 errata 01 schema).
@@ -39,7 +40,8 @@ impl Render for Sarif {
 pub fn log(report: &CheckReport) -> SarifLog {
     // The rules are the codes that occur, in documentation order; results point at them by index.
     let used: Vec<Code> = Code::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|c| {
             report
                 .images
@@ -58,7 +60,7 @@ pub fn log(report: &CheckReport) -> SarifLog {
         })
         .collect();
     let mut results = Vec::new();
-    for (check, prints) in report.images.iter().zip(fingerprints(report)) {
+    for (check, prints) in report.images.iter().zip(report.fingerprints()) {
         for (f, fingerprint) in check.findings.iter().zip(prints) {
             let fallback = Location {
                 file: report.fallback_file().to_string(),
@@ -66,7 +68,7 @@ pub fn log(report: &CheckReport) -> SarifLog {
                 column: 1,
             };
             let primary = place(f).unwrap_or(&fallback);
-            let mut lines = detail_lines(f);
+            let mut lines = FindingLines::of(f).all();
             lines.extend(layer_line(f));
             let mut properties = BTreeMap::new();
             properties.insert("image".to_string(), check.summary.name.clone().into());
@@ -155,7 +157,7 @@ pub fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::format::tests::{report, unplaced};
+    use crate::check::tests::{report, unplaced};
 
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {

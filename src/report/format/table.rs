@@ -5,12 +5,11 @@ use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Color};
 
-use super::{detail_lines, CheckReport, Render, Verdict};
-use crate::check::origin::LayerOrigin;
-use crate::check::{Finding, Outcome};
+use super::Render;
+use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
 use crate::error::printable;
+use crate::report::view::{platform_suffix, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
-use crate::severity::Severity;
 
 /// Tables for people; `styled` adds colour (on a terminal, without `NO_COLOR`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,29 +23,15 @@ impl Render for Table {
         let styled = self.styled;
         for check in &report.images {
             let s = &check.summary;
-            let platform = s
-                .platform
-                .as_deref()
-                .map(|p| format!(" ({p})"))
-                .unwrap_or_default();
-            writeln!(out, "{}{platform}", s.name)?;
+            writeln!(out, "{}{}", s.name, platform_suffix(s.platform.as_deref()))?;
             let mut rules = new_table(&["rule", "actual", "limit", "status"]);
             style(&mut rules, styled);
-            for r in &check.rules {
-                let actual = match (&r.actual, &r.detail) {
-                    (Some(a), Some(d)) => format!("{a} ({d})"),
-                    (Some(a), None) => a.to_string(),
-                    (None, Some(d)) => d.clone(),
-                    (None, None) => "n/a".into(),
-                };
-                let limit = r
-                    .limit
-                    .map_or_else(|| "none".to_string(), |l| l.to_string());
+            for row in rule_rows(check) {
                 rules.add_row(vec![
-                    Cell::new(&r.rule),
-                    Cell::new(actual),
-                    Cell::new(limit),
-                    status_cell(r.status),
+                    Cell::new(&row.rule.rule),
+                    Cell::new(&row.actual),
+                    Cell::new(&row.limit),
+                    status_cell(row.outcome()),
                 ]);
             }
             writeln!(out, "{rules}")?;
@@ -54,15 +39,12 @@ impl Render for Table {
                 let mut findings = new_table(&["severity", "code", "finding", "where"]);
                 style(&mut findings, styled);
                 for f in &check.findings {
-                    let status = match f.severity {
-                        Severity::Error => Outcome::Error,
-                        Severity::Warn => Outcome::Warn,
-                    };
                     findings.add_row(vec![
-                        status_cell(status),
+                        status_cell(f.severity.into()),
                         Cell::new(f.code.as_str()),
                         Cell::new(
-                            detail_lines(f)
+                            FindingLines::of(f)
+                                .all()
                                 .iter()
                                 .flat_map(|l| l.lines())
                                 .map(printable)
@@ -119,12 +101,12 @@ fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> String {
         Some(origin) => lines.push(origin.label()),
         None => {
             if let Some(loc) = &f.dockerfile {
-                lines.push(format!("{}:{}", loc.file, loc.line));
+                lines.push(loc.file_line());
             }
         }
     }
     if let Some(loc) = &f.location {
-        lines.push(format!("{}:{}:{}", loc.file, loc.line, loc.column));
+        lines.push(loc.to_string());
     }
     lines.join("\n")
 }
