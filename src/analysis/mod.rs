@@ -2,6 +2,7 @@
 //! overwritten or deleted and by which layer, and the image totals that follow (DESIGN.md §4).
 
 pub mod dive;
+pub mod inventory;
 pub mod summary;
 pub mod top;
 
@@ -57,16 +58,6 @@ pub struct Analysis {
     pub final_size: u64,
     /// Every visible file path, sorted by path.
     pub visible_files: Vec<VisibleFile>,
-}
-
-/// An image as read, with its union-filesystem analysis: what the listings of every entry
-/// (`inventory`, `check --format csv`) are written from.
-#[derive(Debug, Clone)]
-pub struct Analyzed {
-    /// The image.
-    pub image: Image,
-    /// Its analysis.
-    pub analysis: Analysis,
 }
 
 impl VisibleFile {

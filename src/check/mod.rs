@@ -22,9 +22,10 @@ pub use report::{
 };
 
 use crate::analysis::dive::dive_metrics;
+use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::ImageSummary;
 use crate::analysis::top::top_files;
-use crate::analysis::{analyze, Analysis, Analyzed};
+use crate::analysis::{analyze, Analysis};
 use crate::dockerfile::Dockerfile;
 use crate::image::Image;
 use crate::policy::rules::{Rule, RuleId};
@@ -48,7 +49,7 @@ pub struct CheckOptions<'a> {
 }
 
 /// Checks every image against every rule of `policies` (in order: a `sizegate.yml`, then a
-/// `.dive-ci`). The report keeps each image and its analysis, for the formats that list files.
+/// `.dive-ci`). The report keeps each image's inventory, for the formats that list every entry.
 pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) -> CheckReport {
     let rules = applied(policies);
     let checks = images
@@ -61,7 +62,7 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
             if options.largest_files > 0 {
                 check.largest_files = top_files(&image, &analysis, options.largest_files);
             }
-            check.analyzed = Some(Analyzed { image, analysis });
+            check.inventory = Some(Inventory::from_parts(image, analysis));
             check
         })
         .collect();
@@ -110,7 +111,7 @@ fn check_image(image: &Image, rules: &[Applied<'_>]) -> (ImageCheck, Analysis) {
         summary,
         origins: Vec::new(),
         largest_files: Vec::new(),
-        analyzed: None,
+        inventory: None,
     };
     (check, analysis)
 }

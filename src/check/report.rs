@@ -8,9 +8,9 @@ use std::fmt;
 use serde::Serialize;
 
 use super::origin::LayerOrigin;
+use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::top::TopItem;
-use crate::analysis::Analyzed;
 use crate::code::Code;
 use crate::policy::metric::ImageMetric;
 use crate::policy::rules::RuleId;
@@ -154,10 +154,10 @@ pub struct ImageCheck {
     /// The largest files of the final filesystem, largest first, when the run asked for them.
     #[serde(skip)]
     pub largest_files: Vec<TopItem>,
-    /// The image as read and its analysis, for the formats that list every entry (`csv`); `None`
-    /// when the check was made without them.
+    /// Every entry of every layer, for the formats that list them (`csv`); `None` when the check
+    /// was made without the image.
     #[serde(skip)]
-    pub analyzed: Option<Analyzed>,
+    pub inventory: Option<Inventory>,
 }
 
 impl ImageCheck {
@@ -413,7 +413,7 @@ pub(crate) mod tests {
                 findings,
                 origins: Vec::new(),
                 largest_files: Vec::new(),
-                analyzed: None,
+                inventory: None,
             }],
         )
     }

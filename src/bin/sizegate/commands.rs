@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::args::{CheckArgs, CheckFormat, Format, ImageArgs};
 use crate::{colour, progress};
+use sizegate::analysis::inventory::Inventory;
 use sizegate::analysis::summary::ImageSummary;
 use sizegate::analysis::{analyze, top};
 use sizegate::check::{self, CheckOptions, CheckReport, Verdict};
@@ -108,8 +109,8 @@ pub fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
     };
     let mut writer = ::csv::Writer::from_writer(sink);
     report::inventory::write_header(&mut writer)?;
-    for img in &loaded.images {
-        report::inventory::write_rows(&mut writer, img, &analyze(img))?;
+    for image in loaded.images {
+        report::inventory::write_rows(&mut writer, &Inventory::new(image))?;
     }
     Ok(writer.flush()?)
 }

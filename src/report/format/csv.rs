@@ -15,8 +15,8 @@ impl Render for Csv {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = ::csv::Writer::from_writer(out);
         inventory::write_header(&mut writer)?;
-        for a in report.images.iter().filter_map(|i| i.analyzed.as_ref()) {
-            inventory::write_rows(&mut writer, &a.image, &a.analysis)?;
+        for entries in report.images.iter().filter_map(|i| i.inventory.as_ref()) {
+            inventory::write_rows(&mut writer, entries)?;
         }
         writer.flush()
     }
