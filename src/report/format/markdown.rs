@@ -343,6 +343,24 @@ mod tests {
     }
 
     #[test]
+    fn a_fix_without_a_reason_is_labelled_fix() {
+        // A preset rule carries a fix but no reason: the fix once came out labelled `reason:`.
+        let mut f = finding(
+            Code::ForbiddenPath,
+            Severity::Warn,
+            "recommended/man",
+            "1 path",
+        );
+        f.hint = Some("remove the `man` pages".into());
+        assert_eq!(finding_cell(&f), "1 path<br>fix: remove the `man` pages");
+        f.reason = Some("small images".into());
+        assert_eq!(
+            finding_cell(&f),
+            "1 path<br>reason: small images<br>fix: remove the `man` pages"
+        );
+    }
+
+    #[test]
     fn starts_with_the_marker_and_the_verdict() {
         let r = report(
             vec![rule("image.max_size", Outcome::Error)],
