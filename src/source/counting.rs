@@ -1,6 +1,8 @@
 //! Counting the bytes a reader hands to the tar parser, so that a stream that ends early can be
 //! told apart: missing padding (fine), or a header or data cut short (an error, naming what).
-//! The same reader skips file data for the parser.
+//! It also notes whether the reader itself failed, so that a failed read (a decompressor's, the
+//! operating system's) is not taken for a tar header the parser rejected. The same reader skips
+//! file data for the parser.
 
 use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -15,6 +17,7 @@ const SKIP_BUFFER: usize = 256 * 1024;
 pub struct Progress {
     seen: Cell<u64>,
     ended: Cell<bool>,
+    failed: Cell<bool>,
 }
 
 impl Progress {
@@ -26,6 +29,11 @@ impl Progress {
     /// Whether the stream has reported its end.
     pub fn ended(&self) -> bool {
         self.ended.get()
+    }
+
+    /// Whether a read of the wrapped reader failed: then the tar parser's error is that reader's.
+    pub fn failed(&self) -> bool {
+        self.failed.get()
     }
 }
 
@@ -58,11 +66,16 @@ impl Progress {
         }
         self.seen.set(self.seen.get() + n as u64);
     }
+
+    /// Records that a read failed; only on the error path, so reads cost nothing more.
+    fn fail(&self) {
+        self.failed.set(true);
+    }
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = self.inner.read(buf).inspect_err(|_| self.progress.fail())?;
         self.progress.record(n, buf.len());
         Ok(n)
     }
@@ -102,7 +115,10 @@ impl<R: Read> Seek for Counting<R> {
                     left -= n as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    self.progress.fail();
+                    return Err(e);
+                }
             }
         }
         Ok(self.progress.seen())

@@ -10,7 +10,9 @@ use super::layer::scan_seekable;
 use super::positioned::RangeReader;
 use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
-use super::{parse_json, too_large, ImagePlan, LayerRef, Selection, Store, MAX_METADATA_BYTES};
+use super::{
+    layer_error, parse_json, too_large, ImagePlan, LayerRef, Selection, Store, MAX_METADATA_BYTES,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 
@@ -86,7 +88,7 @@ impl Store for LayoutDir {
         let (file, len) = self.open_member(member)?;
         scan_seekable(RangeReader::new(&file, 0, len), len)
             .map(Arc::new)
-            .map_err(|m| Error::member(&self.label, member, ErrorKind::Tar(m)))
+            .map_err(|e| layer_error(&self.label, member, e))
     }
 
     fn parallel(&self) -> bool {

@@ -46,6 +46,12 @@ fn too_large(label: &str, member: &str, size: u64) -> Error {
     )
 }
 
+/// The error for a layer blob that could not be read; [`load_from`] adds which layer it is.
+fn layer_error(label: &str, member: impl Into<String>, error: layer::LayerError) -> Error {
+    let error = Box::new(error);
+    Error::member(label, member, ErrorKind::Layer { index: None, error })
+}
+
 /// Where the image comes from.
 #[derive(Debug, Clone)]
 pub enum ImageSource {
@@ -247,7 +253,9 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         .collect::<Result<_>>()?;
     progress.layers(members.len() as u64);
     let scan = |m: &String| {
-        let contents = store.layer(m)?;
+        let contents = store
+            .layer(m)
+            .map_err(|e| with_layer_index(e, store, &planned, m))?;
         progress.layer_read();
         Ok((m.clone(), contents))
     };
@@ -262,6 +270,28 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         .map(|(plan, config)| build_image(store, plan, &config, &scanned))
         .collect::<Result<_>>()?;
     Ok(Loaded { images, notes })
+}
+
+/// Names the layer a layer error is about by its position in the image, when the images read
+/// all hold the blob at the same position (a blob shared at different positions stays "the
+/// layer"). Runs only on the error path, so it may resolve every layer again.
+fn with_layer_index(
+    mut error: Error,
+    store: &dyn Store,
+    planned: &[(ImagePlan, ImageConfig)],
+    member: &str,
+) -> Error {
+    if let ErrorKind::Layer { index, .. } = &mut error.kind {
+        let mut positions = planned
+            .iter()
+            .flat_map(|(plan, _)| plan.layers.iter().enumerate())
+            .filter(|(_, l)| store.canonical(&l.member).is_ok_and(|c| c == member))
+            .map(|(i, _)| i);
+        *index = positions
+            .next()
+            .filter(|&first| positions.all(|i| i == first));
+    }
+    error
 }
 
 fn build_image(

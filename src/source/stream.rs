@@ -7,10 +7,10 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::counting::Counting;
-use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
+use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression, LayerError};
 use super::members::{empty_archive, header_error, normalize_member, Member, Members};
 use super::tar_index::resolve_error;
-use super::{too_large, Store, MAX_METADATA_BYTES};
+use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 
@@ -23,7 +23,7 @@ enum Kept {
     /// metadata refer to it.
     TooLarge(u64),
     /// Anything else was scanned as a layer tar: the result, or why it is not one.
-    Layer(std::result::Result<Arc<LayerContents>, String>),
+    Layer(std::result::Result<Arc<LayerContents>, LayerError>),
 }
 
 /// An archive that has been read in one pass.
@@ -140,9 +140,7 @@ impl Store for StreamArchive {
     fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
         match self.kept(member)? {
             (_, Kept::Layer(Ok(contents))) => Ok(Arc::clone(contents)),
-            (name, Kept::Layer(Err(m))) => {
-                Err(Error::member(&self.label, name, ErrorKind::Tar(m.clone())))
-            }
+            (name, Kept::Layer(Err(e))) => Err(layer_error(&self.label, name, e.clone())),
             (name, Kept::Json(_) | Kept::TooLarge(_)) => Err(Error::member(
                 &self.label,
                 name,

@@ -12,7 +12,7 @@ use super::members::{
     empty_archive, header_error, normalize_member, Member, Members, ResolveError,
 };
 use super::positioned::RangeReader;
-use super::{too_large, Store, MAX_METADATA_BYTES};
+use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 
@@ -132,7 +132,7 @@ impl Store for TarFile {
         let (name, span) = self.span(member)?;
         scan_seekable(self.reader(span), span.len)
             .map(Arc::new)
-            .map_err(|m| Error::member(&self.label, name, ErrorKind::Tar(m)))
+            .map_err(|e| layer_error(&self.label, name, e))
     }
 
     fn parallel(&self) -> bool {
