@@ -10,7 +10,8 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use tar::EntryType;
 
-use super::counting::{Counting, Progress};
+use super::io::counting::{Counting, Progress};
+use super::io::read_up_to;
 
 use crate::image::{
     normalize_path_into, Compression, EntryKind, EntryMeta, LayerContents, OPAQUE_MARKER,
@@ -130,7 +131,7 @@ impl Clone for LayerError {
 }
 
 /// Compressions that may turn up but that no image tool writes for layers; named in the error.
-pub fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
+pub(crate) fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
     if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
         Some("xz")
     } else if magic.starts_with(b"BZh") {
@@ -148,7 +149,7 @@ fn refuse_unsupported(magic: &[u8]) -> Result<(), LayerError> {
 }
 
 /// Sniffs how a blob is stored from its first bytes.
-pub fn sniff_compression(magic: &[u8]) -> Compression {
+pub(crate) fn sniff_compression(magic: &[u8]) -> Compression {
     if magic.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -169,7 +170,7 @@ fn codec(compression: Compression) -> Option<&'static str> {
 
 /// Scans a layer blob that can seek (a member of a tar file on disk, a blob file): a plain tar is
 /// read headers-only, seeking past file data; compressed blobs are inflated as a stream.
-pub fn scan_seekable<R: Read + Seek>(
+pub(crate) fn scan_seekable<R: Read + Seek>(
     mut blob: R,
     blob_len: u64,
 ) -> Result<LayerContents, LayerError> {
@@ -217,7 +218,10 @@ pub fn scan_seekable<R: Read + Seek>(
 }
 
 /// Scans a layer blob that can only be read once, front to back (a member of a tar on stdin).
-pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents, LayerError> {
+pub(crate) fn scan_stream<R: Read>(
+    mut blob: R,
+    blob_len: u64,
+) -> Result<LayerContents, LayerError> {
     let mut magic = [0u8; 6];
     let n = read_up_to(&mut blob, &mut magic).map_err(LayerError::Io)?;
     refuse_unsupported(&magic[..n])?;
@@ -238,7 +242,8 @@ fn decode_and_walk<R: io::BufRead>(
         // Multi-member: eStargz and pigz write several gzip members back to back.
         Compression::Gzip => walk_to_end(flate2::bufread::MultiGzDecoder::new(blob), compression),
         Compression::Zstd => {
-            // Fails only when zstd cannot set up its context (out of memory): not the layer's fault.
+            // Fails only when zstd cannot set up its context (out of memory): not the layer's
+            // fault.
             let decoder = zstd::stream::read::Decoder::with_buffer(blob).map_err(LayerError::Io)?;
             walk_to_end(decoder, compression)
         }
@@ -545,7 +550,7 @@ fn add<R: Read>(
 }
 
 /// Whether a 512-byte block is a tar header: its checksum field matches its bytes.
-pub fn is_tar_header(block: &[u8]) -> bool {
+pub(crate) fn is_tar_header(block: &[u8]) -> bool {
     if block.len() < 512 {
         return false;
     }
@@ -561,20 +566,6 @@ pub fn is_tar_header(block: &[u8]) -> bool {
         .sum::<u32>()
         + 8 * u32::from(b' ');
     sum == stored
-}
-
-/// Reads as many bytes as fit in `buf`, fewer only at the end of the stream.
-pub fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ const SKIP_BUFFER: usize = 256 * 1024;
 
 /// How far a stream has been read, readable while the tar parser owns the reader.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub(crate) struct Progress {
     seen: Cell<u64>,
     ended: Cell<bool>,
     failed: Cell<bool>,
@@ -22,23 +22,23 @@ pub struct Progress {
 
 impl Progress {
     /// Bytes read so far.
-    pub fn seen(&self) -> u64 {
+    pub(crate) fn seen(&self) -> u64 {
         self.seen.get()
     }
 
     /// Whether the stream has reported its end.
-    pub fn ended(&self) -> bool {
+    pub(crate) fn ended(&self) -> bool {
         self.ended.get()
     }
 
     /// Whether a read of the wrapped reader failed: then the tar parser's error is that reader's.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.failed.get()
     }
 }
 
 /// A reader that records its [`Progress`].
-pub struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     progress: Rc<Progress>,
     /// Where skipped bytes go; allocated at the first skip.
@@ -47,7 +47,7 @@ pub struct Counting<R> {
 
 impl<R> Counting<R> {
     /// Wraps `inner`; the returned handle shows how far it has been read.
-    pub fn new(inner: R) -> (Counting<R>, Rc<Progress>) {
+    pub(crate) fn new(inner: R) -> (Counting<R>, Rc<Progress>) {
         let progress = Rc::new(Progress::default());
         let reader = Counting {
             inner,
