@@ -2,11 +2,12 @@
 //! `os/arch[/variant]`.
 
 use super::spec::ImageConfig;
-use super::{display_name, platform_of, ImagePlan, Selection};
+use super::{display_name, platform_of, ImagePlan};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::Selection;
 
 /// Keeps the images that `--image` and `--platform` pick.
-pub(super) fn select(
+pub(crate) fn select(
     label: &str,
     planned: Vec<(ImagePlan, ImageConfig)>,
     selection: &Selection,
@@ -148,7 +149,7 @@ pub(super) fn platform_matches(wanted: &str, actual: &str) -> bool {
         || (w.len() == 3 && a.len() == 2 && w[..2] == a[..2] && w[2] == "v8")
 }
 
-pub(super) fn check_platform_arg(label: &str, platform: &str) -> Result<()> {
+pub(crate) fn check_platform_arg(label: &str, platform: &str) -> Result<()> {
     let parts: Vec<&str> = platform.split('/').collect();
     if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty()) {
         return Ok(());

@@ -24,7 +24,7 @@ const PAGE: usize = 4 * 1024;
 const DENSE_GAP: u64 = 5 * 1024;
 
 /// A byte range of a file, readable and seekable.
-pub struct RangeReader<'f> {
+pub(crate) struct RangeReader<'f> {
     file: &'f File,
     /// Offset of the range in the file.
     start: u64,
@@ -43,7 +43,7 @@ pub struct RangeReader<'f> {
 
 impl<'f> RangeReader<'f> {
     /// The `len` bytes of `file` from `start`.
-    pub fn new(file: &'f File, start: u64, len: u64) -> RangeReader<'f> {
+    pub(crate) fn new(file: &'f File, start: u64, len: u64) -> RangeReader<'f> {
         RangeReader {
             file,
             start,

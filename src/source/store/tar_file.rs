@@ -1,31 +1,31 @@
-//! An image archive on disk (docker-archive or oci-archive), indexed once by its headers: every
-//! member's offset is recorded while seeking past the data, then layers are read in place, in
-//! parallel, with positional reads on one shared file handle.
+//! A plain tar file on disk as a store (a docker-archive or an oci-archive), indexed once by its
+//! headers: every member's offset is recorded while seeking past the data, then layers are read in
+//! place, in parallel, with positional reads on one shared file handle.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::layer::scan_seekable;
 use super::members::{
-    empty_archive, header_error, normalize_member, Member, Members, ResolveError,
+    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
 };
-use super::positioned::RangeReader;
-use super::{too_large, Store, MAX_METADATA_BYTES};
+use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
+use crate::source::io::positioned::RangeReader;
+use crate::source::layer::scan_seekable;
 
 /// Where a member's data lies in the archive file.
 #[derive(Debug, Clone, Copy)]
-pub struct Span {
+pub(crate) struct Span {
     offset: u64,
     len: u64,
 }
 
 /// An indexed tar file.
 #[derive(Debug)]
-pub struct TarFile {
+pub(crate) struct TarFile {
     label: String,
     file: File,
     members: Members<Span>,
@@ -33,7 +33,7 @@ pub struct TarFile {
 
 impl TarFile {
     /// Indexes the tar at `path` by reading its headers only.
-    pub fn open(path: &Path) -> Result<TarFile> {
+    pub(crate) fn open(path: &Path) -> Result<TarFile> {
         let label = path.display().to_string();
         let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
         let file_len = file
@@ -95,14 +95,6 @@ impl TarFile {
     }
 }
 
-/// Turns a link-resolution failure into an error naming the archive and the member.
-pub fn resolve_error(label: &str, member: &str, e: ResolveError) -> Error {
-    match e {
-        ResolveError::Missing => Error::member(label, member, ErrorKind::Missing),
-        ResolveError::Invalid(m) => Error::member(label, member, ErrorKind::Invalid(m)),
-    }
-}
-
 impl Store for TarFile {
     fn label(&self) -> &str {
         &self.label
@@ -132,7 +124,7 @@ impl Store for TarFile {
         let (name, span) = self.span(member)?;
         scan_seekable(self.reader(span), span.len)
             .map(Arc::new)
-            .map_err(|m| Error::member(&self.label, name, ErrorKind::Tar(m)))
+            .map_err(|e| layer_error(&self.label, name, e))
     }
 
     fn parallel(&self) -> bool {

@@ -1,5 +1,6 @@
 //! The members of an image archive by name, with the links between them: legacy `docker save` and
-//! podman write a repeated layer as a symlink `<id>/layer.tar -> ../<other>/layer.tar`.
+//! podman write a repeated layer as a symlink `<id>/layer.tar -> ../<other>/layer.tar`. Shared by
+//! the tar stores (`tar_file.rs`, `stream.rs`), with the errors about members they all report.
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -11,7 +12,7 @@ const MAX_LINK_HOPS: usize = 40;
 
 /// One member of an archive; `D` says where its data is.
 #[derive(Debug)]
-pub enum Member<D> {
+pub(crate) enum Member<D> {
     /// A regular file.
     Data(D),
     /// A symlink (target relative to the link's directory) or a hard link (target from the root).
@@ -27,7 +28,7 @@ pub enum Member<D> {
 
 impl<D> Member<D> {
     /// The member a header that is not a regular file makes: a link, or nothing to read.
-    pub fn not_a_file<R: Read>(entry: &tar::Entry<'_, R>) -> Member<D> {
+    pub(crate) fn not_a_file<R: Read>(entry: &tar::Entry<'_, R>) -> Member<D> {
         let kind = entry.header().entry_type();
         if kind.is_symlink() || kind.is_hard_link() {
             Member::Link {
@@ -44,7 +45,7 @@ impl<D> Member<D> {
 }
 
 /// A tar error while reading an archive's headers, placed after the last member read.
-pub fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
+pub(crate) fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
     let err = Error::new(label, ErrorKind::Tar(e.to_string()));
     match last {
         Some(name) => err.in_member(&format!("after member {name}")),
@@ -53,16 +54,24 @@ pub fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
 }
 
 /// The error for a tar without a single member.
-pub fn empty_archive(label: &str) -> Error {
+pub(crate) fn empty_archive(label: &str) -> Error {
     Error::new(
         label,
         ErrorKind::Invalid("empty tar: not a container image".into()),
     )
 }
 
+/// Turns a link-resolution failure into an error naming the archive and the member.
+pub(crate) fn resolve_error(label: &str, member: &str, e: ResolveError) -> Error {
+    match e {
+        ResolveError::Missing => Error::member(label, member, ErrorKind::Missing),
+        ResolveError::Invalid(m) => Error::member(label, member, ErrorKind::Invalid(m)),
+    }
+}
+
 /// Members by normalized name (`blobs/sha256/…`, `<id>/layer.tar`, no leading `./`).
 #[derive(Debug)]
-pub struct Members<D> {
+pub(crate) struct Members<D> {
     map: HashMap<String, Member<D>>,
 }
 
@@ -76,18 +85,18 @@ impl<D> Default for Members<D> {
 
 impl<D> Members<D> {
     /// Records a member; a later member of the same name replaces an earlier one, as in tar.
-    pub fn insert(&mut self, name: String, member: Member<D>) {
+    pub(crate) fn insert(&mut self, name: String, member: Member<D>) {
         self.map.insert(name, member);
     }
 
     /// Whether a member of this name exists (of any kind).
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.map.contains_key(&normalize_member(name))
     }
 
     /// Follows links from `name` to the regular file it names: returns the file's name and data.
     /// Errors say what is wrong: missing, a directory, a link out of the archive, a cycle.
-    pub fn resolve(&self, name: &str) -> Result<(String, &D), ResolveError> {
+    pub(crate) fn resolve(&self, name: &str) -> Result<(String, &D), ResolveError> {
         let mut current = normalize_member(name);
         for _ in 0..MAX_LINK_HOPS {
             match self.map.get(&current) {
@@ -120,7 +129,7 @@ impl<D> Members<D> {
 
 /// Why a member name could not be resolved to a file.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ResolveError {
+pub(crate) enum ResolveError {
     /// No member has that name.
     Missing,
     /// The name leads somewhere wrong.
@@ -128,7 +137,7 @@ pub enum ResolveError {
 }
 
 /// Normalizes a member name: no leading `./` or `/`, no `.` components, no trailing `/`.
-pub fn normalize_member(name: &str) -> String {
+pub(crate) fn normalize_member(name: &str) -> String {
     name.split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect::<Vec<_>>()

@@ -1,102 +1,23 @@
-//! OCI image layouts: a directory with `oci-layout`, `index.json` and `blobs/`, and the same layout
-//! inside a tar (oci-archive, Docker >= 25). `index.json` may point at images or at image indexes
-//! (multi-platform); one platform is picked per image, attestation manifests are skipped.
+//! The OCI planner: reads an OCI image layout's `index.json` (a layout directory, or the same
+//! layout inside a tar: oci-archive, Docker >= 25) into image plans. `index.json` may point at
+//! images or at image indexes (multi-platform); one platform is picked per image, attestation
+//! manifests are skipped. Blobs are named by digest, as `blobs/<algorithm>/<hex>` members.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use super::layer::scan_seekable;
-use super::positioned::RangeReader;
 use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
-use super::{parse_json, too_large, ImagePlan, LayerRef, Selection, Store, MAX_METADATA_BYTES};
+use super::{parse_json, ImagePlan, LayerRef};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::LayerContents;
+use crate::source::store::Store;
+use crate::source::Selection;
 
 /// Nested indexes followed before giving up.
 const MAX_INDEX_DEPTH: usize = 4;
 /// The platform picked when an index has several and the user named none.
 const DEFAULT_PLATFORM: &str = "linux/amd64";
 
-/// An OCI image layout directory.
-#[derive(Debug)]
-pub struct LayoutDir {
-    label: String,
-    root: PathBuf,
-}
-
-impl LayoutDir {
-    /// Opens the layout at `root`; it must hold an `index.json`.
-    pub fn open(root: &Path) -> Result<LayoutDir> {
-        let label = root.display().to_string();
-        if !root.join("index.json").is_file() {
-            return Err(Error::new(
-                label,
-                ErrorKind::Invalid(
-                    "a directory must be an OCI image layout, but it has no index.json".into(),
-                ),
-            ));
-        }
-        Ok(LayoutDir {
-            label,
-            root: root.to_path_buf(),
-        })
-    }
-
-    fn open_member(&self, member: &str) -> Result<(File, u64)> {
-        let path = self.root.join(member);
-        let file = File::open(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::member(&self.label, member, ErrorKind::Missing),
-            _ => Error::member(&self.label, member, ErrorKind::Io(e)),
-        })?;
-        let len = file
-            .metadata()
-            .map_err(|e| Error::member(&self.label, member, ErrorKind::Io(e)))?
-            .len();
-        Ok((file, len))
-    }
-}
-
-impl Store for LayoutDir {
-    fn label(&self) -> &str {
-        &self.label
-    }
-
-    fn contains(&self, member: &str) -> bool {
-        self.root.join(member).is_file()
-    }
-
-    fn canonical(&self, member: &str) -> Result<String> {
-        Ok(member.to_string())
-    }
-
-    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
-        let (file, len) = self.open_member(member)?;
-        if len > MAX_METADATA_BYTES {
-            return Err(too_large(&self.label, member, len));
-        }
-        let mut data = Vec::with_capacity(len as usize);
-        std::io::Read::read_to_end(&mut &file, &mut data)
-            .map_err(|e| Error::member(&self.label, member, ErrorKind::Io(e)))?;
-        Ok(data)
-    }
-
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
-        let (file, len) = self.open_member(member)?;
-        scan_seekable(RangeReader::new(&file, 0, len), len)
-            .map(Arc::new)
-            .map_err(|m| Error::member(&self.label, member, ErrorKind::Tar(m)))
-    }
-
-    fn parallel(&self) -> bool {
-        true
-    }
-}
-
 /// The member path of a blob: `sha256:abc…` -> `blobs/sha256/abc…`. Digests are checked so that a
 /// crafted one cannot name a path outside `blobs/`.
-pub fn blob_member(label: &str, digest: &str) -> Result<String> {
+pub(crate) fn blob_member(label: &str, digest: &str) -> Result<String> {
     let valid = digest.split_once(':').filter(|(alg, hex)| {
         !alg.is_empty()
             && !hex.is_empty()
@@ -115,7 +36,7 @@ pub fn blob_member(label: &str, digest: &str) -> Result<String> {
 }
 
 /// Plans every image `index.json` names, picking one platform of each multi-platform index.
-pub fn plan(
+pub(crate) fn plan(
     store: &dyn Store,
     selection: &Selection,
     notes: &mut Vec<String>,

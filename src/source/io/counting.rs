@@ -1,6 +1,8 @@
 //! Counting the bytes a reader hands to the tar parser, so that a stream that ends early can be
 //! told apart: missing padding (fine), or a header or data cut short (an error, naming what).
-//! The same reader skips file data for the parser.
+//! It also notes whether the reader itself failed, so that a failed read (a decompressor's, the
+//! operating system's) is not taken for a tar header the parser rejected. The same reader skips
+//! file data for the parser.
 
 use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -12,25 +14,31 @@ const SKIP_BUFFER: usize = 256 * 1024;
 
 /// How far a stream has been read, readable while the tar parser owns the reader.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub(crate) struct Progress {
     seen: Cell<u64>,
     ended: Cell<bool>,
+    failed: Cell<bool>,
 }
 
 impl Progress {
     /// Bytes read so far.
-    pub fn seen(&self) -> u64 {
+    pub(crate) fn seen(&self) -> u64 {
         self.seen.get()
     }
 
     /// Whether the stream has reported its end.
-    pub fn ended(&self) -> bool {
+    pub(crate) fn ended(&self) -> bool {
         self.ended.get()
+    }
+
+    /// Whether a read of the wrapped reader failed: then the tar parser's error is that reader's.
+    pub(crate) fn failed(&self) -> bool {
+        self.failed.get()
     }
 }
 
 /// A reader that records its [`Progress`].
-pub struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     progress: Rc<Progress>,
     /// Where skipped bytes go; allocated at the first skip.
@@ -39,7 +47,7 @@ pub struct Counting<R> {
 
 impl<R> Counting<R> {
     /// Wraps `inner`; the returned handle shows how far it has been read.
-    pub fn new(inner: R) -> (Counting<R>, Rc<Progress>) {
+    pub(crate) fn new(inner: R) -> (Counting<R>, Rc<Progress>) {
         let progress = Rc::new(Progress::default());
         let reader = Counting {
             inner,
@@ -58,11 +66,16 @@ impl Progress {
         }
         self.seen.set(self.seen.get() + n as u64);
     }
+
+    /// Records that a read failed; only on the error path, so reads cost nothing more.
+    fn fail(&self) {
+        self.failed.set(true);
+    }
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = self.inner.read(buf).inspect_err(|_| self.progress.fail())?;
         self.progress.record(n, buf.len());
         Ok(n)
     }
@@ -102,7 +115,10 @@ impl<R: Read> Seek for Counting<R> {
                     left -= n as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    self.progress.fail();
+                    return Err(e);
+                }
             }
         }
         Ok(self.progress.seen())

@@ -1,18 +1,20 @@
-//! An image archive read once, front to back: a tar on stdin or a compressed archive. The metadata
-//! (`manifest.json`, `index.json`) comes last in `docker save` output, so every member that could be
-//! a layer is scanned as it streams past, keyed by its name, and joined with the metadata at the end.
-//! Nothing is spooled to disk and no file content is kept.
+//! An image archive read once, front to back, as a store: a tar on stdin or a compressed archive.
+//! The metadata (`manifest.json`, `index.json`) comes last in `docker save` output, so every member
+//! that could be a layer is scanned as it streams past, keyed by its name, and joined with the
+//! metadata at the end. Nothing is spooled to disk and no file content is kept.
 
 use std::io::Read;
 use std::sync::Arc;
 
-use super::counting::Counting;
-use super::layer::{is_tar_header, read_up_to, scan_stream, sniff_compression};
-use super::members::{empty_archive, header_error, normalize_member, Member, Members};
-use super::tar_index::resolve_error;
-use super::{too_large, Store, MAX_METADATA_BYTES};
+use super::members::{
+    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
+};
+use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
+use crate::source::io::counting::Counting;
+use crate::source::io::read_up_to;
+use crate::source::layer::{is_tar_header, scan_stream, sniff_compression, LayerError};
 
 /// What was kept of one regular member.
 #[derive(Debug)]
@@ -23,19 +25,19 @@ enum Kept {
     /// metadata refer to it.
     TooLarge(u64),
     /// Anything else was scanned as a layer tar: the result, or why it is not one.
-    Layer(std::result::Result<Arc<LayerContents>, String>),
+    Layer(std::result::Result<Arc<LayerContents>, LayerError>),
 }
 
 /// An archive that has been read in one pass.
 #[derive(Debug)]
-pub struct StreamArchive {
+pub(crate) struct StreamArchive {
     label: String,
     members: Members<Kept>,
 }
 
 impl StreamArchive {
     /// Reads the whole tar from `reader`, scanning layers as they pass.
-    pub fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
+    pub(crate) fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
         let (counted, progress) = Counting::new(reader);
         let mut archive = tar::Archive::new(counted);
         let entries = archive
@@ -140,9 +142,7 @@ impl Store for StreamArchive {
     fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
         match self.kept(member)? {
             (_, Kept::Layer(Ok(contents))) => Ok(Arc::clone(contents)),
-            (name, Kept::Layer(Err(m))) => {
-                Err(Error::member(&self.label, name, ErrorKind::Tar(m.clone())))
-            }
+            (name, Kept::Layer(Err(e))) => Err(layer_error(&self.label, name, e.clone())),
             (name, Kept::Json(_) | Kept::TooLarge(_)) => Err(Error::member(
                 &self.label,
                 name,

@@ -1,14 +1,15 @@
-//! docker-archive: `manifest.json` lists each image's config and layer members. This covers legacy
-//! `docker save` (`<id>/layer.tar`, possibly symlinks), podman (`<diffid>.tar` at the root), and
-//! Docker >= 25 (`blobs/sha256/…`, plain or, with the containerd store, gzip/zstd).
+//! The docker-archive planner: `manifest.json` lists each image's config and layer members. This
+//! covers legacy `docker save` (`<id>/layer.tar`, possibly symlinks), podman (`<diffid>.tar` at the
+//! root), and Docker >= 25 (`blobs/sha256/…`, plain or, with the containerd store, gzip/zstd).
 
-use super::members::normalize_member;
 use super::spec::DockerManifestEntry;
-use super::{parse_json, ImagePlan, LayerRef, Store};
+use super::{parse_json, ImagePlan, LayerRef};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::store::members::normalize_member;
+use crate::source::store::Store;
 
 /// Plans every image `manifest.json` lists, in its order.
-pub fn plan(store: &dyn Store) -> Result<Vec<ImagePlan>> {
+pub(crate) fn plan(store: &dyn Store) -> Result<Vec<ImagePlan>> {
     let entries: Vec<DockerManifestEntry> = parse_json(store, "manifest.json")?;
     if entries.is_empty() {
         return Err(Error::member(

@@ -10,63 +10,66 @@ use serde::Deserialize;
 /// One entry of a docker-archive `manifest.json`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DockerManifestEntry {
+pub(crate) struct DockerManifestEntry {
     /// Member path of the image config.
-    pub config: String,
+    pub(crate) config: String,
     /// Tags; `null` for untagged images.
     #[serde(default)]
-    pub repo_tags: Option<Vec<String>>,
+    pub(crate) repo_tags: Option<Vec<String>>,
     /// Member paths of the layer blobs, bottom first.
-    pub layers: Vec<String>,
+    pub(crate) layers: Vec<String>,
 }
 
 /// An OCI descriptor: a typed pointer to a blob.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Descriptor {
-    /// Media type, used only to skip non-image manifests; never trusted for compression.
+pub(crate) struct Descriptor {
+    /// Media type. Nothing reads it (what a blob holds is sniffed from its bytes, never taken from
+    /// its media type), but it is still parsed, so a descriptor whose `mediaType` is not a string
+    /// stays an error as before.
     #[serde(default)]
-    pub media_type: Option<String>,
+    #[expect(dead_code, reason = "parsed only to keep the JSON shape check")]
+    pub(crate) media_type: Option<String>,
     /// `algorithm:hex`.
-    pub digest: String,
+    pub(crate) digest: String,
     /// The platform an index entry is for.
     #[serde(default)]
-    pub platform: Option<Platform>,
+    pub(crate) platform: Option<Platform>,
     /// Annotations (tags, attestation markers).
     #[serde(default)]
-    pub annotations: Option<HashMap<String, String>>,
+    pub(crate) annotations: Option<HashMap<String, String>>,
 }
 
 impl Descriptor {
     /// The value of an annotation, if set.
-    pub fn annotation(&self, key: &str) -> Option<&str> {
+    pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
         self.annotations.as_ref()?.get(key).map(String::as_str)
     }
 }
 
 /// A platform as written in an index.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Platform {
+pub(crate) struct Platform {
     /// CPU architecture (`amd64`, `arm64`).
     #[serde(default)]
-    pub architecture: String,
+    pub(crate) architecture: String,
     /// Operating system (`linux`).
     #[serde(default)]
-    pub os: String,
+    pub(crate) os: String,
     /// CPU variant (`v8`), if any.
     #[serde(default)]
-    pub variant: Option<String>,
+    pub(crate) variant: Option<String>,
 }
 
 impl Platform {
     /// `os/arch[/variant]`.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         platform_string(&self.os, &self.architecture, self.variant.as_deref())
     }
 }
 
 /// Formats `os/arch[/variant]`.
-pub fn platform_string(os: &str, arch: &str, variant: Option<&str>) -> String {
+pub(crate) fn platform_string(os: &str, arch: &str, variant: Option<&str>) -> String {
     match variant {
         Some(v) if !v.is_empty() => format!("{os}/{arch}/{v}"),
         _ => format!("{os}/{arch}"),
@@ -76,60 +79,60 @@ pub fn platform_string(os: &str, arch: &str, variant: Option<&str>) -> String {
 /// An OCI image index or image manifest (or their Docker v2 equivalents): which one it is shows
 /// in which fields are present.
 #[derive(Debug, Deserialize)]
-pub struct ManifestOrIndex {
+pub(crate) struct ManifestOrIndex {
     /// Present in an index.
     #[serde(default)]
-    pub manifests: Option<Vec<Descriptor>>,
+    pub(crate) manifests: Option<Vec<Descriptor>>,
     /// Present in a manifest.
     #[serde(default)]
-    pub config: Option<Descriptor>,
+    pub(crate) config: Option<Descriptor>,
     /// Present in a manifest.
     #[serde(default)]
-    pub layers: Option<Vec<Descriptor>>,
+    pub(crate) layers: Option<Vec<Descriptor>>,
 }
 
 /// The parts of an image config sizegate reads.
 #[derive(Debug, Default, Deserialize)]
-pub struct ImageConfig {
+pub(crate) struct ImageConfig {
     /// CPU architecture.
     #[serde(default)]
-    pub architecture: Option<String>,
+    pub(crate) architecture: Option<String>,
     /// Operating system.
     #[serde(default)]
-    pub os: Option<String>,
+    pub(crate) os: Option<String>,
     /// CPU variant.
     #[serde(default)]
-    pub variant: Option<String>,
+    pub(crate) variant: Option<String>,
     /// Build history, oldest first; entries with `empty_layer` made no layer.
     #[serde(default)]
-    pub history: Option<Vec<History>>,
+    pub(crate) history: Option<Vec<History>>,
     /// The uncompressed layer digests.
     #[serde(default)]
-    pub rootfs: Option<RootFs>,
+    pub(crate) rootfs: Option<RootFs>,
 }
 
 /// One history entry.
 #[derive(Debug, Deserialize)]
-pub struct History {
+pub(crate) struct History {
     /// The build instruction.
     #[serde(default)]
-    pub created_by: Option<String>,
+    pub(crate) created_by: Option<String>,
     /// True when the step made no layer (ENV, LABEL, CMD, …).
     #[serde(default)]
-    pub empty_layer: bool,
+    pub(crate) empty_layer: bool,
 }
 
 /// `rootfs` of an image config.
 #[derive(Debug, Deserialize)]
-pub struct RootFs {
+pub(crate) struct RootFs {
     /// `sha256:` digests of the uncompressed layer tars, bottom first.
     #[serde(default)]
-    pub diff_ids: Vec<String>,
+    pub(crate) diff_ids: Vec<String>,
 }
 
 impl ImageConfig {
     /// `os/arch[/variant]` when the config names both.
-    pub fn platform(&self) -> Option<String> {
+    pub(crate) fn platform(&self) -> Option<String> {
         match (&self.os, &self.architecture) {
             (Some(os), Some(arch)) if !os.is_empty() && !arch.is_empty() => {
                 Some(platform_string(os, arch, self.variant.as_deref()))
@@ -141,7 +144,7 @@ impl ImageConfig {
     /// The `created_by` of each of `layer_count` layers: history entries without `empty_layer` are
     /// matched to the layers in order. A missing or short history leaves `None`; a history naming
     /// more layers than the image has is an error.
-    pub fn created_by(&self, layer_count: usize) -> Result<Vec<Option<String>>, String> {
+    pub(crate) fn created_by(&self, layer_count: usize) -> Result<Vec<Option<String>>, String> {
         let with_layer: Vec<&History> = self
             .history
             .iter()
