@@ -46,7 +46,12 @@ impl Draft {
     }
 
     /// `image.*`: an image total over its limit (`image-too-large`, `too-many-layers`, …).
-    pub fn image_over(metric: ImageMetric, image: &str, actual: Measure, limit: Measure) -> Draft {
+    pub(super) fn image_over(
+        metric: ImageMetric,
+        image: &str,
+        actual: Measure,
+        limit: Measure,
+    ) -> Draft {
         let message = format!(
             "{} {actual} is over the limit of {limit}{}",
             metric.noun(),
@@ -56,7 +61,7 @@ impl Draft {
     }
 
     /// `compressed-size-unknown`: `image.max_compressed_size` on an image of plain layers.
-    pub fn compressed_size_unknown(image: &str) -> Draft {
+    pub(super) fn compressed_size_unknown(image: &str) -> Draft {
         Draft::new(
             Code::CompressedSizeUnknown,
             image,
@@ -65,7 +70,12 @@ impl Draft {
     }
 
     /// `dive-*`: one of dive's rules failed.
-    pub fn dive_failed(metric: DiveMetric, image: &str, actual: Measure, limit: Measure) -> Draft {
+    pub(super) fn dive_failed(
+        metric: DiveMetric,
+        image: &str,
+        actual: Measure,
+        limit: Measure,
+    ) -> Draft {
         let relation = if metric == DiveMetric::MinEfficiency {
             "below"
         } else {
@@ -80,7 +90,7 @@ impl Draft {
     }
 
     /// `layer-over-budget` / `layer-too-many-files`: a selected layer over a `layers` budget.
-    pub fn layer_over(layer: usize, o: &Over) -> Draft {
+    pub(super) fn layer_over(layer: usize, o: &Over) -> Draft {
         let (code, noun) = match o.files {
             false => (Code::LayerOverBudget, "size"),
             true => (Code::LayerTooManyFiles, "file count"),
@@ -98,7 +108,7 @@ impl Draft {
     }
 
     /// `layer-select-unmatched`: the budget `rule` selects none of the image's `layers` layers.
-    pub fn layer_select_unmatched(image: &str, rule: &str, layers: usize) -> Draft {
+    pub(super) fn layer_select_unmatched(image: &str, rule: &str, layers: usize) -> Draft {
         Draft::new(
             Code::LayerSelectUnmatched,
             image,
@@ -109,7 +119,7 @@ impl Draft {
     }
 
     /// `path-over-budget` / `path-too-many-files`: the files a `paths` glob matches, over budget.
-    pub fn path_over(glob: &Glob, o: &Over) -> Draft {
+    pub(super) fn path_over(glob: &Glob, o: &Over) -> Draft {
         let (code, noun) = match o.files {
             false => (Code::PathOverBudget, "size"),
             true => (Code::PathTooManyFiles, "file count"),
@@ -125,7 +135,7 @@ impl Draft {
     }
 
     /// `forbidden-path`: paths matching a `forbid` rule's globs ship in some layer.
-    pub fn forbidden(globs: &[Glob], found: Forbidden, hint: Option<&str>) -> Draft {
+    pub(super) fn forbidden(globs: &[Glob], found: Forbidden, hint: Option<&str>) -> Draft {
         let Forbidden { hits, count, total } = found;
         let patterns: Vec<&str> = globs.iter().map(|g| g.pattern.as_str()).collect();
         let message = format!(

@@ -47,7 +47,7 @@ impl fmt::Display for Location {
 pub struct Finding {
     /// The rule that found it, within this run.
     #[serde(skip)]
-    pub rule_id: RuleId,
+    pub(crate) rule_id: RuleId,
     /// What kind of problem (stable, kebab-case).
     pub code: Code,
     /// `error` fails the gate; `warn` does not.
@@ -122,10 +122,10 @@ impl From<Severity> for Outcome {
 pub struct RuleResult {
     /// The rule, within this run.
     #[serde(skip)]
-    pub id: RuleId,
+    pub(crate) id: RuleId,
     /// The image total the rule limits, for `image:` rules.
     #[serde(skip)]
-    pub image_metric: Option<ImageMetric>,
+    pub(crate) image_metric: Option<ImageMetric>,
     /// The rule's name.
     pub rule: String,
     /// The measured value (for layer budgets: of the largest selected layer).

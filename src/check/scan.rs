@@ -53,7 +53,7 @@ impl Scans {
 
     /// What the `forbid` rule `id` found. Every `forbid` rule is scanned, so the default (nothing
     /// found) is never reached.
-    pub fn forbidden(&mut self, id: RuleId) -> Forbidden {
+    pub(super) fn forbidden(&mut self, id: RuleId) -> Forbidden {
         match self.take(id) {
             Some(Scanned::Forbidden(found)) => found,
             other => {
@@ -68,7 +68,7 @@ impl Scans {
 
     /// What the `paths` rule `id` sums. Every `paths` rule is scanned, so the default (no files)
     /// is never reached.
-    pub fn path_total(&mut self, id: RuleId) -> PathTotal {
+    pub(super) fn path_total(&mut self, id: RuleId) -> PathTotal {
         match self.take(id) {
             Some(Scanned::Paths(total)) => total,
             other => {

@@ -12,37 +12,37 @@ macro_rules! image_metrics {
     ($($(#[doc = $doc:literal])* $variant:ident: $key:literal, $noun:literal, $unit:ident, $code:ident;)*) => {
         /// The image totals a policy can limit (`image:` keys).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum ImageMetric {
+        pub(crate) enum ImageMetric {
             $($(#[doc = $doc])* $variant,)*
         }
 
         impl ImageMetric {
             /// Every metric, in the order the `image:` section documents them.
-            pub const ALL: &'static [ImageMetric] = &[$(ImageMetric::$variant,)*];
+            pub(crate) const ALL: &'static [ImageMetric] = &[$(ImageMetric::$variant,)*];
 
             /// The policy key.
-            pub fn key(self) -> &'static str {
+            pub(crate) fn key(self) -> &'static str {
                 match self {
                     $(ImageMetric::$variant => $key,)*
                 }
             }
 
             /// What the metric is, for messages.
-            pub fn noun(self) -> &'static str {
+            pub(crate) fn noun(self) -> &'static str {
                 match self {
                     $(ImageMetric::$variant => $noun,)*
                 }
             }
 
             /// The kind of limit the key takes.
-            pub fn unit(self) -> Unit {
+            pub(crate) fn unit(self) -> Unit {
                 match self {
                     $(ImageMetric::$variant => Unit::$unit,)*
                 }
             }
 
             /// The code of the finding when the image is over the limit.
-            pub fn code(self) -> Code {
+            pub(crate) fn code(self) -> Code {
                 match self {
                     $(ImageMetric::$variant => Code::$code,)*
                 }
@@ -74,44 +74,44 @@ macro_rules! dive_metrics {
     ($($(#[doc = $doc:literal])* $variant:ident: $key:literal, $dive_key:literal, $noun:literal, $unit:ident, $code:ident;)*) => {
         /// dive's three CI rules (`dive:` keys).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum DiveMetric {
+        pub(crate) enum DiveMetric {
             $($(#[doc = $doc])* $variant,)*
         }
 
         impl DiveMetric {
             /// Every dive rule.
-            pub const ALL: &'static [DiveMetric] = &[$(DiveMetric::$variant,)*];
+            pub(crate) const ALL: &'static [DiveMetric] = &[$(DiveMetric::$variant,)*];
 
             /// The policy key.
-            pub fn key(self) -> &'static str {
+            pub(crate) fn key(self) -> &'static str {
                 match self {
                     $(DiveMetric::$variant => $key,)*
                 }
             }
 
             /// dive's own name for the rule, as in a `.dive-ci` file.
-            pub fn dive_key(self) -> &'static str {
+            pub(crate) fn dive_key(self) -> &'static str {
                 match self {
                     $(DiveMetric::$variant => $dive_key,)*
                 }
             }
 
             /// What dive's metric is, for messages.
-            pub fn noun(self) -> &'static str {
+            pub(crate) fn noun(self) -> &'static str {
                 match self {
                     $(DiveMetric::$variant => $noun,)*
                 }
             }
 
             /// The kind of limit the key takes.
-            pub fn unit(self) -> Unit {
+            pub(crate) fn unit(self) -> Unit {
                 match self {
                     $(DiveMetric::$variant => Unit::$unit,)*
                 }
             }
 
             /// The code of the finding when dive's rule fails.
-            pub fn code(self) -> Code {
+            pub(crate) fn code(self) -> Code {
                 match self {
                     $(DiveMetric::$variant => Code::$code,)*
                 }
@@ -130,7 +130,7 @@ dive_metrics! {
 }
 
 /// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
-pub trait Metric: Copy {
+pub(crate) trait Metric: Copy {
     /// The policy key.
     fn key(self) -> &'static str;
     /// The kind of limit the key takes.

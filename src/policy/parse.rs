@@ -12,22 +12,22 @@ use crate::severity::Severity;
 use crate::units::{Measure, Unit};
 
 /// Keys of the top level.
-pub const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "version", "image", "dive", "layers", "paths", "forbid", "extends", "disable", "severity",
 ];
 /// Keys of the long form of an `image:` or `dive:` limit.
-pub const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
+pub(super) const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
 /// Keys of a `layers:` entry.
-pub const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
+pub(super) const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
 /// Keys of a layer `select:`.
-pub const SELECT_KEYS: &[&str] = &["index", "created_by"];
+pub(super) const SELECT_KEYS: &[&str] = &["index", "created_by"];
 /// Keys of a `paths:` entry.
-pub const PATH_KEYS: &[&str] = &["glob", "max_size", "max_files", "severity", "reason"];
+pub(super) const PATH_KEYS: &[&str] = &["glob", "max_size", "max_files", "severity", "reason"];
 /// Keys of a `forbid:` entry.
-pub const FORBID_KEYS: &[&str] = &["glob", "except", "reason", "severity"];
+pub(super) const FORBID_KEYS: &[&str] = &["glob", "except", "reason", "severity"];
 
 /// Reads the rules of a policy tree; problems go to `diags`.
-pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
+pub(super) fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     let mut rules = Vec::new();
     if root.value == Value::Null {
         diags

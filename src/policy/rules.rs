@@ -11,11 +11,11 @@ use globset::{GlobBuilder, GlobMatcher};
 /// are given (a `sizegate.yml`, then a `.dive-ci`). Scans, results and findings are joined to their
 /// rule by it, never by position or by name, which two policy files may share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct RuleId(pub u32);
+pub(crate) struct RuleId(pub(crate) u32);
 
 /// One rule of a policy.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Stable name shown in reports: `image.max_size`, `layers[1]`, `forbid[0]`,
     /// `recommended/apt-lists`.
     pub name: String,
@@ -31,7 +31,7 @@ pub struct Rule {
 
 /// What a rule checks.
 #[derive(Debug, Clone)]
-pub enum RuleKind {
+pub(crate) enum RuleKind {
     /// An image total must not exceed a limit.
     Image {
         /// Which total.
@@ -77,7 +77,7 @@ pub enum RuleKind {
 
 /// Which layers a budget applies to: by index, by `created_by` glob, or both.
 #[derive(Debug, Clone)]
-pub struct LayerSelect {
+pub(crate) struct LayerSelect {
     /// Indexes; negative ones count from the top (`-1` is the top layer).
     pub index: Option<IndexRange>,
     /// A glob on the build instruction (`*` matches anything, `/` included).
@@ -86,7 +86,7 @@ pub struct LayerSelect {
 
 impl LayerSelect {
     /// Whether the layer at `index` of `count`, made by `created_by`, is selected.
-    pub fn matches(&self, index: usize, count: usize, created_by: Option<&str>) -> bool {
+    pub(crate) fn matches(&self, index: usize, count: usize, created_by: Option<&str>) -> bool {
         self.index.as_ref().is_none_or(|r| r.contains(index, count))
             && self
                 .created_by
@@ -97,7 +97,7 @@ impl LayerSelect {
 
 /// Layer indexes as written: `3`, `-1`, `1..`, `..3`, `2..5`, `2..=5` (ends exclusive unless `=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndexRange {
+pub(crate) struct IndexRange {
     /// First index, inclusive; `None` from the bottom.
     pub start: Option<i64>,
     /// Last index, exclusive; `None` to the top.
@@ -106,7 +106,7 @@ pub struct IndexRange {
 
 impl IndexRange {
     /// Just the layer at `i` (negative: counted from the top).
-    pub fn single(i: i64) -> IndexRange {
+    pub(crate) fn single(i: i64) -> IndexRange {
         IndexRange {
             start: Some(i),
             // -1 is the top layer: its end is past every index.
@@ -119,7 +119,7 @@ impl IndexRange {
     }
 
     /// Whether `index` of `count` layers falls in the range.
-    pub fn contains(&self, index: usize, count: usize) -> bool {
+    pub(crate) fn contains(&self, index: usize, count: usize) -> bool {
         let resolve = |i: i64| if i < 0 { count as i64 + i } else { i };
         let i = index as i64;
         self.start.is_none_or(|s| i >= resolve(s)) && self.end.is_none_or(|e| i < resolve(e))
@@ -128,7 +128,7 @@ impl IndexRange {
 
 /// A compiled glob and the text it was written as.
 #[derive(Debug, Clone)]
-pub struct Glob {
+pub(crate) struct Glob {
     /// As written in the policy.
     pub pattern: String,
     /// Compiled.
@@ -137,7 +137,7 @@ pub struct Glob {
 
 impl Glob {
     /// A glob on absolute paths: `*` stays within one path component, `**` crosses them.
-    pub fn path(pattern: &str) -> Result<Glob, String> {
+    pub(crate) fn path(pattern: &str) -> Result<Glob, String> {
         if !(pattern.starts_with('/') || pattern.starts_with("**")) {
             return Err(format!(
                 "path globs are absolute: write `/{pattern}`, or `**/{pattern}` to match at any depth"
@@ -147,7 +147,7 @@ impl Glob {
     }
 
     /// A glob on free text such as a build instruction: `*` matches anything.
-    pub fn text(pattern: &str) -> Result<Glob, String> {
+    pub(crate) fn text(pattern: &str) -> Result<Glob, String> {
         Self::build(pattern, false)
     }
 
@@ -164,7 +164,7 @@ impl Glob {
     }
 
     /// Whether an image path (raw bytes) matches.
-    pub fn matches_path(&self, path: &[u8]) -> bool {
+    pub(crate) fn matches_path(&self, path: &[u8]) -> bool {
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;

@@ -5,7 +5,7 @@ pub mod github_actions;
 pub mod inventory;
 pub mod layers;
 pub mod top;
-pub mod view;
+pub(crate) mod view;
 
 use comfy_table::{presets, ContentArrangement, Table};
 

@@ -6,7 +6,7 @@ use crate::check::{Finding, ImageCheck, Location, Outcome, RuleResult};
 use crate::units::human_size;
 
 /// One rule as the rules tables show it, with the findings it gave.
-pub struct RuleRow<'a> {
+pub(crate) struct RuleRow<'a> {
     /// The rule's result.
     pub rule: &'a RuleResult,
     /// The actual value and the detail: `12 MB (largest: layer 3 of 4 selected)`, or `n/a`.
@@ -19,13 +19,13 @@ pub struct RuleRow<'a> {
 
 impl RuleRow<'_> {
     /// How the rule came out.
-    pub fn outcome(&self) -> Outcome {
+    pub(crate) fn outcome(&self) -> Outcome {
         self.rule.status
     }
 }
 
 /// Every rule checked on an image, in policy order, each with its findings.
-pub fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
+pub(crate) fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
     check
         .rules
         .iter()
@@ -45,7 +45,7 @@ pub fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
 
 /// The text of a finding: sizegate's words (the message, the reason, the fix), then the image's
 /// (the paths found, which a format may have to escape differently).
-pub struct FindingLines {
+pub(crate) struct FindingLines {
     /// The message, then `reason: …` and `fix: …` when the rule has them.
     pub words: Vec<String>,
     /// `  /path (size, layer N)` per listed path, then `  … and N more`.
@@ -54,7 +54,7 @@ pub struct FindingLines {
 
 impl FindingLines {
     /// The lines of `f`.
-    pub fn of(f: &Finding) -> FindingLines {
+    pub(crate) fn of(f: &Finding) -> FindingLines {
         let mut words = vec![f.message.clone()];
         if let Some(reason) = &f.reason {
             words.push(format!("reason: {reason}"));
@@ -74,7 +74,7 @@ impl FindingLines {
     }
 
     /// Every line: the words, then the paths.
-    pub fn all(self) -> Vec<String> {
+    pub(crate) fn all(self) -> Vec<String> {
         let mut lines = self.words;
         lines.extend(self.paths);
         lines
@@ -82,7 +82,7 @@ impl FindingLines {
 }
 
 /// `layer 1: COPY …` for a finding about a layer.
-pub fn layer_line(f: &Finding) -> Option<String> {
+pub(crate) fn layer_line(f: &Finding) -> Option<String> {
     f.layer.map(|layer| {
         let created_by = f.created_by.as_deref().unwrap_or("(unknown)");
         format!("layer {layer}: {}", created_by.trim())
@@ -91,12 +91,12 @@ pub fn layer_line(f: &Finding) -> Option<String> {
 
 /// Where a finding is shown: the Dockerfile line that made its layer when known, else the rule in
 /// the policy; `None` when neither is known.
-pub fn place(finding: &Finding) -> Option<&Location> {
+pub(crate) fn place(finding: &Finding) -> Option<&Location> {
     finding.dockerfile.as_ref().or(finding.location.as_ref())
 }
 
 /// ` (linux/amd64)` after an image's name, or nothing.
-pub fn platform_suffix(platform: Option<&str>) -> String {
+pub(crate) fn platform_suffix(platform: Option<&str>) -> String {
     platform.map(|p| format!(" ({p})")).unwrap_or_default()
 }
 

@@ -10,7 +10,7 @@ use sizegate::report::format::{self, Render};
 /// what every layer and file costs.
 #[derive(Debug, Parser)]
 #[command(name = "sizegate", version, about, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -18,7 +18,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check the image against a policy: exit 0 when it passes (warnings allowed), 1 when a rule
     /// with severity error fails, 2 when the check cannot run.
     Check(CheckArgs),
@@ -67,7 +67,7 @@ pub enum Command {
 
 /// The arguments of `check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub image: ImageArgs,
     /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml).
@@ -98,7 +98,7 @@ pub struct CheckArgs {
 
 /// Which image to read, and which of the images it holds.
 #[derive(Debug, Args)]
-pub struct ImageArgs {
+pub(crate) struct ImageArgs {
     /// A docker-archive or oci-archive tar (optionally gzip/zstd), an OCI layout directory, or `-`
     /// for a tar on stdin (`docker save app | sizegate layers -`).
     #[arg(value_name = "IMAGE")]
@@ -114,7 +114,7 @@ pub struct ImageArgs {
 
 /// Output formats of `layers` and `top`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// A table for people.
     Table,
     /// The versioned JSON contract (see the README).
@@ -123,7 +123,7 @@ pub enum Format {
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// The rules and findings of each image as tables, then the verdict.
     Table,
     /// The versioned JSON contract (see the README).
@@ -144,7 +144,7 @@ pub enum CheckFormat {
 
 impl CheckFormat {
     /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
-    pub fn renderer(self, styled: bool) -> Box<dyn Render> {
+    pub(crate) fn renderer(self, styled: bool) -> Box<dyn Render> {
         match self {
             CheckFormat::Table => Box::new(format::table::Table { styled }),
             CheckFormat::Json => Box::new(format::json::Json),
@@ -160,7 +160,7 @@ impl CheckFormat {
 
 /// `--output F=PATH`: a format and the file it is written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
+pub(crate) struct Output {
     /// The format.
     pub format: CheckFormat,
     /// The file.

@@ -26,7 +26,7 @@ use sizegate::units::parse_ratio;
 const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
 
 /// `sizegate check`: the verdict of the policies on the image, written in every format asked for.
-pub fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
+pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let policies = load_policies(args.policy, args.dive_ci)?;
     let dockerfile = match &args.dockerfile {
         Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
@@ -70,7 +70,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
 
 /// `sizegate init`: one starter policy for the whole archive, as `check` applies one policy to
 /// every image.
-pub fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
+pub(crate) fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
     let headroom = parse_ratio(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
     let loaded = load(image)?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
@@ -81,12 +81,12 @@ pub fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
 }
 
 /// `sizegate schema`: the policy's JSON Schema.
-pub fn schema() -> anyhow::Result<()> {
+pub(crate) fn schema() -> anyhow::Result<()> {
     print(schema::policy_schema().as_bytes())
 }
 
 /// `sizegate layers`: one row per layer.
-pub fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
+pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
     let loaded = load(image)?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
     let mut out = BufWriter::new(io::stdout().lock());
@@ -98,7 +98,7 @@ pub fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
 }
 
 /// `sizegate inventory`: every entry of every layer as CSV, to stdout (`-`) or a file.
-pub fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
+pub(crate) fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
     let loaded = load(image)?;
     let stdout = io::stdout();
     let sink: Box<dyn Write> = if csv == "-" {
@@ -116,7 +116,12 @@ pub fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
 }
 
 /// `sizegate top`: the largest files, or directories, of each image's final filesystem.
-pub fn top(image: &ImageArgs, count: usize, dirs: bool, format: Format) -> anyhow::Result<()> {
+pub(crate) fn top(
+    image: &ImageArgs,
+    count: usize,
+    dirs: bool,
+    format: Format,
+) -> anyhow::Result<()> {
     let loaded = load(image)?;
     let tops: Vec<report::top::ImageTop<'_>> = loaded
         .images

@@ -8,11 +8,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sizegate::source::Progress;
 
 /// A progress display on stderr, or nothing where it would not be seen.
-pub struct Display(Option<ProgressBar>);
+pub(crate) struct Display(Option<ProgressBar>);
 
 impl Display {
     /// Starts a spinner for reading `what`, when stderr is a terminal and this is not CI.
-    pub fn start(what: &str) -> Display {
+    pub(crate) fn start(what: &str) -> Display {
         let ci = std::env::var_os("CI").is_some() || std::env::var_os("GITHUB_ACTIONS").is_some();
         if ci || !std::io::stderr().is_terminal() {
             return Display(None);
@@ -23,7 +23,7 @@ impl Display {
     }
 
     /// Removes the display, before the report is printed.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
