@@ -11,16 +11,16 @@ use crate::source::layer::{Cut, HeaderAt, LayerError};
 #[derive(Debug)]
 pub struct Error {
     /// The file the user gave (an archive, a layout directory, or `<stdin>`).
-    pub file: String,
+    pub(crate) file: String,
     /// The member of the archive or blob of the layout that is at fault, if any.
-    pub member: Option<String>,
+    pub(crate) member: Option<String>,
     /// What went wrong.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
 }
 
 /// What went wrong while reading an image.
 #[derive(Debug)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The operating system refused or failed a read.
     Io(io::Error),
     /// A JSON document (manifest, index, image config) does not parse or has the wrong shape.
@@ -47,7 +47,7 @@ pub enum ErrorKind {
 
 impl Error {
     /// An error about the file as a whole.
-    pub fn new(file: impl Into<String>, kind: ErrorKind) -> Self {
+    pub(crate) fn new(file: impl Into<String>, kind: ErrorKind) -> Self {
         Error {
             file: file.into(),
             member: None,
@@ -56,7 +56,11 @@ impl Error {
     }
 
     /// An error about one member of the file.
-    pub fn member(file: impl Into<String>, member: impl Into<String>, kind: ErrorKind) -> Self {
+    pub(crate) fn member(
+        file: impl Into<String>,
+        member: impl Into<String>,
+        kind: ErrorKind,
+    ) -> Self {
         Error {
             file: file.into(),
             member: Some(member.into()),
@@ -65,7 +69,7 @@ impl Error {
     }
 
     /// Attaches the member this error is about, unless it already names one.
-    pub fn in_member(mut self, member: &str) -> Self {
+    pub(crate) fn in_member(mut self, member: &str) -> Self {
         if self.member.is_none() {
             self.member = Some(member.to_string());
         }
@@ -173,7 +177,7 @@ impl fmt::Display for HeaderName<'_> {
 /// Text that comes from outside (member names, tar errors quoting header bytes, file names, a
 /// policy's reasons) with control characters escaped, so that a message stays on its lines and
 /// cannot drive the terminal.
-pub fn printable(text: &str) -> Cow<'_, str> {
+pub(crate) fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }

@@ -7,18 +7,18 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Image {
     /// A display name: the first tag, or the short config digest when the image has no tag.
-    pub name: String,
+    pub(crate) name: String,
     /// Every tag the archive gives the image (`RepoTags`, OCI `ref.name` annotations).
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// `os/arch[/variant]` from the index or the image config, when known.
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// The layers, bottom (base) first.
-    pub layers: Vec<Layer>,
+    pub(crate) layers: Vec<Layer>,
 }
 
 /// One layer of an image, joined with the history entry that created it.
 #[derive(Debug, Clone)]
-pub struct Layer {
+pub(crate) struct Layer {
     /// Position in the image, 0 = the bottom layer.
     pub index: usize,
     /// The layer's digest: the uncompressed `diff_id` from the config when present (the same in every
@@ -32,19 +32,19 @@ pub struct Layer {
 
 impl Layer {
     /// Bytes of the regular files in this layer (what `docker history` shows).
-    pub fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         self.contents.size()
     }
 
     /// Regular files plus hard links in this layer.
-    pub fn files(&self) -> u64 {
+    pub(crate) fn files(&self) -> u64 {
         self.contents.files()
     }
 }
 
 /// The result of scanning one layer blob.
 #[derive(Debug, Clone, Default)]
-pub struct LayerContents {
+pub(crate) struct LayerContents {
     /// Every entry of the layer tar, in tar order (directories, whiteouts and links included).
     pub entries: Vec<Entry>,
     /// The entries' paths and link targets, back to back: one allocation per layer rather than
@@ -58,7 +58,7 @@ pub struct LayerContents {
 
 impl LayerContents {
     /// Adds an entry: `path` is its absolute, normalized path; `link_target` what a link names.
-    pub fn push(&mut self, path: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
+    pub(crate) fn push(&mut self, path: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
         let name = self.names.len() as u64;
         self.names.extend_from_slice(path);
         // A path or link of 4 GiB cannot come out of a tar header or PAX record read in memory.
@@ -83,7 +83,7 @@ impl LayerContents {
     }
 
     /// The path of `entry`, an entry of this layer.
-    pub fn path(&self, entry: &Entry) -> &[u8] {
+    pub(crate) fn path(&self, entry: &Entry) -> &[u8] {
         let start = entry.name as usize;
         self.names
             .get(start..start + entry.path_len as usize)
@@ -92,7 +92,7 @@ impl LayerContents {
 
     /// What `entry` links to: for symlinks the target as stored, for hard links the normalized
     /// absolute path of the file; `None` for other entries.
-    pub fn link_target(&self, entry: &Entry) -> Option<&[u8]> {
+    pub(crate) fn link_target(&self, entry: &Entry) -> Option<&[u8]> {
         if entry.link_len == NO_LINK {
             return None;
         }
@@ -102,7 +102,7 @@ impl LayerContents {
 
     /// For a whiteout, the absolute path it deletes (`/a/.wh.b` -> `/a/b`); for an opaque marker,
     /// the directory whose lower children it hides.
-    pub fn whiteout_target(&self, entry: &Entry) -> Option<Vec<u8>> {
+    pub(crate) fn whiteout_target(&self, entry: &Entry) -> Option<Vec<u8>> {
         let (dir, name) = split_parent(self.path(entry));
         match entry.kind {
             EntryKind::Whiteout => Some(join(dir, name.get(WHITEOUT_PREFIX.len()..)?)),
@@ -112,7 +112,7 @@ impl LayerContents {
     }
 
     /// Bytes of the regular files.
-    pub fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         self.entries
             .iter()
             .filter(|e| e.kind == EntryKind::File)
@@ -120,7 +120,7 @@ impl LayerContents {
     }
 
     /// Regular files plus hard links.
-    pub fn files(&self) -> u64 {
+    pub(crate) fn files(&self) -> u64 {
         self.entries
             .iter()
             .filter(|e| matches!(e.kind, EntryKind::File | EntryKind::Hardlink))
@@ -133,7 +133,7 @@ const NO_LINK: u32 = u32::MAX;
 
 /// How a layer blob is stored, as sniffed from its first bytes (never from a media type).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Compression {
+pub(crate) enum Compression {
     /// A plain tar.
     #[default]
     None,
@@ -146,7 +146,7 @@ pub enum Compression {
 /// One entry of a layer tar. Its path and link target are kept by its layer
 /// ([`LayerContents::path`], [`LayerContents::link_target`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Where the path, then the link target, start in the layer's names.
     name: u64,
     path_len: u32,
@@ -166,7 +166,7 @@ pub struct Entry {
 
 /// What a reader knows of an entry besides its names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EntryMeta {
+pub(crate) struct EntryMeta {
     /// What the entry is.
     pub kind: EntryKind,
     /// Data bytes for regular files; 0 for everything else.
@@ -181,7 +181,7 @@ pub struct EntryMeta {
 
 /// The kinds of layer entries the reports distinguish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     /// A regular file (including GNU sparse and contiguous files).
     File,
     /// A directory.
@@ -200,7 +200,7 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// The name used in CSV and JSON output.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EntryKind::File => "file",
             EntryKind::Dir => "dir",
@@ -214,20 +214,20 @@ impl EntryKind {
 }
 
 /// Prefix of whiteout file names (OCI image-spec, layer.md).
-pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
+pub(crate) const WHITEOUT_PREFIX: &[u8] = b".wh.";
 /// Name of the opaque-directory marker.
-pub const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
+pub(crate) const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
 /// Normalizes a tar name to an absolute path: `./a`, `a/`, `/a//b/.` become `/a`, `/a/b`; `..` is
 /// resolved lexically and never climbs above `/`.
-pub fn normalize_path(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn normalize_path(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len() + 1);
     normalize_path_into(raw, &mut out);
     out
 }
 
 /// [`normalize_path`], appending to `out`.
-pub fn normalize_path_into(raw: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn normalize_path_into(raw: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     for part in raw.split(|&b| b == b'/') {
         match part {
@@ -252,7 +252,7 @@ pub fn normalize_path_into(raw: &[u8], out: &mut Vec<u8>) {
 
 /// Splits an absolute path into its parent directory and its last component (`/a/b` -> `/a`, `b`;
 /// `/a` -> `/`, `a`).
-pub fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
     match path.iter().rposition(|&b| b == b'/') {
         Some(0) => (b"/", &path[1..]),
         Some(i) => (&path[..i], &path[i + 1..]),
@@ -261,7 +261,7 @@ pub fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// Joins a directory and a name into an absolute path.
-pub fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut out = dir.to_vec();
     if out.last() != Some(&b'/') {
         out.push(b'/');

@@ -1,29 +1,42 @@
 //! sizegate: reads a container image (docker-archive, OCI archive or layout, from a file or stdin)
 //! into a per-file inventory and the size numbers a CI gate checks.
 //!
-//! Data flows one way: [`source`] (bytes to [`image`] model) → [`analysis`] (union filesystem,
-//! totals, dive metrics, the inventory) → [`check`] (the policies applied: results, findings, the
+//! Data flows one way: `source` (bytes to the `image` model) → `analysis` (union filesystem,
+//! totals, dive metrics, the inventory) → `check` (the policies applied: results, findings, the
 //! verdict) → [`report`] (tables, JSON, CSV, the formats of `check`, and the GitHub Actions step
-//! files). [`policy`] reads what `check` applies, [`dockerfile`] what findings point at.
+//! files). `policy` reads what `check` applies, `dockerfile` what findings point at.
 //! The library never prints, never reads the environment and never exits; the `sizegate` binary
 //! does.
 //!
-//! The public surface is what that binary needs, and no more: everything else is `pub(crate)`
-//! (the `unreachable_pub` lint keeps it so). It is not a stable API.
+//! The public surface is the facade below, what that binary needs and no more: everything else is
+//! `pub(crate)` (the `unreachable_pub` lint keeps it so). It is not a stable API.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod analysis;
-pub mod check;
-pub(crate) mod code;
-pub mod dockerfile;
-pub mod error;
-pub mod image;
-pub mod policy;
+mod analysis;
+mod check;
+mod code;
+mod dockerfile;
+mod error;
+mod image;
+mod policy;
 pub mod report;
-pub(crate) mod severity;
-pub mod source;
-pub mod units;
+mod severity;
+mod source;
+mod units;
 
-pub use error::{Error, ErrorKind, Result};
-pub use severity::Severity;
+// The facade: reading an image, the policies, the check, and the numbers `init`, `layers`,
+// `inventory` and `top` are made of. The writers of every output are in [`report`].
+pub use analysis::inventory::Inventory;
+pub use analysis::summary::ImageSummary;
+pub use analysis::top::{largest, TopItem};
+pub use check::{run as check, CheckOptions, CheckReport, Verdict};
+pub use code::Code;
+pub use dockerfile::{Dockerfile, ParseError};
+pub use error::{Error, Result};
+pub use image::Image;
+pub use policy::schema::policy_schema;
+pub use policy::starter::starter_policy;
+pub use policy::{Policy, PolicyErrors};
+pub use source::{load, ImageSource, Loaded, Progress, Selection};
+pub use units::parse_ratio;

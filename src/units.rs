@@ -9,7 +9,7 @@ use serde::Serialize;
 /// A number a rule compares: bytes, a count, or a ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "unit", content = "value", rename_all = "lowercase")]
-pub enum Measure {
+pub(crate) enum Measure {
     /// Bytes.
     Bytes(u64),
     /// A count (layers, files).
@@ -20,7 +20,7 @@ pub enum Measure {
 
 impl Measure {
     /// The value as a float, to compare and to compute how far over the limit it is.
-    pub fn as_f64(self) -> f64 {
+    pub(crate) fn as_f64(self) -> f64 {
         match self {
             Measure::Bytes(b) | Measure::Count(b) => b as f64,
             Measure::Ratio(r) => r,
@@ -40,7 +40,7 @@ impl fmt::Display for Measure {
 
 /// The kinds of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     /// A size.
     Bytes,
     /// A whole number.
@@ -69,7 +69,7 @@ const UNITS: &[(&str, u64)] = &[
 
 /// Parses a size with an optional unit (any case, optional space) into bytes. Fractions are
 /// allowed with a unit (`1.5GiB`) and rounded to the nearest byte.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
@@ -127,7 +127,7 @@ pub fn parse_ratio(text: &str) -> Result<f64, String> {
 }
 
 /// Checks a ratio given as a number.
-pub fn check_ratio(value: f64) -> Result<f64, String> {
+pub(crate) fn check_ratio(value: f64) -> Result<f64, String> {
     if !value.is_finite() {
         Err("is not a finite number".into())
     } else if value < 0.0 {
@@ -138,12 +138,12 @@ pub fn check_ratio(value: f64) -> Result<f64, String> {
 }
 
 /// Sizes as people read them: decimal units like `docker images` (`25.98 kB`).
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     humansize::format_size(bytes, humansize::DECIMAL)
 }
 
 /// Shows a ratio as a percentage (`48.81 %`).
-pub fn human_ratio(ratio: f64) -> String {
+pub(crate) fn human_ratio(ratio: f64) -> String {
     format!("{:.2} %", ratio * 100.0)
 }
 

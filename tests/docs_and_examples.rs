@@ -105,7 +105,7 @@ fn committed_schema_is_the_one_the_binary_prints() {
 #[test]
 fn readme_documents_every_finding_code() {
     let readme = std::fs::read_to_string(repo("README.md")).expect("README");
-    for code in sizegate::check::Code::ALL {
+    for code in sizegate::Code::ALL {
         let row = format!("| `{}` | {} |", code.as_str(), code.description());
         assert!(readme.contains(&row), "README lacks the row: {row}");
     }

@@ -14,7 +14,7 @@ pub struct Inventory {
 
 /// One entry of one layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InventoryRow<'a> {
+pub(crate) struct InventoryRow<'a> {
     /// The image's name.
     pub image: &'a str,
     /// The layer's index, bottom first.
@@ -56,7 +56,7 @@ impl Inventory {
     }
 
     /// Every entry, layer by layer, in the order of each layer's tar.
-    pub fn rows(&self) -> impl Iterator<Item = InventoryRow<'_>> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = InventoryRow<'_>> {
         let image = &self.image;
         image
             .layers

@@ -2,9 +2,9 @@
 //! overwritten or deleted and by which layer, and the image totals that follow (DESIGN.md §4).
 
 pub(crate) mod dive;
-pub mod inventory;
-pub mod summary;
-pub mod top;
+pub(crate) mod inventory;
+pub(crate) mod summary;
+pub(crate) mod top;
 
 use std::collections::BTreeMap;
 
@@ -140,12 +140,12 @@ fn remove(fs: &mut BTreeMap<&[u8], Slot>, statuses: &mut [Vec<Status>], keys: Ve
 }
 
 /// Stacks the layers and computes dive's metrics side by side: the two are independent.
-pub fn analyze_with_dive(image: &Image) -> (Analysis, dive::DiveMetrics) {
+pub(crate) fn analyze_with_dive(image: &Image) -> (Analysis, dive::DiveMetrics) {
     rayon::join(|| analyze(image), || dive::dive_metrics(image))
 }
 
 /// Stacks the layers of `image` with OCI whiteout semantics.
-pub fn analyze(image: &Image) -> Analysis {
+pub(crate) fn analyze(image: &Image) -> Analysis {
     let mut statuses: Vec<Vec<Status>> = image
         .layers
         .iter()

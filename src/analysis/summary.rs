@@ -8,11 +8,11 @@ use crate::analysis::{analyze_with_dive, Analysis};
 use crate::image::{Compression, Image};
 
 /// Version of the JSON contract; bumped only on breaking changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// The top-level JSON document of `sizegate layers --format json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// One entry per image read.
@@ -23,32 +23,32 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageSummary {
     /// Display name (first tag, or short config digest).
-    pub name: String,
+    pub(crate) name: String,
     /// Every tag.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// `os/arch[/variant]`, when known.
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Sum of the layer sizes (uncompressed, regular-file bytes), as `docker images` shows.
-    pub image_size: u64,
+    pub(crate) image_size: u64,
     /// Sum of the stored layer blob sizes; `null` when the layers are stored uncompressed.
-    pub compressed_size: Option<u64>,
+    pub(crate) compressed_size: Option<u64>,
     /// Bytes of the distinct files visible in the final filesystem.
-    pub final_size: u64,
+    pub(crate) final_size: u64,
     /// `image_size - final_size`: bytes shipped but overwritten or deleted by a later layer.
-    pub wasted_bytes: u64,
+    pub(crate) wasted_bytes: u64,
     /// Files (regular files and hard links) visible in the final filesystem.
-    pub final_files: u64,
+    pub(crate) final_files: u64,
     /// Number of layers.
-    pub layer_count: usize,
+    pub(crate) layer_count: usize,
     /// dive-compatible metrics.
-    pub dive: DiveSummary,
+    pub(crate) dive: DiveSummary,
     /// One entry per layer, bottom first.
-    pub layers: Vec<LayerSummary>,
+    pub(crate) layers: Vec<LayerSummary>,
 }
 
 /// dive's three metrics, named as in sizegate's contract.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct DiveSummary {
+pub(crate) struct DiveSummary {
     /// dive's efficiency score, 0..1.
     pub efficiency: f64,
     /// dive's wastedBytes.
@@ -70,7 +70,7 @@ impl From<DiveMetrics> for DiveSummary {
 
 /// The numbers of one layer.
 #[derive(Debug, Clone, Serialize)]
-pub struct LayerSummary {
+pub(crate) struct LayerSummary {
     /// 0 = bottom layer.
     pub index: usize,
     /// The layer's `diff_id` (or blob digest when the config has none).

@@ -9,13 +9,13 @@ use crate::image::{split_parent, Image};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopItem {
     /// Absolute path, raw bytes.
-    pub path: Vec<u8>,
+    pub(crate) path: Vec<u8>,
     /// Bytes (for a directory: of the distinct files below it).
-    pub size: u64,
+    pub(crate) size: u64,
     /// Files counted (1 for a file).
-    pub files: u64,
+    pub(crate) files: u64,
     /// The layer holding the file's bytes; `None` for directories.
-    pub layer: Option<usize>,
+    pub(crate) layer: Option<usize>,
 }
 
 /// The visible paths grouped by the file they name: hard links to one file form one group.
@@ -27,9 +27,20 @@ fn by_inode(analysis: &Analysis) -> HashMap<(u32, u32), Vec<&VisibleFile>> {
     groups
 }
 
+/// The `n` largest files of the image's final filesystem, or with `dirs` its `n` largest
+/// directories (by the bytes of the files below them).
+pub fn largest(image: &Image, n: usize, dirs: bool) -> Vec<TopItem> {
+    let analysis = super::analyze(image);
+    if dirs {
+        top_dirs(image, &analysis, n)
+    } else {
+        top_files(image, &analysis, n)
+    }
+}
+
 /// The `n` largest visible files, largest first (ties by path). A file with hard links is listed
 /// once, under its original name when that is still visible.
-pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
+pub(crate) fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
     let mut items: Vec<TopItem> = by_inode(analysis)
         .into_values()
         .filter_map(|paths| {
@@ -52,7 +63,7 @@ pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
 /// The `n` largest directories of the final filesystem, each with the bytes of every distinct file
 /// below it, at any depth (a file hard-linked into two directories counts in both, once each).
 /// The root is left out: it is the final size.
-pub fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
+pub(crate) fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
     let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::default();
     let mut ancestors: Vec<&[u8]> = Vec::new();
     for paths in by_inode(analysis).into_values() {

@@ -15,11 +15,10 @@ mod origin;
 mod report;
 mod scan;
 
-pub use crate::code::Code;
-pub use origin::LayerOrigin;
-pub use report::{
-    CheckReport, Finding, ImageCheck, Location, Outcome, PathHit, RuleResult, Verdict,
-};
+pub(crate) use crate::code::Code;
+pub(crate) use origin::LayerOrigin;
+pub use report::{CheckReport, Verdict};
+pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
@@ -32,10 +31,10 @@ use crate::policy::rules::{Rule, RuleId};
 use crate::policy::Policy;
 
 #[cfg(test)]
-pub(crate) use report::tests;
+pub(crate) use report::{tests, PathHit};
 
 /// Forbidden paths listed in a finding before the rest are only counted.
-pub const LISTED_PATHS: usize = 20;
+pub(crate) const LISTED_PATHS: usize = 20;
 
 /// What a run gives beyond the verdict, for the formats that want it.
 #[derive(Debug, Clone, Copy, Default)]

@@ -10,7 +10,7 @@ use crate::image::Image;
 /// The origin of one layer.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(tag = "origin", rename_all = "kebab-case")]
-pub enum LayerOrigin {
+pub(crate) enum LayerOrigin {
     /// An instruction of the final stage made the layer.
     Instruction {
         /// The layer.
@@ -38,7 +38,7 @@ pub enum LayerOrigin {
 
 impl LayerOrigin {
     /// The Dockerfile place a finding about this layer points at.
-    pub fn location(&self) -> Option<&Location> {
+    pub(crate) fn location(&self) -> Option<&Location> {
         match self {
             LayerOrigin::Instruction { location, .. } | LayerOrigin::BaseImage { location, .. } => {
                 Some(location)
@@ -48,7 +48,7 @@ impl LayerOrigin {
     }
 
     /// A short label: `Dockerfile:12` or `base image debian:12 (Dockerfile:1)`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             LayerOrigin::Instruction { location, .. } => location.file_line(),
             LayerOrigin::BaseImage { location, from, .. } => {

@@ -19,7 +19,7 @@ use crate::units::{human_size, Measure};
 
 /// A place in a text file: the policy rule behind a finding, or the Dockerfile line behind a layer.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Location {
+pub(crate) struct Location {
     /// The file, as the user named it.
     pub file: String,
     /// 1-based line.
@@ -30,7 +30,7 @@ pub struct Location {
 
 impl Location {
     /// `Dockerfile:12`: the file and the line, as a Dockerfile line is named.
-    pub fn file_line(&self) -> String {
+    pub(crate) fn file_line(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
 }
@@ -44,7 +44,7 @@ impl fmt::Display for Location {
 
 /// One problem found in an image.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The rule that found it, within this run.
     #[serde(skip)]
     pub(crate) rule_id: RuleId,
@@ -84,7 +84,7 @@ pub struct Finding {
 
 /// A forbidden path found in a layer.
 #[derive(Debug, Clone, Serialize)]
-pub struct PathHit {
+pub(crate) struct PathHit {
     /// The path.
     pub path: String,
     /// Its bytes (0 for links and other entries).
@@ -98,7 +98,7 @@ pub struct PathHit {
 /// How a checked rule came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Within its limit.
     Pass,
     /// Failed, as an error.
@@ -119,7 +119,7 @@ impl From<Severity> for Outcome {
 
 /// One rule as checked on one image.
 #[derive(Debug, Clone, Serialize)]
-pub struct RuleResult {
+pub(crate) struct RuleResult {
     /// The rule, within this run.
     #[serde(skip)]
     pub(crate) id: RuleId,
@@ -140,7 +140,7 @@ pub struct RuleResult {
 
 /// The check of one image.
 #[derive(Debug, Clone, Serialize)]
-pub struct ImageCheck {
+pub(crate) struct ImageCheck {
     /// The image's numbers (the JSON contract of `layers`).
     #[serde(flatten)]
     pub summary: ImageSummary,
@@ -162,7 +162,7 @@ pub struct ImageCheck {
 
 impl ImageCheck {
     /// Findings of the given severity.
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity == severity)
@@ -170,12 +170,15 @@ impl ImageCheck {
     }
 
     /// The findings a rule gave, in the order it gave them.
-    pub fn findings_of<'a>(&'a self, rule: &'a RuleResult) -> impl Iterator<Item = &'a Finding> {
+    pub(crate) fn findings_of<'a>(
+        &'a self,
+        rule: &'a RuleResult,
+    ) -> impl Iterator<Item = &'a Finding> {
         self.findings.iter().filter(move |f| f.rule_id == rule.id)
     }
 
     /// The limit of the image size, when a rule sets one (the first, if several do).
-    pub fn size_limit(&self) -> Option<Measure> {
+    pub(crate) fn size_limit(&self) -> Option<Measure> {
         self.rules
             .iter()
             .find(|r| r.image_metric == Some(ImageMetric::Size))
@@ -207,22 +210,22 @@ impl Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     /// Version of the JSON contract.
-    pub schema_version: u32,
+    pub(crate) schema_version: u32,
     /// The policy files applied.
-    pub policy: Vec<String>,
+    pub(crate) policy: Vec<String>,
     /// `pass` or `fail`.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// Error findings, all images together.
-    pub errors: usize,
+    pub(crate) errors: usize,
     /// Warning findings, all images together.
-    pub warnings: usize,
+    pub(crate) warnings: usize,
     /// One entry per image.
-    pub images: Vec<ImageCheck>,
+    pub(crate) images: Vec<ImageCheck>,
 }
 
 impl CheckReport {
     /// Totals the checks of every image.
-    pub fn new(policy: Vec<String>, images: Vec<ImageCheck>) -> CheckReport {
+    pub(crate) fn new(policy: Vec<String>, images: Vec<ImageCheck>) -> CheckReport {
         let errors = images.iter().map(|i| i.count(Severity::Error)).sum();
         let warnings = images.iter().map(|i| i.count(Severity::Warn)).sum();
         CheckReport {
@@ -239,15 +242,20 @@ impl CheckReport {
         }
     }
 
+    /// Whether the gate passed.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
     /// Bytes of every image checked, together (the `image-size` output under GitHub Actions).
-    pub fn image_size(&self) -> u64 {
+    pub(crate) fn image_size(&self) -> u64 {
         self.images
             .iter()
             .fold(0u64, |sum, i| sum.saturating_add(i.summary.image_size))
     }
 
     /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`.
-    pub fn verdict_line(&self) -> String {
+    pub(crate) fn verdict_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let verdict = match self.verdict {
             Verdict::Pass => "PASS",
@@ -273,7 +281,7 @@ impl CheckReport {
     /// The file a finding without any place is shown at (line 1): the last policy file. Only the
     /// rules a `.dive-ci` leaves out (dive's defaults) have no place, and the `.dive-ci` is read
     /// after the `sizegate.yml`.
-    pub fn fallback_file(&self) -> &str {
+    pub(crate) fn fallback_file(&self) -> &str {
         self.policy.last().map_or("sizegate.yml", String::as_str)
     }
 
@@ -283,7 +291,7 @@ impl CheckReport {
     /// layer's build instruction rather than its index, which shifts when a base image gains a
     /// layer. Findings that would share one (the same rule in two policy files) are told apart by
     /// their order.
-    pub fn fingerprints(&self) -> Vec<Vec<String>> {
+    pub(crate) fn fingerprints(&self) -> Vec<Vec<String>> {
         let mut seen = std::collections::HashMap::<String, usize>::new();
         self.images
             .iter()

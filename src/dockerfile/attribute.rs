@@ -12,7 +12,7 @@ use super::Dockerfile;
 
 /// Where one layer of an image comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attribution {
+pub(crate) enum Attribution {
     /// Made by this instruction of the Dockerfile.
     Instruction {
         /// The 1-based line the instruction starts on.
@@ -33,18 +33,12 @@ pub enum Attribution {
     Unknown,
 }
 
-/// Attributes each layer of an image built from the Dockerfile's final stage. `layers` holds each
-/// layer's `created_by` (`None` when the history does not say), bottom layer first; the result has
-/// one [`Attribution`] per layer, in the same order.
-pub fn attribute(dockerfile: &Dockerfile, layers: &[Option<&str>]) -> Vec<Attribution> {
-    // A Dockerfile without stages attributes nothing: every stage index is past its end.
-    attribute_stage(dockerfile, dockerfile.final_stage(), layers)
-}
-
-/// Like [`attribute`], for an image built from another stage (`docker build --target`). A stage
-/// built `FROM` an earlier stage takes that stage's instructions too, down to the stage that starts
+/// Attributes each layer of an image built from `stage` of the Dockerfile (its final stage, or the
+/// `docker build --target`). `layers` holds each layer's `created_by` (`None` when the history does
+/// not say), bottom layer first; the result has one [`Attribution`] per layer, in the same order.
+/// A stage built `FROM` an earlier stage takes that stage's instructions too, down to the stage that starts
 /// from an image. An index past the last stage attributes nothing: every layer is `Unknown`.
-pub fn attribute_stage(
+pub(crate) fn attribute_stage(
     dockerfile: &Dockerfile,
     stage: usize,
     layers: &[Option<&str>],

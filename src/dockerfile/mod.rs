@@ -2,8 +2,8 @@
 //! a finding about a layer can name the Dockerfile line that made it.
 //!
 //! [`Dockerfile::parse`] handles parser directives (`# syntax=`, `# escape=`), line continuations,
-//! comments, heredocs and multi-stage builds. [`attribute()`] takes the `created_by` of every layer
-//! (bottom first) and says, for each, which instruction of the final stage made it, or that it
+//! comments, heredocs and multi-stage builds. [`attribute_stage`] takes the `created_by` of every layer
+//! (bottom first) and says, for each, which instruction of the built stage made it, or that it
 //! comes from the base image, or that nothing in the Dockerfile explains it.
 
 mod attribute;
@@ -15,28 +15,28 @@ mod words;
 
 use std::ops::Range;
 
-pub use attribute::{attribute, attribute_stage, Attribution};
-pub use parse::{ParseError, ParseErrorKind};
+pub(crate) use attribute::{attribute_stage, Attribution};
+pub use parse::ParseError;
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dockerfile {
     /// The file, as the user named it.
-    pub file: String,
+    pub(crate) file: String,
     /// The `# syntax=` parser directive (the frontend image), when there is one.
-    pub syntax: Option<String>,
+    pub(crate) syntax: Option<String>,
     /// The escape character: `\` unless a `# escape=` directive says `` ` ``.
-    pub escape: char,
+    pub(crate) escape: char,
     /// Every instruction, in file order.
-    pub instructions: Vec<Instruction>,
+    pub(crate) instructions: Vec<Instruction>,
     /// The build stages, in file order; never empty in a parsed Dockerfile. The last one is the
     /// final stage: the image a plain `docker build` produces.
-    pub stages: Vec<Stage>,
+    pub(crate) stages: Vec<Stage>,
 }
 
 /// One instruction, after its continuation lines are joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     /// The instruction, upper-cased: `RUN`, `COPY`, `FROM`, …
     pub keyword: String,
     /// Everything after the keyword, flags included (`--from=build /app /app`), with continuation
@@ -56,7 +56,7 @@ pub struct Instruction {
 
 /// A here-document of a `RUN`, `COPY` or `ADD`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heredoc {
+pub(crate) struct Heredoc {
     /// The terminator word, quotes removed (`EOF` for `<<"EOF"`).
     pub name: String,
     /// The lines between the instruction and the terminator, each ending in `\n`.
@@ -69,7 +69,7 @@ pub struct Heredoc {
 
 /// A build stage: one `FROM` and the instructions up to the next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stage {
+pub(crate) struct Stage {
     /// What it starts from: an image reference, an earlier stage's name, or `scratch`.
     pub from: String,
     /// The name after `AS`, as written.
@@ -93,6 +93,14 @@ impl Dockerfile {
         self.stages.len().saturating_sub(1)
     }
 
+    /// The names of the named stages (`FROM … AS name`), in file order.
+    pub fn stage_names(&self) -> Vec<&str> {
+        self.stages
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect()
+    }
+
     /// The stage with this name (stage names are case-insensitive), for `--target`.
     pub fn stage_named(&self, name: &str) -> Option<usize> {
         self.stages.iter().position(|s| {
@@ -100,13 +108,5 @@ impl Dockerfile {
                 .as_deref()
                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })
-    }
-
-    /// The instructions of one stage, its `FROM` first.
-    pub fn stage_instructions(&self, stage: usize) -> &[Instruction] {
-        self.stages
-            .get(stage)
-            .and_then(|s| self.instructions.get(s.instructions.clone()))
-            .unwrap_or(&[])
     }
 }

@@ -9,7 +9,7 @@ use super::yaml::Pos;
 
 /// One problem in a policy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// Where it is.
     pub pos: Pos,
     /// What is wrong, in one sentence.
@@ -24,11 +24,11 @@ pub struct Diagnostic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyErrors {
     /// The policy file as the user named it.
-    pub file: String,
+    pub(crate) file: String,
     /// Its text, to show the lines at fault.
-    pub text: String,
+    pub(crate) text: String,
     /// The problems, in file order.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl PolicyErrors {
@@ -120,13 +120,13 @@ impl Diagnostics {
 
 impl Diagnostic {
     /// Adds a note under the underlined text.
-    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+    pub(crate) fn label(&mut self, label: impl Into<String>) -> &mut Self {
         self.label = Some(label.into());
         self
     }
 
     /// Adds a hint on how to fix it.
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub(crate) fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

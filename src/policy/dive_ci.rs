@@ -22,7 +22,7 @@ fn default_limit(metric: DiveMetric) -> Option<Measure> {
 }
 
 /// Reads a `.dive-ci` file into dive's three rules (severity error, as dive fails the run).
-pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+pub(crate) fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
     Policy::read(file, text, rules)
 }
 

@@ -3,14 +3,14 @@
 //! dive's `.dive-ci` format, and the policy's JSON Schema.
 
 pub(crate) mod diagnostic;
-pub mod dive_ci;
+pub(crate) mod dive_ci;
 pub(crate) mod metric;
 mod parse;
 pub(crate) mod preset;
 mod read;
 pub(crate) mod rules;
-pub mod schema;
-pub mod starter;
+pub(crate) mod schema;
+pub(crate) mod starter;
 pub(crate) mod yaml;
 
 pub use diagnostic::PolicyErrors;
@@ -22,7 +22,7 @@ use rules::Rule;
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// The file the rules come from, as the user named it (`sizegate.yml`, `.dive-ci`).
-    pub file: String,
+    pub(crate) file: String,
     /// The rules.
     pub(crate) rules: Vec<Rule>,
 }
@@ -31,6 +31,11 @@ impl Policy {
     /// Reads a `sizegate.yml` from its text. Every problem is returned at once.
     pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         Policy::read(file, text, parse::rules)
+    }
+
+    /// Reads dive's CI rules (a `.dive-ci` file) as a policy that applies them as dive does.
+    pub fn parse_dive_ci(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+        dive_ci::parse(file, text)
     }
 
     /// Parses `text` as YAML and reads its rules with `read`; the problems `read` records are

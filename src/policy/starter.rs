@@ -6,8 +6,15 @@ use std::fmt::Write;
 use crate::analysis::summary::ImageSummary;
 use crate::units::human_size;
 
+/// The starter policy of the images of one archive, with limits `headroom` (0.1 = 10 %) above
+/// today's numbers: one policy for them all, as `check` applies one policy to every image; `None`
+/// for no image.
+pub fn starter_policy(images: &[ImageSummary], headroom: f64) -> Option<String> {
+    covering(images).map(|all| policy_for(&all, headroom))
+}
+
 /// Writes the starter policy for `summary` with limits `headroom` (0.1 = 10 %) above today.
-pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
+fn policy_for(summary: &ImageSummary, headroom: f64) -> String {
     let grow = |n: u64| (n as f64 * (1.0 + headroom)).ceil() as u64;
     let mut out = String::new();
     let pct = format!("{}", (headroom * 100.0).round());
@@ -59,7 +66,7 @@ pub fn starter_policy(summary: &ImageSummary, headroom: f64) -> String {
 /// The numbers of every image of an archive in one summary: each the largest of the images' (the
 /// names joined; a compressed size only when every image has one). `check` applies one policy to
 /// every image, so the starter policy must cover each of them.
-pub fn covering(summaries: &[ImageSummary]) -> Option<ImageSummary> {
+fn covering(summaries: &[ImageSummary]) -> Option<ImageSummary> {
     let (first, rest) = summaries.split_first()?;
     let mut all = first.clone();
     for s in rest {

@@ -8,7 +8,7 @@ use serde_saphyr::{Location, Spanned};
 
 /// Where a value or key stands in the policy text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
+pub(crate) struct Pos {
     /// 1-based line.
     pub line: u64,
     /// 1-based column (characters).

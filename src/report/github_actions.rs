@@ -71,7 +71,7 @@ impl Actions {
 
 /// `key=value\n`, or for a value of several lines the runner's heredoc form
 /// (`key<<DELIMITER\nvalue\nDELIMITER\n`).
-pub fn output_line(key: &str, value: &str) -> String {
+pub(crate) fn output_line(key: &str, value: &str) -> String {
     if !value.contains(['\n', '\r']) {
         return format!("{key}={value}\n");
     }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::analysis::inventory::Inventory;
 
 /// The CSV header, in column order.
-pub const COLUMNS: [&str; 13] = [
+pub(crate) const COLUMNS: [&str; 13] = [
     "image",
     "layer_index",
     "layer_digest",

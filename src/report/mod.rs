@@ -9,10 +9,10 @@ pub(crate) mod view;
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-pub use crate::units::human_size;
+pub(crate) use crate::units::human_size;
 
 /// Shortens long text (build instructions) for a table cell, keeping the start.
-pub fn ellipsize(text: &str, max_chars: usize) -> String {
+pub(crate) fn ellipsize(text: &str, max_chars: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max_chars {
         return text.to_string();
@@ -23,7 +23,7 @@ pub fn ellipsize(text: &str, max_chars: usize) -> String {
 }
 
 /// A table in sizegate's style.
-pub fn new_table(header: &[&str]) -> Table {
+pub(crate) fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)

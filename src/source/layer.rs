@@ -30,7 +30,7 @@ const MAX_SPARSE_SIZE: u64 = 1 << 50;
 /// not known) and escapes the text that comes from the image (entry names, the tar reader's and
 /// the decompressor's words).
 #[derive(Debug)]
-pub enum LayerError {
+pub(crate) enum LayerError {
     /// The operating system failed a read of the blob (or of the archive it streams from):
     /// `reading layer 0: Input/output error (os error 5)`.
     Io(io::Error),
@@ -72,7 +72,7 @@ pub enum LayerError {
 /// A tar header, placed by the entry it follows or belongs to: headers carry no number a user
 /// could look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderAt {
+pub(crate) enum HeaderAt {
     /// The first header of the layer: `the first tar header`.
     First,
     /// The header that follows this entry's data: `the tar header after entry NAME`.
@@ -83,7 +83,7 @@ pub enum HeaderAt {
 
 /// Where a truncated layer stops.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cut {
+pub(crate) enum Cut {
     /// Inside a header: `inside the tar header after entry NAME`.
     Header(HeaderAt),
     /// Inside the data of an entry: `inside the data of entry NAME (600 of 1000 bytes)`.

@@ -26,7 +26,7 @@
 //!   `image::Compression`, and the "reads plain, gzip and zstd" wording in `error.rs`.
 
 mod io;
-pub mod layer;
+pub(crate) mod layer;
 mod plan;
 mod store;
 
@@ -81,11 +81,6 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// Reads the images of `source` that `selection` picks.
-pub fn load(source: &ImageSource, selection: &Selection) -> Result<Loaded> {
-    load_with_progress(source, selection, &())
-}
-
 /// Told how far reading has come, for a progress display: the library draws none itself.
 pub trait Progress: Sync {
     /// The layers to read are known.
@@ -97,8 +92,9 @@ pub trait Progress: Sync {
 /// No progress display.
 impl Progress for () {}
 
-/// Like [`load`], telling `progress` how far reading has come.
-pub fn load_with_progress(
+/// Reads the images of `source` that `selection` picks, telling `progress` how far reading has
+/// come (`&()` for no display).
+pub fn load(
     source: &ImageSource,
     selection: &Selection,
     progress: &dyn Progress,

@@ -9,18 +9,14 @@ use anyhow::Context;
 
 use crate::args::{CheckArgs, CheckFormat, Format, ImageArgs};
 use crate::{colour, progress};
-use sizegate::analysis::inventory::Inventory;
-use sizegate::analysis::summary::ImageSummary;
-use sizegate::analysis::{analyze, top};
-use sizegate::check::{self, CheckOptions, CheckReport, Verdict};
-use sizegate::dockerfile::Dockerfile;
-use sizegate::policy::{dive_ci, schema, starter, Policy};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
 use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
-use sizegate::source::{self, ImageSource, Loaded, Selection};
-use sizegate::units::parse_ratio;
+use sizegate::{
+    largest, parse_ratio, policy_schema, starter_policy, CheckOptions, CheckReport, Dockerfile,
+    ImageSource, ImageSummary, Inventory, Loaded, Policy, Selection, Verdict,
+};
 
 /// The policy files looked for when `check` is given none.
 const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
@@ -45,7 +41,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         largest_files: if markdown { LARGEST_FILES } else { 0 },
     };
     let loaded = load(&args.image)?;
-    let report = check::run(&policies, loaded.images, &options);
+    let report = sizegate::check(&policies, loaded.images, &options);
     // The files first: a closed stdout must not cost the CI its reports.
     for o in &args.output {
         write_file(&o.path, &report, o.format.renderer(false))?;
@@ -65,7 +61,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let mut out = BufWriter::new(stdout.lock());
     renderer.render(&report, &mut out)?;
     out.flush()?;
-    Ok(report.verdict)
+    Ok(report.verdict())
 }
 
 /// `sizegate init`: one starter policy for the whole archive, as `check` applies one policy to
@@ -74,15 +70,15 @@ pub(crate) fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
     let headroom = parse_ratio(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
     let loaded = load(image)?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
-    if let Some(summary) = starter::covering(&summaries) {
-        print(starter::starter_policy(&summary, headroom).as_bytes())?;
+    if let Some(policy) = starter_policy(&summaries, headroom) {
+        print(policy.as_bytes())?;
     }
     Ok(())
 }
 
 /// `sizegate schema`: the policy's JSON Schema.
 pub(crate) fn schema() -> anyhow::Result<()> {
-    print(schema::policy_schema().as_bytes())
+    print(policy_schema().as_bytes())
 }
 
 /// `sizegate layers`: one row per layer.
@@ -126,14 +122,9 @@ pub(crate) fn top(
     let tops: Vec<report::top::ImageTop<'_>> = loaded
         .images
         .iter()
-        .map(|img| {
-            let analysis = analyze(img);
-            let items = if dirs {
-                top::top_dirs(img, &analysis, count)
-            } else {
-                top::top_files(img, &analysis, count)
-            };
-            report::top::ImageTop { image: img, items }
+        .map(|img| report::top::ImageTop {
+            image: img,
+            items: largest(img, count, dirs),
         })
         .collect();
     let mut out = BufWriter::new(io::stdout().lock());
@@ -200,7 +191,7 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
     }
     if let Some(path) = dive_ci {
         let (file, text) = read_text(&path)?;
-        policies.push(dive_ci::parse(&file, &text)?);
+        policies.push(Policy::parse_dive_ci(&file, &text)?);
     }
     Ok(policies)
 }
@@ -214,11 +205,7 @@ fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerf
     let stage = match target {
         None => dockerfile.final_stage(),
         Some(name) => dockerfile.stage_named(name).ok_or_else(|| {
-            let names: Vec<&str> = dockerfile
-                .stages
-                .iter()
-                .filter_map(|s| s.name.as_deref())
-                .collect();
+            let names = dockerfile.stage_names();
             anyhow::anyhow!(
                 "{file}: no stage named `{name}` (--target); named stages: {}",
                 if names.is_empty() {
@@ -255,8 +242,7 @@ fn load(args: &ImageArgs) -> anyhow::Result<Loaded> {
         platform: args.platform.clone(),
     };
     let display = progress::Display::start(&args.source);
-    let loaded =
-        source::load_with_progress(&ImageSource::from_arg(&args.source), &selection, &display);
+    let loaded = sizegate::load(&ImageSource::from_arg(&args.source), &selection, &display);
     display.finish();
     let loaded = loaded?;
     for note in &loaded.notes {

@@ -11,8 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command};
-use sizegate::check::Verdict;
-use sizegate::policy::PolicyErrors;
+use sizegate::{PolicyErrors, Verdict};
 
 /// The policy was violated: a rule with severity error failed.
 const EXIT_VIOLATION: u8 = 1;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sizegate::source::Progress;
+use sizegate::Progress;
 
 /// A progress display on stderr, or nothing where it would not be seen.
 pub(crate) struct Display(Option<ProgressBar>);

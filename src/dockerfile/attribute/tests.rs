@@ -9,7 +9,7 @@ fn dockerfile(text: &str) -> Dockerfile {
 
 /// Each layer's attribution, short: `3:RUN` (line and keyword), `base IMAGE`, `unknown`.
 fn short(df: &Dockerfile, layers: &[Option<&str>]) -> Vec<String> {
-    attribute(df, layers)
+    attribute_stage(df, df.final_stage(), layers)
         .into_iter()
         .map(|a| match a {
             Attribution::Instruction { line, keyword, .. } => format!("{line}:{keyword}"),
@@ -158,8 +158,9 @@ CMD [\"/usr/bin/foo\"]
 #[test]
 fn attribution_carries_the_instruction_text_and_place() {
     let df = dockerfile("FROM alpine\n  RUN apk add \\\n    curl\n");
-    let got = attribute(
+    let got = attribute_stage(
         &df,
+        df.final_stage(),
         &[None, Some("RUN /bin/sh -c apk add     curl # buildkit")],
     );
     assert_eq!(
@@ -390,5 +391,6 @@ fn from_scratch_has_no_base_image_layers() {
 
 #[test]
 fn no_layers_gives_no_attributions() {
-    assert_eq!(attribute(&dockerfile(DIVE), &[]), []);
+    let df = dockerfile(DIVE);
+    assert_eq!(attribute_stage(&df, df.final_stage(), &[]), []);
 }

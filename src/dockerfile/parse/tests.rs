@@ -288,8 +288,7 @@ fn stages_split_the_instructions() {
     );
     assert_eq!(df.stages[1].from, "gcr.io/distroless/static");
     assert_eq!(df.stages[1].instructions, 3..5);
-    let last: Vec<&str> = df
-        .stage_instructions(1)
+    let last: Vec<&str> = df.instructions[df.stages[1].instructions.clone()]
         .iter()
         .map(|i| i.keyword.as_str())
         .collect();

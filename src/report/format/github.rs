@@ -43,7 +43,11 @@ impl Render for Github {
 }
 
 /// `::command key=value,key=value::message`, every part escaped as the Actions runner expects.
-pub fn workflow_command(command: &str, properties: &[(&str, String)], message: &str) -> String {
+pub(crate) fn workflow_command(
+    command: &str,
+    properties: &[(&str, String)],
+    message: &str,
+) -> String {
     let properties: Vec<String> = properties
         .iter()
         .map(|(key, value)| format!("{key}={}", escape_property(value)))
@@ -58,7 +62,7 @@ pub fn workflow_command(command: &str, properties: &[(&str, String)], message: &
 
 /// The message of a workflow command: `%`, CR and LF are percent-encoded (as `@actions/core`'s
 /// `escapeData` does), so a message of several lines stays one command.
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -76,7 +80,7 @@ pub fn escape_data(text: &str) -> String {
 
 /// A property value of a workflow command: as [`escape_data`], plus `:` and `,`, which would end
 /// the value (`@actions/core`'s `escapeProperty`).
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

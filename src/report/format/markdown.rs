@@ -1,7 +1,7 @@
 //! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment. It starts
-//! with a fixed HTML comment, [`MARKER`], so a bot can find its earlier comment and update it in
+//! with a fixed HTML comment, `MARKER`, so a bot can find its earlier comment and update it in
 //! place; then the verdict, and for each image its totals, layers, findings, the rules checked and
-//! its largest files. Past [`LIMIT`] bytes it stops, with a note (GitHub refuses step summaries
+//! its largest files. Past `LIMIT` bytes it stops, with a note (GitHub refuses step summaries
 //! over 1 MiB).
 
 use std::io::{self, Write};
@@ -13,11 +13,11 @@ use crate::report::{ellipsize, human_size};
 use crate::severity::Severity;
 
 /// The first line of every markdown report.
-pub const MARKER: &str = "<!-- sizegate-report -->";
+pub(crate) const MARKER: &str = "<!-- sizegate-report -->";
 
 /// Bytes after which the report is cut: below GitHub's 1 MiB step-summary limit, with room left
 /// for other steps' summaries.
-pub const LIMIT: usize = 900 * 1024;
+pub(crate) const LIMIT: usize = 900 * 1024;
 
 /// Largest files listed per image: what a run that writes this format asks `check::run` for.
 pub const LARGEST_FILES: usize = 10;
@@ -29,7 +29,7 @@ const CREATED_BY_WIDTH: usize = 80;
 #[derive(Debug, Clone, Copy)]
 pub struct Markdown {
     /// Bytes the report may take, the truncation note included.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 impl Default for Markdown {
@@ -246,7 +246,7 @@ impl Page {
 /// Text for a table cell or a heading: markdown punctuation is backslash-escaped (so globs such
 /// as `**/*.pem` stay literal and `|` does not end the cell) and line breaks become `<br>`; text
 /// between a pair of backticks stays a code span.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     // An odd number of parts means the backticks pair up.
     let spans = parts.len() % 2 == 1;
@@ -288,7 +288,7 @@ fn escape_text(s: &str) -> String {
 
 /// A code span (paths, commands, rule names) for a table cell: fenced with more backticks than
 /// it holds, `|` escaped as GitHub's tables require, line breaks as spaces.
-pub fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }

@@ -18,12 +18,12 @@ use crate::report::view::{layer_line, place, FindingLines};
 use crate::severity::Severity;
 
 /// The schema the log names (the OASIS 2.1.0 errata 01 schema).
-pub const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of sizegate's fingerprint in `partialFingerprints` (versioned, so a change of recipe
 /// gets a new key rather than silently new values).
-pub const FINGERPRINT_KEY: &str = "sizegateFinding/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v1";
 
 /// A SARIF 2.1.0 log with one run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,7 +37,7 @@ impl Render for Sarif {
 }
 
 /// The SARIF log of a report.
-pub fn log(report: &CheckReport) -> SarifLog {
+pub(crate) fn log(report: &CheckReport) -> SarifLog {
     // The rules are the codes that occur, in documentation order; results point at them by index.
     let used: Vec<Code> = Code::ALL
         .iter()
@@ -136,7 +136,7 @@ fn clamp(n: u64) -> i64 {
 /// A file as the user named it, as a URI reference: relative paths stay relative (code scanning
 /// resolves them against the checkout), absolute ones become `file://` URIs, and every byte that
 /// is not allowed in a URI path is percent-encoded.
-pub fn file_uri(path: &str) -> String {
+pub(crate) fn file_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let mut uri = String::new();
     if path.starts_with('/') {
