@@ -1,8 +1,6 @@
 //! Regression tests, each named after what broke.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 #[test]
 fn io_error_is_printed_once_not_twice() {

@@ -2,9 +2,7 @@
 //! whiteouts, hard links, long and non-UTF-8 names, path normalization, layer tars without their
 //! end-of-archive blocks or final padding, and the same image read from a file and from stdin.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use tempfile::TempDir;
 
 fn tempdir() -> TempDir {

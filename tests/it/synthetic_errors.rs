@@ -1,9 +1,7 @@
 //! Broken synthetic images: every one must end with exit code 2 and a single `error: FILE: MEMBER:
 //! what is wrong` line on stderr, never a panic.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use tempfile::TempDir;
 
 fn tempdir() -> TempDir {

@@ -11,9 +11,6 @@
 //! Digests are made up (`sha256:000…0NNN`): sizegate does not verify them, and made-up digests keep
 //! the expected output readable.
 
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
-
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,8 +23,6 @@ use tar::{EntryType, Header};
 pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 /// Media type of a gzip-compressed OCI layer.
 pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-/// Media type of a zstd-compressed OCI layer.
-pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 /// A made-up but well-formed digest: `sha256:` and 64 hex digits spelling `n`.
 pub fn fake_digest(n: u64) -> String {
@@ -94,19 +89,6 @@ impl Layer {
     /// A directory.
     pub fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Directory, 0, 0o755, None);
-        self.append(&header, &[]);
-        self
-    }
-
-    /// A symbolic link.
-    pub fn symlink(mut self, path: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Layer {
-        let header = raw_header(
-            path.as_ref(),
-            EntryType::Symlink,
-            0,
-            0o777,
-            Some(target.as_ref()),
-        );
         self.append(&header, &[]);
         self
     }

@@ -1,8 +1,6 @@
 //! The GitHub Action's script, the git hook and the CI recipes in examples/, run as CI would run
 //! them: with a GitHub-like environment, or with a stand-in `docker` that serves a fixture image.
 
-#![cfg(unix)]
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
