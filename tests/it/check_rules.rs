@@ -8,20 +8,18 @@
 //! files; dive efficiency 0.48808419550481624, wasted 20647, user wasted 1.946911834040547.
 //! tiny.oci is the same image with gzip layers (compressed_size 29163).
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 use serde_json::{json, Value};
-use tempfile::TempDir;
+
+use crate::support::{
+    assert_close, at, bytes, check_in, check_json, check_table, count, essentials, findings,
+    fixture_arg, image, only_finding, only_rule, outcome, pick, ratio, rules, run_in, workdir,
+    write_file, POLICY, TINY, TINY_OCI,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The docker-archive most tests run on.
-const TINY: &str = "tiny.docker.tar";
-/// The same image as an OCI layout with gzip layers, so it has a compressed size.
-const TINY_OCI: &str = "tiny.oci";
 /// The name tiny.docker.tar's image reports.
 const TINY_NAME: &str = "docker.io/tiny/tiny:latest";
 
@@ -32,9 +30,6 @@ const CREATED_BY_1: &str = "/bin/sh -c #(nop) COPY file:2678f27a9f06a25fe942c92d
 const CREATED_BY_2: &str = "/bin/sh -c #(nop) COPY dir:521420286f378c8d5126bed3464c8f5e18b855acafa1a85e2917911bd1513347 in / ";
 const CREATED_BY_3: &str = r"/bin/sh -c rm -rf /opt/app/conf && mkdir /opt/app/conf && printf 'mode=prod\nworkers=2\n' > /opt/app/conf/app.conf && chmod 0700 /usr/bin/foo";
 const CREATED_BY_5: &str = "COPY app/ /opt/app/ # buildkit";
-
-/// The name the policy is written under in the temporary directory (and so in every location).
-const POLICY: &str = "policy.yml";
 
 /// dive's own example `.dive-ci` (from dive's README), byte for byte.
 const DIVE_EXAMPLE: &str = "---
@@ -54,200 +49,16 @@ rules:
   plugin1/rule1: error
 ";
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn fixture_arg(name: &str) -> String {
-    fixture(name).to_str().expect("utf-8 path").to_string()
-}
-
-/// The binary, outside GitHub Actions even when the tests run there (so no run appends to the
-/// real step summary).
-fn sizegate() -> Command {
-    let mut cmd = Command::cargo_bin("sizegate").expect("binary builds");
-    cmd.env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-/// A fresh temporary directory holding `files` (name, text).
-fn workdir(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write policy");
-    }
-    dir
-}
-
-/// What one run of the binary gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// stdout parsed as the JSON report.
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    /// The last line of stdout: the table's verdict line.
-    fn verdict_line(&self) -> &str {
-        self.stdout.lines().last().unwrap_or_default()
-    }
-}
-
-/// Runs `sizegate ARGS` in `dir`.
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = sizegate()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("sizegate runs");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Runs `sizegate check FIXTURE ARGS` in `dir`.
-fn check_in(dir: &Path, image: &str, args: &[&str]) -> Run {
-    let image = fixture_arg(image);
-    let mut all = vec!["check", image.as_str()];
-    all.extend_from_slice(args);
-    run_in(dir, &all)
-}
-
-/// Writes `policy` as policy.yml and runs `check FIXTURE --policy policy.yml --format json`;
-/// returns the exit code and the report.
-fn check_json(image: &str, policy: &str) -> (i32, Value) {
-    let dir = workdir(&[(POLICY, policy)]);
-    let run = check_in(dir.path(), image, &["--policy", POLICY, "--format", "json"]);
-    let json = run.json();
-    assert_eq!(
-        json["verdict"],
-        if run.code == 0 { "pass" } else { "fail" },
-        "verdict and exit code agree; stderr: {}",
-        run.stderr
-    );
-    (run.code, json)
-}
-
-/// The same with the table format.
-fn check_table(image: &str, policy: &str) -> Run {
-    let dir = workdir(&[(POLICY, policy)]);
-    check_in(dir.path(), image, &["--policy", POLICY])
-}
-
-/// The first (only) image of a report.
-fn image(report: &Value) -> &Value {
-    assert_eq!(
-        report["images"].as_array().map(Vec::len),
-        Some(1),
-        "one image"
-    );
-    &report["images"][0]
-}
-
-/// The findings of the only image.
-fn findings(report: &Value) -> &Vec<Value> {
-    image(report)["findings"].as_array().expect("findings")
-}
-
-/// The only finding of the only image.
-fn only_finding(report: &Value) -> &Value {
-    let f = findings(report);
-    assert_eq!(f.len(), 1, "exactly one finding: {f:#?}");
-    &f[0]
-}
-
-/// The checked rules of the only image.
-fn rules(report: &Value) -> &Vec<Value> {
-    image(report)["rules"].as_array().expect("rules")
-}
-
-/// The only checked rule of the only image.
-fn only_rule(report: &Value) -> &Value {
-    let r = rules(report);
-    assert_eq!(r.len(), 1, "exactly one rule: {r:#?}");
-    &r[0]
-}
-
-/// `keys` of `v`, to compare with an expected object in one assertion.
-fn pick(v: &Value, keys: &[&str]) -> Value {
-    Value::Object(
-        keys.iter()
-            .map(|k| (k.to_string(), v[*k].clone()))
-            .collect(),
-    )
-}
-
-/// The fields a finding is pinned by (all but the message, hint, over_percent and created_by).
-fn essentials(f: &Value) -> Value {
-    pick(
-        f,
-        &[
-            "code",
-            "severity",
-            "rule",
-            "subject",
-            "actual",
-            "limit",
-            "layer",
-            "reason",
-            "location",
-            "paths",
-            "more_paths",
-        ],
-    )
-}
-
-/// The verdict and the totals of a report.
-fn totals(report: &Value) -> Value {
-    pick(report, &["verdict", "errors", "warnings"])
-}
-
-fn bytes(n: u64) -> Value {
-    json!({"unit": "bytes", "value": n})
-}
-
-fn count(n: u64) -> Value {
-    json!({"unit": "count", "value": n})
-}
-
-fn ratio(r: f64) -> Value {
-    json!({"unit": "ratio", "value": r})
-}
-
-/// A place in policy.yml.
-fn at(line: u64, column: u64) -> Value {
-    json!({"file": POLICY, "line": line, "column": column})
-}
-
 /// A forbidden path as a finding lists it.
 fn hit(path: &str, size: u64, layer: usize, created_by: &str) -> Value {
     json!({"path": path, "size": size, "layer": layer, "created_by": created_by})
-}
-
-fn assert_close(v: &Value, want: f64) {
-    let got = v.as_f64().unwrap_or_else(|| panic!("a number, found {v}"));
-    assert!((got - want).abs() < 1e-9, "{got} != {want}");
 }
 
 /// Asserts a passing run: exit 0, no finding, every rule passed.
 fn assert_all_pass(code: i32, report: &Value) {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(
-        totals(report),
+        outcome(report),
         json!({"verdict": "pass", "errors": 0, "warnings": 0})
     );
     assert_eq!(findings(report), &Vec::<Value>::new());
@@ -429,7 +240,7 @@ fn image_max_size_long_form_with_severity_warn_exits_0_with_the_reason_in_the_wa
     let (code, report) = check_json(TINY, policy);
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 1})
     );
     assert_eq!(
@@ -520,7 +331,7 @@ fn image_max_compressed_size_with_severity_warn_exits_0_with_a_warning() {
     );
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 1})
     );
     assert_eq!(
@@ -1066,7 +877,7 @@ fn layer_budget_with_severity_warn_exits_0_with_a_warning_and_its_reason() {
     );
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 1})
     );
     let f = only_finding(&report);
@@ -1302,7 +1113,7 @@ fn layer_select_matching_no_layer_is_a_warning_even_at_severity_error() {
     );
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 2})
     );
     let f = findings(&report);
@@ -1451,7 +1262,7 @@ fn path_budget_with_severity_warn_exits_0_with_a_warning_and_its_reason() {
     );
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 2})
     );
     let f = findings(&report);
@@ -1609,7 +1420,7 @@ fn forbid_glob_list_with_except_reason_and_severity_warn_exits_0_with_a_warning(
     let (code, report) = check_json(TINY, policy);
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 1})
     );
     assert_eq!(
@@ -1791,7 +1602,7 @@ fn recommended_preset_warns_on_exactly_six_rules_and_exits_0() {
     let (code, report) = check_json(TINY, "extends: [recommended]\n");
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 6})
     );
     assert_eq!(preset_findings(&report), expected_presets(&[], &[]));
@@ -1855,7 +1666,7 @@ fn recommended_preset_with_docs_disabled_drops_that_rule() {
     let (code, report) = check_json(TINY, "extends: [recommended]\ndisable: [docs]\n");
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 5})
     );
     assert_eq!(
@@ -1876,7 +1687,7 @@ fn recommended_preset_with_pycache_at_severity_error_exits_1() {
     let (code, report) = check_json(TINY, "extends: [recommended]\nseverity: {pycache: error}\n");
     assert_eq!(code, 1);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "fail", "errors": 1, "warnings": 5})
     );
     assert_eq!(
@@ -1901,7 +1712,7 @@ fn policy_rules_come_first_and_preset_rules_last() {
         ["image.max_layers", "forbid[0]", "recommended/apt-lists"]
     );
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 7})
     );
 }
@@ -2050,7 +1861,7 @@ fn dive_ci_disabled_turns_a_rule_off_and_limits_met_exactly_pass() {
     );
     assert_eq!(code, 0);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "pass", "errors": 0, "warnings": 0})
     );
     let names: Vec<&str> = rules(&report)
@@ -2194,7 +2005,7 @@ fn init_then_check(name: &str, init_args: &[&str]) -> Value {
     args.extend_from_slice(init_args);
     let init = run_in(dir.path(), &args);
     assert_eq!(init.code, 0, "{name}: init: {}", init.stderr);
-    std::fs::write(dir.path().join("sizegate.yml"), &init.stdout).expect("write policy");
+    write_file(dir.path(), "sizegate.yml", init.stdout.as_bytes());
     let run = check_in(
         dir.path(),
         name,
@@ -2295,7 +2106,7 @@ fn multi_image_archive_checks_every_image() {
     let (code, report) = check_json("tiny-multi.docker.tar", "image:\n  max_size: 20kB\n");
     assert_eq!(code, 1);
     assert_eq!(
-        totals(&report),
+        outcome(&report),
         json!({"verdict": "fail", "errors": 1, "warnings": 0})
     );
     let images = report["images"].as_array().expect("images");

@@ -1,42 +1,20 @@
 //! `check --dockerfile`: each layer is traced to the instruction of the final stage that made it
 //! (or to the base image of its FROM), and findings about a layer point at that line.
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+use crate::support::{check_example, path_str, root, run, sizegate_in, tempdir, write_file, Run};
 
-/// Runs `check` on the example image from the repository root, so paths print as written.
-fn check(args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .current_dir(repo(""))
-        .env_remove("GITHUB_ACTIONS")
-        .args([
-            "check",
-            "examples/tiny.docker.tar",
-            "--policy",
-            "examples/fail.yml",
-        ])
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Runs `check` on the example image with the example failing policy, from the repository root.
+fn check(args: &[&str]) -> Run {
+    check_example("examples/fail.yml", args)
 }
 
 #[test]
 fn every_layer_is_traced_to_its_instruction_or_the_base_image() {
-    let (code, stdout, _) = check(&["--dockerfile", "examples/Dockerfile", "--format", "json"]);
-    assert_eq!(code, 1);
-    let report: Value = serde_json::from_slice(&stdout).expect("JSON");
+    let run = check(&["--dockerfile", "examples/Dockerfile", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
     let origins: Vec<Value> = report["images"][0]["origins"]
         .as_array()
         .expect("origins")
@@ -73,10 +51,10 @@ fn every_layer_is_traced_to_its_instruction_or_the_base_image() {
 
 #[test]
 fn annotations_point_at_the_dockerfile_line_when_there_is_one() {
-    let (code, stdout, _) = check(&["--dockerfile", "examples/Dockerfile", "--format", "github"]);
-    assert_eq!(code, 1);
-    let text = String::from_utf8(stdout).expect("UTF-8");
-    let files: Vec<&str> = text
+    let run = check(&["--dockerfile", "examples/Dockerfile", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let files: Vec<&str> = run
+        .stdout
         .lines()
         .map(|l| l.split("::").nth(1).unwrap_or_default())
         .map(|props| props.split(",title=").next().unwrap_or_default())
@@ -93,8 +71,7 @@ fn annotations_point_at_the_dockerfile_line_when_there_is_one() {
 
 #[test]
 fn the_table_labels_base_image_layers() {
-    let (_, stdout, _) = check(&["--dockerfile", "examples/Dockerfile"]);
-    let text = String::from_utf8_lossy(&stdout);
+    let text = check(&["--dockerfile", "examples/Dockerfile"]).stdout;
     assert!(
         text.contains("base image debian:12-slim (examples/Dockerfile:4)"),
         "{text}"
@@ -104,34 +81,31 @@ fn the_table_labels_base_image_layers() {
 
 #[test]
 fn a_broken_dockerfile_is_an_error_naming_its_line() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let df = dir.path().join("Dockerfile");
-    std::fs::write(&df, "RUN echo before any FROM\n").expect("write");
-    let (code, stdout, stderr) = check(&["--dockerfile", df.to_str().expect("utf-8")]);
-    assert_eq!(code, 2);
-    assert!(stdout.is_empty());
+    let dir = tempdir();
+    let df = write_file(dir.path(), "Dockerfile", b"RUN echo before any FROM\n");
+    let run = check(&["--dockerfile", path_str(&df)]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
     assert!(
-        stderr.starts_with(&format!("error: {}:1: ", df.display())),
-        "{stderr}"
+        run.stderr
+            .starts_with(&format!("error: {}:1: ", df.display())),
+        "{}",
+        run.stderr
     );
 }
 
 #[test]
 fn target_picks_the_stage_the_image_was_built_from() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let df = dir.path().join("Dockerfile");
+    let dir = tempdir();
     // The example's instructions in a `runtime` stage, followed by a test stage that is not built.
-    let text = std::fs::read_to_string(repo("examples/Dockerfile")).expect("example");
-    std::fs::write(
-        &df,
-        format!(
-            "{}\nFROM runtime-base AS tests\nRUN make test\n",
-            text.replace("FROM debian:12-slim", "FROM debian:12-slim AS runtime")
-        ),
-    )
-    .expect("write");
-    let path = df.to_str().expect("utf-8");
-    let (code, stdout, stderr) = check(&[
+    let text = std::fs::read_to_string(root().join("examples/Dockerfile")).expect("example");
+    let staged = format!(
+        "{}\nFROM runtime-base AS tests\nRUN make test\n",
+        text.replace("FROM debian:12-slim", "FROM debian:12-slim AS runtime")
+    );
+    let df = write_file(dir.path(), "Dockerfile", staged.as_bytes());
+    let path = path_str(&df);
+    let run = check(&[
         "--dockerfile",
         path,
         "--target",
@@ -139,28 +113,30 @@ fn target_picks_the_stage_the_image_was_built_from() {
         "--format",
         "json",
     ]);
-    assert_eq!(code, 1, "{stderr}");
-    let report: Value = serde_json::from_slice(&stdout).expect("JSON");
-    assert_eq!(report["images"][0]["origins"][1]["location"]["line"], 6);
-    let (code, _, stderr) = check(&["--dockerfile", path, "--target", "nope"]);
-    assert_eq!(code, 2);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["images"][0]["origins"][1]["location"]["line"], 6);
+    let run = check(&["--dockerfile", path, "--target", "nope"]);
+    assert_eq!(run.code, 2);
     assert!(
-        stderr.contains("no stage named `nope` (--target); named stages: runtime, tests"),
-        "{stderr}"
+        run.stderr
+            .contains("no stage named `nope` (--target); named stages: runtime, tests"),
+        "{}",
+        run.stderr
     );
 }
 
 #[test]
 fn a_dockerfile_that_is_not_utf8_is_read_and_paths_lose_their_dot_slash() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut text = std::fs::read(repo("examples/Dockerfile")).expect("example");
+    let dir = tempdir();
+    let mut text = std::fs::read(root().join("examples/Dockerfile")).expect("example");
     text.extend_from_slice(b"LABEL note=caf\xe9\n");
-    std::fs::write(dir.path().join("Dockerfile"), text).expect("write");
-    std::fs::copy(repo("examples/fail.yml"), dir.path().join("sizegate.yml")).expect("copy");
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env_remove("GITHUB_ACTIONS")
+    write_file(dir.path(), "Dockerfile", &text);
+    std::fs::copy(
+        root().join("examples/fail.yml"),
+        dir.path().join("sizegate.yml"),
+    )
+    .expect("copy");
+    let run = run(sizegate_in(dir.path())
         .args([
             "check",
             "--dockerfile",
@@ -170,16 +146,9 @@ fn a_dockerfile_that_is_not_utf8_is_read_and_paths_lose_their_dot_slash() {
             "--format",
             "github",
         ])
-        .arg(repo("examples/tiny.docker.tar"))
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+        .arg(root().join("examples/tiny.docker.tar")));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let text = run.stdout;
     assert!(text.contains("file=Dockerfile,line=6,"), "{text}");
     assert!(text.contains("file=sizegate.yml,line=8,"), "{text}");
 }

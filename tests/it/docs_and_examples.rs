@@ -2,49 +2,33 @@
 //! verdicts, the committed JSON Schema is the one the binary prints, and the README documents
 //! every finding code.
 
-use std::path::{Path, PathBuf};
+use serde_json::Value;
 
-use assert_cmd::Command;
+use crate::support::{check_example, findings, root, run, sizegate};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+/// `check` of the example image with `policy` (a path from the repository root) as JSON.
+fn check_json_example(policy: &str) -> (i32, Value) {
+    let run = check_example(policy, &["--format", "json"]);
+    (run.code, run.json())
 }
 
-fn check_example(policy: &str) -> (i32, serde_json::Value) {
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .env_remove("GITHUB_ACTIONS")
-        .arg("check")
-        .arg(repo("examples/tiny.docker.tar"))
-        .arg("--policy")
-        .arg(repo(policy))
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap_or(-1), json)
-}
-
-fn codes(report: &serde_json::Value) -> Vec<String> {
-    report["images"][0]["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|x| {
-                    format!(
-                        "{} {}",
-                        x["severity"].as_str().unwrap_or("?"),
-                        x["code"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect()
+/// `severity code` of every finding, in order.
+fn codes(report: &Value) -> Vec<String> {
+    findings(report)
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}",
+                x["severity"].as_str().unwrap_or("?"),
+                x["code"].as_str().unwrap_or("?")
+            )
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[test]
 fn example_pass_policy_passes_with_the_presets_warnings() {
-    let (code, report) = check_example("examples/pass.yml");
+    let (code, report) = check_json_example("examples/pass.yml");
     assert_eq!(code, 0);
     assert_eq!(report["verdict"], "pass");
     assert_eq!(
@@ -55,7 +39,7 @@ fn example_pass_policy_passes_with_the_presets_warnings() {
 
 #[test]
 fn example_fail_policy_fails_on_size_layer_and_forbidden_path() {
-    let (code, report) = check_example("examples/fail.yml");
+    let (code, report) = check_json_example("examples/fail.yml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&report),
@@ -69,7 +53,7 @@ fn example_fail_policy_fails_on_size_layer_and_forbidden_path() {
 
 #[test]
 fn documented_example_shows_each_kind_of_finding() {
-    let (code, report) = check_example("examples/sizegate.yml");
+    let (code, report) = check_json_example("examples/sizegate.yml");
     assert_eq!(code, 1);
     assert_eq!(
         codes(&report),
@@ -89,22 +73,19 @@ fn documented_example_shows_each_kind_of_finding() {
 
 #[test]
 fn committed_schema_is_the_one_the_binary_prints() {
-    let printed = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .arg("schema")
-        .output()
-        .expect("runs");
-    assert_eq!(printed.status.code(), Some(0));
-    let committed = std::fs::read_to_string(repo("sizegate.schema.json")).expect("schema file");
+    let printed = run(sizegate().arg("schema"));
+    assert_eq!(printed.code, 0);
+    let committed =
+        std::fs::read_to_string(root().join("sizegate.schema.json")).expect("schema file");
     assert!(
-        String::from_utf8_lossy(&printed.stdout) == committed,
+        printed.stdout == committed,
         "sizegate.schema.json is stale: run `cargo run -- schema > sizegate.schema.json`"
     );
 }
 
 #[test]
 fn readme_documents_every_finding_code() {
-    let readme = std::fs::read_to_string(repo("README.md")).expect("README");
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
     for code in sizegate::check::Code::ALL {
         let row = format!("| `{}` | {} |", code.as_str(), code.description());
         assert!(readme.contains(&row), "README lacks the row: {row}");

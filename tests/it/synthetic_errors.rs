@@ -1,12 +1,10 @@
 //! Broken synthetic images: every one must end with exit code 2 and a single `error: FILE: MEMBER:
 //! what is wrong` line on stderr, never a panic.
 
-use crate::support::*;
-use tempfile::TempDir;
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temp dir is created")
-}
+use crate::support::{
+    fails, gzip, layers_fails, layers_fails_stdin, noise, path_str, plain_tar, shown, tempdir,
+    write_file, zstd, DockerArchive, Layer, OciLayout, OCI_LAYER_TAR,
+};
 
 /// A valid one-layer archive to break in one place.
 fn one_layer() -> DockerArchive {
@@ -422,10 +420,7 @@ fn malformed_platform_argument_is_an_error() {
 fn errors_also_fail_inventory_with_exit_code_2() {
     let dir = tempdir();
     let path = one_layer().missing_layer().write(dir.path(), "app.tar");
-    let stderr = fails(
-        &["inventory", path.to_str().expect("temp paths are UTF-8")],
-        None,
-    );
+    let stderr = fails(&["inventory", path_str(&path)], None);
     assert_eq!(
         stderr,
         format!(

@@ -2,12 +2,12 @@
 //! whiteouts, hard links, long and non-UTF-8 names, path normalization, layer tars without their
 //! end-of-archive blocks or final padding, and the same image read from a file and from stdin.
 
-use crate::support::*;
-use tempfile::TempDir;
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temp dir is created")
-}
+use crate::support::{
+    diff_id, gzip, gzip_two_members, inventory_of, inventory_rows, layers_fails,
+    layers_fails_stdin, layers_of, layers_of_stdin, link_row, noise, path_str, row, shown,
+    sizegate, tempdir, totals, write_file, zstd, DockerArchive, Layer, OciLayout, Row, Totals,
+    OCI_LAYER_GZIP, OCI_LAYER_TAR,
+};
 
 // ---------------------------------------------------------------------------------------------
 // 7. Compression is sniffed from magic bytes, never from the media type
@@ -576,7 +576,7 @@ fn layers_without_end_blocks_or_final_padding_are_read_completely_from_a_file() 
     let dir = tempdir();
     let path = write_file(dir.path(), "app.tar", &unterminated_layers_archive());
     let out = sizegate()
-        .args(["layers", path.to_str().expect("UTF-8"), "--format", "json"])
+        .args(["layers", path_str(&path), "--format", "json"])
         .output()
         .expect("sizegate runs");
     assert_eq!(out.status.code(), Some(0));

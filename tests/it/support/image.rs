@@ -1,0 +1,559 @@
+//! Builders for synthetic images, made in memory with the `tar` crate.
+//!
+//! - [`Layer`]: a layer tar, entry by entry, with raw (possibly non-UTF-8, `./`-prefixed or absolute)
+//!   names, PAX and GNU long names, and ways to cut off the end-of-archive blocks and the padding.
+//! - [`DockerArchive`]: a `docker save` style archive (`layerN/layer.tar`, `config.json` with history
+//!   and `rootfs.diff_ids`, `manifest.json`), every part of which a test can replace or break.
+//! - [`OciLayout`]: an OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`) whose
+//!   layer descriptors carry whatever media type the test chooses.
+//!
+//! Digests are made up (`sha256:000…0NNN`): sizegate does not verify them, and made-up digests keep
+//! the expected output readable.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use tar::{EntryType, Header};
+
+use super::write_file;
+
+/// Media type of an uncompressed OCI layer.
+pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+/// Media type of a gzip-compressed OCI layer.
+pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+/// A made-up but well-formed digest: `sha256:` and 64 hex digits spelling `n`.
+pub fn fake_digest(n: u64) -> String {
+    format!("sha256:{n:064x}")
+}
+
+/// The `diff_id` the builders give layer `index` in the image config.
+pub fn diff_id(index: usize) -> String {
+    fake_digest(0xd1ff_0000 + index as u64)
+}
+
+/// `len` bytes that do not compress (a simple LCG), so a compressed blob is about as long as its tar.
+pub fn noise(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layer tars
+// ---------------------------------------------------------------------------------------------
+
+/// A layer tar under construction. Names are written into the header as given, byte for byte
+/// (at most 100 bytes; use [`Layer::pax_file`] or [`Layer::gnu_file`] for longer ones).
+pub struct Layer {
+    builder: tar::Builder<Vec<u8>>,
+    /// Data bytes of the last entry appended, to know how much padding follows them.
+    last_data_len: usize,
+}
+
+impl Default for Layer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Layer {
+    /// An empty layer.
+    pub fn new() -> Layer {
+        Layer {
+            builder: tar::Builder::new(Vec::new()),
+            last_data_len: 0,
+        }
+    }
+
+    /// A regular file of `size` bytes (`a` repeated).
+    pub fn file(self, path: impl AsRef<[u8]>, size: usize) -> Layer {
+        self.file_data(path, &vec![b'a'; size])
+    }
+
+    /// A regular file with the given contents.
+    pub fn file_data(mut self, path: impl AsRef<[u8]>, data: &[u8]) -> Layer {
+        let header = raw_header(path.as_ref(), EntryType::Regular, data.len(), 0o644, None);
+        self.append(&header, data);
+        self
+    }
+
+    /// A directory.
+    pub fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
+        let header = raw_header(path.as_ref(), EntryType::Directory, 0, 0o755, None);
+        self.append(&header, &[]);
+        self
+    }
+
+    /// A hard link to `target` (a name as stored in the tar, e.g. `bin/foo`).
+    pub fn hardlink(mut self, path: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Layer {
+        let header = raw_header(
+            path.as_ref(),
+            EntryType::Link,
+            0,
+            0o755,
+            Some(target.as_ref()),
+        );
+        self.append(&header, &[]);
+        self
+    }
+
+    /// A whiteout: an empty regular file; `path` is the whiteout's own name (`etc/.wh.x`,
+    /// `opt/conf/.wh..wh..opq`).
+    pub fn whiteout(self, path: impl AsRef<[u8]>) -> Layer {
+        self.file(path, 0)
+    }
+
+    /// A regular file whose full name is given by a PAX `path` record
+    /// (`Builder::append_pax_extensions`); the ustar header after it holds only a truncated name.
+    pub fn pax_file(mut self, path: &str, size: usize) -> Layer {
+        self.builder
+            .append_pax_extensions([("path", path.as_bytes())])
+            .expect("PAX header is written to memory");
+        let short = &path.as_bytes()[..path.len().min(99)];
+        let header = raw_header(short, EntryType::Regular, size, 0o644, None);
+        self.append(&header, &vec![b'p'; size]);
+        self
+    }
+
+    /// A regular file with a name longer than 100 bytes, written the way `tar::Builder` does by
+    /// default: a GNU `././@LongLink` (type `L`) record before the header.
+    pub fn gnu_file(mut self, path: &str, size: usize) -> Layer {
+        assert!(
+            path.len() > 100,
+            "a GNU long name needs more than 100 bytes"
+        );
+        let mut header = Header::new_gnu();
+        header.set_size(size as u64);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_entry_type(EntryType::Regular);
+        self.builder
+            .append_data(&mut header, path, &vec![b'g'; size][..])
+            .expect("GNU long name is written to memory");
+        self.last_data_len = size;
+        self
+    }
+
+    /// A symlink whose target is longer than 100 bytes: a GNU `././@LongLink` (type `K`) record.
+    pub fn gnu_long_symlink(mut self, path: &str, target: &str) -> Layer {
+        let mut header = Header::new_gnu();
+        header.set_size(0);
+        header.set_mode(0o777);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_entry_type(EntryType::Symlink);
+        self.builder
+            .append_link(&mut header, path, target)
+            .expect("GNU long link is written to memory");
+        self.last_data_len = 0;
+        self
+    }
+
+    fn append(&mut self, header: &Header, data: &[u8]) {
+        self.builder
+            .append(header, data)
+            .expect("tar entry is written to memory");
+        self.last_data_len = data.len();
+    }
+
+    /// The finished tar, with its two zero end-of-archive blocks.
+    pub fn tar(self) -> Vec<u8> {
+        self.builder.into_inner().expect("tar is finished")
+    }
+
+    /// The tar without the two zero end-of-archive blocks.
+    pub fn tar_without_end_blocks(self) -> Vec<u8> {
+        let mut tar = self.tar();
+        tar.truncate(tar.len() - 1024);
+        tar
+    }
+
+    /// The tar without end-of-archive blocks and without the zero padding after the last entry's
+    /// data: it ends right after the last data byte (what `umoci insert` 0.4.7 writes).
+    pub fn tar_without_end_blocks_or_padding(self) -> Vec<u8> {
+        let padding = (512 - self.last_data_len % 512) % 512;
+        let mut tar = self.tar_without_end_blocks();
+        tar.truncate(tar.len() - padding);
+        tar
+    }
+}
+
+/// A header with the name (and link name) written byte for byte, so names can be non-UTF-8,
+/// absolute or `./`-prefixed, which `Header::set_path` would refuse or rewrite.
+fn raw_header(name: &[u8], kind: EntryType, size: usize, mode: u32, link: Option<&[u8]>) -> Header {
+    assert!(name.len() <= 100, "raw names fit the 100-byte name field");
+    let mut header = Header::new_gnu();
+    header.as_old_mut().name[..name.len()].copy_from_slice(name);
+    if let Some(link) = link {
+        assert!(link.len() <= 100, "raw link names fit the 100-byte field");
+        header.as_old_mut().linkname[..link.len()].copy_from_slice(link);
+    }
+    header.set_entry_type(kind);
+    header.set_size(size as u64);
+    header.set_mode(mode);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header.set_cksum();
+    header
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compression
+// ---------------------------------------------------------------------------------------------
+
+/// One gzip member holding `data`.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).expect("gzip to memory");
+    enc.finish().expect("gzip to memory")
+}
+
+/// `data` as two gzip members back to back, split at `split` (as pigz and eStargz write).
+pub fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
+    let mut out = gzip(&data[..split]);
+    out.extend(gzip(&data[split..]));
+    out
+}
+
+/// `data` as one zstd frame.
+pub fn zstd(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).expect("zstd to memory")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outer archives
+// ---------------------------------------------------------------------------------------------
+
+/// Appends a regular file member to an outer archive.
+pub fn outer_file(builder: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
+    let mut header = Header::new_ustar();
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_entry_type(EntryType::Regular);
+    builder
+        .append_data(&mut header, name, data)
+        .expect("member is written to memory");
+}
+
+/// Appends a directory member to an outer archive.
+pub fn outer_dir(builder: &mut tar::Builder<Vec<u8>>, name: &str) {
+    let mut header = Header::new_ustar();
+    header.set_size(0);
+    header.set_mode(0o755);
+    header.set_mtime(0);
+    header.set_entry_type(EntryType::Directory);
+    builder
+        .append_data(&mut header, name, &[][..])
+        .expect("member is written to memory");
+}
+
+/// Appends a symlink member to an outer archive; the target is written as given.
+pub fn outer_symlink(builder: &mut tar::Builder<Vec<u8>>, name: &str, target: &str) {
+    let mut header = Header::new_ustar();
+    header.set_size(0);
+    header.set_mode(0o777);
+    header.set_mtime(0);
+    header.set_entry_type(EntryType::Symlink);
+    header
+        .set_path(name)
+        .expect("member names are short and relative");
+    header.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
+    header.set_cksum();
+    builder
+        .append(&header, &[][..])
+        .expect("member is written to memory");
+}
+
+/// A tar holding the given regular files, in order.
+pub fn plain_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        outer_file(&mut builder, name, data);
+    }
+    builder.into_inner().expect("tar is finished")
+}
+
+/// How one layer member of a docker-archive is stored.
+enum Stored {
+    Data(Vec<u8>),
+    /// A symlink member with this target (legacy `docker save` writes repeated layers so).
+    Symlink(String),
+    /// Named in `manifest.json` only.
+    Absent,
+}
+
+/// A docker-archive (`docker save` layout): for each layer a directory `layerN/` with
+/// `layerN/layer.tar`, then `config.json`, then `manifest.json` last, as `docker save` orders them.
+/// By default the image is tagged `app:1`, is `linux/amd64`, has one history entry
+/// `RUN step N` per layer plus an empty-layer `CMD`, and one `diff_id` per layer ([`diff_id`]).
+pub struct DockerArchive {
+    tags: Vec<String>,
+    layers: Vec<Stored>,
+    history: Option<Vec<String>>,
+    diff_id_count: Option<usize>,
+    config: Option<Vec<u8>>,
+    manifest: Option<Vec<u8>>,
+}
+
+impl Default for DockerArchive {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DockerArchive {
+    /// An image with no layers yet.
+    pub fn new() -> DockerArchive {
+        DockerArchive {
+            tags: vec!["app:1".into()],
+            layers: Vec::new(),
+            history: None,
+            diff_id_count: None,
+            config: None,
+            manifest: None,
+        }
+    }
+
+    /// The member name of layer `index`.
+    pub fn layer_member(index: usize) -> String {
+        format!("layer{index}/layer.tar")
+    }
+
+    /// Adds a layer stored as the given blob (a tar, or a compressed tar).
+    pub fn layer(mut self, blob: Vec<u8>) -> DockerArchive {
+        self.layers.push(Stored::Data(blob));
+        self
+    }
+
+    /// Adds a layer stored as a symlink member with this target (relative to `layerN/`).
+    pub fn layer_symlink(mut self, target: &str) -> DockerArchive {
+        self.layers.push(Stored::Symlink(target.into()));
+        self
+    }
+
+    /// Adds a layer that `manifest.json` lists but the archive does not hold.
+    pub fn missing_layer(mut self) -> DockerArchive {
+        self.layers.push(Stored::Absent);
+        self
+    }
+
+    /// Sets the tags (`RepoTags`).
+    pub fn tags(mut self, tags: &[&str]) -> DockerArchive {
+        self.tags = tags.iter().map(|t| t.to_string()).collect();
+        self
+    }
+
+    /// Sets the `created_by` of the history entries that made a layer (an empty-layer `CMD` entry
+    /// follows them).
+    pub fn history(mut self, created_by: &[&str]) -> DockerArchive {
+        self.history = Some(created_by.iter().map(|c| c.to_string()).collect());
+        self
+    }
+
+    /// Sets how many `rootfs.diff_ids` the config lists.
+    pub fn diff_id_count(mut self, count: usize) -> DockerArchive {
+        self.diff_id_count = Some(count);
+        self
+    }
+
+    /// Replaces `config.json` with these bytes.
+    pub fn config_bytes(mut self, raw: &[u8]) -> DockerArchive {
+        self.config = Some(raw.to_vec());
+        self
+    }
+
+    /// Replaces `manifest.json` with these bytes.
+    pub fn manifest_bytes(mut self, raw: &[u8]) -> DockerArchive {
+        self.manifest = Some(raw.to_vec());
+        self
+    }
+
+    /// The config this builder writes unless replaced.
+    pub fn config_json(&self) -> Value {
+        let made_layer = self.history.clone().unwrap_or_else(|| {
+            (0..self.layers.len())
+                .map(|i| format!("RUN step {i}"))
+                .collect()
+        });
+        let mut history: Vec<Value> = made_layer
+            .iter()
+            .map(|c| json!({ "created_by": c }))
+            .collect();
+        history.push(json!({ "created_by": "CMD [\"app\"]", "empty_layer": true }));
+        let diff_ids: Vec<String> = (0..self.diff_id_count.unwrap_or(self.layers.len()))
+            .map(diff_id)
+            .collect();
+        json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "config": { "Cmd": ["app"] },
+            "history": history,
+            "rootfs": { "type": "layers", "diff_ids": diff_ids },
+        })
+    }
+
+    /// The `manifest.json` this builder writes unless replaced.
+    pub fn manifest_json(&self) -> Value {
+        let layers: Vec<String> = (0..self.layers.len())
+            .map(DockerArchive::layer_member)
+            .collect();
+        json!([{ "Config": "config.json", "RepoTags": self.tags, "Layers": layers }])
+    }
+
+    /// The archive bytes.
+    pub fn build(&self) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (index, stored) in self.layers.iter().enumerate() {
+            let member = DockerArchive::layer_member(index);
+            match stored {
+                Stored::Data(blob) => {
+                    outer_dir(&mut builder, &format!("layer{index}/"));
+                    outer_file(&mut builder, &member, blob);
+                }
+                Stored::Symlink(target) => {
+                    outer_dir(&mut builder, &format!("layer{index}/"));
+                    outer_symlink(&mut builder, &member, target);
+                }
+                Stored::Absent => {}
+            }
+        }
+        let config = self
+            .config
+            .clone()
+            .unwrap_or_else(|| serde_json::to_vec(&self.config_json()).expect("config serializes"));
+        outer_file(&mut builder, "config.json", &config);
+        let manifest = self.manifest.clone().unwrap_or_else(|| {
+            serde_json::to_vec(&self.manifest_json()).expect("manifest serializes")
+        });
+        outer_file(&mut builder, "manifest.json", &manifest);
+        builder.into_inner().expect("tar is finished")
+    }
+
+    /// Writes the archive to `dir/name` and returns its path.
+    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
+        write_file(dir, name, &self.build())
+    }
+}
+
+/// An OCI image layout directory with one image (tagged by the `org.opencontainers.image.ref.name`
+/// annotation) whose layer descriptors carry the media types the test gives, right or wrong.
+pub struct OciLayout {
+    tag: String,
+    layers: Vec<(Vec<u8>, String)>,
+}
+
+impl Default for OciLayout {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl OciLayout {
+    /// A layout with no layers yet, tagged `app:1`.
+    pub fn new() -> OciLayout {
+        OciLayout {
+            tag: "app:1".into(),
+            layers: Vec::new(),
+        }
+    }
+
+    /// The digest of layer blob `index`.
+    pub fn layer_digest(index: usize) -> String {
+        fake_digest(0xb10b_0000 + index as u64)
+    }
+
+    /// The path of layer blob `index` below the layout root.
+    pub fn layer_blob_path(root: &Path, index: usize) -> PathBuf {
+        let digest = OciLayout::layer_digest(index);
+        let hex = digest.trim_start_matches("sha256:");
+        root.join("blobs").join("sha256").join(hex)
+    }
+
+    /// Adds a layer stored as `blob`, described with `media_type`.
+    pub fn layer(mut self, blob: Vec<u8>, media_type: &str) -> OciLayout {
+        self.layers.push((blob, media_type.to_string()));
+        self
+    }
+
+    /// Writes the layout into `root` (created if needed) and returns `root`.
+    pub fn write(&self, root: &Path) -> PathBuf {
+        let blobs = root.join("blobs").join("sha256");
+        fs::create_dir_all(&blobs).expect("blobs dir is created");
+        let put = |digest: &str, data: &[u8]| {
+            let hex = digest.trim_start_matches("sha256:");
+            fs::write(blobs.join(hex), data).expect("blob is written");
+        };
+        let mut layer_descs = Vec::new();
+        for (index, (blob, media_type)) in self.layers.iter().enumerate() {
+            let digest = OciLayout::layer_digest(index);
+            put(&digest, blob);
+            layer_descs.push(json!({
+                "mediaType": media_type,
+                "digest": digest,
+                "size": blob.len(),
+            }));
+        }
+        let diff_ids: Vec<String> = (0..self.layers.len()).map(diff_id).collect();
+        let history: Vec<Value> = (0..self.layers.len())
+            .map(|i| json!({ "created_by": format!("RUN step {i}") }))
+            .collect();
+        let config = serde_json::to_vec(&json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {},
+            "history": history,
+            "rootfs": { "type": "layers", "diff_ids": diff_ids },
+        }))
+        .expect("config serializes");
+        let config_digest = fake_digest(0xc0f1_0000);
+        put(&config_digest, &config);
+        let manifest = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": config_digest,
+                "size": config.len(),
+            },
+            "layers": layer_descs,
+        }))
+        .expect("manifest serializes");
+        let manifest_digest = fake_digest(0x3a41_0000);
+        put(&manifest_digest, &manifest);
+        let index = json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": manifest_digest,
+                "size": manifest.len(),
+                "annotations": { "org.opencontainers.image.ref.name": self.tag },
+            }],
+        });
+        fs::write(
+            root.join("index.json"),
+            serde_json::to_vec(&index).expect("index serializes"),
+        )
+        .expect("index.json is written");
+        fs::write(
+            root.join("oci-layout"),
+            br#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .expect("oci-layout is written");
+        root.to_path_buf()
+    }
+}
