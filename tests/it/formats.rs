@@ -4,9 +4,9 @@
 //! left-out default adds an error with no place in any file), and each format's output must be
 //! exactly the text in tests/snapshots/.
 //!
-//! After a deliberate change of a format, `SIZEGATE_BLESS=1 cargo test --test it formats::` rewrites
-//! the snapshots (tests that compare against other snapshots may fail in that run: run the tests again
-//! without it); review their diff before committing.
+//! After a deliberate change of a format, `SIZEGATE_BLESS=1 cargo test --test it formats::`
+//! rewrites the snapshots (tests that compare against other snapshots may fail in that run: run the
+//! tests again without it); review their diff before committing.
 
 use std::fs;
 use std::path::{Path, PathBuf};

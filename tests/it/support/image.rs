@@ -23,6 +23,8 @@ use super::write_file;
 pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 /// Media type of a gzip-compressed OCI layer.
 pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+/// Media type of a zstd-compressed OCI layer.
+pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 /// A made-up but well-formed digest: `sha256:` and 64 hex digits spelling `n`.
 pub fn fake_digest(n: u64) -> String {
@@ -232,6 +234,33 @@ pub fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
 pub fn zstd(data: &[u8]) -> Vec<u8> {
     zstd::encode_all(data, 3).expect("zstd to memory")
 }
+
+/// A compression sizegate reads, for tests that loop over them.
+pub struct Codec {
+    pub name: &'static str,
+    /// `data` compressed.
+    pub compress: fn(&[u8]) -> Vec<u8>,
+    /// The media type of an OCI layer so compressed.
+    pub media_type: &'static str,
+    /// The file name extension of a file so compressed.
+    pub extension: &'static str,
+}
+
+/// Every compression of layers and of whole archives that sizegate reads.
+pub const CODECS: [Codec; 2] = [
+    Codec {
+        name: "gzip",
+        compress: gzip,
+        media_type: OCI_LAYER_GZIP,
+        extension: "gz",
+    },
+    Codec {
+        name: "zstd",
+        compress: zstd,
+        media_type: OCI_LAYER_ZSTD,
+        extension: "zst",
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Outer archives
