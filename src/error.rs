@@ -5,6 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
+use crate::source::layer::{Cut, HeaderAt, LayerError};
+
 /// An image could not be read or does not make sense; the CLI maps this to exit code 2.
 #[derive(Debug)]
 pub struct Error {
@@ -23,8 +25,18 @@ pub enum ErrorKind {
     Io(io::Error),
     /// A JSON document (manifest, index, image config) does not parse or has the wrong shape.
     Json(serde_json::Error),
-    /// A tar stream (the outer archive or a layer) is corrupt or truncated.
+    /// The tar stream of the archive itself (not of a layer in it) is corrupt or truncated:
+    /// `corrupt or truncated tar: …`.
     Tar(String),
+    /// A layer blob could not be read: [`LayerError`] says why, in one message per variant (see
+    /// there), with the layer named by its position when it is known.
+    Layer {
+        /// The layer's position in its image, bottom first (`layer 0`); `None` ("the layer") when
+        /// it is not known, or when images read together hold the blob at different positions.
+        index: Option<usize>,
+        /// What went wrong; boxed so that every [`Result`] of the library stays small.
+        error: Box<LayerError>,
+    },
     /// A member or blob that the metadata refers to is not there.
     Missing,
     /// The metadata is inconsistent (counts disagree, links escape the archive, …).
@@ -71,8 +83,89 @@ impl fmt::Display for Error {
             ErrorKind::Io(e) => write!(f, ": {e}"),
             ErrorKind::Json(e) => write!(f, ": invalid JSON: {e}"),
             ErrorKind::Tar(m) => write!(f, ": corrupt or truncated tar: {}", printable(m)),
+            ErrorKind::Layer { index, error } => {
+                write!(f, ": ")?;
+                write_layer_error(f, *index, error)
+            }
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
+        }
+    }
+}
+
+/// The message of a [`LayerError`], one per variant, each saying only what is known to be true:
+/// a failed read is the OS's error, an unsupported compression names itself and what is read
+/// instead, a layer cut short says where, and only bytes that are there and wrong are "corrupt".
+fn write_layer_error(
+    f: &mut fmt::Formatter<'_>,
+    index: Option<usize>,
+    error: &LayerError,
+) -> fmt::Result {
+    let layer = LayerName(index);
+    match error {
+        LayerError::Io(e) => write!(f, "reading {layer}: {}", printable(&e.to_string())),
+        LayerError::Unsupported { compression } => write!(
+            f,
+            "{layer} is {compression}-compressed; sizegate reads plain, gzip and zstd layers"
+        ),
+        LayerError::Truncated { compression, cut } => {
+            write!(f, "{layer} is truncated: ")?;
+            match compression {
+                Some(c) => write!(f, "its {c} stream ends ")?,
+                None => write!(f, "it ends ")?,
+            }
+            match cut {
+                Cut::Header(header) => write!(f, "inside {}", HeaderName(header)),
+                Cut::Data {
+                    entry,
+                    present,
+                    size,
+                } => write!(
+                    f,
+                    "inside the data of entry {} ({present} of {size} bytes)",
+                    printable(entry)
+                ),
+                Cut::Trailer => write!(f, "early (the tar in it is whole)"),
+            }
+        }
+        LayerError::CorruptHeader { header, reason } => write!(
+            f,
+            "{layer} is corrupt: {} is invalid: {}",
+            HeaderName(header),
+            printable(reason)
+        ),
+        LayerError::CorruptData {
+            compression,
+            reason,
+        } => write!(
+            f,
+            "{layer} is corrupt: its {compression} stream does not decode: {}",
+            printable(reason)
+        ),
+    }
+}
+
+/// `layer 3`, or `the layer` when its position is not known.
+struct LayerName(Option<usize>);
+
+impl fmt::Display for LayerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(index) => write!(f, "layer {index}"),
+            None => write!(f, "the layer"),
+        }
+    }
+}
+
+/// `the first tar header`, `the tar header after entry NAME`, `the tar header of entry NAME`.
+struct HeaderName<'a>(&'a HeaderAt);
+
+impl fmt::Display for HeaderName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            HeaderAt::First => write!(f, "the first tar header"),
+            HeaderAt::After(name) => write!(f, "the tar header after entry {}", printable(name)),
+            HeaderAt::Of(name) => write!(f, "the tar header of entry {}", printable(name)),
         }
     }
 }
@@ -117,6 +210,133 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "app.tar: corrupt or truncated tar: unexpected end"
+        );
+    }
+
+    /// The message of a layer error about member `blobs/sha256/04eb`.
+    fn layer_message(index: Option<usize>, error: LayerError) -> String {
+        Error::member(
+            "app.tar",
+            "blobs/sha256/04eb",
+            ErrorKind::Layer {
+                index,
+                error: Box::new(error),
+            },
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn layer_errors_name_the_layer_by_position_when_known() {
+        let xz = || LayerError::Unsupported { compression: "xz" };
+        assert_eq!(
+            layer_message(Some(0), xz()),
+            "app.tar: blobs/sha256/04eb: layer 0 is xz-compressed; sizegate reads plain, gzip and \
+             zstd layers"
+        );
+        assert_eq!(
+            layer_message(None, xz()),
+            "app.tar: blobs/sha256/04eb: the layer is xz-compressed; sizegate reads plain, gzip \
+             and zstd layers"
+        );
+    }
+
+    #[test]
+    fn layer_io_error_reads_as_the_os_error() {
+        let e = LayerError::Io(io::Error::from_raw_os_error(5));
+        let os = io::Error::from_raw_os_error(5).to_string();
+        assert_eq!(
+            layer_message(Some(2), e),
+            format!("app.tar: blobs/sha256/04eb: reading layer 2: {os}")
+        );
+    }
+
+    #[test]
+    fn truncated_layer_says_where_it_ends() {
+        let cases = [
+            (
+                None,
+                Cut::Header(HeaderAt::First),
+                "it ends inside the first tar header",
+            ),
+            (
+                None,
+                Cut::Header(HeaderAt::After("etc/".into())),
+                "it ends inside the tar header after entry etc/",
+            ),
+            (
+                Some("zstd"),
+                Cut::Header(HeaderAt::Of("etc/x".into())),
+                "its zstd stream ends inside the tar header of entry etc/x",
+            ),
+            (
+                Some("gzip"),
+                Cut::Data {
+                    entry: "usr/bin/app".into(),
+                    present: 600,
+                    size: 1000,
+                },
+                "its gzip stream ends inside the data of entry usr/bin/app (600 of 1000 bytes)",
+            ),
+            (
+                Some("gzip"),
+                Cut::Trailer,
+                "its gzip stream ends early (the tar in it is whole)",
+            ),
+        ];
+        for (compression, cut, what) in cases {
+            assert_eq!(
+                layer_message(Some(1), LayerError::Truncated { compression, cut }),
+                format!("app.tar: blobs/sha256/04eb: layer 1 is truncated: {what}")
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_layer_says_what_is_corrupt() {
+        let header = LayerError::CorruptHeader {
+            header: HeaderAt::After("a".into()),
+            reason: "archive header checksum mismatch".into(),
+        };
+        assert_eq!(
+            layer_message(Some(0), header),
+            "app.tar: blobs/sha256/04eb: layer 0 is corrupt: the tar header after entry a is \
+             invalid: archive header checksum mismatch"
+        );
+        let data = LayerError::CorruptData {
+            compression: "gzip",
+            reason: "corrupt deflate stream".into(),
+        };
+        assert_eq!(
+            layer_message(Some(0), data),
+            "app.tar: blobs/sha256/04eb: layer 0 is corrupt: its gzip stream does not decode: \
+             corrupt deflate stream"
+        );
+    }
+
+    #[test]
+    fn text_from_the_image_in_layer_errors_is_escaped() {
+        let cut = LayerError::Truncated {
+            compression: None,
+            cut: Cut::Data {
+                entry: "evil\x1b[2J".into(),
+                present: 1,
+                size: 2,
+            },
+        };
+        assert_eq!(
+            layer_message(Some(0), cut),
+            "app.tar: blobs/sha256/04eb: layer 0 is truncated: it ends inside the data of entry \
+             evil\\u{1b}[2J (1 of 2 bytes)"
+        );
+        let header = LayerError::CorruptHeader {
+            header: HeaderAt::Of("a\nb".into()),
+            reason: "numeric field was not a number: \r when getting cksum for a\nb".into(),
+        };
+        assert_eq!(
+            layer_message(None, header),
+            "app.tar: blobs/sha256/04eb: the layer is corrupt: the tar header of entry a\\nb is \
+             invalid: numeric field was not a number: \\r when getting cksum for a\\nb"
         );
     }
 }

@@ -60,7 +60,7 @@ struct PathTotals {
 }
 
 /// Computes dive's metrics for `image`.
-pub fn dive_metrics(image: &Image) -> DiveMetrics {
+pub(crate) fn dive_metrics(image: &Image) -> DiveMetrics {
     let mut stacked: BTreeMap<&[u8], Node> = BTreeMap::new();
     let entries: usize = image.layers.iter().map(|l| l.contents.entries.len()).sum();
     // Keyed by paths borrowed from the entries (a whiteout's copy is keyed by the stacked node

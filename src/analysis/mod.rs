@@ -1,7 +1,9 @@
 //! The union filesystem of an image: which entry of which layer is visible at the end, which were
 //! overwritten or deleted and by which layer, and the image totals that follow (DESIGN.md §4).
 
-pub mod dive;
+pub(crate) mod dive;
+pub mod inventory;
+pub mod summary;
 pub mod top;
 
 use std::collections::BTreeMap;
@@ -252,14 +254,19 @@ pub(crate) mod tests {
 
     /// An entry for tests, as [`entry`] builds it; [`image`] stores it in its layer.
     #[derive(Debug, Clone)]
-    pub struct TestEntry {
+    pub(crate) struct TestEntry {
         path: String,
         link: Option<&'static str>,
         meta: EntryMeta,
     }
 
     /// Builds an entry for tests: `f` file, `d` dir, `h` hard link, `w` whiteout, `o` opaque.
-    pub fn entry(kind: char, path: &str, size: u64, link: Option<&'static str>) -> TestEntry {
+    pub(crate) fn entry(
+        kind: char,
+        path: &str,
+        size: u64,
+        link: Option<&'static str>,
+    ) -> TestEntry {
         let kind = match kind {
             'f' => EntryKind::File,
             'd' => EntryKind::Dir,
@@ -282,7 +289,7 @@ pub(crate) mod tests {
         }
     }
 
-    pub fn image(layers: Vec<Vec<TestEntry>>) -> Image {
+    pub(crate) fn image(layers: Vec<Vec<TestEntry>>) -> Image {
         Image {
             name: "test".into(),
             tags: vec![],

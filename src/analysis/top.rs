@@ -27,10 +27,6 @@ fn by_inode(analysis: &Analysis) -> HashMap<(u32, u32), Vec<&VisibleFile>> {
     groups
 }
 
-fn path_of<'i>(image: &'i Image, f: &VisibleFile) -> &'i [u8] {
-    f.path(image)
-}
-
 /// The `n` largest visible files, largest first (ties by path). A file with hard links is listed
 /// once, under its original name when that is still visible.
 pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
@@ -42,7 +38,7 @@ pub fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
                 .find(|f| (f.layer, f.entry) == f.inode)
                 .or(paths.first())?;
             Some(TopItem {
-                path: path_of(image, original).to_vec(),
+                path: original.path(image).to_vec(),
                 size: original.size,
                 files: 1,
                 layer: Some(original.inode.0 as usize),
@@ -62,7 +58,7 @@ pub fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
     for paths in by_inode(analysis).into_values() {
         ancestors.clear();
         for f in &paths {
-            let mut path = path_of(image, f);
+            let mut path = f.path(image);
             loop {
                 let (parent, _) = split_parent(path);
                 if parent == b"/" {

@@ -1,6 +1,6 @@
 //! The limits of `layers` and `paths` entries, and how far a value is over a limit.
 
-use crate::policy::rules::Measure;
+use crate::units::Measure;
 
 /// The limits of a `layers` or `paths` entry: bytes and/or files.
 #[derive(Debug, Clone, Copy)]
@@ -19,7 +19,7 @@ pub(super) struct Over {
 
 impl Budget {
     /// The limits that `size` bytes in `files` files exceed, the size first.
-    pub fn exceeded(self, size: u64, files: u64) -> impl Iterator<Item = Over> {
+    pub(super) fn exceeded(self, size: u64, files: u64) -> impl Iterator<Item = Over> {
         let by_size = self.max_size.filter(|&m| size > m).map(|m| Over {
             actual: Measure::Bytes(size),
             limit: Measure::Bytes(m),
@@ -35,12 +35,12 @@ impl Budget {
 
     /// Whether the rules table shows the file count: when there is no `max_size`, or only the
     /// file count was exceeded.
-    pub fn shows_files(self, size_over: bool, files_over: bool) -> bool {
+    pub(super) fn shows_files(self, size_over: bool, files_over: bool) -> bool {
         self.max_size.is_none() || (files_over && !size_over)
     }
 
     /// The actual value and limit the rules table shows.
-    pub fn shown(self, by_files: bool, size: u64, files: u64) -> (Measure, Measure) {
+    pub(super) fn shown(self, by_files: bool, size: u64, files: u64) -> (Measure, Measure) {
         match (by_files, self.max_size) {
             (false, Some(m)) => (Measure::Bytes(size), Measure::Bytes(m)),
             _ => (

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{ImageCheck, Location};
+use super::report::{ImageCheck, Location};
 use crate::dockerfile::{attribute_stage, Attribution, Dockerfile};
 use crate::image::Image;
 
@@ -50,11 +50,9 @@ impl LayerOrigin {
     /// A short label: `Dockerfile:12` or `base image debian:12 (Dockerfile:1)`.
     pub fn label(&self) -> String {
         match self {
-            LayerOrigin::Instruction { location, .. } => {
-                format!("{}:{}", location.file, location.line)
-            }
+            LayerOrigin::Instruction { location, .. } => location.file_line(),
             LayerOrigin::BaseImage { location, from, .. } => {
-                format!("base image {from} ({}:{})", location.file, location.line)
+                format!("base image {from} ({})", location.file_line())
             }
             LayerOrigin::Unknown { .. } => "no matching instruction".to_string(),
         }
@@ -63,7 +61,7 @@ impl LayerOrigin {
 
 /// Attributes the layers of `image` to the instructions of `stage` of `dockerfile` (the image's
 /// build target) and points the findings of `check` at the lines that made their layers.
-pub fn attribute_to_dockerfile(
+pub(super) fn attribute_to_dockerfile(
     check: &mut ImageCheck,
     image: &Image,
     dockerfile: &Dockerfile,

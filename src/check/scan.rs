@@ -7,14 +7,15 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::matcher::{Matcher, RuleGlobs};
-use super::{PathHit, LISTED_PATHS};
+use super::report::PathHit;
+use super::{Applied, LISTED_PATHS};
 use crate::analysis::{Analysis, Status};
 use crate::image::{EntryKind, Image};
-use crate::policy::rules::{Check, Rule};
+use crate::policy::rules::{RuleId, RuleKind};
 
 /// What a `forbid` rule found in every layer.
 #[derive(Debug, Default)]
-pub struct Forbidden {
+pub(super) struct Forbidden {
     /// The first matches, in layer order.
     pub hits: Vec<PathHit>,
     /// All matches.
@@ -25,36 +26,79 @@ pub struct Forbidden {
 
 /// What a `paths` rule sums in the final filesystem.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct PathTotal {
+pub(super) struct PathTotal {
     /// Bytes of the distinct files matched.
     pub size: u64,
     /// Visible paths matched.
     pub files: u64,
 }
 
-/// The results of every glob rule, in the order the rules come.
+/// What the scan found for one glob rule.
+#[derive(Debug)]
+enum Scanned {
+    Forbidden(Forbidden),
+    Paths(PathTotal),
+}
+
+/// The results of every glob rule, by rule id.
 #[derive(Debug, Default)]
-pub struct Scans {
-    /// One per `forbid` rule.
-    pub forbidden: std::collections::VecDeque<Forbidden>,
-    /// One per `paths` rule.
-    pub paths: std::collections::VecDeque<PathTotal>,
+pub(super) struct Scans {
+    by_rule: Vec<Option<Scanned>>,
+}
+
+impl Scans {
+    fn take(&mut self, id: RuleId) -> Option<Scanned> {
+        self.by_rule.get_mut(id.0 as usize).and_then(Option::take)
+    }
+
+    /// What the `forbid` rule `id` found. Every `forbid` rule is scanned, so the default (nothing
+    /// found) is never reached.
+    pub(super) fn forbidden(&mut self, id: RuleId) -> Forbidden {
+        match self.take(id) {
+            Some(Scanned::Forbidden(found)) => found,
+            other => {
+                debug_assert!(
+                    matches!(other, Some(Scanned::Forbidden(_))),
+                    "forbid rule {id:?} was not scanned as one"
+                );
+                Forbidden::default()
+            }
+        }
+    }
+
+    /// What the `paths` rule `id` sums. Every `paths` rule is scanned, so the default (no files)
+    /// is never reached.
+    pub(super) fn path_total(&mut self, id: RuleId) -> PathTotal {
+        match self.take(id) {
+            Some(Scanned::Paths(total)) => total,
+            other => {
+                debug_assert!(
+                    matches!(other, Some(Scanned::Paths(_))),
+                    "paths rule {id:?} was not scanned as one"
+                );
+                PathTotal::default()
+            }
+        }
+    }
 }
 
 /// Runs every `forbid` and `paths` rule of `rules` over the image.
-pub fn scan<'r>(
-    image: &Image,
-    analysis: &Analysis,
-    rules: impl Iterator<Item = &'r Rule>,
-) -> Scans {
+pub(super) fn scan(image: &Image, analysis: &Analysis, rules: &[Applied<'_>]) -> Scans {
+    // The matcher numbers its rules `forbid` first, then `paths`; these map them back to ids.
     let (mut forbid, mut paths) = (Vec::new(), Vec::new());
-    for rule in rules {
-        match &rule.check {
-            Check::Forbid { globs, except, .. } => {
-                forbid.push((globs.iter().collect(), except.iter().collect()))
+    let (mut forbid_ids, mut path_ids) = (Vec::new(), Vec::new());
+    for a in rules {
+        // Every kind is named, so that a new glob rule kind cannot be left out of the scan.
+        match &a.rule.kind {
+            RuleKind::Forbid { globs, except, .. } => {
+                forbid.push((globs.iter().collect(), except.iter().collect()));
+                forbid_ids.push(a.id);
             }
-            Check::Path { glob, .. } => paths.push((vec![glob], Vec::new())),
-            _ => {}
+            RuleKind::Path { glob, .. } => {
+                paths.push((vec![glob], Vec::new()));
+                path_ids.push(a.id);
+            }
+            RuleKind::Image { .. } | RuleKind::Dive { .. } | RuleKind::Layer { .. } => {}
         }
     }
     if forbid.is_empty() && paths.is_empty() {
@@ -107,10 +151,19 @@ pub fn scan<'r>(
             }
         }
     }
-    Scans {
-        forbidden: forbidden.into(),
-        paths: totals.into(),
+    let mut by_rule: Vec<Option<Scanned>> = (0..rules.len()).map(|_| None).collect();
+    let found = forbid_ids
+        .into_iter()
+        .zip(forbidden.into_iter().map(Scanned::Forbidden));
+    let summed = path_ids
+        .into_iter()
+        .zip(totals.into_iter().map(Scanned::Paths));
+    for (id, scanned) in found.chain(summed) {
+        if let Some(slot) = by_rule.get_mut(id.0 as usize) {
+            *slot = Some(scanned);
+        }
     }
+    Scans { by_rule }
 }
 
 /// Entries matched per parallel task.

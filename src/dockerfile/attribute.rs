@@ -37,10 +37,8 @@ pub enum Attribution {
 /// layer's `created_by` (`None` when the history does not say), bottom layer first; the result has
 /// one [`Attribution`] per layer, in the same order.
 pub fn attribute(dockerfile: &Dockerfile, layers: &[Option<&str>]) -> Vec<Attribution> {
-    match dockerfile.stages.len() {
-        0 => vec![Attribution::Unknown; layers.len()],
-        n => attribute_stage(dockerfile, n - 1, layers),
-    }
+    // A Dockerfile without stages attributes nothing: every stage index is past its end.
+    attribute_stage(dockerfile, dockerfile.final_stage(), layers)
 }
 
 /// Like [`attribute`], for an image built from another stage (`docker build --target`). A stage

@@ -19,25 +19,25 @@ pub(super) struct Vars {
 
 impl Vars {
     /// Records an `ENV`.
-    pub fn set_env(&mut self, name: &str, value: String) {
+    pub(super) fn set_env(&mut self, name: &str, value: String) {
         self.env.insert(name.to_string(), value);
     }
 
     /// Records an `ARG`, with its default if it has one.
-    pub fn set_arg(&mut self, name: &str, default: Option<String>) {
+    pub(super) fn set_arg(&mut self, name: &str, default: Option<String>) {
         self.args.insert(name.to_string(), default);
     }
 
     /// A new stage starts: `ARG`s are scoped to their stage, `ENV` carries over to a stage built
     /// on this one.
-    pub fn clear_args(&mut self) {
+    pub(super) fn clear_args(&mut self) {
         self.args.clear();
     }
 
     /// A variable's value, `None` when it cannot be known. `ENV` wins over `ARG`, as in Docker.
     /// An `ARG`'s default is taken as its value: `--build-arg` may override it, but the default
     /// is what most builds use.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         match self.env.get(name) {
             Some(v) => Some(v),
             None => self.args.get(name)?.as_deref(),

@@ -36,7 +36,7 @@ pub(super) enum Expect {
 
 impl Expect {
     /// Whether the history entry is the trace of this instruction.
-    pub fn matches(&self, entry: &Entry) -> bool {
+    pub(super) fn matches(&self, entry: &Entry) -> bool {
         match self {
             Expect::Run {
                 exec,

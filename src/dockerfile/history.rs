@@ -28,7 +28,7 @@ pub(super) struct Entry {
 
 impl Entry {
     /// Reads one `created_by`.
-    pub fn parse(created_by: &str) -> Entry {
+    pub(super) fn parse(created_by: &str) -> Entry {
         let squashed = squash(created_by);
         let line = squashed
             .strip_suffix("# buildkit")
@@ -61,7 +61,7 @@ impl Entry {
     }
 
     /// For `COPY`/`ADD` by the classic builder, the destination after `in`.
-    pub fn nop_destination(&self) -> Option<&str> {
+    pub(super) fn nop_destination(&self) -> Option<&str> {
         let (_, dest) = self.text.split_once(" in ")?;
         Some(dest)
     }

@@ -88,6 +88,11 @@ impl Dockerfile {
         parse::parse(file, text)
     }
 
+    /// The final stage: the one a plain `docker build` (no `--target`) builds.
+    pub fn final_stage(&self) -> usize {
+        self.stages.len().saturating_sub(1)
+    }
+
     /// The stage with this name (stage names are case-insensitive), for `--target`.
     pub fn stage_named(&self, name: &str) -> Option<usize> {
         self.stages.iter().position(|s| {

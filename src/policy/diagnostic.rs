@@ -99,14 +99,14 @@ impl std::error::Error for PolicyErrors {}
 
 /// Collects problems while a policy is read, so that all of them are reported at once.
 #[derive(Debug, Default)]
-pub struct Diagnostics {
+pub(crate) struct Diagnostics {
     /// What was found so far.
     pub list: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Records a problem.
-    pub fn error(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+    pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
         self.list.push(Diagnostic {
             pos,
             message: message.into(),

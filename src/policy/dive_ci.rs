@@ -4,10 +4,13 @@
 //! use decimal units (`20MB` and `20Mb` are 20,000,000 bytes); other keys are ignored, as dive does.
 
 use super::diagnostic::{Diagnostics, PolicyErrors};
+use super::metric::DiveMetric;
 use super::read::limit;
-use super::rules::{Check, DiveMetric, Measure, Rule, Severity};
+use super::rules::{Rule, RuleKind};
 use super::yaml::{Node, Value};
 use super::Policy;
+use crate::severity::Severity;
+use crate::units::Measure;
 
 /// dive's defaults for rules a `.dive-ci` leaves out.
 fn default_limit(metric: DiveMetric) -> Option<Measure> {
@@ -27,7 +30,7 @@ pub fn parse(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
 fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     let rules_node = find(root, "rules");
     let mut rules = Vec::new();
-    for metric in DiveMetric::ALL {
+    for &metric in DiveMetric::ALL {
         let name = format!("dive-ci.{}", metric.dive_key());
         let given = rules_node.and_then(|r| find(r, metric.dive_key()));
         let limit = match given {
@@ -43,7 +46,7 @@ fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
         if let Some(limit) = limit {
             rules.push(Rule {
                 name,
-                check: Check::Dive { metric, limit },
+                kind: RuleKind::Dive { metric, limit },
                 severity: Severity::Error,
                 reason: None,
                 pos: given.map(|n| n.pos),
@@ -89,8 +92,8 @@ mod tests {
         policy
             .rules
             .iter()
-            .filter_map(|r| match &r.check {
-                Check::Dive { limit, .. } => Some((r.name.clone(), *limit)),
+            .filter_map(|r| match &r.kind {
+                RuleKind::Dive { limit, .. } => Some((r.name.clone(), *limit)),
                 _ => None,
             })
             .collect()

@@ -2,20 +2,21 @@
 //! key and value (all problems reported at once, each at `file:line:column`), the built-in presets,
 //! dive's `.dive-ci` format, and the policy's JSON Schema.
 
-pub mod diagnostic;
+pub(crate) mod diagnostic;
 pub mod dive_ci;
+pub(crate) mod metric;
 mod parse;
-pub mod preset;
+pub(crate) mod preset;
 mod read;
-pub mod rules;
+pub(crate) mod rules;
 pub mod schema;
-pub mod units;
-pub mod yaml;
+pub mod starter;
+pub(crate) mod yaml;
 
 pub use diagnostic::PolicyErrors;
-pub use rules::{Check, Rule, Severity};
 
 use diagnostic::{Diagnostic, Diagnostics};
+use rules::Rule;
 
 /// A checked policy: the rules to apply, in file order, preset rules last.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct Policy {
     /// The file the rules come from, as the user named it (`sizegate.yml`, `.dive-ci`).
     pub file: String,
     /// The rules.
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
 }
 
 impl Policy {

@@ -1,30 +1,33 @@
 //! Turns the YAML tree of a `sizegate.yml` into checked [`Rule`]s, collecting every problem.
 
 use super::diagnostic::Diagnostics;
+use super::metric::{DiveMetric, ImageMetric, Metric};
 use super::preset::{PresetRule, PRESETS, RECOMMENDED};
 use super::read::{
     did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings, Fields,
 };
-use super::rules::{Check, DiveMetric, Glob, ImageMetric, LayerSelect, Metric, Rule, Severity};
+use super::rules::{Glob, LayerSelect, Rule, RuleKind};
 use super::yaml::{Node, Pos, Value};
+use crate::severity::Severity;
+use crate::units::{Measure, Unit};
 
 /// Keys of the top level.
-pub const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "version", "image", "dive", "layers", "paths", "forbid", "extends", "disable", "severity",
 ];
 /// Keys of the long form of an `image:` or `dive:` limit.
-pub const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
+pub(super) const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
 /// Keys of a `layers:` entry.
-pub const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
+pub(super) const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
 /// Keys of a layer `select:`.
-pub const SELECT_KEYS: &[&str] = &["index", "created_by"];
+pub(super) const SELECT_KEYS: &[&str] = &["index", "created_by"];
 /// Keys of a `paths:` entry.
-pub const PATH_KEYS: &[&str] = &["glob", "max_size", "max_files", "severity", "reason"];
+pub(super) const PATH_KEYS: &[&str] = &["glob", "max_size", "max_files", "severity", "reason"];
 /// Keys of a `forbid:` entry.
-pub const FORBID_KEYS: &[&str] = &["glob", "except", "reason", "severity"];
+pub(super) const FORBID_KEYS: &[&str] = &["glob", "except", "reason", "severity"];
 
 /// Reads the rules of a policy tree; problems go to `diags`.
-pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
+pub(super) fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     let mut rules = Vec::new();
     if root.value == Value::Null {
         diags
@@ -46,10 +49,10 @@ pub fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
         }
     }
     if let Some(image) = top.get("image") {
-        limit_section(image, "image", &ImageMetric::ALL, diags, &mut rules);
+        limit_section(image, "image", ImageMetric::ALL, diags, &mut rules);
     }
     if let Some(dive) = top.get("dive") {
-        limit_section(dive, "dive", &DiveMetric::ALL, diags, &mut rules);
+        limit_section(dive, "dive", DiveMetric::ALL, diags, &mut rules);
     }
     let lists: [(&str, EntryReader); 3] = [
         ("layers", layer_rule),
@@ -93,7 +96,7 @@ fn limit_section<M: Metric>(
             if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
                 rules.push(Rule {
                     name,
-                    check: metric.check(limit),
+                    kind: metric.kind(limit),
                     severity,
                     reason,
                     pos: Some(v.pos),
@@ -107,9 +110,9 @@ fn limit_section<M: Metric>(
 fn limit_rule(
     node: &Node,
     name: &str,
-    unit: super::rules::Unit,
+    unit: Unit,
     diags: &mut Diagnostics,
-) -> Option<(super::rules::Measure, Severity, Option<String>)> {
+) -> Option<(Measure, Severity, Option<String>)> {
     if !matches!(node.value, Value::Map(_)) {
         return limit(diags, node, name, unit).map(|l| (l, Severity::Error, None));
     }
@@ -157,7 +160,7 @@ fn layer_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
     let (max_size, max_files) = budget(&f, node, &name, diags)?;
     Some(Rule {
         name,
-        check: Check::Layer {
+        kind: RuleKind::Layer {
             select: select?,
             max_size,
             max_files,
@@ -176,8 +179,8 @@ fn budget(
     name: &str,
     diags: &mut Diagnostics,
 ) -> Option<(Option<u64>, Option<u64>)> {
-    let max_size = sized(f, "max_size", name, super::rules::Unit::Bytes, diags);
-    let max_files = sized(f, "max_files", name, super::rules::Unit::Count, diags);
+    let max_size = sized(f, "max_size", name, Unit::Bytes, diags);
+    let max_files = sized(f, "max_files", name, Unit::Count, diags);
     if f.get("max_size").is_none() && f.get("max_files").is_none() {
         diags
             .error(node.pos, format!("`{name}` sets no budget"))
@@ -192,7 +195,7 @@ fn sized(
     f: &Fields<'_>,
     key: &str,
     name: &str,
-    unit: super::rules::Unit,
+    unit: Unit,
     diags: &mut Diagnostics,
 ) -> Option<Option<u64>> {
     match f.get(key) {
@@ -247,7 +250,7 @@ fn path_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
     let (max_size, max_files) = budget(&f, node, &name, diags)?;
     Some(Rule {
         name,
-        check: Check::Path {
+        kind: RuleKind::Path {
             glob: glob?,
             max_size,
             max_files,
@@ -275,7 +278,7 @@ fn forbid_rule(node: &Node, i: usize, diags: &mut Diagnostics) -> Option<Rule> {
     };
     Some(Rule {
         name,
-        check: Check::Forbid {
+        kind: RuleKind::Forbid {
             globs: globs?,
             except: except?,
             hint: None,
@@ -386,7 +389,7 @@ fn preset_rule(rule: &PresetRule, severity: Severity, pos: Pos) -> Rule {
     let compile = |list: &[&str]| list.iter().filter_map(|g| Glob::path(g).ok()).collect();
     Rule {
         name: format!("recommended/{}", rule.name),
-        check: Check::Forbid {
+        kind: RuleKind::Forbid {
             globs: compile(rule.globs),
             except: compile(rule.except),
             hint: Some(rule.hint.to_string()),

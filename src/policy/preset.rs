@@ -4,7 +4,7 @@
 
 /// One rule of a preset.
 #[derive(Debug, Clone, Copy)]
-pub struct PresetRule {
+pub(crate) struct PresetRule {
     /// Stable name: `recommended/<name>` in reports.
     pub name: &'static str,
     /// Paths that must not ship.
@@ -16,10 +16,10 @@ pub struct PresetRule {
 }
 
 /// The presets there are.
-pub const PRESETS: &[&str] = &["recommended"];
+pub(crate) const PRESETS: &[&str] = &["recommended"];
 
 /// The `recommended` preset.
-pub const RECOMMENDED: &[PresetRule] = &[
+pub(crate) const RECOMMENDED: &[PresetRule] = &[
     PresetRule {
         name: "apt-lists",
         globs: &["/var/lib/apt/lists/**"],

@@ -3,18 +3,20 @@
 //! the file is reported together.
 
 use super::diagnostic::Diagnostics;
-use super::rules::{Glob, IndexRange, Measure, Severity, Unit};
-use super::units::{check_ratio, parse_ratio, parse_size};
+use super::rules::{Glob, IndexRange};
 use super::yaml::{Key, Node, Pos, Value};
+use crate::severity::Severity;
+use crate::units::{check_ratio, parse_ratio, parse_size};
+use crate::units::{Measure, Unit};
 
 /// The entries of a mapping whose keys were checked against the allowed ones.
-pub struct Fields<'n> {
+pub(super) struct Fields<'n> {
     entries: Vec<&'n (Key, Node)>,
 }
 
 impl<'n> Fields<'n> {
     /// The value of `key`, when present.
-    pub fn get(&self, key: &str) -> Option<&'n Node> {
+    pub(super) fn get(&self, key: &str) -> Option<&'n Node> {
         self.entries
             .iter()
             .find(|(k, _)| k.name == key)
@@ -25,7 +27,7 @@ impl<'n> Fields<'n> {
 /// Reads a mapping named `what` (`image`, `layers[2]`) whose keys must be among `keys`. Unknown
 /// keys are reported with the closest valid key and the full list (the YAML parser already
 /// refuses a repeated key).
-pub fn fields<'n>(
+pub(super) fn fields<'n>(
     diags: &mut Diagnostics,
     node: &'n Node,
     what: &str,
@@ -58,7 +60,7 @@ pub fn fields<'n>(
 }
 
 /// The closest of `candidates` to a misspelled `word`, when one is close enough to be meant.
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(super) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(word, c), *c))
@@ -68,7 +70,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 /// The items of a list named `what`.
-pub fn list<'n>(diags: &mut Diagnostics, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+pub(super) fn list<'n>(diags: &mut Diagnostics, node: &'n Node, what: &str) -> Option<&'n [Node]> {
     match &node.value {
         Value::Seq(items) => Some(items),
         other => {
@@ -82,7 +84,7 @@ pub fn list<'n>(diags: &mut Diagnostics, node: &'n Node, what: &str) -> Option<&
 }
 
 /// A string.
-pub fn string(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<String> {
+pub(super) fn string(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<String> {
     match &node.value {
         Value::Str(s) => Some(s.clone()),
         other => {
@@ -96,7 +98,11 @@ pub fn string(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<String
 }
 
 /// One string or a list of strings, each with its position.
-pub fn strings(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Vec<(Pos, String)>> {
+pub(super) fn strings(
+    diags: &mut Diagnostics,
+    node: &Node,
+    what: &str,
+) -> Option<Vec<(Pos, String)>> {
     match &node.value {
         Value::Str(s) => Some(vec![(node.pos, s.clone())]),
         Value::Seq(items) => {
@@ -124,7 +130,7 @@ pub fn strings(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Vec<(
 }
 
 /// `error` or `warn` (`warning` is accepted too).
-pub fn severity(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Severity> {
+pub(super) fn severity(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Severity> {
     match &node.value {
         Value::Str(s) if s == "error" => Some(Severity::Error),
         Value::Str(s) if s == "warn" || s == "warning" => Some(Severity::Warn),
@@ -145,7 +151,12 @@ pub fn severity(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<Seve
 }
 
 /// A limit of the given unit: a size (`450MB`, `1.5GiB`, bytes), a count, or a ratio (`95%`, 0.95).
-pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Option<Measure> {
+pub(super) fn limit(
+    diags: &mut Diagnostics,
+    node: &Node,
+    what: &str,
+    unit: Unit,
+) -> Option<Measure> {
     let bad = |diags: &mut Diagnostics, message: String| {
         diags.error(node.pos, message);
         None
@@ -197,7 +208,12 @@ pub fn limit(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Op
 }
 
 /// A glob on image paths (`*` within a component, `**` across).
-pub fn path_glob(diags: &mut Diagnostics, pos: Pos, pattern: &str, what: &str) -> Option<Glob> {
+pub(super) fn path_glob(
+    diags: &mut Diagnostics,
+    pos: Pos,
+    pattern: &str,
+    what: &str,
+) -> Option<Glob> {
     match Glob::path(pattern) {
         Ok(g) => Some(g),
         Err(e) => {
@@ -208,7 +224,7 @@ pub fn path_glob(diags: &mut Diagnostics, pos: Pos, pattern: &str, what: &str) -
 }
 
 /// Layer indexes: an integer (`3`, `-1`) or a range string (`1..`, `..3`, `2..5`, `2..=5`).
-pub fn index_range(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<IndexRange> {
+pub(super) fn index_range(diags: &mut Diagnostics, node: &Node, what: &str) -> Option<IndexRange> {
     let parsed = match &node.value {
         Value::Int(i) => Ok(IndexRange::single(*i)),
         Value::Str(s) => parse_range(s).map_err(|e| format!("`{what}`: {e}")),

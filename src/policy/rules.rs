@@ -1,74 +1,26 @@
 //! The checked form of a policy: a flat list of rules, each with what it measures, its limit, its
 //! severity, its reason and the place it was written.
 
-use std::fmt;
-
-use globset::{GlobBuilder, GlobMatcher};
-use serde::Serialize;
-
-use super::units::{human_ratio, human_size};
+use super::metric::{DiveMetric, ImageMetric};
 use super::yaml::Pos;
+use crate::severity::Severity;
+use crate::units::Measure;
+use globset::{GlobBuilder, GlobMatcher};
 
-/// How bad a failed rule is: an error fails the gate (exit 1), a warning is reported only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Fails the check.
-    Error,
-    /// Reported, does not fail the check.
-    Warn,
-}
-
-impl Severity {
-    /// `error` or `warn`, as written in policies and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warn => "warn",
-        }
-    }
-}
-
-/// A number a rule compares: bytes, a count, or a ratio.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "unit", content = "value", rename_all = "lowercase")]
-pub enum Measure {
-    /// Bytes.
-    Bytes(u64),
-    /// A count (layers, files).
-    Count(u64),
-    /// A ratio (1.0 = 100 %).
-    Ratio(f64),
-}
-
-impl Measure {
-    /// The value as a float, to compare and to compute how far over the limit it is.
-    pub fn as_f64(self) -> f64 {
-        match self {
-            Measure::Bytes(b) | Measure::Count(b) => b as f64,
-            Measure::Ratio(r) => r,
-        }
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Measure::Bytes(b) => f.write_str(&human_size(*b)),
-            Measure::Count(c) => write!(f, "{c}"),
-            Measure::Ratio(r) => f.write_str(&human_ratio(*r)),
-        }
-    }
-}
+/// A rule's identity within one run: its index across all the policies applied, in the order they
+/// are given (a `sizegate.yml`, then a `.dive-ci`). Scans, results and findings are joined to their
+/// rule by it, never by position or by name, which two policy files may share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub(crate) struct RuleId(pub(crate) u32);
 
 /// One rule of a policy.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Stable name shown in reports: `image.max_size`, `layers[1]`, `forbid[0]`,
     /// `recommended/apt-lists`.
     pub name: String,
     /// What is checked.
-    pub check: Check,
+    pub kind: RuleKind,
     /// What a failure means.
     pub severity: Severity,
     /// Why the rule exists, printed with its findings.
@@ -79,7 +31,7 @@ pub struct Rule {
 
 /// What a rule checks.
 #[derive(Debug, Clone)]
-pub enum Check {
+pub(crate) enum RuleKind {
     /// An image total must not exceed a limit.
     Image {
         /// Which total.
@@ -123,173 +75,9 @@ pub enum Check {
     },
 }
 
-/// The image totals a policy can limit (`image:` keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageMetric {
-    /// `max_size`: the image size.
-    Size,
-    /// `max_compressed_size`: the stored size of compressed layers.
-    CompressedSize,
-    /// `max_final_size`: bytes visible in the final filesystem.
-    FinalSize,
-    /// `max_layers`: the layer count.
-    Layers,
-    /// `max_wasted`: bytes overwritten or deleted by later layers.
-    Wasted,
-    /// `max_wasted_percent`: wasted bytes over the image size.
-    WastedPercent,
-    /// `max_files`: files of the final filesystem.
-    Files,
-}
-
-impl ImageMetric {
-    /// Every metric, in the order the `image:` section documents them.
-    pub const ALL: [ImageMetric; 7] = [
-        ImageMetric::Size,
-        ImageMetric::CompressedSize,
-        ImageMetric::FinalSize,
-        ImageMetric::Layers,
-        ImageMetric::Wasted,
-        ImageMetric::WastedPercent,
-        ImageMetric::Files,
-    ];
-
-    /// The policy key.
-    pub fn key(self) -> &'static str {
-        match self {
-            ImageMetric::Size => "max_size",
-            ImageMetric::CompressedSize => "max_compressed_size",
-            ImageMetric::FinalSize => "max_final_size",
-            ImageMetric::Layers => "max_layers",
-            ImageMetric::Wasted => "max_wasted",
-            ImageMetric::WastedPercent => "max_wasted_percent",
-            ImageMetric::Files => "max_files",
-        }
-    }
-
-    /// What the metric is, for messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ImageMetric::Size => "image size",
-            ImageMetric::CompressedSize => "compressed size",
-            ImageMetric::FinalSize => "final size",
-            ImageMetric::Layers => "layer count",
-            ImageMetric::Wasted => "wasted bytes",
-            ImageMetric::WastedPercent => "wasted share",
-            ImageMetric::Files => "final file count",
-        }
-    }
-
-    /// The kind of limit the key takes.
-    pub fn unit(self) -> Unit {
-        match self {
-            ImageMetric::Layers | ImageMetric::Files => Unit::Count,
-            ImageMetric::WastedPercent => Unit::Ratio,
-            _ => Unit::Bytes,
-        }
-    }
-}
-
-/// dive's three CI rules (`dive:` keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiveMetric {
-    /// `min_efficiency` (dive: `lowestEfficiency`): fails when efficiency < limit.
-    MinEfficiency,
-    /// `max_wasted_bytes` (dive: `highestWastedBytes`): fails when wasted > limit.
-    MaxWastedBytes,
-    /// `max_user_wasted_percent` (dive: `highestUserWastedPercent`): fails when percent > limit.
-    MaxUserWastedPercent,
-}
-
-impl DiveMetric {
-    /// Every dive rule.
-    pub const ALL: [DiveMetric; 3] = [
-        DiveMetric::MinEfficiency,
-        DiveMetric::MaxWastedBytes,
-        DiveMetric::MaxUserWastedPercent,
-    ];
-
-    /// The policy key.
-    pub fn key(self) -> &'static str {
-        match self {
-            DiveMetric::MinEfficiency => "min_efficiency",
-            DiveMetric::MaxWastedBytes => "max_wasted_bytes",
-            DiveMetric::MaxUserWastedPercent => "max_user_wasted_percent",
-        }
-    }
-
-    /// dive's own name for the rule, as in a `.dive-ci` file.
-    pub fn dive_key(self) -> &'static str {
-        match self {
-            DiveMetric::MinEfficiency => "lowestEfficiency",
-            DiveMetric::MaxWastedBytes => "highestWastedBytes",
-            DiveMetric::MaxUserWastedPercent => "highestUserWastedPercent",
-        }
-    }
-
-    /// The kind of limit the key takes.
-    pub fn unit(self) -> Unit {
-        match self {
-            DiveMetric::MaxWastedBytes => Unit::Bytes,
-            _ => Unit::Ratio,
-        }
-    }
-}
-
-/// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
-pub trait Metric: Copy {
-    /// The policy key.
-    fn key(self) -> &'static str;
-    /// The kind of limit the key takes.
-    fn unit(self) -> Unit;
-    /// The check of this metric against `limit`.
-    fn check(self, limit: Measure) -> Check;
-}
-
-impl Metric for ImageMetric {
-    fn key(self) -> &'static str {
-        ImageMetric::key(self)
-    }
-    fn unit(self) -> Unit {
-        ImageMetric::unit(self)
-    }
-    fn check(self, limit: Measure) -> Check {
-        Check::Image {
-            metric: self,
-            limit,
-        }
-    }
-}
-
-impl Metric for DiveMetric {
-    fn key(self) -> &'static str {
-        DiveMetric::key(self)
-    }
-    fn unit(self) -> Unit {
-        DiveMetric::unit(self)
-    }
-    fn check(self, limit: Measure) -> Check {
-        Check::Dive {
-            metric: self,
-            limit,
-        }
-    }
-}
-
-/// The kinds of limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// A size.
-    Bytes,
-    /// A whole number.
-    Count,
-    /// A percentage or fraction.
-    Ratio,
-}
-
 /// Which layers a budget applies to: by index, by `created_by` glob, or both.
 #[derive(Debug, Clone)]
-pub struct LayerSelect {
+pub(crate) struct LayerSelect {
     /// Indexes; negative ones count from the top (`-1` is the top layer).
     pub index: Option<IndexRange>,
     /// A glob on the build instruction (`*` matches anything, `/` included).
@@ -298,7 +86,7 @@ pub struct LayerSelect {
 
 impl LayerSelect {
     /// Whether the layer at `index` of `count`, made by `created_by`, is selected.
-    pub fn matches(&self, index: usize, count: usize, created_by: Option<&str>) -> bool {
+    pub(crate) fn matches(&self, index: usize, count: usize, created_by: Option<&str>) -> bool {
         self.index.as_ref().is_none_or(|r| r.contains(index, count))
             && self
                 .created_by
@@ -309,7 +97,7 @@ impl LayerSelect {
 
 /// Layer indexes as written: `3`, `-1`, `1..`, `..3`, `2..5`, `2..=5` (ends exclusive unless `=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndexRange {
+pub(crate) struct IndexRange {
     /// First index, inclusive; `None` from the bottom.
     pub start: Option<i64>,
     /// Last index, exclusive; `None` to the top.
@@ -318,7 +106,7 @@ pub struct IndexRange {
 
 impl IndexRange {
     /// Just the layer at `i` (negative: counted from the top).
-    pub fn single(i: i64) -> IndexRange {
+    pub(crate) fn single(i: i64) -> IndexRange {
         IndexRange {
             start: Some(i),
             // -1 is the top layer: its end is past every index.
@@ -331,7 +119,7 @@ impl IndexRange {
     }
 
     /// Whether `index` of `count` layers falls in the range.
-    pub fn contains(&self, index: usize, count: usize) -> bool {
+    pub(crate) fn contains(&self, index: usize, count: usize) -> bool {
         let resolve = |i: i64| if i < 0 { count as i64 + i } else { i };
         let i = index as i64;
         self.start.is_none_or(|s| i >= resolve(s)) && self.end.is_none_or(|e| i < resolve(e))
@@ -340,7 +128,7 @@ impl IndexRange {
 
 /// A compiled glob and the text it was written as.
 #[derive(Debug, Clone)]
-pub struct Glob {
+pub(crate) struct Glob {
     /// As written in the policy.
     pub pattern: String,
     /// Compiled.
@@ -349,7 +137,7 @@ pub struct Glob {
 
 impl Glob {
     /// A glob on absolute paths: `*` stays within one path component, `**` crosses them.
-    pub fn path(pattern: &str) -> Result<Glob, String> {
+    pub(crate) fn path(pattern: &str) -> Result<Glob, String> {
         if !(pattern.starts_with('/') || pattern.starts_with("**")) {
             return Err(format!(
                 "path globs are absolute: write `/{pattern}`, or `**/{pattern}` to match at any depth"
@@ -359,7 +147,7 @@ impl Glob {
     }
 
     /// A glob on free text such as a build instruction: `*` matches anything.
-    pub fn text(pattern: &str) -> Result<Glob, String> {
+    pub(crate) fn text(pattern: &str) -> Result<Glob, String> {
         Self::build(pattern, false)
     }
 
@@ -376,7 +164,7 @@ impl Glob {
     }
 
     /// Whether an image path (raw bytes) matches.
-    pub fn matches_path(&self, path: &[u8]) -> bool {
+    pub(crate) fn matches_path(&self, path: &[u8]) -> bool {
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;

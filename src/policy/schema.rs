@@ -263,10 +263,10 @@ impl JsonSchema for Ratio {
 
 #[cfg(test)]
 mod tests {
+    use super::super::metric::{DiveMetric, ImageMetric};
     use super::super::parse::{
         FORBID_KEYS, LAYER_KEYS, LIMIT_KEYS, PATH_KEYS, SELECT_KEYS, TOP_KEYS,
     };
-    use super::super::rules::{DiveMetric, ImageMetric};
     use super::*;
 
     fn keys(schema: &serde_json::Value, def: Option<&str>) -> Vec<String> {

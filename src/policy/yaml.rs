@@ -33,7 +33,7 @@ impl Pos {
 
 /// A YAML value with its position.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// Where it was written.
     pub pos: Pos,
     /// What it is.
@@ -42,7 +42,7 @@ pub struct Node {
 
 /// The kinds of YAML values.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// `~`, `null` or nothing.
     Null,
     /// `true` / `false`.
@@ -61,7 +61,7 @@ pub enum Value {
 
 /// A mapping key with its position.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Key {
+pub(crate) struct Key {
     /// Where it was written.
     pub pos: Pos,
     /// The key text.
@@ -71,7 +71,7 @@ pub struct Key {
 impl Value {
     /// What was found, for messages: the value itself when it is a scalar (`` `2.5` ``), else its
     /// kind ("a list").
-    pub fn found(&self) -> String {
+    pub(crate) fn found(&self) -> String {
         match self {
             Value::Bool(b) => format!("`{b}`"),
             Value::Int(i) => format!("`{i}`"),
@@ -82,7 +82,7 @@ impl Value {
     }
 
     /// What kind of value this is, for messages ("expected a size, found a list").
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Value::Null => "nothing",
             Value::Bool(_) => "a boolean",
@@ -97,7 +97,7 @@ impl Value {
 
 /// A YAML syntax error: where, and what.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     /// Where the parser stopped.
     pub pos: Pos,
     /// What it says.
@@ -105,7 +105,7 @@ pub struct SyntaxError {
 }
 
 /// Parses the policy text into a tree.
-pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let raw: Spanned<Raw> = serde_saphyr::from_str(text).map_err(|e| {
         let pos = e.location().map(|l| Pos::from_location(&l)).unwrap_or(Pos {
             line: 1,

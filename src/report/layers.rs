@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use comfy_table::CellAlignment;
 
 use super::{ellipsize, human_size, new_table};
-use crate::summary::{ImageSummary, Report, SCHEMA_VERSION};
+use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
 /// Longest `created_by` shown in a table cell; JSON and CSV keep it whole.
 const CREATED_BY_WIDTH: usize = 80;

@@ -1,13 +1,15 @@
 //! Renderers: each turns the model into one output format, written to a writer the caller owns.
 
-pub mod check;
+pub mod format;
+pub mod github_actions;
 pub mod inventory;
 pub mod layers;
 pub mod top;
+pub(crate) mod view;
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-pub use crate::policy::units::human_size;
+pub use crate::units::human_size;
 
 /// Shortens long text (build instructions) for a table cell, keeping the start.
 pub fn ellipsize(text: &str, max_chars: usize) -> String {

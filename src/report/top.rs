@@ -6,9 +6,9 @@ use comfy_table::CellAlignment;
 use serde::Serialize;
 
 use super::{ellipsize, human_size, new_table};
+use crate::analysis::summary::SCHEMA_VERSION;
 use crate::analysis::top::TopItem;
 use crate::image::Image;
-use crate::summary::SCHEMA_VERSION;
 
 /// The largest entries of one image.
 #[derive(Debug, Clone)]

@@ -1,11 +1,17 @@
 //! Walks one layer tar: sniffs the compression from magic bytes, reads headers only (seeking past
 //! file data when the blob is a plain tar that can seek), and turns each header into an [`Entry`].
+//! When a layer cannot be read, [`LayerError`] says which of the things that can go wrong did:
+//! a failed read, a compression sizegate does not read, a layer cut short, or bytes that are not
+//! a valid tar or compressed stream.
+//!
+//! [`Entry`]: crate::image::Entry
 
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use tar::EntryType;
 
-use super::counting::Counting;
+use super::io::counting::{Counting, Progress};
+use super::io::read_up_to;
 
 use crate::image::{
     normalize_path_into, Compression, EntryKind, EntryMeta, LayerContents, OPAQUE_MARKER,
@@ -19,8 +25,113 @@ const DECODE_BUFFER: usize = 256 * 1024;
 /// bounds the claim, and an absurd one would make every total meaningless.
 const MAX_SPARSE_SIZE: u64 = 1 << 50;
 
+/// Why a layer blob could not be read. Each variant is one message, written in `error.rs`
+/// (`ErrorKind::Layer`), which names the layer as "layer N" (or "the layer" when its position is
+/// not known) and escapes the text that comes from the image (entry names, the tar reader's and
+/// the decompressor's words).
+#[derive(Debug)]
+pub enum LayerError {
+    /// The operating system failed a read of the blob (or of the archive it streams from):
+    /// `reading layer 0: Input/output error (os error 5)`.
+    Io(io::Error),
+    /// The blob is compressed in a way no image tool writes for layers:
+    /// `layer 0 is xz-compressed; sizegate reads plain, gzip and zstd layers`.
+    Unsupported {
+        /// The compression its magic bytes show: `xz` or `bzip2`.
+        compression: &'static str,
+    },
+    /// The layer stops early, inside a header or inside a file's data, or before the end of its
+    /// compressed stream:
+    /// `layer 0 is truncated: it ends inside the data of entry usr/bin/app (600 of 1000 bytes)`.
+    Truncated {
+        /// `gzip` or `zstd` when the compressed stream itself stops early (`its gzip stream
+        /// ends …`); `None` when the tar stops (`it ends …`), compressed or not.
+        compression: Option<&'static str>,
+        /// Where it stops.
+        cut: Cut,
+    },
+    /// A tar header is not a valid one (a checksum mismatch, a number field that is no number, an
+    /// absurd sparse size): `layer 0 is corrupt: the tar header after entry etc/passwd is invalid:
+    /// archive header checksum mismatch`.
+    CorruptHeader {
+        /// Which header.
+        header: HeaderAt,
+        /// What is wrong with it, in the tar reader's words.
+        reason: String,
+    },
+    /// The compressed data does not decode (bad data, a checksum that does not match):
+    /// `layer 0 is corrupt: its gzip stream does not decode: corrupt deflate stream`.
+    CorruptData {
+        /// `gzip` or `zstd`.
+        compression: &'static str,
+        /// What the decompressor reported.
+        reason: String,
+    },
+}
+
+/// A tar header, placed by the entry it follows or belongs to: headers carry no number a user
+/// could look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderAt {
+    /// The first header of the layer: `the first tar header`.
+    First,
+    /// The header that follows this entry's data: `the tar header after entry NAME`.
+    After(String),
+    /// This entry's own header: `the tar header of entry NAME`.
+    Of(String),
+}
+
+/// Where a truncated layer stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cut {
+    /// Inside a header: `inside the tar header after entry NAME`.
+    Header(HeaderAt),
+    /// Inside the data of an entry: `inside the data of entry NAME (600 of 1000 bytes)`.
+    Data {
+        /// The entry's name as the tar stores it.
+        entry: String,
+        /// How many of its data bytes are there.
+        present: u64,
+        /// How many its header announces.
+        size: u64,
+    },
+    /// After the whole tar, before the compressed stream's own end (its trailer or the end of its
+    /// frame): `early (the tar in it is whole)`.
+    Trailer,
+}
+
+/// `io::Error` is not `Clone`; the copy keeps the OS error code, or else the kind and the message,
+/// which is all a message shows. A layer read in one pass keeps its error until the metadata asks
+/// for the layer, and hands out a copy.
+impl Clone for LayerError {
+    fn clone(&self) -> Self {
+        match self {
+            LayerError::Io(e) => LayerError::Io(match e.raw_os_error() {
+                Some(code) => io::Error::from_raw_os_error(code),
+                None => io::Error::new(e.kind(), e.to_string()),
+            }),
+            LayerError::Unsupported { compression } => LayerError::Unsupported { compression },
+            LayerError::Truncated { compression, cut } => LayerError::Truncated {
+                compression: *compression,
+                cut: cut.clone(),
+            },
+            LayerError::CorruptHeader { header, reason } => LayerError::CorruptHeader {
+                header: header.clone(),
+                reason: reason.clone(),
+            },
+            LayerError::CorruptData {
+                compression,
+                reason,
+            } => LayerError::CorruptData {
+                compression,
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
 /// Compressions that may turn up but that no image tool writes for layers; named in the error.
-pub fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
+pub(crate) fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
     if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
         Some("xz")
     } else if magic.starts_with(b"BZh") {
@@ -30,17 +141,15 @@ pub fn unsupported_compression(magic: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn refuse_unsupported(magic: &[u8]) -> Result<(), String> {
+fn refuse_unsupported(magic: &[u8]) -> Result<(), LayerError> {
     match unsupported_compression(magic) {
-        Some(name) => Err(format!(
-            "{name}-compressed data is not supported: image layers are plain tar, gzip or zstd"
-        )),
+        Some(compression) => Err(LayerError::Unsupported { compression }),
         None => Ok(()),
     }
 }
 
 /// Sniffs how a blob is stored from its first bytes.
-pub fn sniff_compression(magic: &[u8]) -> Compression {
+pub(crate) fn sniff_compression(magic: &[u8]) -> Compression {
     if magic.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -50,30 +159,52 @@ pub fn sniff_compression(magic: &[u8]) -> Compression {
     }
 }
 
+/// The name of a compression in messages; `None` for a plain tar.
+fn codec(compression: Compression) -> Option<&'static str> {
+    match compression {
+        Compression::None => None,
+        Compression::Gzip => Some("gzip"),
+        Compression::Zstd => Some("zstd"),
+    }
+}
+
 /// Scans a layer blob that can seek (a member of a tar file on disk, a blob file): a plain tar is
 /// read headers-only, seeking past file data; compressed blobs are inflated as a stream.
-pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
+pub(crate) fn scan_seekable<R: Read + Seek>(
+    mut blob: R,
+    blob_len: u64,
+) -> Result<LayerContents, LayerError> {
     let mut magic = [0u8; 6];
-    let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    let n = read_up_to(&mut blob, &mut magic).map_err(LayerError::Io)?;
     refuse_unsupported(&magic[..n])?;
-    blob.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    blob.seek(SeekFrom::Start(0)).map_err(LayerError::Io)?;
     let compression = sniff_compression(&magic[..n]);
     let mut contents = match compression {
         Compression::None => {
             // No BufReader here: its seek would throw the buffer away at every entry.
-            let mut archive = tar::Archive::new(blob);
-            let iter = archive.entries_with_seek().map_err(|e| e.to_string())?;
-            let walk = walk(iter);
-            if let Some(e) = &walk.error {
-                return Err(walk.describe(e));
+            let mut archive = tar::Archive::new(EndSeen::new(blob));
+            let iter = archive.entries_with_seek().map_err(LayerError::Io)?;
+            let mut walk = walk(iter);
+            let ended = archive.into_inner().ended;
+            if let Some(e) = walk.error.take() {
+                return Err(if e.raw_os_error().is_some() {
+                    LayerError::Io(e)
+                } else if ended && !walk.error_is_last {
+                    // The reader ran out of bytes the tar needed.
+                    LayerError::Truncated {
+                        compression: None,
+                        cut: walk.cut_at(blob_len),
+                    }
+                } else {
+                    walk.corrupt_header(&e)
+                });
             }
             if walk.data_end > blob_len {
-                return Err(format!(
-                    "the data of {} runs past the end of the layer ({} of {} bytes present)",
-                    walk.last_path(),
-                    blob_len,
-                    walk.data_end
-                ));
+                // Seeking past the data of the last entry went past the end of the blob.
+                return Err(LayerError::Truncated {
+                    compression: None,
+                    cut: walk.cut_at(blob_len),
+                });
             }
             walk.contents
         }
@@ -87,9 +218,12 @@ pub fn scan_seekable<R: Read + Seek>(mut blob: R, blob_len: u64) -> Result<Layer
 }
 
 /// Scans a layer blob that can only be read once, front to back (a member of a tar on stdin).
-pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents, String> {
+pub(crate) fn scan_stream<R: Read>(
+    mut blob: R,
+    blob_len: u64,
+) -> Result<LayerContents, LayerError> {
     let mut magic = [0u8; 6];
-    let n = read_up_to(&mut blob, &mut magic).map_err(|e| e.to_string())?;
+    let n = read_up_to(&mut blob, &mut magic).map_err(LayerError::Io)?;
     refuse_unsupported(&magic[..n])?;
     let compression = sniff_compression(&magic[..n]);
     let whole = io::Cursor::new(magic[..n].to_vec()).chain(blob);
@@ -103,72 +237,181 @@ pub fn scan_stream<R: Read>(mut blob: R, blob_len: u64) -> Result<LayerContents,
 fn decode_and_walk<R: io::BufRead>(
     compression: Compression,
     blob: R,
-) -> Result<LayerContents, String> {
+) -> Result<LayerContents, LayerError> {
     match compression {
         // Multi-member: eStargz and pigz write several gzip members back to back.
-        Compression::Gzip => walk_to_end(flate2::bufread::MultiGzDecoder::new(blob)),
+        Compression::Gzip => walk_to_end(flate2::bufread::MultiGzDecoder::new(blob), compression),
         Compression::Zstd => {
-            let decoder =
-                zstd::stream::read::Decoder::with_buffer(blob).map_err(|e| format!("zstd: {e}"))?;
-            walk_to_end(decoder)
+            // Fails only when zstd cannot set up its context (out of memory): not the layer's
+            // fault.
+            let decoder = zstd::stream::read::Decoder::with_buffer(blob).map_err(LayerError::Io)?;
+            walk_to_end(decoder, compression)
         }
-        Compression::None => walk_stream(blob),
+        Compression::None => walk_stream(blob, compression),
     }
 }
 
 /// Walks a decompressed tar, then reads the decompressor to its end: the walk stops at the
 /// end-of-archive blocks, and only the end of the stream checks the gzip CRC and length trailer
 /// (or the zstd frame), so a blob cut or corrupted after the tar's end is still an error.
-fn walk_to_end<R: Read>(mut decoder: R) -> Result<LayerContents, String> {
-    let contents = walk_stream(&mut decoder)?;
+fn walk_to_end<R: Read>(
+    mut decoder: R,
+    compression: Compression,
+) -> Result<LayerContents, LayerError> {
+    let contents = walk_stream(&mut decoder, compression)?;
     io::copy(&mut decoder, &mut io::sink())
-        .map_err(|e| format!("the compressed stream does not end cleanly: {e}"))?;
+        .map_err(|e| read_error(e, compression, Cut::Trailer))?;
     Ok(contents)
 }
 
 /// Walks a tar that cannot seek. A tar that ends without its end-of-archive blocks, or even without
 /// the padding of its last member (`umoci insert` writes such layers), is complete as long as every
 /// header and all data are there; only a stream that stops inside a header or inside data is an error.
-fn walk_stream<R: Read>(reader: R) -> Result<LayerContents, String> {
+/// `compression` is what the reader decodes, for the error should it fail.
+fn walk_stream<R: Read>(reader: R, compression: Compression) -> Result<LayerContents, LayerError> {
     let (counted, progress) = Counting::new(reader);
     let mut archive = tar::Archive::new(counted);
-    let walk = walk(archive.entries_with_seek().map_err(|e| e.to_string())?);
-    if let Some(e) = &walk.error {
+    let mut walk = walk(archive.entries_with_seek().map_err(LayerError::Io)?);
+    if let Some(e) = walk.error.take() {
         // The stream may stop after the last data byte but not past the padding: bytes beyond
         // that boundary are a header cut short.
         let padded_end = walk.data_end.next_multiple_of(512);
         let only_padding_missing =
             progress.ended() && (walk.data_end..padded_end).contains(&progress.seen());
         if !only_padding_missing {
-            return Err(walk.describe(e));
+            return Err(walk.stream_error(e, &progress, compression));
         }
     }
     Ok(walk.contents)
 }
 
+/// Says what a failed read of a layer's bytes means. The operating system's errors are I/O errors.
+/// A decompressor reports a stream that stops early as an unexpected end, anything else it
+/// reports is bad data; a plain tar has no decompressor, so its reader's other errors are I/O
+/// errors too (a stream read from a compressed archive, say).
+fn read_error(e: io::Error, compression: Compression, cut: Cut) -> LayerError {
+    if e.raw_os_error().is_some() {
+        return LayerError::Io(e);
+    }
+    match codec(compression) {
+        codec if e.kind() == io::ErrorKind::UnexpectedEof => LayerError::Truncated {
+            compression: codec,
+            cut,
+        },
+        Some(compression) => LayerError::CorruptData {
+            compression,
+            reason: e.to_string(),
+        },
+        None => LayerError::Io(e),
+    }
+}
+
+/// Reports whether a read came back empty although bytes were asked for: the tar needed more than
+/// the blob has. One comparison per read, and only in front of a seekable plain tar.
+struct EndSeen<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R> EndSeen<R> {
+    fn new(inner: R) -> EndSeen<R> {
+        EndSeen {
+            inner,
+            ended: false,
+        }
+    }
+}
+
+impl<R: Read> Read for EndSeen<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.ended = true;
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for EndSeen<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
 /// What a walk over tar headers collected, and how it ended.
 struct Walk {
     contents: LayerContents,
+    /// Offset where the data of the last header seen starts.
+    data_start: u64,
     /// Offset just past the data of the last header seen.
     data_end: u64,
     /// The name of the last header seen, for error messages; `None` before the first. The
     /// buffer is reused: copying every name into a new one showed per entry.
     last_raw_path: Option<Vec<u8>>,
     error: Option<io::Error>,
+    /// Whether `error` is about the last header seen itself, rather than the read of the next.
+    error_is_last: bool,
 }
 
 impl Walk {
-    fn last_path(&self) -> String {
-        match &self.last_raw_path {
-            Some(p) => format!("entry {}", String::from_utf8_lossy(p)),
-            None => "the first entry".to_string(),
+    fn last_name(&self) -> Option<String> {
+        self.last_raw_path
+            .as_deref()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
+    /// The header after the last one seen.
+    fn next_header(&self) -> HeaderAt {
+        match self.last_name() {
+            Some(name) => HeaderAt::After(name),
+            None => HeaderAt::First,
         }
     }
 
-    fn describe(&self, e: &io::Error) -> String {
-        match &self.last_raw_path {
-            Some(p) => format!("after entry {}: {e}", String::from_utf8_lossy(p)),
-            None => e.to_string(),
+    /// Where a tar of which only the first `present` bytes are there stops.
+    fn cut_at(&self, present: u64) -> Cut {
+        match self.last_name() {
+            Some(entry) if present < self.data_end => Cut::Data {
+                entry,
+                present: present.saturating_sub(self.data_start),
+                size: self.data_end - self.data_start,
+            },
+            _ => Cut::Header(self.next_header()),
+        }
+    }
+
+    /// The tar reader rejected a header whose bytes were all there.
+    fn corrupt_header(&self, e: &io::Error) -> LayerError {
+        let header = match (self.error_is_last, self.last_name()) {
+            (true, Some(name)) => HeaderAt::Of(name),
+            _ => self.next_header(),
+        };
+        LayerError::CorruptHeader {
+            header,
+            reason: e.to_string(),
+        }
+    }
+
+    /// What an error of a walk over a stream means: a header the tar reader rejected, the
+    /// reader's own failure, or a stream that ran out.
+    fn stream_error(
+        &self,
+        e: io::Error,
+        progress: &Progress,
+        compression: Compression,
+    ) -> LayerError {
+        if self.error_is_last {
+            // Only the header's own fields are read for it: no read failed.
+            self.corrupt_header(&e)
+        } else if progress.failed() {
+            read_error(e, compression, self.cut_at(progress.seen()))
+        } else if progress.ended() {
+            LayerError::Truncated {
+                compression: None,
+                cut: self.cut_at(progress.seen()),
+            }
+        } else {
+            self.corrupt_header(&e)
         }
     }
 }
@@ -177,9 +420,11 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
     let mut path = Vec::new();
     let mut walk = Walk {
         contents: LayerContents::default(),
+        data_start: 0,
         data_end: 0,
         last_raw_path: None,
         error: None,
+        error_is_last: false,
     };
     for item in iter {
         let entry = match item {
@@ -195,12 +440,14 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
         } else {
             entry.size()
         };
-        walk.data_end = entry.raw_file_position().saturating_add(stored);
+        walk.data_start = entry.raw_file_position();
+        walk.data_end = walk.data_start.saturating_add(stored);
         let last = walk.last_raw_path.get_or_insert_with(Vec::new);
         last.clear();
         last.extend_from_slice(&entry.path_bytes());
         if let Err(e) = add(&entry, &mut walk.contents, &mut path) {
             walk.error = Some(e);
+            walk.error_is_last = true;
             break;
         }
     }
@@ -303,7 +550,7 @@ fn add<R: Read>(
 }
 
 /// Whether a 512-byte block is a tar header: its checksum field matches its bytes.
-pub fn is_tar_header(block: &[u8]) -> bool {
+pub(crate) fn is_tar_header(block: &[u8]) -> bool {
     if block.len() < 512 {
         return false;
     }
@@ -321,69 +568,5 @@ pub fn is_tar_header(block: &[u8]) -> bool {
     sum == stored
 }
 
-/// Reads as many bytes as fit in `buf`, fewer only at the end of the stream.
-pub fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn one_file_tar(header: &mut tar::Header, data: &[u8]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        header.set_size(data.len() as u64);
-        header.set_cksum();
-        b.append_data(header, "./etc/x", data).expect("append");
-        b.into_inner().expect("finish")
-    }
-
-    #[test]
-    fn blank_owner_fields_read_as_zero() {
-        let mut h = tar::Header::new_gnu();
-        h.set_mode(0o640);
-        let tar = one_file_tar(&mut h, b"hello");
-        let got = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("scans");
-        assert_eq!(got.entries.len(), 1);
-        let e = &got.entries[0];
-        assert_eq!(
-            (got.path(e), e.size, e.mode, e.uid, e.gid),
-            (&b"/etc/x"[..], 5, 0o640, 0, 0)
-        );
-    }
-
-    #[test]
-    fn plain_tar_is_read_the_same_seekable_or_streamed() {
-        let mut h = tar::Header::new_ustar();
-        h.set_mode(0o644);
-        // Base-256 (GNU) ids past u32 are kept as they are.
-        h.set_uid(5_000_000_000);
-        h.set_gid(1000);
-        let tar = one_file_tar(&mut h, &[7u8; 1500]);
-        let a = scan_seekable(io::Cursor::new(&tar), tar.len() as u64).expect("seekable");
-        let b = scan_stream(&tar[..], tar.len() as u64).expect("stream");
-        assert_eq!(a.entries, b.entries);
-        assert_eq!(a.path(&a.entries[0]), b.path(&b.entries[0]));
-        assert_eq!(a.entries[0].uid, 5_000_000_000);
-    }
-
-    #[test]
-    fn sniffs_magic_bytes() {
-        assert_eq!(sniff_compression(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
-        assert_eq!(
-            sniff_compression(&[0x28, 0xb5, 0x2f, 0xfd]),
-            Compression::Zstd
-        );
-        assert_eq!(sniff_compression(b"usr/"), Compression::None);
-        assert_eq!(sniff_compression(&[]), Compression::None);
-    }
-}
+mod tests;

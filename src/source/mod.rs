@@ -4,47 +4,44 @@
 //! tar with `manifest.json` is a docker-archive (preferred when `index.json` is there too, as in
 //! Docker >= 25); a tar with only `index.json` is an oci-archive; a gzip or zstd file is a
 //! compressed archive, read as a stream like stdin.
+//!
+//! [`load`] runs four steps, each with its own place:
+//! - `store/`: where the bytes are. A `Store` reads members by name from an indexed tar file, a
+//!   layout directory, or a tar read in one pass (stdin, a compressed archive).
+//! - `plan/`: what the metadata says. A planner reads `manifest.json` or `index.json` from the
+//!   store into one `ImagePlan` per image; `--image` and `--platform` then pick among them.
+//! - [`layer`]: every layer blob the picked images name is walked once (in parallel when the
+//!   store allows) into its entries; [`layer::LayerError`] says why one could not be.
+//! - this module: each [`Image`] is built from its plan, its config and its layers.
+//!
+//! `io/` holds the byte plumbing under them (positional range reads, counting reads).
+//!
+//! How to add:
+//! - a new place images come from (another kind of file, a registry): a `Store` in
+//!   `store/<name>.rs`, chosen in `store::open` (see `store/mod.rs`); a source that is not a path
+//!   (a registry reference) also needs its `ImageSource` variant here.
+//! - a new container format (metadata other than `manifest.json` / `index.json`): a planner in
+//!   `plan/<name>.rs`, chosen in `plan::plan` (see `plan/mod.rs`); nothing here changes.
+//! - a new layer compression: `layer.rs` (sniffing, decoding, its name in messages),
+//!   `image::Compression`, and the "reads plain, gzip and zstd" wording in `error.rs`.
 
-mod archive;
-mod counting;
+mod io;
 pub mod layer;
-mod layout;
-mod members;
-mod positioned;
-mod select;
-pub mod spec;
-mod stream;
-mod tar_index;
+mod plan;
+mod store;
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::io::{BufReader, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{Compression, Image, Layer, LayerContents};
-use layer::{read_up_to, sniff_compression, unsupported_compression};
-use select::{check_platform_arg, select};
-use spec::ImageConfig;
-
-/// Largest JSON document (manifest, index, config) read into memory. Registries cap manifests at
-/// 4 MiB; image configs with long histories stay well below this.
-pub const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
-
-/// The error for a metadata member larger than [`MAX_METADATA_BYTES`].
-fn too_large(label: &str, member: &str, size: u64) -> Error {
-    Error::member(
-        label,
-        member,
-        ErrorKind::Invalid(format!(
-            "{size} bytes is too large for a JSON document (limit {MAX_METADATA_BYTES})"
-        )),
-    )
-}
+use crate::image::{Image, Layer, LayerContents};
+use plan::select::{check_platform_arg, select};
+use plan::spec::ImageConfig;
+use plan::{display_name, parse_json, platform_of, ImagePlan};
+use store::Store;
 
 /// Where the image comes from.
 #[derive(Debug, Clone)]
@@ -84,41 +81,6 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// A place holding the members of an image: an indexed tar file, a layout directory, or a tar
-/// that was read in one pass.
-pub(crate) trait Store: Sync {
-    /// The name to show in errors: the path the user gave, or `<stdin>`.
-    fn label(&self) -> &str;
-    /// Whether a member of this name exists.
-    fn contains(&self, member: &str) -> bool;
-    /// The name of the file a member name leads to, after links.
-    fn canonical(&self, member: &str) -> Result<String>;
-    /// The bytes of a small metadata member.
-    fn read_metadata(&self, member: &str) -> Result<Vec<u8>>;
-    /// Scans a layer member.
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>>;
-    /// Whether layers can be read concurrently.
-    fn parallel(&self) -> bool;
-}
-
-/// One image as the metadata describes it, before its layers are read.
-#[derive(Debug)]
-pub(crate) struct ImagePlan {
-    tags: Vec<String>,
-    platform: Option<String>,
-    config: String,
-    config_digest: Option<String>,
-    layers: Vec<LayerRef>,
-}
-
-/// A layer as the metadata names it.
-#[derive(Debug)]
-struct LayerRef {
-    member: String,
-    /// The blob digest, when the metadata gives one.
-    digest: Option<String>,
-}
-
 /// Reads the images of `source` that `selection` picks.
 pub fn load(source: &ImageSource, selection: &Selection) -> Result<Loaded> {
     load_with_progress(source, selection, &())
@@ -141,77 +103,8 @@ pub fn load_with_progress(
     selection: &Selection,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    let store = open(source)?;
+    let store = store::open(source)?;
     load_from(store.as_ref(), selection, progress)
-}
-
-fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
-    match source {
-        ImageSource::Stdin => {
-            let label = "<stdin>";
-            let stdin = std::io::stdin().lock();
-            if stdin.is_terminal() {
-                return Err(Error::new(
-                    label,
-                    ErrorKind::Invalid(
-                        "`-` reads an image archive from stdin, but stdin is a terminal; pipe one in (docker save app | sizegate layers -)".into(),
-                    ),
-                ));
-            }
-            open_stream(label, BufReader::with_capacity(1 << 20, stdin))
-        }
-        ImageSource::Path(path) => {
-            let label = path.display().to_string();
-            let meta = std::fs::metadata(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            if meta.is_dir() {
-                return Ok(Box::new(layout::LayoutDir::open(path)?));
-            }
-            let mut file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            let mut magic = [0u8; 6];
-            let n = read_up_to(&mut file, &mut magic)
-                .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            refuse_unsupported(&label, &magic[..n])?;
-            if sniff_compression(&magic[..n]) == Compression::None {
-                Ok(Box::new(tar_index::TarFile::open(path)?))
-            } else {
-                let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-                open_stream(&label, BufReader::with_capacity(1 << 20, file))
-            }
-        }
-    }
-}
-
-/// An archive compressed as a whole with something other than gzip or zstd.
-fn refuse_unsupported(label: &str, magic: &[u8]) -> Result<()> {
-    match unsupported_compression(magic) {
-        Some(name) => Err(Error::new(
-            label,
-            ErrorKind::Invalid(format!(
-                "the archive is {name}-compressed; decompress it first, or save it plain, gzip or zstd"
-            )),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
-fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-    refuse_unsupported(label, head)?;
-    let archive = match sniff_compression(head) {
-        Compression::None => stream::StreamArchive::read(label, reader)?,
-        Compression::Gzip => {
-            stream::StreamArchive::read(label, flate2::bufread::MultiGzDecoder::new(reader))?
-        }
-        Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
-                .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-            stream::StreamArchive::read(label, decoder)?
-        }
-    };
-    Ok(Box::new(archive))
 }
 
 fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) -> Result<Loaded> {
@@ -220,19 +113,7 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         check_platform_arg(label, p)?;
     }
     let mut notes = Vec::new();
-    let plans = if store.contains("manifest.json") {
-        archive::plan(store)?
-    } else if store.contains("index.json") {
-        layout::plan(store, selection, &mut notes)?
-    } else {
-        return Err(Error::new(
-            label,
-            ErrorKind::Invalid(
-                "not a container image: the tar has neither manifest.json (docker-archive) nor index.json (OCI)"
-                    .into(),
-            ),
-        ));
-    };
+    let plans = plan::plan(store, selection, &mut notes)?;
     let mut planned = Vec::new();
     for plan in plans {
         let config: ImageConfig = parse_json(store, &plan.config)?;
@@ -247,7 +128,9 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         .collect::<Result<_>>()?;
     progress.layers(members.len() as u64);
     let scan = |m: &String| {
-        let contents = store.layer(m)?;
+        let contents = store
+            .layer(m)
+            .map_err(|e| with_layer_index(e, store, &planned, m))?;
         progress.layer_read();
         Ok((m.clone(), contents))
     };
@@ -262,6 +145,28 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         .map(|(plan, config)| build_image(store, plan, &config, &scanned))
         .collect::<Result<_>>()?;
     Ok(Loaded { images, notes })
+}
+
+/// Names the layer a layer error is about by its position in the image, when the images read
+/// all hold the blob at the same position (a blob shared at different positions stays "the
+/// layer"). Runs only on the error path, so it may resolve every layer again.
+fn with_layer_index(
+    mut error: Error,
+    store: &dyn Store,
+    planned: &[(ImagePlan, ImageConfig)],
+    member: &str,
+) -> Error {
+    if let ErrorKind::Layer { index, .. } = &mut error.kind {
+        let mut positions = planned
+            .iter()
+            .flat_map(|(plan, _)| plan.layers.iter().enumerate())
+            .filter(|(_, l)| store.canonical(&l.member).is_ok_and(|c| c == member))
+            .map(|(i, _)| i);
+        *index = positions
+            .next()
+            .filter(|&first| positions.all(|i| i == first));
+    }
+    error
 }
 
 fn build_image(
@@ -316,29 +221,4 @@ fn build_image(
         tags: plan.tags,
         layers,
     })
-}
-
-/// The first tag, or the short config digest of an untagged image.
-fn display_name(plan: &ImagePlan) -> String {
-    if let Some(tag) = plan.tags.first() {
-        return tag.clone();
-    }
-    match &plan.config_digest {
-        Some(d) => d
-            .split_once(':')
-            .map_or(d.as_str(), |(_, hex)| &hex[..hex.len().min(12)])
-            .to_string(),
-        None => plan.config.clone(),
-    }
-}
-
-fn platform_of(plan: &ImagePlan, config: &ImageConfig) -> Option<String> {
-    plan.platform.clone().or_else(|| config.platform())
-}
-
-/// Reads and parses a JSON member.
-fn parse_json<T: DeserializeOwned>(store: &dyn Store, member: &str) -> Result<T> {
-    let data = store.read_metadata(member)?;
-    serde_json::from_slice(&data)
-        .map_err(|e| Error::member(store.label(), member, ErrorKind::Json(e)))
 }

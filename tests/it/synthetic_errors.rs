@@ -1,9 +1,12 @@
 //! Broken synthetic images: every one must end with exit code 2 and a single `error: FILE: MEMBER:
 //! what is wrong` line on stderr, never a panic.
 
+use std::io::Read;
+
 use crate::support::{
-    fails, gzip, layers_fails, layers_fails_stdin, noise, path_str, plain_tar, shown, tempdir,
-    write_file, DockerArchive, Layer, OciLayout, CODECS, OCI_LAYER_TAR,
+    fails, gzip, gzip_two_members, layers_fails, layers_fails_stdin, noise, path_str, plain_tar,
+    shown, tempdir, write_file, DockerArchive, Layer, OciLayout, CODECS, OCI_LAYER_GZIP,
+    OCI_LAYER_TAR,
 };
 
 /// A valid one-layer archive to break in one place.
@@ -162,32 +165,79 @@ fn outer_tar_truncated_inside_a_members_data_is_an_error_naming_the_member() {
     );
 }
 
+/// How many bytes `decoder` yields from a cut stream before it reports the cut: what the tar
+/// reader got to see.
+fn decodable(mut decoder: impl Read) -> u64 {
+    let mut out = Vec::new();
+    assert!(
+        decoder.read_to_end(&mut out).is_err(),
+        "the cut stream is reported"
+    );
+    out.len() as u64
+}
+
 #[test]
 fn truncated_compressed_layer_is_an_error_naming_the_layer() {
     for codec in CODECS {
         let blob = (codec.compress)(&Layer::new().file_data("big", &noise(20_000)).tar());
         let cut = blob[..blob.len() / 2].to_vec();
+        let what = match codec.name {
+            "gzip" => {
+                // The data of `big` starts after its one header.
+                let present = decodable(flate2::read::MultiGzDecoder::new(&cut[..])) - 512;
+                format!(
+                    "layer0/layer.tar: layer 0 is truncated: its gzip stream ends inside the data \
+                     of entry big ({present} of 20000 bytes)\n"
+                )
+            }
+            // Noise does not compress: the tar is one block of the frame, and half a block
+            // decodes to nothing, so not even the first header is there.
+            "zstd" => "layer0/layer.tar: layer 0 is truncated: its zstd stream ends inside the \
+                       first tar header\n"
+                .to_string(),
+            other => panic!("no expected message for a truncated {other} layer"),
+        };
         let archive = DockerArchive::new().layer(cut).build();
         let dir = tempdir();
         let path = write_file(dir.path(), "app.tar", &archive);
-        // A gzip message names the last entry whose header was read whole.
-        let what = match codec.name {
-            "gzip" => "layer0/layer.tar: corrupt or truncated tar: after entry big: ",
-            _ => "layer0/layer.tar: corrupt or truncated tar: ",
-        };
-        let stderr = layers_fails(&path, &[]);
-        assert!(
-            stderr.starts_with(&format!("error: {}: {what}", shown(&path))),
-            "{}: {stderr}",
+        assert_eq!(
+            layers_fails(&path, &[]),
+            format!("error: {}: {what}", shown(&path)),
+            "{}",
             codec.name
         );
-        let stderr = layers_fails_stdin(archive);
-        assert!(
-            stderr.starts_with(&format!("error: <stdin>: {what}")),
-            "{}: {stderr}",
+        assert_eq!(
+            layers_fails_stdin(archive),
+            format!("error: <stdin>: {what}"),
+            "{}",
             codec.name
         );
     }
+}
+
+#[test]
+fn gzip_layer_cut_inside_a_files_data_says_how_much_of_it_is_there() {
+    let tar = Layer::new().file_data("big", &noise(5000)).tar();
+    // Two gzip members, the first holding the header and 600 data bytes: cut a few bytes into
+    // the second, exactly those 600 bytes decode before the stream ends.
+    let mut gz = gzip_two_members(&tar, 512 + 600);
+    gz.truncate(gzip(&tar[..512 + 600]).len() + 4);
+    let archive = DockerArchive::new()
+        .layer(Layer::new().file("etc/conf", 10).tar())
+        .layer(gz)
+        .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer1/layer.tar: layer 1 is truncated: its gzip stream ends inside the data of \
+                entry big (600 of 5000 bytes)\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
+    );
 }
 
 #[test]
@@ -198,17 +248,15 @@ fn gzip_layer_missing_only_its_trailer_is_an_error() {
     let archive = DockerArchive::new().layer(cut).build();
     let dir = tempdir();
     let path = write_file(dir.path(), "app.tar", &archive);
-    let what = "layer0/layer.tar: corrupt or truncated tar: the compressed stream does not end \
-                cleanly: ";
-    let stderr = layers_fails(&path, &[]);
-    assert!(
-        stderr.starts_with(&format!("error: {}: {what}", shown(&path))),
-        "{stderr}"
+    let what = "layer0/layer.tar: layer 0 is truncated: its gzip stream ends early (the tar in it \
+                is whole)\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
     );
-    let stderr = layers_fails_stdin(archive);
-    assert!(
-        stderr.starts_with(&format!("error: <stdin>: {what}")),
-        "{stderr}"
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
     );
 }
 
@@ -219,14 +267,126 @@ fn gzip_layer_with_a_wrong_crc_is_an_error() {
     gz[crc_at] ^= 0xff;
     let dir = tempdir();
     let path = DockerArchive::new().layer(gz).write(dir.path(), "app.tar");
-    let stderr = layers_fails(&path, &[]);
-    assert!(
-        stderr.starts_with(&format!(
-            "error: {}: layer0/layer.tar: corrupt or truncated tar: the compressed stream does not \
-             end cleanly: ",
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: layer0/layer.tar: layer 0 is corrupt: its gzip stream does not decode: \
+             corrupt gzip stream does not have a matching checksum\n",
             shown(&path)
-        )),
-        "{stderr}"
+        )
+    );
+}
+
+/// A layer of two files whose second header has one byte changed, so its checksum is wrong.
+fn layer_with_a_corrupt_second_header() -> Vec<u8> {
+    let mut tar = Layer::new().file("a", 100).file("b", 10).tar();
+    tar[512 + 512 + 1] ^= 0x01;
+    tar
+}
+
+#[test]
+fn layer_with_a_corrupt_header_is_an_error_saying_corrupt() {
+    let archive = DockerArchive::new()
+        .layer(layer_with_a_corrupt_second_header())
+        .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer0/layer.tar: layer 0 is corrupt: the tar header after entry a is invalid: \
+                archive header checksum mismatch\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
+    );
+}
+
+#[test]
+fn gzip_layer_with_a_corrupt_first_header_is_an_error_saying_corrupt() {
+    let mut tar = Layer::new().file("a", 100).tar();
+    tar[1] ^= 0x01;
+    let dir = tempdir();
+    let root = OciLayout::new()
+        .layer(gzip(&tar), OCI_LAYER_GZIP)
+        .write(&dir.path().join("layout"));
+    let blob = OciLayout::layer_digest(0).replace(':', "/");
+    assert_eq!(
+        layers_fails(&root, &[]),
+        format!(
+            "error: {}: blobs/{blob}: layer 0 is corrupt: the first tar header is invalid: archive \
+             header checksum mismatch\n",
+            shown(&root)
+        )
+    );
+}
+
+/// A blob that starts with these magic bytes and holds nothing else of use.
+fn compressed_with(magic: &[u8]) -> Vec<u8> {
+    let mut blob = magic.to_vec();
+    blob.extend_from_slice(&[0u8; 64]);
+    blob
+}
+
+#[test]
+fn xz_compressed_layer_is_refused_naming_the_compression_and_the_layer() {
+    let dir = tempdir();
+    let root = OciLayout::new()
+        .layer(Layer::new().file("etc/conf", 10).tar(), OCI_LAYER_TAR)
+        .layer(
+            compressed_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]),
+            "application/vnd.oci.image.layer.v1.tar+xz",
+        )
+        .write(&dir.path().join("layout"));
+    let blob = OciLayout::layer_digest(1).replace(':', "/");
+    assert_eq!(
+        layers_fails(&root, &[]),
+        format!(
+            "error: {}: blobs/{blob}: layer 1 is xz-compressed; sizegate reads plain, gzip and \
+             zstd layers\n",
+            shown(&root)
+        )
+    );
+}
+
+#[test]
+fn bzip2_compressed_layer_is_refused_naming_the_compression_and_the_layer() {
+    let archive = DockerArchive::new()
+        .layer(compressed_with(b"BZh91AY&SY"))
+        .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what =
+        "layer0/layer.tar: layer 0 is bzip2-compressed; sizegate reads plain, gzip and zstd \
+                layers\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
+    assert_eq!(
+        layers_fails_stdin(archive),
+        format!("error: <stdin>: {what}")
+    );
+}
+
+#[test]
+fn layer_blob_at_two_positions_is_named_without_a_position() {
+    // The blob is layer 0 and, through a symlink member, layer 2: no one position is its.
+    let archive = DockerArchive::new()
+        .layer(compressed_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]))
+        .layer(Layer::new().file("etc/conf", 10).tar())
+        .layer_symlink("../layer0/layer.tar")
+        .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!(
+            "error: {}: layer0/layer.tar: the layer is xz-compressed; sizegate reads plain, gzip \
+             and zstd layers\n",
+            shown(&path)
+        )
     );
 }
 

@@ -20,24 +20,24 @@ use tar::{EntryType, Header};
 use super::write_file;
 
 /// Media type of an uncompressed OCI layer.
-pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+pub(crate) const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 /// Media type of a gzip-compressed OCI layer.
-pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub(crate) const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 /// Media type of a zstd-compressed OCI layer.
-pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
+pub(crate) const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 /// A made-up but well-formed digest: `sha256:` and 64 hex digits spelling `n`.
-pub fn fake_digest(n: u64) -> String {
+pub(crate) fn fake_digest(n: u64) -> String {
     format!("sha256:{n:064x}")
 }
 
 /// The `diff_id` the builders give layer `index` in the image config.
-pub fn diff_id(index: usize) -> String {
+pub(crate) fn diff_id(index: usize) -> String {
     fake_digest(0xd1ff_0000 + index as u64)
 }
 
 /// `len` bytes that do not compress (a simple LCG), so a compressed blob is about as long as its tar.
-pub fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     (0..len)
         .map(|_| {
@@ -55,7 +55,7 @@ pub fn noise(len: usize) -> Vec<u8> {
 
 /// A layer tar under construction. Names are written into the header as given, byte for byte
 /// (at most 100 bytes; use [`Layer::pax_file`] or [`Layer::gnu_file`] for longer ones).
-pub struct Layer {
+pub(crate) struct Layer {
     builder: tar::Builder<Vec<u8>>,
     /// Data bytes of the last entry appended, to know how much padding follows them.
     last_data_len: usize,
@@ -69,7 +69,7 @@ impl Default for Layer {
 
 impl Layer {
     /// An empty layer.
-    pub fn new() -> Layer {
+    pub(crate) fn new() -> Layer {
         Layer {
             builder: tar::Builder::new(Vec::new()),
             last_data_len: 0,
@@ -77,26 +77,26 @@ impl Layer {
     }
 
     /// A regular file of `size` bytes (`a` repeated).
-    pub fn file(self, path: impl AsRef<[u8]>, size: usize) -> Layer {
+    pub(crate) fn file(self, path: impl AsRef<[u8]>, size: usize) -> Layer {
         self.file_data(path, &vec![b'a'; size])
     }
 
     /// A regular file with the given contents.
-    pub fn file_data(mut self, path: impl AsRef<[u8]>, data: &[u8]) -> Layer {
+    pub(crate) fn file_data(mut self, path: impl AsRef<[u8]>, data: &[u8]) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Regular, data.len(), 0o644, None);
         self.append(&header, data);
         self
     }
 
     /// A directory.
-    pub fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
+    pub(crate) fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Directory, 0, 0o755, None);
         self.append(&header, &[]);
         self
     }
 
     /// A hard link to `target` (a name as stored in the tar, e.g. `bin/foo`).
-    pub fn hardlink(mut self, path: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Layer {
+    pub(crate) fn hardlink(mut self, path: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Layer {
         let header = raw_header(
             path.as_ref(),
             EntryType::Link,
@@ -110,13 +110,13 @@ impl Layer {
 
     /// A whiteout: an empty regular file; `path` is the whiteout's own name (`etc/.wh.x`,
     /// `opt/conf/.wh..wh..opq`).
-    pub fn whiteout(self, path: impl AsRef<[u8]>) -> Layer {
+    pub(crate) fn whiteout(self, path: impl AsRef<[u8]>) -> Layer {
         self.file(path, 0)
     }
 
     /// A regular file whose full name is given by a PAX `path` record
     /// (`Builder::append_pax_extensions`); the ustar header after it holds only a truncated name.
-    pub fn pax_file(mut self, path: &str, size: usize) -> Layer {
+    pub(crate) fn pax_file(mut self, path: &str, size: usize) -> Layer {
         self.builder
             .append_pax_extensions([("path", path.as_bytes())])
             .expect("PAX header is written to memory");
@@ -128,7 +128,7 @@ impl Layer {
 
     /// A regular file with a name longer than 100 bytes, written the way `tar::Builder` does by
     /// default: a GNU `././@LongLink` (type `L`) record before the header.
-    pub fn gnu_file(mut self, path: &str, size: usize) -> Layer {
+    pub(crate) fn gnu_file(mut self, path: &str, size: usize) -> Layer {
         assert!(
             path.len() > 100,
             "a GNU long name needs more than 100 bytes"
@@ -148,7 +148,7 @@ impl Layer {
     }
 
     /// A symlink whose target is longer than 100 bytes: a GNU `././@LongLink` (type `K`) record.
-    pub fn gnu_long_symlink(mut self, path: &str, target: &str) -> Layer {
+    pub(crate) fn gnu_long_symlink(mut self, path: &str, target: &str) -> Layer {
         let mut header = Header::new_gnu();
         header.set_size(0);
         header.set_mode(0o777);
@@ -171,12 +171,12 @@ impl Layer {
     }
 
     /// The finished tar, with its two zero end-of-archive blocks.
-    pub fn tar(self) -> Vec<u8> {
+    pub(crate) fn tar(self) -> Vec<u8> {
         self.builder.into_inner().expect("tar is finished")
     }
 
     /// The tar without the two zero end-of-archive blocks.
-    pub fn tar_without_end_blocks(self) -> Vec<u8> {
+    pub(crate) fn tar_without_end_blocks(self) -> Vec<u8> {
         let mut tar = self.tar();
         tar.truncate(tar.len() - 1024);
         tar
@@ -184,7 +184,7 @@ impl Layer {
 
     /// The tar without end-of-archive blocks and without the zero padding after the last entry's
     /// data: it ends right after the last data byte (what `umoci insert` 0.4.7 writes).
-    pub fn tar_without_end_blocks_or_padding(self) -> Vec<u8> {
+    pub(crate) fn tar_without_end_blocks_or_padding(self) -> Vec<u8> {
         let padding = (512 - self.last_data_len % 512) % 512;
         let mut tar = self.tar_without_end_blocks();
         tar.truncate(tar.len() - padding);
@@ -217,26 +217,26 @@ fn raw_header(name: &[u8], kind: EntryType, size: usize, mode: u32, link: Option
 // ---------------------------------------------------------------------------------------------
 
 /// One gzip member holding `data`.
-pub fn gzip(data: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data).expect("gzip to memory");
     enc.finish().expect("gzip to memory")
 }
 
 /// `data` as two gzip members back to back, split at `split` (as pigz and eStargz write).
-pub fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
+pub(crate) fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
     let mut out = gzip(&data[..split]);
     out.extend(gzip(&data[split..]));
     out
 }
 
 /// `data` as one zstd frame.
-pub fn zstd(data: &[u8]) -> Vec<u8> {
+pub(crate) fn zstd(data: &[u8]) -> Vec<u8> {
     zstd::encode_all(data, 3).expect("zstd to memory")
 }
 
 /// A compression sizegate reads, for tests that loop over them.
-pub struct Codec {
+pub(crate) struct Codec {
     pub name: &'static str,
     /// `data` compressed.
     pub compress: fn(&[u8]) -> Vec<u8>,
@@ -247,7 +247,7 @@ pub struct Codec {
 }
 
 /// Every compression of layers and of whole archives that sizegate reads.
-pub const CODECS: [Codec; 2] = [
+pub(crate) const CODECS: [Codec; 2] = [
     Codec {
         name: "gzip",
         compress: gzip,
@@ -267,7 +267,7 @@ pub const CODECS: [Codec; 2] = [
 // ---------------------------------------------------------------------------------------------
 
 /// Appends a regular file member to an outer archive.
-pub fn outer_file(builder: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
+pub(crate) fn outer_file(builder: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) {
     let mut header = Header::new_ustar();
     header.set_size(data.len() as u64);
     header.set_mode(0o644);
@@ -279,7 +279,7 @@ pub fn outer_file(builder: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]) 
 }
 
 /// Appends a directory member to an outer archive.
-pub fn outer_dir(builder: &mut tar::Builder<Vec<u8>>, name: &str) {
+pub(crate) fn outer_dir(builder: &mut tar::Builder<Vec<u8>>, name: &str) {
     let mut header = Header::new_ustar();
     header.set_size(0);
     header.set_mode(0o755);
@@ -291,7 +291,7 @@ pub fn outer_dir(builder: &mut tar::Builder<Vec<u8>>, name: &str) {
 }
 
 /// Appends a symlink member to an outer archive; the target is written as given.
-pub fn outer_symlink(builder: &mut tar::Builder<Vec<u8>>, name: &str, target: &str) {
+pub(crate) fn outer_symlink(builder: &mut tar::Builder<Vec<u8>>, name: &str, target: &str) {
     let mut header = Header::new_ustar();
     header.set_size(0);
     header.set_mode(0o777);
@@ -308,7 +308,7 @@ pub fn outer_symlink(builder: &mut tar::Builder<Vec<u8>>, name: &str, target: &s
 }
 
 /// A tar holding the given regular files, in order.
-pub fn plain_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn plain_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (name, data) in files {
         outer_file(&mut builder, name, data);
@@ -329,7 +329,7 @@ enum Stored {
 /// `layerN/layer.tar`, then `config.json`, then `manifest.json` last, as `docker save` orders them.
 /// By default the image is tagged `app:1`, is `linux/amd64`, has one history entry
 /// `RUN step N` per layer plus an empty-layer `CMD`, and one `diff_id` per layer ([`diff_id`]).
-pub struct DockerArchive {
+pub(crate) struct DockerArchive {
     tags: Vec<String>,
     layers: Vec<Stored>,
     history: Option<Vec<String>>,
@@ -346,7 +346,7 @@ impl Default for DockerArchive {
 
 impl DockerArchive {
     /// An image with no layers yet.
-    pub fn new() -> DockerArchive {
+    pub(crate) fn new() -> DockerArchive {
         DockerArchive {
             tags: vec!["app:1".into()],
             layers: Vec::new(),
@@ -358,61 +358,61 @@ impl DockerArchive {
     }
 
     /// The member name of layer `index`.
-    pub fn layer_member(index: usize) -> String {
+    pub(crate) fn layer_member(index: usize) -> String {
         format!("layer{index}/layer.tar")
     }
 
     /// Adds a layer stored as the given blob (a tar, or a compressed tar).
-    pub fn layer(mut self, blob: Vec<u8>) -> DockerArchive {
+    pub(crate) fn layer(mut self, blob: Vec<u8>) -> DockerArchive {
         self.layers.push(Stored::Data(blob));
         self
     }
 
     /// Adds a layer stored as a symlink member with this target (relative to `layerN/`).
-    pub fn layer_symlink(mut self, target: &str) -> DockerArchive {
+    pub(crate) fn layer_symlink(mut self, target: &str) -> DockerArchive {
         self.layers.push(Stored::Symlink(target.into()));
         self
     }
 
     /// Adds a layer that `manifest.json` lists but the archive does not hold.
-    pub fn missing_layer(mut self) -> DockerArchive {
+    pub(crate) fn missing_layer(mut self) -> DockerArchive {
         self.layers.push(Stored::Absent);
         self
     }
 
     /// Sets the tags (`RepoTags`).
-    pub fn tags(mut self, tags: &[&str]) -> DockerArchive {
+    pub(crate) fn tags(mut self, tags: &[&str]) -> DockerArchive {
         self.tags = tags.iter().map(|t| t.to_string()).collect();
         self
     }
 
     /// Sets the `created_by` of the history entries that made a layer (an empty-layer `CMD` entry
     /// follows them).
-    pub fn history(mut self, created_by: &[&str]) -> DockerArchive {
+    pub(crate) fn history(mut self, created_by: &[&str]) -> DockerArchive {
         self.history = Some(created_by.iter().map(|c| c.to_string()).collect());
         self
     }
 
     /// Sets how many `rootfs.diff_ids` the config lists.
-    pub fn diff_id_count(mut self, count: usize) -> DockerArchive {
+    pub(crate) fn diff_id_count(mut self, count: usize) -> DockerArchive {
         self.diff_id_count = Some(count);
         self
     }
 
     /// Replaces `config.json` with these bytes.
-    pub fn config_bytes(mut self, raw: &[u8]) -> DockerArchive {
+    pub(crate) fn config_bytes(mut self, raw: &[u8]) -> DockerArchive {
         self.config = Some(raw.to_vec());
         self
     }
 
     /// Replaces `manifest.json` with these bytes.
-    pub fn manifest_bytes(mut self, raw: &[u8]) -> DockerArchive {
+    pub(crate) fn manifest_bytes(mut self, raw: &[u8]) -> DockerArchive {
         self.manifest = Some(raw.to_vec());
         self
     }
 
     /// The config this builder writes unless replaced.
-    pub fn config_json(&self) -> Value {
+    pub(crate) fn config_json(&self) -> Value {
         let made_layer = self.history.clone().unwrap_or_else(|| {
             (0..self.layers.len())
                 .map(|i| format!("RUN step {i}"))
@@ -436,7 +436,7 @@ impl DockerArchive {
     }
 
     /// The `manifest.json` this builder writes unless replaced.
-    pub fn manifest_json(&self) -> Value {
+    pub(crate) fn manifest_json(&self) -> Value {
         let layers: Vec<String> = (0..self.layers.len())
             .map(DockerArchive::layer_member)
             .collect();
@@ -444,7 +444,7 @@ impl DockerArchive {
     }
 
     /// The archive bytes.
-    pub fn build(&self) -> Vec<u8> {
+    pub(crate) fn build(&self) -> Vec<u8> {
         let mut builder = tar::Builder::new(Vec::new());
         for (index, stored) in self.layers.iter().enumerate() {
             let member = DockerArchive::layer_member(index);
@@ -473,14 +473,14 @@ impl DockerArchive {
     }
 
     /// Writes the archive to `dir/name` and returns its path.
-    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
+    pub(crate) fn write(&self, dir: &Path, name: &str) -> PathBuf {
         write_file(dir, name, &self.build())
     }
 }
 
 /// An OCI image layout directory with one image (tagged by the `org.opencontainers.image.ref.name`
 /// annotation) whose layer descriptors carry the media types the test gives, right or wrong.
-pub struct OciLayout {
+pub(crate) struct OciLayout {
     tag: String,
     layers: Vec<(Vec<u8>, String)>,
 }
@@ -493,7 +493,7 @@ impl Default for OciLayout {
 
 impl OciLayout {
     /// A layout with no layers yet, tagged `app:1`.
-    pub fn new() -> OciLayout {
+    pub(crate) fn new() -> OciLayout {
         OciLayout {
             tag: "app:1".into(),
             layers: Vec::new(),
@@ -501,25 +501,25 @@ impl OciLayout {
     }
 
     /// The digest of layer blob `index`.
-    pub fn layer_digest(index: usize) -> String {
+    pub(crate) fn layer_digest(index: usize) -> String {
         fake_digest(0xb10b_0000 + index as u64)
     }
 
     /// The path of layer blob `index` below the layout root.
-    pub fn layer_blob_path(root: &Path, index: usize) -> PathBuf {
+    pub(crate) fn layer_blob_path(root: &Path, index: usize) -> PathBuf {
         let digest = OciLayout::layer_digest(index);
         let hex = digest.trim_start_matches("sha256:");
         root.join("blobs").join("sha256").join(hex)
     }
 
     /// Adds a layer stored as `blob`, described with `media_type`.
-    pub fn layer(mut self, blob: Vec<u8>, media_type: &str) -> OciLayout {
+    pub(crate) fn layer(mut self, blob: Vec<u8>, media_type: &str) -> OciLayout {
         self.layers.push((blob, media_type.to_string()));
         self
     }
 
     /// Writes the layout into `root` (created if needed) and returns `root`.
-    pub fn write(&self, root: &Path) -> PathBuf {
+    pub(crate) fn write(&self, root: &Path) -> PathBuf {
         let blobs = root.join("blobs").join("sha256");
         fs::create_dir_all(&blobs).expect("blobs dir is created");
         let put = |digest: &str, data: &[u8]| {

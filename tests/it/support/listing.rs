@@ -4,7 +4,7 @@ use serde_json::Value;
 
 /// The numbers of one image in `layers --format json` that the tests pin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub image_size: u64,
     pub compressed_size: Option<u64>,
     pub final_size: u64,
@@ -15,7 +15,7 @@ pub struct Totals {
 }
 
 /// The totals of the only image in a report.
-pub fn totals(report: &Value) -> Totals {
+pub(crate) fn totals(report: &Value) -> Totals {
     assert_eq!(report["schema_version"], 1);
     let images = report["images"].as_array().expect("images is an array");
     assert_eq!(images.len(), 1, "one image expected: {report:#}");
@@ -47,7 +47,7 @@ pub fn totals(report: &Value) -> Totals {
 
 /// One inventory row, the columns the tests look at, as raw bytes where they may not be UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     pub layer: usize,
     pub path: Vec<u8>,
     pub kind: String,
@@ -58,7 +58,7 @@ pub struct Row {
 }
 
 /// Parses inventory CSV (checking its header) into rows.
-pub fn inventory_rows(csv_bytes: &[u8]) -> Vec<Row> {
+pub(crate) fn inventory_rows(csv_bytes: &[u8]) -> Vec<Row> {
     let mut reader = csv::ReaderBuilder::new().from_reader(csv_bytes);
     let header = reader.byte_headers().expect("CSV has a header").clone();
     assert_eq!(
@@ -99,7 +99,7 @@ pub fn inventory_rows(csv_bytes: &[u8]) -> Vec<Row> {
 }
 
 /// A row as the tests write it: `(layer, path, type, size, status, status_layer)`.
-pub fn row(
+pub(crate) fn row(
     layer: usize,
     path: impl AsRef<[u8]>,
     kind: &str,
@@ -119,7 +119,7 @@ pub fn row(
 }
 
 /// Same as [`row`] for a link, with its target as the inventory shows it.
-pub fn link_row(
+pub(crate) fn link_row(
     layer: usize,
     path: impl AsRef<[u8]>,
     kind: &str,

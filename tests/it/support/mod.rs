@@ -16,43 +16,43 @@ mod cmd;
 mod image;
 mod listing;
 
-pub use check::*;
-pub use cmd::*;
-pub use image::*;
-pub use listing::*;
+pub(crate) use check::*;
+pub(crate) use cmd::*;
+pub(crate) use image::*;
+pub(crate) use listing::*;
 
 /// The fixture most tests run on: a docker-archive made by real tools (tests/fixtures/README.md).
-pub const TINY: &str = "tiny.docker.tar";
+pub(crate) const TINY: &str = "tiny.docker.tar";
 /// The same image as an OCI layout with gzip layers, so it has a compressed size.
-pub const TINY_OCI: &str = "tiny.oci";
+pub(crate) const TINY_OCI: &str = "tiny.oci";
 
 /// The repository root (the package directory).
-pub fn root() -> &'static Path {
+pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The path of `tests/fixtures/NAME`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }
 
 /// The same as a command-line argument.
-pub fn fixture_arg(name: &str) -> String {
+pub(crate) fn fixture_arg(name: &str) -> String {
     path_str(&fixture(name)).to_string()
 }
 
 /// A path as a command-line argument; the repository's and the temporary paths are UTF-8.
-pub fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
 
 /// A fresh temporary directory, deleted when dropped.
-pub fn tempdir() -> TempDir {
+pub(crate) fn tempdir() -> TempDir {
     tempfile::tempdir().expect("temp dir is created")
 }
 
 /// A fresh temporary directory holding `files` (name, text).
-pub fn workdir(files: &[(&str, &str)]) -> TempDir {
+pub(crate) fn workdir(files: &[(&str, &str)]) -> TempDir {
     let dir = tempdir();
     for (name, text) in files {
         write_file(dir.path(), name, text.as_bytes());
@@ -61,7 +61,7 @@ pub fn workdir(files: &[(&str, &str)]) -> TempDir {
 }
 
 /// Writes `data` to `dir/name` and returns the path.
-pub fn write_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+pub(crate) fn write_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
     let path = dir.join(name);
     fs::write(&path, data).expect("test file is written");
     path

@@ -1,0 +1,269 @@
+//! One function per subcommand: what the binary reads (files, the environment), what it asks of
+//! the library, and what it prints.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::args::{CheckArgs, CheckFormat, Format, ImageArgs};
+use crate::{colour, progress};
+use sizegate::analysis::inventory::Inventory;
+use sizegate::analysis::summary::ImageSummary;
+use sizegate::analysis::{analyze, top};
+use sizegate::check::{self, CheckOptions, CheckReport, Verdict};
+use sizegate::dockerfile::Dockerfile;
+use sizegate::policy::{dive_ci, schema, starter, Policy};
+use sizegate::report;
+use sizegate::report::format::markdown::LARGEST_FILES;
+use sizegate::report::format::Render;
+use sizegate::report::github_actions::Actions;
+use sizegate::source::{self, ImageSource, Loaded, Selection};
+use sizegate::units::parse_ratio;
+
+/// The policy files looked for when `check` is given none.
+const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
+
+/// `sizegate check`: the verdict of the policies on the image, written in every format asked for.
+pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
+    let policies = load_policies(args.policy, args.dive_ci)?;
+    let dockerfile = match &args.dockerfile {
+        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        None => None,
+    };
+    let actions = (!args.no_github).then(github_actions).flatten();
+    // The largest files cost a pass over every file: only for the markdown summary.
+    let markdown = args.format == CheckFormat::Markdown
+        || args
+            .output
+            .iter()
+            .any(|o| o.format == CheckFormat::Markdown)
+        || actions.as_ref().is_some_and(|a| a.step_summary.is_some());
+    let options = CheckOptions {
+        dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
+        largest_files: if markdown { LARGEST_FILES } else { 0 },
+    };
+    let loaded = load(&args.image)?;
+    let report = check::run(&policies, loaded.images, &options);
+    // The files first: a closed stdout must not cost the CI its reports.
+    for o in &args.output {
+        write_file(&o.path, &report, o.format.renderer(false))?;
+    }
+    if let Some(actions) = actions {
+        let json = args
+            .output
+            .iter()
+            .rev()
+            .find(|o| o.format == CheckFormat::Json);
+        actions
+            .publish(&report, json.map(|o| o.path.as_path()))
+            .context("GitHub Actions step summary and outputs")?;
+    }
+    let stdout = io::stdout();
+    let renderer = args.format.renderer(colour(&stdout));
+    let mut out = BufWriter::new(stdout.lock());
+    renderer.render(&report, &mut out)?;
+    out.flush()?;
+    Ok(report.verdict)
+}
+
+/// `sizegate init`: one starter policy for the whole archive, as `check` applies one policy to
+/// every image.
+pub(crate) fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
+    let headroom = parse_ratio(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
+    let loaded = load(image)?;
+    let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
+    if let Some(summary) = starter::covering(&summaries) {
+        print(starter::starter_policy(&summary, headroom).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `sizegate schema`: the policy's JSON Schema.
+pub(crate) fn schema() -> anyhow::Result<()> {
+    print(schema::policy_schema().as_bytes())
+}
+
+/// `sizegate layers`: one row per layer.
+pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
+    let loaded = load(image)?;
+    let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Table => report::layers::write_table(&mut out, &summaries)?,
+        Format::Json => report::layers::write_json(&mut out, summaries)?,
+    }
+    Ok(out.flush()?)
+}
+
+/// `sizegate inventory`: every entry of every layer as CSV, to stdout (`-`) or a file.
+pub(crate) fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
+    let loaded = load(image)?;
+    let stdout = io::stdout();
+    let sink: Box<dyn Write> = if csv == "-" {
+        Box::new(BufWriter::new(stdout.lock()))
+    } else {
+        let file = File::create(csv).with_context(|| format!("cannot create {csv}"))?;
+        Box::new(BufWriter::new(file))
+    };
+    let mut writer = ::csv::Writer::from_writer(sink);
+    report::inventory::write_header(&mut writer)?;
+    for image in loaded.images {
+        report::inventory::write_rows(&mut writer, &Inventory::new(image))?;
+    }
+    Ok(writer.flush()?)
+}
+
+/// `sizegate top`: the largest files, or directories, of each image's final filesystem.
+pub(crate) fn top(
+    image: &ImageArgs,
+    count: usize,
+    dirs: bool,
+    format: Format,
+) -> anyhow::Result<()> {
+    let loaded = load(image)?;
+    let tops: Vec<report::top::ImageTop<'_>> = loaded
+        .images
+        .iter()
+        .map(|img| {
+            let analysis = analyze(img);
+            let items = if dirs {
+                top::top_dirs(img, &analysis, count)
+            } else {
+                top::top_files(img, &analysis, count)
+            };
+            report::top::ImageTop { image: img, items }
+        })
+        .collect();
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Table => report::top::write_table(&mut out, &tops, dirs)?,
+        Format::Json => report::top::write_json(&mut out, &tops)?,
+    }
+    Ok(out.flush()?)
+}
+
+/// Writes bytes to stdout.
+fn print(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    out.write_all(bytes)?;
+    Ok(out.flush()?)
+}
+
+/// Writes one `--output F=PATH` file.
+fn write_file(path: &Path, report: &CheckReport, format: Box<dyn Render>) -> anyhow::Result<()> {
+    let create = || format!("cannot write {}", path.display());
+    let mut file = BufWriter::new(File::create(path).with_context(create)?);
+    format.render(report, &mut file).with_context(create)?;
+    file.flush().with_context(create)
+}
+
+/// The step's files when running under GitHub Actions (`GITHUB_ACTIONS=true`).
+fn github_actions() -> Option<Actions> {
+    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+        return None;
+    }
+    let path = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    Some(Actions {
+        step_summary: path("GITHUB_STEP_SUMMARY"),
+        output: path("GITHUB_OUTPUT"),
+        runner_temp: path("RUNNER_TEMP"),
+    })
+}
+
+/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.
+fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::Result<Vec<Policy>> {
+    let policy = match (policy, &dive_ci) {
+        (Some(p), _) => Some(p),
+        (None, Some(_)) => None,
+        (None, None) => Some(
+            DEFAULT_POLICIES
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no policy: found neither sizegate.yml nor .sizegate.yml here; pass --policy FILE, or write one from today's image: sizegate init IMAGE > sizegate.yml"
+                    )
+                })?,
+        ),
+    };
+    let mut policies = Vec::new();
+    if let Some(path) = policy {
+        let (file, text) = read_text(&path)?;
+        policies.push(Policy::parse(&file, &text)?);
+    }
+    if let Some(path) = dive_ci {
+        let (file, text) = read_text(&path)?;
+        policies.push(dive_ci::parse(&file, &text)?);
+    }
+    Ok(policies)
+}
+
+/// Reads and parses a Dockerfile, with the index of the stage the image was built from. A
+/// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
+fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerfile, usize)> {
+    let file = display_path(path);
+    let bytes = std::fs::read(path).with_context(|| file.clone())?;
+    let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
+    let stage = match target {
+        None => dockerfile.final_stage(),
+        Some(name) => dockerfile.stage_named(name).ok_or_else(|| {
+            let names: Vec<&str> = dockerfile
+                .stages
+                .iter()
+                .filter_map(|s| s.name.as_deref())
+                .collect();
+            anyhow::anyhow!(
+                "{file}: no stage named `{name}` (--target); named stages: {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        })?,
+    };
+    Ok((dockerfile, stage))
+}
+
+/// A path as findings show it: as given, without a leading `./` (GitHub and GitLab resolve
+/// locations from the repository root).
+fn display_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    match text.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => text,
+    }
+}
+
+fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
+    let file = display_path(path);
+    let text = std::fs::read_to_string(path).with_context(|| file.clone())?;
+    Ok((file, text))
+}
+
+/// Reads the image and prints the notes the reader left for the user.
+fn load(args: &ImageArgs) -> anyhow::Result<Loaded> {
+    let selection = Selection {
+        image: args.image.clone(),
+        platform: args.platform.clone(),
+    };
+    let display = progress::Display::start(&args.source);
+    let loaded =
+        source::load_with_progress(&ImageSource::from_arg(&args.source), &selection, &display);
+    display.finish();
+    let loaded = loaded?;
+    for note in &loaded.notes {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("note: {note}");
+        }
+    }
+    Ok(loaded)
+}

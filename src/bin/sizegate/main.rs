@@ -1,0 +1,68 @@
+//! The `sizegate` binary: parses arguments, runs the subcommand, and maps the outcome to an exit
+//! code: 0 done (the policy passed), 1 the policy was violated, 2 could not run.
+
+mod args;
+mod commands;
+mod progress;
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use sizegate::check::Verdict;
+use sizegate::policy::PolicyErrors;
+
+/// The policy was violated: a rule with severity error failed.
+const EXIT_VIOLATION: u8 = 1;
+/// The run could not be done: bad arguments, unreadable or malformed image, invalid policy.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Verdict::Pass) => ExitCode::SUCCESS,
+        Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            match e.downcast_ref::<PolicyErrors>() {
+                Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
+                None => eprintln!("error: {e:#}"),
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Runs one subcommand; only `check` can fail the gate.
+fn run(cli: Cli) -> anyhow::Result<Verdict> {
+    match cli.command {
+        Command::Check(args) => return commands::check(args),
+        Command::Init { image, headroom } => commands::init(&image, &headroom)?,
+        Command::Schema => commands::schema()?,
+        Command::Layers { image, format } => commands::layers(&image, format)?,
+        Command::Inventory { image, csv } => commands::inventory(&image, &csv)?,
+        Command::Top {
+            image,
+            count,
+            dirs,
+            format,
+        } => commands::top(&image, count, dirs, format)?,
+    }
+    Ok(Verdict::Pass)
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+fn colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `sizegate … | head` closes the pipe early: that is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,328 @@
+//! Each rule kind applied to an image's numbers: whether the rule passes, the row the rules table
+//! shows for it, and the findings it makes (worded in `findings.rs`).
+
+use super::budget::Budget;
+use super::findings::Draft;
+use super::report::{Finding, Location, Outcome, RuleResult};
+use super::scan::{Forbidden, PathTotal, Scans};
+use super::Applied;
+use crate::analysis::dive::DiveMetrics;
+use crate::analysis::summary::ImageSummary;
+use crate::image::Image;
+use crate::policy::metric::{DiveMetric, ImageMetric};
+use crate::policy::rules::{Glob, LayerSelect, RuleKind};
+use crate::severity::Severity;
+use crate::units::Measure;
+
+/// The rules checked on one image and the findings they made, in rule order.
+pub(super) struct Evaluation {
+    pub rules: Vec<RuleResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// Applies every rule to the image whose numbers are given; the glob rules' results come from
+/// `scans`, computed before in one pass.
+pub(super) fn evaluate(
+    image: &Image,
+    summary: &ImageSummary,
+    dive: &DiveMetrics,
+    scans: Scans,
+    rules: &[Applied<'_>],
+) -> Evaluation {
+    let mut cx = Context {
+        image,
+        summary,
+        dive,
+        scans,
+        out: Evaluation {
+            rules: Vec::new(),
+            findings: Vec::new(),
+        },
+    };
+    for rule in rules {
+        cx.apply(rule);
+    }
+    cx.out
+}
+
+struct Context<'a> {
+    image: &'a Image,
+    summary: &'a ImageSummary,
+    dive: &'a DiveMetrics,
+    scans: Scans,
+    out: Evaluation,
+}
+
+impl Context<'_> {
+    fn apply(&mut self, a: &Applied<'_>) {
+        match &a.rule.kind {
+            RuleKind::Image { metric, limit } => self.image_limit(a, *metric, *limit),
+            RuleKind::Dive { metric, limit } => self.dive_limit(a, *metric, *limit),
+            RuleKind::Layer {
+                select,
+                max_size,
+                max_files,
+            } => self.layer_budget(a, select, *max_size, *max_files),
+            RuleKind::Path {
+                glob,
+                max_size,
+                max_files,
+            } => self.path_budget(a, glob, *max_size, *max_files),
+            RuleKind::Forbid { globs, hint, .. } => self.forbid(a, globs, hint.as_deref()),
+        }
+    }
+
+    /// Adds the rule's row; a failed rule's outcome is its severity.
+    fn record(
+        &mut self,
+        a: &Applied<'_>,
+        actual: Option<Measure>,
+        limit: Option<Measure>,
+        detail: Option<String>,
+        failed: bool,
+    ) {
+        let status = match failed {
+            false => Outcome::Pass,
+            true => a.rule.severity.into(),
+        };
+        self.push_row(a, actual, limit, detail, status);
+    }
+
+    fn push_row(
+        &mut self,
+        a: &Applied<'_>,
+        actual: Option<Measure>,
+        limit: Option<Measure>,
+        detail: Option<String>,
+        status: Outcome,
+    ) {
+        let image_metric = match a.rule.kind {
+            RuleKind::Image { metric, .. } => Some(metric),
+            _ => None,
+        };
+        self.out.rules.push(RuleResult {
+            id: a.id,
+            image_metric,
+            rule: a.rule.name.clone(),
+            actual,
+            limit,
+            detail,
+            status,
+        });
+    }
+
+    /// Adds a finding of the rule, with the rule's severity.
+    fn find(&mut self, a: &Applied<'_>, draft: Draft) {
+        self.find_as(a, a.rule.severity, draft);
+    }
+
+    fn find_as(&mut self, a: &Applied<'_>, severity: Severity, draft: Draft) {
+        let over_percent = match (draft.actual, draft.limit) {
+            (Some(a), Some(l)) if l.as_f64() > 0.0 => {
+                Some(((a.as_f64() - l.as_f64()) / l.as_f64() * 100.0).abs())
+            }
+            _ => None,
+        };
+        let created_by = draft
+            .layer
+            .and_then(|i| self.image.layers.get(i))
+            .and_then(|l| l.created_by.clone());
+        let rule = a.rule;
+        self.out.findings.push(Finding {
+            rule_id: a.id,
+            code: draft.code,
+            severity,
+            rule: rule.name.clone(),
+            subject: draft.subject,
+            actual: draft.actual,
+            limit: draft.limit,
+            over_percent,
+            layer: draft.layer,
+            created_by,
+            reason: rule.reason.clone(),
+            hint: draft.hint,
+            dockerfile: None,
+            location: rule.pos.map(|p| Location {
+                file: a.file.to_string(),
+                line: p.line,
+                column: p.column,
+            }),
+            paths: draft.paths,
+            more_paths: draft.more_paths,
+            message: draft.message,
+        });
+    }
+
+    fn image_limit(&mut self, a: &Applied<'_>, metric: ImageMetric, limit: Measure) {
+        let s = self.summary;
+        let Some(actual) = image_total(s, metric) else {
+            // Only the compressed size can be missing: the layers are stored plain.
+            self.record(
+                a,
+                None,
+                Some(limit),
+                Some("no compressed size".into()),
+                true,
+            );
+            self.find(a, Draft::compressed_size_unknown(&s.name));
+            return;
+        };
+        let failed = actual.as_f64() > limit.as_f64();
+        self.record(a, Some(actual), Some(limit), None, failed);
+        if failed {
+            self.find(a, Draft::image_over(metric, &s.name, actual, limit));
+        }
+    }
+
+    fn dive_limit(&mut self, a: &Applied<'_>, metric: DiveMetric, limit: Measure) {
+        let d = self.dive;
+        // dive's comparisons are strict; an undefined user share (no bytes above the base)
+        // compares false, as dive's NaN does.
+        let (actual, failed) = match metric {
+            DiveMetric::MinEfficiency => (
+                Some(Measure::Ratio(d.efficiency)),
+                d.efficiency < limit.as_f64(),
+            ),
+            DiveMetric::MaxWastedBytes => (
+                Some(Measure::Bytes(d.wasted_bytes)),
+                d.wasted_bytes as f64 > limit.as_f64(),
+            ),
+            DiveMetric::MaxUserWastedPercent => (
+                d.user_wasted_percent.map(Measure::Ratio),
+                d.user_wasted_percent.is_some_and(|p| p > limit.as_f64()),
+            ),
+        };
+        self.record(a, actual, Some(limit), None, failed);
+        if let (true, Some(actual)) = (failed, actual) {
+            let draft = Draft::dive_failed(metric, &self.summary.name, actual, limit);
+            self.find(a, draft);
+        }
+    }
+
+    fn layer_budget(
+        &mut self,
+        a: &Applied<'_>,
+        select: &LayerSelect,
+        max_size: Option<u64>,
+        max_files: Option<u64>,
+    ) {
+        let count = self.image.layers.len();
+        let selected: Vec<usize> = self
+            .image
+            .layers
+            .iter()
+            .filter(|l| select.matches(l.index, count, l.created_by.as_deref()))
+            .map(|l| l.index)
+            .collect();
+        if selected.is_empty() {
+            // Reported as a warning whatever the rule's severity: a budget that checks nothing is
+            // a mistake in the policy, not a problem of the image.
+            let limit = max_size
+                .map(Measure::Bytes)
+                .or(max_files.map(Measure::Count));
+            let detail = Some("no layer selected".into());
+            self.push_row(a, None, limit, detail, Outcome::Warn);
+            let draft = Draft::layer_select_unmatched(&self.summary.name, &a.rule.name, count);
+            self.find_as(a, Severity::Warn, draft);
+            return;
+        }
+        let budget = Budget {
+            max_size,
+            max_files,
+        };
+        let (mut size_over, mut files_over) = (false, false);
+        for &i in &selected {
+            let layer = &self.image.layers[i];
+            for o in budget.exceeded(layer.size(), layer.files()) {
+                size_over |= !o.files;
+                files_over |= o.files;
+                self.find(a, Draft::layer_over(i, &o));
+            }
+        }
+        // The rules table shows the layer largest by the measure it shows, the lowest index among
+        // equals.
+        let by_files = budget.shows_files(size_over, files_over);
+        let measure = |i: usize| {
+            let layer = &self.image.layers[i];
+            if by_files {
+                layer.files()
+            } else {
+                layer.size()
+            }
+        };
+        let largest = selected
+            .iter()
+            .copied()
+            .max_by_key(|&i| (measure(i), std::cmp::Reverse(i)))
+            .unwrap_or(selected[0]);
+        let layer = &self.image.layers[largest];
+        let (actual, limit) = budget.shown(by_files, layer.size(), layer.files());
+        let detail = format!(
+            "largest: layer {largest}{}",
+            if selected.len() > 1 {
+                format!(" of {} selected", selected.len())
+            } else {
+                String::new()
+            }
+        );
+        let failed = size_over || files_over;
+        self.record(a, Some(actual), Some(limit), Some(detail), failed);
+    }
+
+    fn path_budget(
+        &mut self,
+        a: &Applied<'_>,
+        glob: &Glob,
+        max_size: Option<u64>,
+        max_files: Option<u64>,
+    ) {
+        let PathTotal { size, files } = self.scans.path_total(a.id);
+        let budget = Budget {
+            max_size,
+            max_files,
+        };
+        let (mut size_over, mut files_over) = (false, false);
+        for o in budget.exceeded(size, files) {
+            size_over |= !o.files;
+            files_over |= o.files;
+            self.find(a, Draft::path_over(glob, &o));
+        }
+        let failed = size_over || files_over;
+        let (actual, limit) = budget.shown(budget.shows_files(size_over, files_over), size, files);
+        let detail = format!("{files} file{}", if files == 1 { "" } else { "s" });
+        self.record(a, Some(actual), Some(limit), Some(detail), failed);
+    }
+
+    fn forbid(&mut self, a: &Applied<'_>, globs: &[Glob], hint: Option<&str>) {
+        let found: Forbidden = self.scans.forbidden(a.id);
+        let (count, total) = (found.count, found.total);
+        let detail = format!("{count} path{}", if count == 1 { "" } else { "s" });
+        self.record(
+            a,
+            Some(Measure::Bytes(total)),
+            None,
+            Some(detail),
+            count > 0,
+        );
+        if count > 0 {
+            self.find(a, Draft::forbidden(globs, found, hint));
+        }
+    }
+}
+
+/// The image total a metric limits; `None` for the compressed size of plain layers.
+fn image_total(s: &ImageSummary, metric: ImageMetric) -> Option<Measure> {
+    Some(match metric {
+        ImageMetric::Size => Measure::Bytes(s.image_size),
+        ImageMetric::CompressedSize => Measure::Bytes(s.compressed_size?),
+        ImageMetric::FinalSize => Measure::Bytes(s.final_size),
+        ImageMetric::Layers => Measure::Count(s.layer_count as u64),
+        ImageMetric::Wasted => Measure::Bytes(s.wasted_bytes),
+        ImageMetric::WastedPercent => Measure::Ratio(if s.image_size == 0 {
+            0.0
+        } else {
+            s.wasted_bytes as f64 / s.image_size as f64
+        }),
+        ImageMetric::Files => Measure::Count(s.final_files),
+    })
+}

@@ -1,0 +1,170 @@
+//! The totals a policy limits by key: the image's (`image.max_size`, …) and dive's
+//! (`dive.min_efficiency`, …). Each is declared once, as a row of a table that gives its policy
+//! key, its wording, the kind of limit it takes and the code of the finding it makes, so that the
+//! parser's key list, the JSON Schema's and the check's wording cannot drift apart.
+
+use super::rules::RuleKind;
+use crate::code::Code;
+use crate::units::{Measure, Unit};
+
+/// Declares [`ImageMetric`] from one table: variant, policy key, noun, unit, finding code.
+macro_rules! image_metrics {
+    ($($(#[doc = $doc:literal])* $variant:ident: $key:literal, $noun:literal, $unit:ident, $code:ident;)*) => {
+        /// The image totals a policy can limit (`image:` keys).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum ImageMetric {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ImageMetric {
+            /// Every metric, in the order the `image:` section documents them.
+            pub(crate) const ALL: &'static [ImageMetric] = &[$(ImageMetric::$variant,)*];
+
+            /// The policy key.
+            pub(crate) fn key(self) -> &'static str {
+                match self {
+                    $(ImageMetric::$variant => $key,)*
+                }
+            }
+
+            /// What the metric is, for messages.
+            pub(crate) fn noun(self) -> &'static str {
+                match self {
+                    $(ImageMetric::$variant => $noun,)*
+                }
+            }
+
+            /// The kind of limit the key takes.
+            pub(crate) fn unit(self) -> Unit {
+                match self {
+                    $(ImageMetric::$variant => Unit::$unit,)*
+                }
+            }
+
+            /// The code of the finding when the image is over the limit.
+            pub(crate) fn code(self) -> Code {
+                match self {
+                    $(ImageMetric::$variant => Code::$code,)*
+                }
+            }
+        }
+    };
+}
+
+image_metrics! {
+    /// `max_size`: the image size.
+    Size: "max_size", "image size", Bytes, ImageTooLarge;
+    /// `max_compressed_size`: the stored size of compressed layers.
+    CompressedSize: "max_compressed_size", "compressed size", Bytes, CompressedTooLarge;
+    /// `max_final_size`: bytes visible in the final filesystem.
+    FinalSize: "max_final_size", "final size", Bytes, FinalTooLarge;
+    /// `max_layers`: the layer count.
+    Layers: "max_layers", "layer count", Count, TooManyLayers;
+    /// `max_wasted`: bytes overwritten or deleted by later layers.
+    Wasted: "max_wasted", "wasted bytes", Bytes, TooMuchWaste;
+    /// `max_wasted_percent`: wasted bytes over the image size.
+    WastedPercent: "max_wasted_percent", "wasted share", Ratio, TooMuchWastePercent;
+    /// `max_files`: files of the final filesystem.
+    Files: "max_files", "final file count", Count, TooManyFiles;
+}
+
+/// Declares [`DiveMetric`] from one table: variant, policy key, dive's key, noun, unit, finding
+/// code.
+macro_rules! dive_metrics {
+    ($($(#[doc = $doc:literal])* $variant:ident: $key:literal, $dive_key:literal, $noun:literal, $unit:ident, $code:ident;)*) => {
+        /// dive's three CI rules (`dive:` keys).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum DiveMetric {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl DiveMetric {
+            /// Every dive rule.
+            pub(crate) const ALL: &'static [DiveMetric] = &[$(DiveMetric::$variant,)*];
+
+            /// The policy key.
+            pub(crate) fn key(self) -> &'static str {
+                match self {
+                    $(DiveMetric::$variant => $key,)*
+                }
+            }
+
+            /// dive's own name for the rule, as in a `.dive-ci` file.
+            pub(crate) fn dive_key(self) -> &'static str {
+                match self {
+                    $(DiveMetric::$variant => $dive_key,)*
+                }
+            }
+
+            /// What dive's metric is, for messages.
+            pub(crate) fn noun(self) -> &'static str {
+                match self {
+                    $(DiveMetric::$variant => $noun,)*
+                }
+            }
+
+            /// The kind of limit the key takes.
+            pub(crate) fn unit(self) -> Unit {
+                match self {
+                    $(DiveMetric::$variant => Unit::$unit,)*
+                }
+            }
+
+            /// The code of the finding when dive's rule fails.
+            pub(crate) fn code(self) -> Code {
+                match self {
+                    $(DiveMetric::$variant => Code::$code,)*
+                }
+            }
+        }
+    };
+}
+
+dive_metrics! {
+    /// `min_efficiency` (dive: `lowestEfficiency`): fails when efficiency < limit.
+    MinEfficiency: "min_efficiency", "lowestEfficiency", "efficiency", Ratio, DiveLowestEfficiency;
+    /// `max_wasted_bytes` (dive: `highestWastedBytes`): fails when wasted > limit.
+    MaxWastedBytes: "max_wasted_bytes", "highestWastedBytes", "wasted bytes", Bytes, DiveHighestWastedBytes;
+    /// `max_user_wasted_percent` (dive: `highestUserWastedPercent`): fails when percent > limit.
+    MaxUserWastedPercent: "max_user_wasted_percent", "highestUserWastedPercent", "user wasted share", Ratio, DiveHighestUserWastedPercent;
+}
+
+/// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
+pub(crate) trait Metric: Copy {
+    /// The policy key.
+    fn key(self) -> &'static str;
+    /// The kind of limit the key takes.
+    fn unit(self) -> Unit;
+    /// The rule kind that limits this metric to `limit`.
+    fn kind(self, limit: Measure) -> RuleKind;
+}
+
+impl Metric for ImageMetric {
+    fn key(self) -> &'static str {
+        ImageMetric::key(self)
+    }
+    fn unit(self) -> Unit {
+        ImageMetric::unit(self)
+    }
+    fn kind(self, limit: Measure) -> RuleKind {
+        RuleKind::Image {
+            metric: self,
+            limit,
+        }
+    }
+}
+
+impl Metric for DiveMetric {
+    fn key(self) -> &'static str {
+        DiveMetric::key(self)
+    }
+    fn unit(self) -> Unit {
+        DiveMetric::unit(self)
+    }
+    fn kind(self, limit: Measure) -> RuleKind {
+        RuleKind::Dive {
+            metric: self,
+            limit,
+        }
+    }
+}

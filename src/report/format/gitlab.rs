@@ -1,0 +1,93 @@
+//! `--format gitlab`: GitLab Code Quality JSON (`artifacts:reports:codequality`), one issue per
+//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Render;
+use crate::check::CheckReport;
+use crate::report::view::place;
+use crate::severity::Severity;
+
+/// The Code Quality report: a JSON array of issues.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gitlab;
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    description: String,
+    check_name: &'a str,
+    fingerprint: String,
+    severity: &'a str,
+    location: IssueLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct IssueLocation<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: u64,
+}
+
+impl Render for Gitlab {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+        let fingerprints = report.fingerprints();
+        let mut issues = Vec::new();
+        for (check, prints) in report.images.iter().zip(fingerprints) {
+            for (f, fingerprint) in check.findings.iter().zip(prints) {
+                // GitLab requires a location: a finding without one is shown on the policy file.
+                let (path, begin) =
+                    place(f).map_or((report.fallback_file(), 1), |l| (l.file.as_str(), l.line));
+                let mut description = f.message.clone();
+                if let Some(reason) = &f.reason {
+                    description.push_str(&format!(" (reason: {reason})"));
+                }
+                if report.images.len() > 1 {
+                    description.push_str(&format!(" [{}]", check.summary.name));
+                }
+                issues.push(Issue {
+                    description,
+                    check_name: f.code.as_str(),
+                    fingerprint,
+                    // Code Quality's scale is info, minor, major, critical, blocker.
+                    severity: match f.severity {
+                        Severity::Error => "major",
+                        Severity::Warn => "minor",
+                    },
+                    location: IssueLocation {
+                        path,
+                        lines: Lines { begin },
+                    },
+                });
+            }
+        }
+        serde_json::to_writer_pretty(&mut *out, &issues)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::{report, unplaced};
+
+    #[test]
+    fn issue_without_a_place_is_on_the_policy_file_line_1() {
+        let f = unplaced(Severity::Warn, "low");
+        let mut out = Vec::new();
+        Gitlab
+            .render(&report(vec![], vec![f]), &mut out)
+            .expect("written to memory");
+        let issues: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(issues[0]["severity"], "minor");
+        assert_eq!(
+            issues[0]["location"],
+            serde_json::json!({"path": "sizegate.yml", "lines": {"begin": 1}})
+        );
+    }
+}

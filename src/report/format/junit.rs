@@ -1,0 +1,131 @@
+//! `--format junit`: JUnit XML (via `quick-junit`) for CI test-report views: one test suite per
+//! image, one test case per rule checked.
+//!
+//! A rule that failed as an `error` is a failed test case (`<failure>` with the finding's message,
+//! its code as the type, and every detail in the body). A rule that failed as a `warn` is a
+//! *passing* test case whose system-out says `warn: …`: the gate passed, so the test report must
+//! not turn red (GitLab and Jenkins count any `<failure>` as a failed test), and `<skipped>` would
+//! claim the rule was not checked; Jenkins shows system-out on the case's page and GitLab in the
+//! case's details.
+
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::Render;
+use crate::check::{CheckReport, Finding, Outcome};
+use crate::report::view::{layer_line, rule_rows, FindingLines};
+
+/// JUnit XML in the Jenkins / GitLab dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Junit;
+
+impl Render for Junit {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+        let mut junit = Report::new("sizegate");
+        for check in &report.images {
+            let name = &check.summary.name;
+            let mut suite = TestSuite::new(name.as_str());
+            for row in rule_rows(check) {
+                let (rule, findings) = (row.rule, row.findings);
+                let status = match rule.status {
+                    Outcome::Error => {
+                        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                        let messages: Vec<&str> =
+                            findings.iter().map(|f| f.message.as_str()).collect();
+                        status.set_message(messages.join("; "));
+                        if let Some(first) = findings.first() {
+                            status.set_type(first.code.as_str());
+                        }
+                        status.set_description(body(&findings));
+                        status
+                    }
+                    Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
+                };
+                let mut case = TestCase::new(rule.rule.as_str(), status);
+                case.set_classname(name.as_str());
+                if rule.status == Outcome::Warn {
+                    case.set_system_out(format!("warn: {}", body(&findings)));
+                }
+                suite.add_test_case(case);
+            }
+            junit.add_test_suite(suite);
+        }
+        // Made in memory first: quick-junit's error hides the I/O error inside it, and a closed
+        // pipe must stay recognisable as one.
+        let xml = junit.to_string().map_err(io::Error::other)?;
+        out.write_all(xml.as_bytes())
+    }
+}
+
+/// Every finding of a rule: its code, details and layer, a blank line between findings.
+fn body(findings: &[&Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let mut lines = vec![format!(
+                "[{}] {}",
+                f.code.as_str(),
+                FindingLines::of(f).all().join("\n")
+            )];
+            lines.extend(layer_line(f));
+            if let Some(loc) = &f.location {
+                lines.push(format!("policy: {loc}"));
+            }
+            if let Some(loc) = &f.dockerfile {
+                lines.push(format!("Dockerfile: {loc}"));
+            }
+            lines.join("\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::{finding, report, rule};
+    use crate::check::Code;
+    use crate::severity::Severity;
+
+    #[test]
+    fn errors_fail_warnings_pass_with_system_out() {
+        let r = report(
+            vec![
+                rule("image.max_size", Outcome::Error),
+                rule("forbid[0]", Outcome::Warn),
+                rule("layers[0]", Outcome::Pass),
+            ],
+            vec![
+                finding(
+                    Code::ImageTooLarge,
+                    Severity::Error,
+                    "image.max_size",
+                    "too <big>",
+                ),
+                finding(Code::ForbiddenPath, Severity::Warn, "forbid[0]", "a & b"),
+            ],
+        );
+        let mut out = Vec::new();
+        Junit.render(&r, &mut out).expect("written to memory");
+        let xml = String::from_utf8_lossy(&out);
+        assert!(
+            xml.contains(
+                r#"<testsuite name="app:1" tests="3" skipped="0" errors="0" failures="1">"#
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<failure message="too &lt;big&gt;" type="image-too-large">"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<system-out>warn: [forbidden-path] a &amp; b"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<testcase name="layers[0]" classname="app:1"/>"#),
+            "{xml}"
+        );
+    }
+}

@@ -1,0 +1,458 @@
+//! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment. It starts
+//! with a fixed HTML comment, [`MARKER`], so a bot can find its earlier comment and update it in
+//! place; then the verdict, and for each image its totals, layers, findings, the rules checked and
+//! its largest files. Past [`LIMIT`] bytes it stops, with a note (GitHub refuses step summaries
+//! over 1 MiB).
+
+use std::io::{self, Write};
+
+use super::Render;
+use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
+use crate::report::view::{rule_rows, FindingLines};
+use crate::report::{ellipsize, human_size};
+use crate::severity::Severity;
+
+/// The first line of every markdown report.
+pub const MARKER: &str = "<!-- sizegate-report -->";
+
+/// Bytes after which the report is cut: below GitHub's 1 MiB step-summary limit, with room left
+/// for other steps' summaries.
+pub const LIMIT: usize = 900 * 1024;
+
+/// Largest files listed per image: what a run that writes this format asks `check::run` for.
+pub const LARGEST_FILES: usize = 10;
+
+/// Longest `created_by` shown in the layer table.
+const CREATED_BY_WIDTH: usize = 80;
+
+/// The markdown summary, cut at `limit` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Markdown {
+    /// Bytes the report may take, the truncation note included.
+    pub limit: usize,
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Markdown { limit: LIMIT }
+    }
+}
+
+impl Render for Markdown {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+        let reserve = TRUNCATED.len() + DETAILS_END.len() + 2;
+        let mut page = Page::new(self.limit.saturating_sub(reserve));
+        page.line(MARKER);
+        let mark = match report.verdict {
+            Verdict::Pass => "✅",
+            Verdict::Fail => "❌",
+        };
+        page.line(&format!(
+            "## {mark} sizegate {}",
+            text(&report.verdict_line())
+        ));
+        page.line("");
+        let policies: Vec<String> = report.policy.iter().map(|p| code(p)).collect();
+        page.line(&format!("Policy: {}", policies.join(", ")));
+        for check in &report.images {
+            image_section(&mut page, check);
+        }
+        let mut doc = page.text;
+        if page.truncated {
+            if page.in_details {
+                doc.push('\n');
+                doc.push_str(DETAILS_END);
+                doc.push('\n');
+            }
+            doc.push_str(TRUNCATED);
+        }
+        out.write_all(doc.as_bytes())
+    }
+}
+
+/// Closes the folded table of rules.
+const DETAILS_END: &str = "</details>";
+
+/// Closes a report that was cut short.
+const TRUNCATED: &str = "\n> [!NOTE]\n> This summary was cut short to stay under GitHub's 1 MiB limit: the JSON report (`--output json=PATH`) has everything.\n";
+
+fn image_section(page: &mut Page, check: &ImageCheck) {
+    let s = &check.summary;
+    let platform = s
+        .platform
+        .as_deref()
+        .map(|p| format!(" ({})", text(p)))
+        .unwrap_or_default();
+    page.line("");
+    page.line(&format!("### {}{platform}", code(&s.name)));
+    page.line("");
+    page.line(
+        "| image size | compressed | final size | wasted | layers | files | dive efficiency |",
+    );
+    page.line("|---:|---:|---:|---:|---:|---:|---:|");
+    page.line(&format!(
+        "| {} | {} | {} | {} | {} | {} | {:.1} % |",
+        human_size(s.image_size),
+        s.compressed_size.map_or_else(|| "n/a".into(), human_size),
+        human_size(s.final_size),
+        human_size(s.wasted_bytes),
+        s.layer_count,
+        s.final_files,
+        s.dive.efficiency * 100.0,
+    ));
+
+    page.line("");
+    page.line("#### Layers");
+    page.line("");
+    page.line("| # | size | files | created_by |");
+    page.line("|---:|---:|---:|---|");
+    for l in &s.layers {
+        let created_by = l.created_by.as_deref().map_or_else(
+            || "(unknown)".into(),
+            |c| code(&ellipsize(c, CREATED_BY_WIDTH)),
+        );
+        page.line(&format!(
+            "| {} | {} | {} | {created_by} |",
+            l.index,
+            human_size(l.size),
+            l.files
+        ));
+    }
+
+    page.line("");
+    page.line("#### Findings");
+    page.line("");
+    if check.findings.is_empty() {
+        page.line("None.");
+    } else {
+        page.line("| severity | code | rule | finding | where |");
+        page.line("|---|---|---|---|---|");
+        for f in &check.findings {
+            let severity = match f.severity {
+                Severity::Error => "❌ error",
+                Severity::Warn => "⚠️ warn",
+            };
+            page.line(&format!(
+                "| {severity} | {} | {} | {} | {} |",
+                code(f.code.as_str()),
+                code(&f.rule),
+                finding_cell(f),
+                place_lines(f).join("<br>"),
+            ));
+        }
+    }
+
+    page.line("");
+    page.line(&format!(
+        "<details><summary>Rules checked ({})</summary>",
+        check.rules.len()
+    ));
+    page.in_details = !page.truncated;
+    page.line("");
+    page.line("| rule | actual | limit | status |");
+    page.line("|---|---|---|---|");
+    for row in rule_rows(check) {
+        let status = match row.outcome() {
+            Outcome::Pass => "pass",
+            Outcome::Error => "❌ error",
+            Outcome::Warn => "⚠️ warn",
+        };
+        page.line(&format!(
+            "| {} | {} | {} | {status} |",
+            code(&row.rule.rule),
+            text(&row.actual),
+            text(&row.limit)
+        ));
+    }
+    page.line("");
+    page.line(DETAILS_END);
+    // Still open if the cut came first: the render closes it then.
+    page.in_details &= page.truncated;
+
+    if !check.largest_files.is_empty() {
+        page.line("");
+        page.line("#### Largest files");
+        page.line("");
+        page.line("| size | layer | path |");
+        page.line("|---:|---:|---|");
+        for item in &check.largest_files {
+            let layer = item.layer.map(|l| l.to_string()).unwrap_or_default();
+            page.line(&format!(
+                "| {} | {layer} | {} |",
+                human_size(item.size),
+                code(&String::from_utf8_lossy(&item.path))
+            ));
+        }
+    }
+}
+
+/// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
+/// then its paths (the image's words: every character literal), as one table cell.
+fn finding_cell(f: &Finding) -> String {
+    let lines = FindingLines::of(f);
+    let words = lines.words.iter().map(|l| text(l));
+    let paths = lines.paths.iter().map(|l| escape_text(l));
+    words.chain(paths).collect::<Vec<_>>().join("<br>")
+}
+
+/// The layer, the policy rule and the Dockerfile line of a finding, as code spans.
+fn place_lines(f: &Finding) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(layer) = f.layer {
+        lines.push(format!("layer {layer}"));
+    }
+    if let Some(loc) = &f.location {
+        lines.push(code(&loc.to_string()));
+    }
+    if let Some(loc) = &f.dockerfile {
+        lines.push(code(&loc.file_line()));
+    }
+    lines
+}
+
+/// The report as it grows, line by line, up to a byte budget; once a line does not fit, nothing
+/// more is added (tables end at a whole row).
+struct Page {
+    text: String,
+    budget: usize,
+    truncated: bool,
+    /// A `<details>` block is open: a cut must close it, or the note would be folded away.
+    in_details: bool,
+}
+
+impl Page {
+    fn new(budget: usize) -> Page {
+        Page {
+            text: String::new(),
+            budget,
+            truncated: false,
+            in_details: false,
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        if self.truncated {
+            return;
+        }
+        if self.text.len() + line.len() + 1 > self.budget {
+            self.truncated = true;
+            return;
+        }
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+}
+
+/// Text for a table cell or a heading: markdown punctuation is backslash-escaped (so globs such
+/// as `**/*.pem` stay literal and `|` does not end the cell) and line breaks become `<br>`; text
+/// between a pair of backticks stays a code span.
+pub fn text(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    // An odd number of parts means the backticks pair up.
+    let spans = parts.len() % 2 == 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && !spans {
+            out.push_str("\\`");
+        }
+        if spans && i % 2 == 1 {
+            out.push('`');
+            out.push_str(&code_body(part));
+            out.push('`');
+        } else {
+            out.push_str(&escape_text(part));
+        }
+    }
+    out
+}
+
+fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span (paths, commands, rule names) for a table cell: fenced with more backticks than
+/// it holds, `|` escaped as GitHub's tables require, line breaks as spaces.
+pub fn code(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", code_body(s))
+}
+
+fn code_body(s: &str) -> String {
+    s.replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
+        .replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::{finding, report, rule};
+    use crate::check::Code;
+
+    #[test]
+    fn text_escapes_pipes_markup_and_line_breaks() {
+        assert_eq!(text("a | b"), "a \\| b");
+        assert_eq!(
+            text("one\ntwo\r\nthree\rfour"),
+            "one<br>two<br>three<br>four"
+        );
+        assert_eq!(text("**/*.pem <b>"), "\\*\\*/\\*.pem \\<b\\>");
+        assert_eq!(text("$HOME & co"), "\\$HOME \\& co");
+    }
+
+    #[test]
+    fn text_keeps_paired_backticks_as_code_and_escapes_a_lone_one() {
+        assert_eq!(text("drop `max_size` now"), "drop `max_size` now");
+        assert_eq!(text("glob `/a/**|b`"), "glob `/a/**\\|b`");
+        assert_eq!(text("it`s"), "it\\`s");
+    }
+
+    #[test]
+    fn code_spans_escape_pipes_and_outgrow_inner_backticks() {
+        assert_eq!(code("/usr/bin/a|b"), "`/usr/bin/a\\|b`");
+        assert_eq!(code("echo `x`"), "`` echo `x` ``");
+        assert_eq!(code("a``b"), "```a``b```");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code(""), "");
+    }
+
+    #[test]
+    fn a_fix_without_a_reason_is_labelled_fix() {
+        // A preset rule carries a fix but no reason: the fix once came out labelled `reason:`.
+        let mut f = finding(
+            Code::ForbiddenPath,
+            Severity::Warn,
+            "recommended/man",
+            "1 path",
+        );
+        f.hint = Some("remove the `man` pages".into());
+        assert_eq!(finding_cell(&f), "1 path<br>fix: remove the `man` pages");
+        f.reason = Some("small images".into());
+        assert_eq!(
+            finding_cell(&f),
+            "1 path<br>reason: small images<br>fix: remove the `man` pages"
+        );
+    }
+
+    #[test]
+    fn starts_with_the_marker_and_the_verdict() {
+        let r = report(
+            vec![rule("image.max_size", Outcome::Error)],
+            vec![finding(
+                Code::ImageTooLarge,
+                Severity::Error,
+                "image.max_size",
+                "big | wide",
+            )],
+        );
+        let mut out = Vec::new();
+        Markdown::default().render(&r, &mut out).expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        let mut lines = md.lines();
+        assert_eq!(lines.next(), Some(MARKER));
+        assert_eq!(
+            lines.next(),
+            Some("## ❌ sizegate FAIL: 1 error, 0 warnings (image 2 kB of 1 kB)")
+        );
+        assert!(md.contains("| big \\| wide |"), "{md}");
+    }
+
+    #[test]
+    fn long_report_is_cut_at_a_row_with_a_note() {
+        let findings: Vec<_> = (0..2000)
+            .map(|i| {
+                finding(
+                    Code::ForbiddenPath,
+                    Severity::Warn,
+                    "forbid[0]",
+                    &format!("finding {i} {}", "x".repeat(100)),
+                )
+            })
+            .collect();
+        let r = report(vec![rule("forbid[0]", Outcome::Warn)], findings);
+        let limit = 20_000;
+        let mut out = Vec::new();
+        Markdown { limit }.render(&r, &mut out).expect("memory");
+        let md = String::from_utf8(out).expect("UTF-8");
+        assert!(md.len() <= limit, "{} bytes", md.len());
+        assert!(md.starts_with(MARKER));
+        assert!(md.ends_with(TRUNCATED), "{md}");
+        let before_note = md.trim_end_matches(TRUNCATED);
+        let last = before_note.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("| ⚠️ warn |") && last.ends_with(" |"),
+            "{last}"
+        );
+        let mut whole = Vec::new();
+        Markdown::default().render(&r, &mut whole).expect("memory");
+        assert!(!String::from_utf8_lossy(&whole).contains("cut short"));
+    }
+
+    #[test]
+    fn a_cut_inside_the_folded_rules_closes_the_fold_before_the_note() {
+        let rules: Vec<_> = (0..5000)
+            .map(|i| rule(&format!("forbid[{i}]"), Outcome::Pass))
+            .collect();
+        let r = report(rules, vec![]);
+        let mut out = Vec::new();
+        Markdown { limit: 20_000 }
+            .render(&r, &mut out)
+            .expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        assert!(md.len() <= 20_000, "{}", md.len());
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches(DETAILS_END).count()
+        );
+        let end = md.rfind(DETAILS_END).expect("closed");
+        assert!(md[end..].contains("cut short"), "the note follows the fold");
+    }
+
+    #[test]
+    fn backticks_in_paths_stay_literal() {
+        let mut f = finding(
+            Code::ForbiddenPath,
+            Severity::Warn,
+            "forbid[0]",
+            "2 forbidden paths",
+        );
+        f.paths = ["x/a`b | c.deb", "x/d`e.deb"]
+            .iter()
+            .map(|p| crate::check::PathHit {
+                path: p.to_string(),
+                size: 1,
+                layer: 0,
+                created_by: None,
+            })
+            .collect();
+        let cell = finding_cell(&f);
+        assert!(cell.contains("x/a\\`b \\| c.deb"), "{cell}");
+        assert!(cell.contains("x/d\\`e.deb"), "{cell}");
+    }
+}

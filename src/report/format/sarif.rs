@@ -1,0 +1,193 @@
+//! `--format sarif`: SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs), built with the typed model
+//! of `serde-sarif`. One rule per finding code; every result has a physical location (the
+//! Dockerfile line, else the policy rule, else line 1 of the policy file) and a stable
+//! `partialFingerprints` entry, so a finding that persists across runs stays one alert.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_sarif::sarif::{
+    ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel,
+    Run, Sarif as SarifLog, Tool, ToolComponent,
+};
+
+use super::Render;
+use crate::check::{CheckReport, Code, Location};
+use crate::report::view::{layer_line, place, FindingLines};
+use crate::severity::Severity;
+
+/// The schema the log names (the OASIS 2.1.0 errata 01 schema).
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The key of sizegate's fingerprint in `partialFingerprints` (versioned, so a change of recipe
+/// gets a new key rather than silently new values).
+pub const FINGERPRINT_KEY: &str = "sizegateFinding/v1";
+
+/// A SARIF 2.1.0 log with one run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sarif;
+
+impl Render for Sarif {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &log(report))?;
+        writeln!(out)
+    }
+}
+
+/// The SARIF log of a report.
+pub fn log(report: &CheckReport) -> SarifLog {
+    // The rules are the codes that occur, in documentation order; results point at them by index.
+    let used: Vec<Code> = Code::ALL
+        .iter()
+        .copied()
+        .filter(|c| {
+            report
+                .images
+                .iter()
+                .flat_map(|i| &i.findings)
+                .any(|f| f.code == *c)
+        })
+        .collect();
+    let rules: Vec<ReportingDescriptor> = used
+        .iter()
+        .map(|code| {
+            ReportingDescriptor::builder()
+                .id(code.as_str())
+                .short_description(text(code.description()))
+                .build()
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (check, prints) in report.images.iter().zip(report.fingerprints()) {
+        for (f, fingerprint) in check.findings.iter().zip(prints) {
+            let fallback = Location {
+                file: report.fallback_file().to_string(),
+                line: 1,
+                column: 1,
+            };
+            let primary = place(f).unwrap_or(&fallback);
+            let mut lines = FindingLines::of(f).all();
+            lines.extend(layer_line(f));
+            let mut properties = BTreeMap::new();
+            properties.insert("image".to_string(), check.summary.name.clone().into());
+            properties.insert("rule".to_string(), f.rule.clone().into());
+            let mut result = SarifResult::builder()
+                .rule_id(f.code.as_str())
+                .level(match f.severity {
+                    Severity::Error => ResultLevel::Error,
+                    Severity::Warn => ResultLevel::Warning,
+                })
+                .message(Message::builder().text(lines.join("\n")).build())
+                .locations(vec![location(primary)])
+                .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fingerprint)]))
+                .properties(
+                    PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build();
+            result.rule_index = used.iter().position(|c| *c == f.code).map(|i| i as i64);
+            // When the result is shown on the Dockerfile, the policy rule is still worth a link.
+            if f.dockerfile.is_some() {
+                result.related_locations = f.location.as_ref().map(|l| vec![location(l)]);
+            }
+            results.push(result);
+        }
+    }
+    let driver = ToolComponent::builder()
+        .name("sizegate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    SarifLog::builder()
+        .schema(SCHEMA_URI)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn location(loc: &Location) -> SarifLocation {
+    let region = Region::builder()
+        .start_line(clamp(loc.line))
+        .start_column(clamp(loc.column))
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(file_uri(&loc.file)).build())
+        .region(region)
+        .build();
+    SarifLocation::builder().physical_location(physical).build()
+}
+
+/// SARIF lines and columns are 1-based integers.
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n.max(1)).unwrap_or(i64::MAX)
+}
+
+/// A file as the user named it, as a URI reference: relative paths stay relative (code scanning
+/// resolves them against the checkout), absolute ones become `file://` URIs, and every byte that
+/// is not allowed in a URI path is percent-encoded.
+pub fn file_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut uri = String::new();
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for b in path.bytes() {
+        // RFC 3986 unreserved characters and the path separator; `:` is encoded too, so a relative
+        // path such as `a:b.yml` is not read as a scheme.
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::{report, unplaced};
+
+    #[test]
+    fn file_uris_are_relative_or_file_scheme_and_encoded() {
+        assert_eq!(file_uri("examples/fail.yml"), "examples/fail.yml");
+        assert_eq!(
+            file_uri("/tmp/my policy.yml"),
+            "file:///tmp/my%20policy.yml"
+        );
+        assert_eq!(file_uri("a:b,c.yml"), "a%3Ab%2Cc.yml");
+        assert_eq!(file_uri("ci\\sizegate.yml"), "ci/sizegate.yml");
+        assert_eq!(file_uri("café.yml"), "caf%C3%A9.yml");
+    }
+
+    #[test]
+    fn every_result_has_a_location_and_a_rule() {
+        let f = unplaced(Severity::Warn, "low");
+        let log = serde_json::to_value(log(&report(vec![], vec![f]))).expect("serializes");
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["level"], "warning");
+        assert_eq!(result["ruleIndex"], 0);
+        assert_eq!(
+            result["locations"][0]["physicalLocation"],
+            serde_json::json!({
+                "artifactLocation": {"uri": "sizegate.yml"},
+                "region": {"startLine": 1, "startColumn": 1}
+            })
+        );
+        assert_eq!(
+            log["runs"][0]["tool"]["driver"]["rules"][0]["id"],
+            "dive-lowest-efficiency"
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! The OCI planner: reads an OCI image layout's `index.json` (a layout directory, or the same
+//! layout inside a tar: oci-archive, Docker >= 25) into image plans. `index.json` may point at
+//! images or at image indexes (multi-platform); one platform is picked per image, attestation
+//! manifests are skipped. Blobs are named by digest, as `blobs/<algorithm>/<hex>` members.
+
+use super::select::{platform_matches, tag_matches};
+use super::spec::{Descriptor, ManifestOrIndex, Platform};
+use super::{parse_json, ImagePlan, LayerRef};
+use crate::error::{Error, ErrorKind, Result};
+use crate::source::store::Store;
+use crate::source::Selection;
+
+/// Nested indexes followed before giving up.
+const MAX_INDEX_DEPTH: usize = 4;
+/// The platform picked when an index has several and the user named none.
+const DEFAULT_PLATFORM: &str = "linux/amd64";
+
+/// The member path of a blob: `sha256:abc…` -> `blobs/sha256/abc…`. Digests are checked so that a
+/// crafted one cannot name a path outside `blobs/`.
+pub(crate) fn blob_member(label: &str, digest: &str) -> Result<String> {
+    let valid = digest.split_once(':').filter(|(alg, hex)| {
+        !alg.is_empty()
+            && !hex.is_empty()
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+._-".contains(&b))
+            && hex.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    match valid {
+        Some((alg, hex)) => Ok(format!("blobs/{alg}/{hex}")),
+        None => Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!("malformed digest {digest:?}")),
+        )),
+    }
+}
+
+/// Plans every image `index.json` names, picking one platform of each multi-platform index.
+pub(crate) fn plan(
+    store: &dyn Store,
+    selection: &Selection,
+    notes: &mut Vec<String>,
+) -> Result<Vec<ImagePlan>> {
+    let label = store.label();
+    let index: ManifestOrIndex = parse_json(store, "index.json")?;
+    let tops = index.manifests.unwrap_or_default();
+    if tops.is_empty() {
+        return Err(Error::member(
+            label,
+            "index.json",
+            ErrorKind::Invalid("lists no manifests".into()),
+        ));
+    }
+    let mut plans = Vec::new();
+    let mut passed_over = Vec::new();
+    for top in &tops {
+        let tags = tags_of(top);
+        // Only the images `--image` names need a platform: another image's index is no concern.
+        if let Some(wanted) = &selection.image {
+            if !tags.is_empty() && !tags.iter().any(|t| tag_matches(t, wanted)) {
+                continue;
+            }
+        }
+        let mut found = Vec::new();
+        collect_manifests(store, top, None, 0, &mut found)?;
+        let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
+        match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
+            Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
+            None => passed_over.push(format!("{what} ({})", platforms(&found))),
+        }
+    }
+    if plans.is_empty() && !passed_over.is_empty() {
+        return Err(Error::new(
+            label,
+            ErrorKind::Selection(format!(
+                "no image for platform {}; the archive has: {}",
+                selection.platform.as_deref().unwrap_or_default(),
+                passed_over.join("; ")
+            )),
+        ));
+    }
+    Ok(plans)
+}
+
+fn platforms(found: &[Found]) -> String {
+    found
+        .iter()
+        .map(|f| f.platform.clone().unwrap_or_else(|| "unknown".into()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An image manifest found under an index entry, with the platform the index gives it.
+struct Found {
+    descriptor: Descriptor,
+    manifest: ManifestOrIndex,
+    platform: Option<String>,
+}
+
+fn collect_manifests(
+    store: &dyn Store,
+    desc: &Descriptor,
+    platform: Option<&Platform>,
+    depth: usize,
+    found: &mut Vec<Found>,
+) -> Result<()> {
+    let label = store.label();
+    if depth > MAX_INDEX_DEPTH {
+        return Err(Error::member(
+            label,
+            &desc.digest,
+            ErrorKind::Invalid("image indexes nested too deep".into()),
+        ));
+    }
+    let member = blob_member(label, &desc.digest)?;
+    // Under a multi-platform index, the containerd store saves only the blobs of the platforms it
+    // pulled: an absent manifest there is a platform not in the archive, not an error.
+    if depth > 0 && !store.contains(&member) {
+        return Ok(());
+    }
+    let doc: ManifestOrIndex = parse_json(store, &member)?;
+    if let Some(children) = &doc.manifests {
+        for child in children {
+            let attestation =
+                child.annotation("vnd.docker.reference.type") == Some("attestation-manifest");
+            let unknown = child.platform.as_ref().is_some_and(|p| p.os == "unknown");
+            if attestation || unknown {
+                continue;
+            }
+            collect_manifests(store, child, child.platform.as_ref(), depth + 1, found)?;
+        }
+    } else if doc.config.is_some() {
+        found.push(Found {
+            descriptor: desc.clone(),
+            manifest: doc,
+            platform: platform.or(desc.platform.as_ref()).map(Platform::display),
+        });
+    } else {
+        return Err(Error::member(
+            label,
+            member,
+            ErrorKind::Invalid("neither an image manifest nor an image index".into()),
+        ));
+    }
+    Ok(())
+}
+
+/// Picks the platform of one image: the one `--platform` names (`None` when the image lacks it),
+/// the only one there is, or linux/amd64 of several (with a note).
+fn choose_platform<'a>(
+    label: &str,
+    what: &str,
+    found: &'a [Found],
+    wanted: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Option<&'a Found>> {
+    if found.is_empty() {
+        return Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!(
+                "{what}: no image manifest of the index is in the archive"
+            )),
+        ));
+    }
+    if let Some(wanted) = wanted {
+        // An image with no platform in the index is checked against its config later.
+        return Ok(found.iter().find(|f| {
+            f.platform
+                .as_deref()
+                .is_none_or(|p| platform_matches(wanted, p))
+        }));
+    }
+    if found.len() == 1 {
+        return Ok(found.first());
+    }
+    match found
+        .iter()
+        .find(|f| f.platform.as_deref() == Some(DEFAULT_PLATFORM))
+    {
+        Some(f) => {
+            notes.push(format!(
+                "{what}: picked platform {DEFAULT_PLATFORM} of {} ({}); choose another with --platform",
+                found.len(),
+                platforms(found)
+            ));
+            Ok(Some(f))
+        }
+        None => Err(Error::new(
+            label,
+            ErrorKind::Selection(format!(
+                "{what}: the index has several platforms ({}) and none is {DEFAULT_PLATFORM}; choose one with --platform",
+                platforms(found)
+            )),
+        )),
+    }
+}
+
+fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<ImagePlan> {
+    let label = store.label();
+    let member = blob_member(label, &found.descriptor.digest)?;
+    let config = found.manifest.config.as_ref().ok_or_else(|| {
+        Error::member(
+            label,
+            &member,
+            ErrorKind::Invalid("manifest has no config".into()),
+        )
+    })?;
+    let layers = found
+        .manifest
+        .layers
+        .iter()
+        .flatten()
+        .map(|l| {
+            Ok(LayerRef {
+                member: blob_member(label, &l.digest)?,
+                digest: Some(l.digest.clone()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ImagePlan {
+        tags,
+        platform: found.platform.clone(),
+        config: blob_member(label, &config.digest)?,
+        config_digest: Some(config.digest.clone()),
+        layers,
+    })
+}
+
+/// The tags an index entry gives its image: the containerd image name (a full reference) when set,
+/// else the OCI `ref.name` annotation.
+fn tags_of(desc: &Descriptor) -> Vec<String> {
+    [
+        "io.containerd.image.name",
+        "org.opencontainers.image.ref.name",
+    ]
+    .iter()
+    .find_map(|k| desc.annotation(k))
+    .map(|t| vec![t.to_string()])
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_member_rejects_path_tricks() {
+        assert_eq!(
+            blob_member("x", "sha256:abc123").ok(),
+            Some("blobs/sha256/abc123".to_string())
+        );
+        assert!(blob_member("x", "sha256:../../etc/passwd").is_err());
+        assert!(blob_member("x", "sha256/abc").is_err());
+        assert!(blob_member("x", "sha256:").is_err());
+    }
+}

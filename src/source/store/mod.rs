@@ -1,0 +1,139 @@
+//! Where the bytes of an image are: a [`Store`] reads the members of an image by name, whatever
+//! holds them. [`open`] picks the store from the content of what the user gave:
+//! - a directory: an OCI image layout, one file per blob ([`dir`]);
+//! - a plain tar file: indexed once by its headers, then read in place and in parallel
+//!   ([`tar_file`]);
+//! - stdin, or a gzip or zstd file: read once, front to back, scanning layers as they pass
+//!   ([`stream`]).
+//!
+//! [`members`] holds what the tar stores share: member names, and links between members.
+//!
+//! How to add a new image source (another kind of file, a registry): write a `Store` in
+//! `store/<name>.rs` and add its case to [`open`] (for a registry, a new `ImageSource` variant in
+//! `source/mod.rs` too). The planners in `plan/` and the layer walk in `layer.rs` then work on it
+//! unchanged: a store only answers "which members are there", "the bytes of this JSON member" and
+//! "the entries of this layer member" (through `layer::scan_seekable` or `layer::scan_stream`),
+//! and reports a layer that cannot be read with [`layer_error`].
+
+mod dir;
+pub(crate) mod members;
+mod stream;
+mod tar_file;
+
+use std::fs::File;
+use std::io::{BufReader, IsTerminal};
+use std::sync::Arc;
+
+use super::io::read_up_to;
+use super::layer::{sniff_compression, unsupported_compression, LayerError};
+use super::ImageSource;
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Compression, LayerContents};
+
+/// Largest JSON document (manifest, index, config) read into memory. Registries cap manifests at
+/// 4 MiB; image configs with long histories stay well below this.
+pub(crate) const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The error for a metadata member larger than [`MAX_METADATA_BYTES`].
+pub(crate) fn too_large(label: &str, member: &str, size: u64) -> Error {
+    Error::member(
+        label,
+        member,
+        ErrorKind::Invalid(format!(
+            "{size} bytes is too large for a JSON document (limit {MAX_METADATA_BYTES})"
+        )),
+    )
+}
+
+/// The error for a layer blob that could not be read; `load_from` adds which layer it is.
+pub(crate) fn layer_error(label: &str, member: impl Into<String>, error: LayerError) -> Error {
+    let error = Box::new(error);
+    Error::member(label, member, ErrorKind::Layer { index: None, error })
+}
+
+/// A place holding the members of an image: an indexed tar file, a layout directory, or a tar
+/// that was read in one pass.
+pub(crate) trait Store: Sync {
+    /// The name to show in errors: the path the user gave, or `<stdin>`.
+    fn label(&self) -> &str;
+    /// Whether a member of this name exists.
+    fn contains(&self, member: &str) -> bool;
+    /// The name of the file a member name leads to, after links.
+    fn canonical(&self, member: &str) -> Result<String>;
+    /// The bytes of a small metadata member.
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>>;
+    /// Scans a layer member.
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>>;
+    /// Whether layers can be read concurrently.
+    fn parallel(&self) -> bool;
+}
+
+/// Opens what the user gave as the store its content calls for.
+pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
+    match source {
+        ImageSource::Stdin => {
+            let label = "<stdin>";
+            let stdin = std::io::stdin().lock();
+            if stdin.is_terminal() {
+                return Err(Error::new(
+                    label,
+                    ErrorKind::Invalid(
+                        "`-` reads an image archive from stdin, but stdin is a terminal; pipe one in (docker save app | sizegate layers -)".into(),
+                    ),
+                ));
+            }
+            open_stream(label, BufReader::with_capacity(1 << 20, stdin))
+        }
+        ImageSource::Path(path) => {
+            let label = path.display().to_string();
+            let meta = std::fs::metadata(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            if meta.is_dir() {
+                return Ok(Box::new(dir::LayoutDir::open(path)?));
+            }
+            let mut file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            let mut magic = [0u8; 6];
+            let n = read_up_to(&mut file, &mut magic)
+                .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            refuse_unsupported(&label, &magic[..n])?;
+            if sniff_compression(&magic[..n]) == Compression::None {
+                Ok(Box::new(tar_file::TarFile::open(path)?))
+            } else {
+                let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+                open_stream(&label, BufReader::with_capacity(1 << 20, file))
+            }
+        }
+    }
+}
+
+/// An archive compressed as a whole with something other than gzip or zstd.
+fn refuse_unsupported(label: &str, magic: &[u8]) -> Result<()> {
+    match unsupported_compression(magic) {
+        Some(name) => Err(Error::new(
+            label,
+            ErrorKind::Invalid(format!(
+                "the archive is {name}-compressed; decompress it first, or save it plain, gzip or zstd"
+            )),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
+fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+    refuse_unsupported(label, head)?;
+    let archive = match sniff_compression(head) {
+        Compression::None => stream::StreamArchive::read(label, reader)?,
+        Compression::Gzip => {
+            stream::StreamArchive::read(label, flate2::bufread::MultiGzDecoder::new(reader))?
+        }
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+            stream::StreamArchive::read(label, decoder)?
+        }
+    };
+    Ok(Box::new(archive))
+}

@@ -1,0 +1,157 @@
+//! An image archive read once, front to back, as a store: a tar on stdin or a compressed archive.
+//! The metadata (`manifest.json`, `index.json`) comes last in `docker save` output, so every member
+//! that could be a layer is scanned as it streams past, keyed by its name, and joined with the
+//! metadata at the end. Nothing is spooled to disk and no file content is kept.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::members::{
+    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
+};
+use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Compression, LayerContents};
+use crate::source::io::counting::Counting;
+use crate::source::io::read_up_to;
+use crate::source::layer::{is_tar_header, scan_stream, sniff_compression, LayerError};
+
+/// What was kept of one regular member.
+#[derive(Debug)]
+enum Kept {
+    /// A JSON document, kept whole.
+    Json(Vec<u8>),
+    /// A JSON document too large to be metadata (an SBOM, say): its size, for the error should the
+    /// metadata refer to it.
+    TooLarge(u64),
+    /// Anything else was scanned as a layer tar: the result, or why it is not one.
+    Layer(std::result::Result<Arc<LayerContents>, LayerError>),
+}
+
+/// An archive that has been read in one pass.
+#[derive(Debug)]
+pub(crate) struct StreamArchive {
+    label: String,
+    members: Members<Kept>,
+}
+
+impl StreamArchive {
+    /// Reads the whole tar from `reader`, scanning layers as they pass.
+    pub(crate) fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
+        let (counted, progress) = Counting::new(reader);
+        let mut archive = tar::Archive::new(counted);
+        let entries = archive
+            .entries()
+            .map_err(|e| Error::new(label, ErrorKind::Tar(e.to_string())))?;
+        let mut members = Members::default();
+        // The last member seen: its name, data size and where its data ends in the stream.
+        let mut last: Option<(String, u64, u64)> = None;
+        for item in entries {
+            let mut entry = item.map_err(|e| match &last {
+                Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
+                    Error::member(
+                        label,
+                        name,
+                        ErrorKind::Tar(format!(
+                            "member of {size} bytes runs past the end of the archive ({} bytes missing)",
+                            end - progress.seen()
+                        )),
+                    )
+                }
+                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), &e),
+            })?;
+            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let kind = entry.header().entry_type();
+            let data_size = entry.size();
+            let data_end = entry.raw_file_position().saturating_add(data_size);
+            let member = if kind.is_file() || kind.is_contiguous() {
+                let size = entry.size();
+                let mut head = vec![0u8; 512];
+                let n = read_up_to(&mut entry, &mut head)
+                    .map_err(|e| Error::member(label, &name, ErrorKind::Tar(e.to_string())))?;
+                head.truncate(n);
+                let is_json = !is_tar_header(&head)
+                    && sniff_compression(&head) == Compression::None
+                    && matches!(
+                        head.iter().find(|b| !b.is_ascii_whitespace()),
+                        Some(b'{' | b'[')
+                    );
+                let rest = std::io::Cursor::new(head).chain(&mut entry);
+                if is_json && size > MAX_METADATA_BYTES {
+                    Member::Data(Kept::TooLarge(size))
+                } else if is_json {
+                    Member::Data(Kept::Json(read_json(label, &name, size, rest)?))
+                } else {
+                    Member::Data(Kept::Layer(scan_stream(rest, size).map(Arc::new)))
+                }
+            } else {
+                Member::not_a_file(&entry)
+            };
+            last = Some((name.clone(), data_size, data_end));
+            members.insert(name, member);
+        }
+        if last.is_none() {
+            return Err(empty_archive(label));
+        }
+        Ok(StreamArchive {
+            label: label.to_string(),
+            members,
+        })
+    }
+
+    fn kept(&self, member: &str) -> Result<(String, &Kept)> {
+        self.members
+            .resolve(member)
+            .map_err(|e| resolve_error(&self.label, member, e))
+    }
+}
+
+fn read_json(label: &str, name: &str, size: u64, mut reader: impl Read) -> Result<Vec<u8>> {
+    let mut data = Vec::with_capacity(size as usize);
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| Error::member(label, name, ErrorKind::Tar(e.to_string())))?;
+    Ok(data)
+}
+
+impl Store for StreamArchive {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn contains(&self, member: &str) -> bool {
+        self.members.contains(member)
+    }
+
+    fn canonical(&self, member: &str) -> Result<String> {
+        self.kept(member).map(|(name, _)| name)
+    }
+
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
+        match self.kept(member)? {
+            (_, Kept::Json(data)) => Ok(data.clone()),
+            (name, Kept::TooLarge(size)) => Err(too_large(&self.label, &name, *size)),
+            (name, Kept::Layer(_)) => Err(Error::member(
+                &self.label,
+                name,
+                ErrorKind::Invalid("expected a JSON document".into()),
+            )),
+        }
+    }
+
+    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+        match self.kept(member)? {
+            (_, Kept::Layer(Ok(contents))) => Ok(Arc::clone(contents)),
+            (name, Kept::Layer(Err(e))) => Err(layer_error(&self.label, name, e.clone())),
+            (name, Kept::Json(_) | Kept::TooLarge(_)) => Err(Error::member(
+                &self.label,
+                name,
+                ErrorKind::Invalid("expected a layer tar, found a JSON document".into()),
+            )),
+        }
+    }
+
+    fn parallel(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,203 @@
+//! The numbers rules compare ([`Measure`]: bytes, counts, ratios): how a policy writes them (`450MB`,
+//! `450 MiB`, `1.5GiB`, `300kb`, plain byte counts; `95%`, `0.95`) and how reports show them
+//! (`25.98 kB`, `48.81 %`).
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A number a rule compares: bytes, a count, or a ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "unit", content = "value", rename_all = "lowercase")]
+pub enum Measure {
+    /// Bytes.
+    Bytes(u64),
+    /// A count (layers, files).
+    Count(u64),
+    /// A ratio (1.0 = 100 %).
+    Ratio(f64),
+}
+
+impl Measure {
+    /// The value as a float, to compare and to compute how far over the limit it is.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Measure::Bytes(b) | Measure::Count(b) => b as f64,
+            Measure::Ratio(r) => r,
+        }
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Measure::Bytes(b) => f.write_str(&human_size(*b)),
+            Measure::Count(c) => write!(f, "{c}"),
+            Measure::Ratio(r) => f.write_str(&human_ratio(*r)),
+        }
+    }
+}
+
+/// The kinds of limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A size.
+    Bytes,
+    /// A whole number.
+    Count,
+    /// A percentage or fraction.
+    Ratio,
+}
+
+/// Units a size may carry, lower-cased, with their factor. SI units are powers of 1000 and IEC
+/// units powers of 1024; `k`, `m`, `g`, `t` alone are SI, as in dive's `.dive-ci`.
+const UNITS: &[(&str, u64)] = &[
+    ("b", 1),
+    ("k", 1_000),
+    ("kb", 1_000),
+    ("m", 1_000_000),
+    ("mb", 1_000_000),
+    ("g", 1_000_000_000),
+    ("gb", 1_000_000_000),
+    ("t", 1_000_000_000_000),
+    ("tb", 1_000_000_000_000),
+    ("kib", 1 << 10),
+    ("mib", 1 << 20),
+    ("gib", 1 << 30),
+    ("tib", 1 << 40),
+];
+
+/// Parses a size with an optional unit (any case, optional space) into bytes. Fractions are
+/// allowed with a unit (`1.5GiB`) and rounded to the nearest byte.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(text.len());
+    let (number, unit) = (text[..split].trim(), text[split..].trim());
+    if number.is_empty() {
+        return Err(format!(
+            "`{text}` is not a size: it must start with a number, e.g. 450MB"
+        ));
+    }
+    let factor = if unit.is_empty() {
+        1
+    } else {
+        let lower = unit.to_ascii_lowercase();
+        UNITS
+            .iter()
+            .find(|(u, _)| *u == lower)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                format!("unknown size unit `{unit}`: use B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024)")
+            })?
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{number}` is not a number"))?;
+    if !value.is_finite() {
+        return Err(format!("`{text}` is not a finite size"));
+    }
+    if value < 0.0 {
+        return Err(format!("`{text}` is negative: sizes are 0 or more"));
+    }
+    if unit.is_empty() && number.contains('.') {
+        return Err(format!(
+            "`{text}` is a fraction of a byte: give whole bytes or a unit"
+        ));
+    }
+    let bytes = (value * factor as f64).round();
+    if bytes >= u64::MAX as f64 {
+        return Err(format!("`{text}` is too large"));
+    }
+    Ok(bytes as u64)
+}
+
+/// Parses a ratio: a percentage (`95%`, `12.5 %`) or a plain number (`0.95`).
+pub fn parse_ratio(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (text, 1.0),
+    };
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a ratio: write a percentage (95%) or a number (0.95)")
+    })?;
+    check_ratio(value / scale).map_err(|e| format!("`{text}` {e}"))
+}
+
+/// Checks a ratio given as a number.
+pub fn check_ratio(value: f64) -> Result<f64, String> {
+    if !value.is_finite() {
+        Err("is not a finite number".into())
+    } else if value < 0.0 {
+        Err("is negative: ratios are 0 or more".into())
+    } else {
+        Ok(value)
+    }
+}
+
+/// Sizes as people read them: decimal units like `docker images` (`25.98 kB`).
+pub fn human_size(bytes: u64) -> String {
+    humansize::format_size(bytes, humansize::DECIMAL)
+}
+
+/// Shows a ratio as a percentage (`48.81 %`).
+pub fn human_ratio(ratio: f64) -> String {
+    format!("{:.2} %", ratio * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_si_and_iec_units_in_any_case() {
+        assert_eq!(parse_size("450MB"), Ok(450_000_000));
+        assert_eq!(parse_size("450 MiB"), Ok(450 * 1024 * 1024));
+        assert_eq!(parse_size("1.5GiB"), Ok(1_610_612_736));
+        assert_eq!(parse_size("300kb"), Ok(300_000));
+        assert_eq!(parse_size("20Mb"), Ok(20_000_000));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert_eq!(parse_size("7 B"), Ok(7));
+    }
+
+    #[test]
+    fn bad_sizes_say_what_is_wrong() {
+        assert!(parse_size("-5MB")
+            .expect_err("must fail")
+            .contains("negative"));
+        assert!(parse_size("5 parsecs")
+            .expect_err("must fail")
+            .contains("unknown size unit `parsecs`"));
+        assert!(parse_size("MB")
+            .expect_err("must fail")
+            .contains("must start with a number"));
+        assert!(parse_size("99999999999TB")
+            .expect_err("must fail")
+            .contains("too large"));
+        assert!(parse_size("1.5")
+            .expect_err("must fail")
+            .contains("fraction"));
+        assert!(parse_size("1.2.3MB")
+            .expect_err("must fail")
+            .contains("not a number"));
+    }
+
+    #[test]
+    fn ratios_as_percent_or_number() {
+        assert_eq!(parse_ratio("95%"), Ok(0.95));
+        assert_eq!(parse_ratio("12.5 %"), Ok(0.125));
+        assert_eq!(parse_ratio("0.5"), Ok(0.5));
+        assert!(parse_ratio("-1%")
+            .expect_err("must fail")
+            .contains("negative"));
+        assert!(parse_ratio("NaN")
+            .expect_err("must fail")
+            .contains("finite"));
+        assert!(parse_ratio("lots")
+            .expect_err("must fail")
+            .contains("not a ratio"));
+    }
+}
