@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GitHub Action's step: install sizegate (or use $SIZEGATE_BIN), run `sizegate check` with
 # the inputs, write the report files, and turn the verdict into the step's outcome per `fail-on`.
-# Kept out of action.yml so that it can be tested (tests/ci_recipes.rs runs it with a GitHub-like
-# environment).
+# Kept out of action.yml so that it can be tested (tests/it/ci_recipes.rs runs it with a
+# GitHub-like environment).
 set -euo pipefail
 
 # An error annotation; the message is escaped as workflow commands require.

@@ -4,16 +4,16 @@
 //! left-out default adds an error with no place in any file), and each format's output must be
 //! exactly the text in tests/snapshots/.
 //!
-//! After a deliberate change of a format, `SIZEGATE_BLESS=1 cargo test --test formats` rewrites the
-//! snapshots (tests that compare against other snapshots may fail in that run: run the tests again
-//! without it); review their diff before committing.
+//! After a deliberate change of a format, `SIZEGATE_BLESS=1 cargo test --test it formats::`
+//! rewrites the snapshots (tests that compare against other snapshots may fail in that run: run the
+//! tests again without it); review their diff before committing.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::support::{fixture, path_str, root, run, run_in, sizegate_in, tempdir, write_file, Run};
 
 /// `check` on the fixture with the formats policy, from the repository root.
 const CHECK: [&str; 6] = [
@@ -25,49 +25,11 @@ const CHECK: [&str; 6] = [
     "tests/fixtures/formats.dive-ci",
 ];
 
-/// The variables of GitHub Actions the binary reads.
-const GITHUB_VARS: [&str; 4] = [
-    "GITHUB_ACTIONS",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_OUTPUT",
-    "RUNNER_TEMP",
-];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root, outside GitHub Actions whatever runs the tests.
-fn sizegate() -> Command {
-    let mut cmd = Command::cargo_bin("sizegate").expect("binary builds");
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    for var in GITHUB_VARS {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// What one run gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: Command) -> Run {
-    let out = cmd.output().expect("sizegate runs");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// `check … EXTRA` on the fixture; it must fail the gate (exit 1) and print nothing on stderr.
 fn check(extra: &[&str]) -> Run {
-    let mut cmd = sizegate();
+    let mut cmd = sizegate_in(root());
     cmd.args(CHECK).args(extra);
-    let run = run(cmd);
+    let run = run(&mut cmd);
     assert_eq!(
         run.code, 1,
         "the fixture fails the gate; stderr: {}",
@@ -112,10 +74,6 @@ fn assert_snapshot(name: &str, actual: &str) {
     }
 }
 
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Each format, exactly
 // ---------------------------------------------------------------------------------------------
@@ -131,7 +89,7 @@ fn table_is_the_default() {
 fn json_is_the_documented_contract() {
     let run = check(&["--format", "json"]);
     assert_snapshot("check.json", &run.stdout);
-    let report = json(&run.stdout);
+    let report = run.json();
     assert_eq!(report["schema_version"], 1);
     assert_eq!(
         (report["errors"].as_u64(), report["warnings"].as_u64()),
@@ -143,11 +101,10 @@ fn json_is_the_documented_contract() {
 fn csv_is_the_inventory_of_the_checked_image() {
     let run = check(&["--format", "csv"]);
     assert_snapshot("check.csv", &run.stdout);
-    let mut inventory = sizegate();
-    inventory.args(["inventory", "tests/fixtures/tiny.docker.tar"]);
-    let inventory = run_ok(inventory);
+    let inventory = run_in(root(), &["inventory", "tests/fixtures/tiny.docker.tar"]);
+    assert_eq!(inventory.code, 0, "{}", inventory.stderr);
     assert_eq!(
-        run.stdout, inventory,
+        run.stdout, inventory.stdout,
         "same columns and rows as `sizegate inventory`"
     );
 }
@@ -196,7 +153,7 @@ fn github_prints_one_workflow_command_per_finding() {
 fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
     let run = check(&["--format", "sarif"]);
     assert_snapshot("check.sarif", &run.stdout);
-    let log = json(&run.stdout);
+    let log = run.json();
     assert_eq!(log["version"], "2.1.0");
     let run0 = &log["runs"][0];
     assert_eq!(run0["tool"]["driver"]["name"], "sizegate");
@@ -251,7 +208,7 @@ fn junit_has_a_suite_per_image_and_a_case_per_rule() {
 fn gitlab_code_quality_has_unique_fingerprints_and_mapped_severities() {
     let run = check(&["--format", "gitlab"]);
     assert_snapshot("check.gitlab.json", &run.stdout);
-    let issues = json(&run.stdout);
+    let issues = run.json();
     let issues = issues.as_array().expect("an array");
     let mut prints: Vec<&str> = issues
         .iter()
@@ -269,16 +226,15 @@ fn gitlab_code_quality_has_unique_fingerprints_and_mapped_severities() {
 
 #[test]
 fn fingerprints_stay_when_the_numbers_change() {
-    let dir = TempDir::new().expect("tempdir");
-    let policy = fs::read_to_string(root().join("tests/fixtures/formats.yml"))
+    let dir = tempdir();
+    let policy = fs::read_to_string(fixture("formats.yml"))
         .expect("policy")
         .replace("max_size: 20kB", "max_size: 21kB")
         .replace("max_size: 4kB", "max_size: 4100B");
-    let copy = dir.path().join("formats.yml");
-    fs::write(&copy, policy).expect("policy written");
-    let copy = copy.to_str().expect("UTF-8 path");
+    let copy = write_file(dir.path(), "formats.yml", policy.as_bytes());
+    let copy = path_str(&copy);
     let prints = |policy: &str, format: &str| -> Vec<String> {
-        let mut cmd = sizegate();
+        let mut cmd = sizegate_in(root());
         cmd.args([
             "check",
             "tests/fixtures/tiny.docker.tar",
@@ -291,7 +247,7 @@ fn fingerprints_stay_when_the_numbers_change() {
             "--format",
             format,
         ]);
-        let out = json(&run(cmd).stdout);
+        let out = run(&mut cmd).json();
         let list = match format {
             "gitlab" => out.as_array().cloned().unwrap_or_default(),
             _ => out["runs"][0]["results"]
@@ -319,18 +275,20 @@ fn fingerprints_stay_when_the_numbers_change() {
 
 #[test]
 fn github_escapes_colon_and_comma_in_properties_and_percent_cr_lf_in_messages() {
-    let dir = TempDir::new().expect("tempdir");
-    fs::write(
-        dir.path().join("po,li:cy.yml"),
-        "image:\n  max_size: { limit: 20kB, reason: \"100%\\r\\nsure: yes, really\" }\n",
-    )
-    .expect("policy written");
-    let mut cmd = sizegate();
-    cmd.current_dir(dir.path())
-        .arg("check")
-        .arg(root().join("tests/fixtures/tiny.docker.tar"))
-        .args(["--policy", "po,li:cy.yml", "--format", "github"]);
-    let out = run(cmd);
+    let dir = tempdir();
+    write_file(
+        dir.path(),
+        "po,li:cy.yml",
+        b"image:\n  max_size: { limit: 20kB, reason: \"100%\\r\\nsure: yes, really\" }\n",
+    );
+    let mut cmd = sizegate_in(dir.path());
+    cmd.arg("check").arg(fixture("tiny.docker.tar")).args([
+        "--policy",
+        "po,li:cy.yml",
+        "--format",
+        "github",
+    ]);
+    let out = run(&mut cmd);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         out.stdout,
@@ -347,7 +305,7 @@ fn github_escapes_colon_and_comma_in_properties_and_percent_cr_lf_in_messages() 
 
 #[test]
 fn output_writes_several_formats_in_one_run_beside_the_table() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = tempdir();
     let files = [
         ("json", "report.json", "check.json"),
         ("sarif", "report.sarif", "check.sarif"),
@@ -373,7 +331,7 @@ fn output_writes_several_formats_in_one_run_beside_the_table() {
 
 #[test]
 fn output_table_to_a_file_has_no_colour() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = tempdir();
     let path = dir.path().join("table.txt");
     check(&[
         "--format",
@@ -390,9 +348,9 @@ fn output_table_to_a_file_has_no_colour() {
 #[test]
 fn output_without_format_or_path_is_a_usage_error() {
     for bad in ["sarif", "sarif=", "yaml=x.yml"] {
-        let mut cmd = sizegate();
+        let mut cmd = sizegate_in(root());
         cmd.args(CHECK).args(["--output", bad]);
-        let out = run(cmd);
+        let out = run(&mut cmd);
         assert_eq!(out.code, 2, "{bad}");
         assert!(out.stderr.contains("--output <F=PATH>"), "{}", out.stderr);
         assert_eq!(out.stdout, "");
@@ -401,12 +359,12 @@ fn output_without_format_or_path_is_a_usage_error() {
 
 #[test]
 fn output_to_a_missing_directory_exits_2_naming_the_file() {
-    let dir = TempDir::new().expect("tempdir");
+    let dir = tempdir();
     let path = dir.path().join("no/such/dir/report.sarif");
-    let mut cmd = sizegate();
+    let mut cmd = sizegate_in(root());
     cmd.args(CHECK)
         .args(["--output", &format!("sarif={}", path.display())]);
-    let out = run(cmd);
+    let out = run(&mut cmd);
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
@@ -428,9 +386,9 @@ struct Runner {
 
 impl Runner {
     fn new() -> Runner {
-        let dir = TempDir::new().expect("tempdir");
-        fs::write(dir.path().join("summary.md"), "earlier step\n").expect("summary");
-        fs::write(dir.path().join("output"), "earlier=1\n").expect("output");
+        let dir = tempdir();
+        write_file(dir.path(), "summary.md", b"earlier step\n");
+        write_file(dir.path(), "output", b"earlier=1\n");
         fs::create_dir(dir.path().join("temp")).expect("temp");
         Runner { dir }
     }
@@ -445,13 +403,13 @@ impl Runner {
 
     /// `sizegate ARGS` with the runner's variables (and `GITHUB_ACTIONS` as given).
     fn run(&self, actions: &str, args: &[&str]) -> Run {
-        let mut cmd = sizegate();
+        let mut cmd = sizegate_in(root());
         cmd.args(args)
             .env("GITHUB_ACTIONS", actions)
             .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
             .env("GITHUB_OUTPUT", self.path("output"))
             .env("RUNNER_TEMP", self.path("temp"));
-        run(cmd)
+        run(&mut cmd)
     }
 
     fn untouched(&self) {
@@ -560,10 +518,4 @@ fn outside_github_actions_the_step_files_are_left_alone() {
         assert_eq!(run.code, 1, "{}", run.stderr);
     }
     runner.untouched();
-}
-
-fn run_ok(cmd: Command) -> String {
-    let out = run(cmd);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    out.stdout
 }

@@ -1,5 +1,4 @@
-//! Builders for synthetic images, made in memory with the `tar` crate, and helpers that run the real
-//! `sizegate` binary on them.
+//! Builders for synthetic images, made in memory with the `tar` crate.
 //!
 //! - [`Layer`]: a layer tar, entry by entry, with raw (possibly non-UTF-8, `./`-prefixed or absolute)
 //!   names, PAX and GNU long names, and ways to cut off the end-of-archive blocks and the padding.
@@ -11,16 +10,14 @@
 //! Digests are made up (`sha256:000…0NNN`): sizegate does not verify them, and made-up digests keep
 //! the expected output readable.
 
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
-
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use tar::{EntryType, Header};
+
+use super::write_file;
 
 /// Media type of an uncompressed OCI layer.
 pub(crate) const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
@@ -94,19 +91,6 @@ impl Layer {
     /// A directory.
     pub(crate) fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Directory, 0, 0o755, None);
-        self.append(&header, &[]);
-        self
-    }
-
-    /// A symbolic link.
-    pub(crate) fn symlink(mut self, path: impl AsRef<[u8]>, target: impl AsRef<[u8]>) -> Layer {
-        let header = raw_header(
-            path.as_ref(),
-            EntryType::Symlink,
-            0,
-            0o777,
-            Some(target.as_ref()),
-        );
         self.append(&header, &[]);
         self
     }
@@ -250,6 +234,33 @@ pub(crate) fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
 pub(crate) fn zstd(data: &[u8]) -> Vec<u8> {
     zstd::encode_all(data, 3).expect("zstd to memory")
 }
+
+/// A compression sizegate reads, for tests that loop over them.
+pub(crate) struct Codec {
+    pub name: &'static str,
+    /// `data` compressed.
+    pub compress: fn(&[u8]) -> Vec<u8>,
+    /// The media type of an OCI layer so compressed.
+    pub media_type: &'static str,
+    /// The file name extension of a file so compressed.
+    pub extension: &'static str,
+}
+
+/// Every compression of layers and of whole archives that sizegate reads.
+pub(crate) const CODECS: [Codec; 2] = [
+    Codec {
+        name: "gzip",
+        compress: gzip,
+        media_type: OCI_LAYER_GZIP,
+        extension: "gz",
+    },
+    Codec {
+        name: "zstd",
+        compress: zstd,
+        media_type: OCI_LAYER_ZSTD,
+        extension: "zst",
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Outer archives
@@ -467,13 +478,6 @@ impl DockerArchive {
     }
 }
 
-/// Writes `data` to `dir/name` and returns the path.
-pub(crate) fn write_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, data).expect("test file is written");
-    path
-}
-
 /// An OCI image layout directory with one image (tagged by the `org.opencontainers.image.ref.name`
 /// annotation) whose layer descriptors carry the media types the test gives, right or wrong.
 pub(crate) struct OciLayout {
@@ -581,235 +585,4 @@ impl OciLayout {
         .expect("oci-layout is written");
         root.to_path_buf()
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running sizegate
-// ---------------------------------------------------------------------------------------------
-
-/// The `sizegate` binary of this package.
-pub(crate) fn sizegate() -> Command {
-    Command::cargo_bin("sizegate").expect("the sizegate binary is built")
-}
-
-/// The numbers of one image in `layers --format json` that the tests pin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Totals {
-    pub image_size: u64,
-    pub compressed_size: Option<u64>,
-    pub final_size: u64,
-    pub wasted_bytes: u64,
-    pub final_files: u64,
-    /// `(size, files)` of each layer, bottom first.
-    pub layers: Vec<(u64, u64)>,
-}
-
-/// Runs `sizegate layers <source> --format json` (with `stdin` piped in when given), checks that it
-/// succeeded, and returns the parsed report.
-pub(crate) fn layers_json(source: &str, stdin: Option<Vec<u8>>) -> Value {
-    let mut cmd = sizegate();
-    cmd.args(["layers", source, "--format", "json"]);
-    if let Some(data) = stdin {
-        cmd.write_stdin(data);
-    }
-    let out = cmd.output().expect("sizegate runs");
-    assert!(
-        out.status.success(),
-        "sizegate layers {source} failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("layers --format json prints JSON")
-}
-
-/// `layers --format json` of a file or directory.
-pub(crate) fn layers_of(path: &Path) -> Value {
-    layers_json(path.to_str().expect("temp paths are UTF-8"), None)
-}
-
-/// `layers --format json` of an archive piped on stdin.
-pub(crate) fn layers_of_stdin(archive: Vec<u8>) -> Value {
-    layers_json("-", Some(archive))
-}
-
-/// The totals of the only image in a report.
-pub(crate) fn totals(report: &Value) -> Totals {
-    assert_eq!(report["schema_version"], 1);
-    let images = report["images"].as_array().expect("images is an array");
-    assert_eq!(images.len(), 1, "one image expected: {report:#}");
-    let img = &images[0];
-    let num = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("not a number: {v}"));
-    let layers: Vec<(u64, u64)> = img["layers"]
-        .as_array()
-        .expect("layers is an array")
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            assert_eq!(l["index"], i, "layers are listed bottom first");
-            (num(&l["size"]), num(&l["files"]))
-        })
-        .collect();
-    assert_eq!(num(&img["layer_count"]), layers.len() as u64);
-    Totals {
-        image_size: num(&img["image_size"]),
-        compressed_size: match &img["compressed_size"] {
-            Value::Null => None,
-            v => Some(num(v)),
-        },
-        final_size: num(&img["final_size"]),
-        wasted_bytes: num(&img["wasted_bytes"]),
-        final_files: num(&img["final_files"]),
-        layers,
-    }
-}
-
-/// Runs `sizegate inventory <path>`, checks that it succeeded, and returns the raw CSV bytes.
-pub(crate) fn inventory_of(path: &Path) -> Vec<u8> {
-    let out = sizegate()
-        .arg("inventory")
-        .arg(path)
-        .output()
-        .expect("sizegate runs");
-    assert!(
-        out.status.success(),
-        "sizegate inventory failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// One inventory row, the columns the tests look at, as raw bytes where they may not be UTF-8.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Row {
-    pub layer: usize,
-    pub path: Vec<u8>,
-    pub kind: String,
-    pub size: u64,
-    pub link_target: Vec<u8>,
-    pub status: String,
-    pub status_layer: Option<usize>,
-}
-
-/// Parses inventory CSV (checking its header) into rows.
-pub(crate) fn inventory_rows(csv_bytes: &[u8]) -> Vec<Row> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(csv_bytes);
-    let header = reader.byte_headers().expect("CSV has a header").clone();
-    assert_eq!(
-        header.iter().collect::<Vec<_>>(),
-        [
-            &b"image"[..],
-            b"layer_index",
-            b"layer_digest",
-            b"created_by",
-            b"path",
-            b"type",
-            b"size",
-            b"mode",
-            b"uid",
-            b"gid",
-            b"link_target",
-            b"status",
-            b"status_layer",
-        ]
-    );
-    let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("column is UTF-8");
-    reader
-        .byte_records()
-        .map(|r| {
-            let r = r.expect("CSV row parses");
-            let by = text(&r[12]);
-            Row {
-                layer: text(&r[1]).parse().expect("layer_index is a number"),
-                path: r[4].to_vec(),
-                kind: text(&r[5]),
-                size: text(&r[6]).parse().expect("size is a number"),
-                link_target: r[10].to_vec(),
-                status: text(&r[11]),
-                status_layer: (!by.is_empty()).then(|| by.parse().expect("status_layer")),
-            }
-        })
-        .collect()
-}
-
-/// A row as the tests write it: `(layer, path, type, size, status, status_layer)`.
-pub(crate) fn row(
-    layer: usize,
-    path: impl AsRef<[u8]>,
-    kind: &str,
-    size: u64,
-    status: &str,
-    status_layer: Option<usize>,
-) -> Row {
-    Row {
-        layer,
-        path: path.as_ref().to_vec(),
-        kind: kind.into(),
-        size,
-        link_target: Vec::new(),
-        status: status.into(),
-        status_layer,
-    }
-}
-
-/// Same as [`row`] for a link, with its target as the inventory shows it.
-pub(crate) fn link_row(
-    layer: usize,
-    path: impl AsRef<[u8]>,
-    kind: &str,
-    target: impl AsRef<[u8]>,
-    status: &str,
-    status_layer: Option<usize>,
-) -> Row {
-    Row {
-        link_target: target.as_ref().to_vec(),
-        ..row(layer, path, kind, 0, status, status_layer)
-    }
-}
-
-/// Runs `sizegate` with `args` (and `stdin` when given), checks that it failed with exit code 2,
-/// printed nothing on stdout, did not panic, and wrote one `error: …` line; returns that stderr.
-pub(crate) fn fails(args: &[&str], stdin: Option<Vec<u8>>) -> String {
-    let mut cmd = sizegate();
-    cmd.args(args);
-    if let Some(data) = stdin {
-        cmd.write_stdin(data);
-    }
-    let out = cmd.output().expect("sizegate runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected exit code 2 for {args:?}; stderr: {stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked"),
-        "sizegate panicked for {args:?}: {stderr}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "nothing is printed on stdout on error"
-    );
-    assert!(
-        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
-        "one error line expected: {stderr:?}"
-    );
-    stderr
-}
-
-/// [`fails`] for `sizegate layers <path>` plus extra arguments.
-pub(crate) fn layers_fails(path: &Path, extra: &[&str]) -> String {
-    let mut args = vec!["layers", path.to_str().expect("temp paths are UTF-8")];
-    args.extend_from_slice(extra);
-    fails(&args, None)
-}
-
-/// [`fails`] for `sizegate layers -` with `archive` on stdin.
-pub(crate) fn layers_fails_stdin(archive: Vec<u8>) -> String {
-    fails(&["layers", "-"], Some(archive))
-}
-
-/// The path as sizegate prints it in messages.
-pub(crate) fn shown(path: &Path) -> String {
-    path.display().to_string()
 }

@@ -1,31 +1,29 @@
 //! Regression tests, each named after what broke.
 
-mod common;
-
-use common::*;
+use crate::support::{
+    fixture, layers_of, layers_of_stdin, outer_file, run, sizegate, tempdir, totals, write_file,
+    DockerArchive, Layer, TINY,
+};
 
 #[test]
 fn io_error_is_printed_once_not_twice() {
-    let out = sizegate()
-        .args(["layers", "/nonexistent/app.tar"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    let run = run(sizegate().args(["layers", "/nonexistent/app.tar"]));
+    assert_eq!(run.code, 2);
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        run.stderr,
         "error: /nonexistent/app.tar: No such file or directory (os error 2)\n"
     );
 }
 
 #[test]
 fn xz_compressed_archive_is_refused_by_name() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let mut xz = vec![0xfd, b'7', b'z', b'X', b'Z', 0];
     xz.extend_from_slice(&[0u8; 64]);
     let path = write_file(dir.path(), "app.tar.xz", &xz);
-    let out = sizegate().arg("layers").arg(&path).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).ends_with(
+    let run = run(sizegate().arg("layers").arg(&path));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.ends_with(
         "app.tar.xz: the archive is xz-compressed; decompress it first, or save it plain, gzip or zstd\n"
     ));
 }
@@ -38,7 +36,7 @@ fn config_with_leading_whitespace_is_read_from_stdin_as_from_a_file() {
     archive = archive.config_bytes(config.as_bytes());
     let bytes = archive.build();
     let from_stdin = totals(&layers_of_stdin(bytes.clone()));
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let from_file = totals(&layers_of(&write_file(dir.path(), "app.tar", &bytes)));
     assert_eq!(from_stdin, from_file);
     assert_eq!(from_file.image_size, 10);
@@ -63,11 +61,8 @@ fn large_unreferenced_json_member_on_stdin_is_not_an_error() {
 
 #[test]
 fn an_archive_cut_at_any_block_never_panics_and_exits_0_or_2() {
-    let data = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.docker.tar"),
-    )
-    .expect("fixture");
-    let dir = tempfile::tempdir().expect("tempdir");
+    let data = std::fs::read(fixture(TINY)).expect("fixture");
+    let dir = tempdir();
     // Every 4th 512-byte block boundary, plus a cut inside a block: headers, data and metadata
     // are all cut somewhere.
     for cut in (0..data.len()).step_by(2048).chain([data.len() - 700]) {

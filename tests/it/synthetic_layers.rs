@@ -2,67 +2,70 @@
 //! whiteouts, hard links, long and non-UTF-8 names, path normalization, layer tars without their
 //! end-of-archive blocks or final padding, and the same image read from a file and from stdin.
 
-mod common;
-
-use common::*;
-use tempfile::TempDir;
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temp dir is created")
-}
+use crate::support::{
+    diff_id, gzip, gzip_two_members, inventory_of, inventory_rows, layers_cmd, layers_fails,
+    layers_fails_stdin, layers_of, layers_of_stdin, link_row, noise, path_str, row, run, shown,
+    tempdir, totals, write_file, zstd, DockerArchive, Layer, OciLayout, Row, Totals, CODECS,
+    OCI_LAYER_GZIP, OCI_LAYER_TAR,
+};
 
 // ---------------------------------------------------------------------------------------------
 // 7. Compression is sniffed from magic bytes, never from the media type
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn gzip_layer_with_two_members_is_read_whole() {
-    let tar = Layer::new()
-        .dir("app/")
-        .file("app/a", 1000)
-        .file("app/b", 3000)
-        .tar();
-    // The split falls inside app/b's data: a reader that stops after the first gzip member would
-    // see a truncated layer.
-    let split = tar.len() / 2;
-    let blob = gzip_two_members(&tar, split);
-    let archive = DockerArchive::new().layer(blob.clone()).build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-
-    let want = Totals {
-        image_size: 4000,
-        compressed_size: Some(blob.len() as u64),
-        final_size: 4000,
-        wasted_bytes: 0,
-        final_files: 2,
-        layers: vec![(4000, 2)],
-    };
-    assert_eq!(totals(&layers_of(&path)), want);
-    assert_eq!(totals(&layers_of_stdin(archive)), want);
+/// A compressed layer of one file, and the numbers it must give.
+struct CompressedLayer {
+    what: &'static str,
+    tar: Vec<u8>,
+    compress: fn(&[u8]) -> Vec<u8>,
+    size: u64,
+    files: u64,
 }
 
 #[test]
-fn zstd_layer_is_read_and_its_blob_length_is_the_compressed_size() {
-    let tar = Layer::new()
-        .file("usr/lib/big.so", 5000)
-        .file("etc/conf", 12)
-        .tar();
-    let blob = zstd(&tar);
-    let archive = DockerArchive::new().layer(blob.clone()).build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-
-    let want = Totals {
-        image_size: 5012,
-        compressed_size: Some(blob.len() as u64),
-        final_size: 5012,
-        wasted_bytes: 0,
-        final_files: 2,
-        layers: vec![(5012, 2)],
-    };
-    assert_eq!(totals(&layers_of(&path)), want);
-    assert_eq!(totals(&layers_of_stdin(archive)), want);
+fn compressed_layers_are_read_whole_and_their_blob_length_is_the_compressed_size() {
+    let cases = [
+        // The split falls inside app/b's data: a reader that stops after the first gzip member
+        // would see a truncated layer.
+        CompressedLayer {
+            what: "gzip layer with two members",
+            tar: Layer::new()
+                .dir("app/")
+                .file("app/a", 1000)
+                .file("app/b", 3000)
+                .tar(),
+            compress: |tar| gzip_two_members(tar, tar.len() / 2),
+            size: 4000,
+            files: 2,
+        },
+        CompressedLayer {
+            what: "zstd layer",
+            tar: Layer::new()
+                .file("usr/lib/big.so", 5000)
+                .file("etc/conf", 12)
+                .tar(),
+            compress: zstd,
+            size: 5012,
+            files: 2,
+        },
+    ];
+    for case in cases {
+        let blob = (case.compress)(&case.tar);
+        let archive = DockerArchive::new().layer(blob.clone()).build();
+        let dir = tempdir();
+        let path = write_file(dir.path(), "app.tar", &archive);
+        let want = Totals {
+            image_size: case.size,
+            compressed_size: Some(blob.len() as u64),
+            final_size: case.size,
+            wasted_bytes: 0,
+            final_files: case.files,
+            layers: vec![(case.size, case.files)],
+        };
+        let what = case.what;
+        assert_eq!(totals(&layers_of(&path)), want, "{what} from a file");
+        assert_eq!(totals(&layers_of_stdin(archive)), want, "{what} from stdin");
+    }
 }
 
 #[test]
@@ -90,40 +93,46 @@ fn plain_tar_labelled_gzip_in_oci_layout_is_read_as_plain_with_null_compressed_s
 }
 
 #[test]
-fn gzip_blob_labelled_plain_tar_in_oci_layout_is_read_as_gzip() {
-    let blob = gzip(&Layer::new().file("data/x", 700).tar());
-    let dir = tempdir();
-    let root = OciLayout::new()
-        .layer(blob.clone(), OCI_LAYER_TAR)
-        .write(&dir.path().join("layout"));
+fn compressed_blob_labelled_plain_tar_in_oci_layout_is_read_as_compressed() {
+    for codec in CODECS {
+        let blob = (codec.compress)(&Layer::new().file("data/x", 700).tar());
+        let dir = tempdir();
+        let root = OciLayout::new()
+            .layer(blob.clone(), OCI_LAYER_TAR)
+            .write(&dir.path().join("layout"));
 
-    assert_eq!(
-        totals(&layers_of(&root)),
-        Totals {
-            image_size: 700,
-            compressed_size: Some(blob.len() as u64),
-            final_size: 700,
-            wasted_bytes: 0,
-            final_files: 1,
-            layers: vec![(700, 1)],
-        }
-    );
+        assert_eq!(
+            totals(&layers_of(&root)),
+            Totals {
+                image_size: 700,
+                compressed_size: Some(blob.len() as u64),
+                final_size: 700,
+                wasted_bytes: 0,
+                final_files: 1,
+                layers: vec![(700, 1)],
+            },
+            "{}",
+            codec.name
+        );
+    }
 }
 
 #[test]
-fn compressed_size_is_the_exact_gzip_blob_length_in_oci_layout() {
-    let blob = gzip(&Layer::new().file_data("bin/tool", &noise(20_000)).tar());
-    let dir = tempdir();
-    let root = OciLayout::new()
-        .layer(blob, OCI_LAYER_GZIP)
-        .write(&dir.path().join("layout"));
-    let on_disk = std::fs::metadata(OciLayout::layer_blob_path(&root, 0))
-        .expect("blob exists")
-        .len();
+fn compressed_size_is_the_exact_blob_length_in_oci_layout() {
+    for codec in CODECS {
+        let blob = (codec.compress)(&Layer::new().file_data("bin/tool", &noise(20_000)).tar());
+        let dir = tempdir();
+        let root = OciLayout::new()
+            .layer(blob, codec.media_type)
+            .write(&dir.path().join("layout"));
+        let on_disk = std::fs::metadata(OciLayout::layer_blob_path(&root, 0))
+            .expect("blob exists")
+            .len();
 
-    let t = totals(&layers_of(&root));
-    assert_eq!(t.compressed_size, Some(on_disk));
-    assert_eq!(t.layers, vec![(20_000, 1)]);
+        let t = totals(&layers_of(&root));
+        assert_eq!(t.compressed_size, Some(on_disk), "{}", codec.name);
+        assert_eq!(t.layers, vec![(20_000, 1)], "{}", codec.name);
+    }
 }
 
 #[test]
@@ -574,44 +583,52 @@ fn unterminated_layers_totals() -> Totals {
 }
 
 #[test]
-fn layers_without_end_blocks_or_final_padding_are_read_completely_from_a_file() {
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &unterminated_layers_archive());
-    let out = sizegate()
-        .args(["layers", path.to_str().expect("UTF-8"), "--format", "json"])
-        .output()
-        .expect("sizegate runs");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "no error and no note on stderr");
-    let report = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(totals(&report), unterminated_layers_totals());
-}
-
-#[test]
-fn layers_without_end_blocks_or_final_padding_are_read_completely_from_stdin() {
-    let out = sizegate()
-        .args(["layers", "-", "--format", "json"])
-        .write_stdin(unterminated_layers_archive())
-        .output()
-        .expect("sizegate runs");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "no error and no note on stderr");
-    let report = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(totals(&report), unterminated_layers_totals());
-}
-
-#[test]
-fn gzip_layer_without_end_blocks_or_padding_is_read_completely() {
-    let tar = Layer::new()
-        .file("a", 100)
-        .file("c", 300)
-        .tar_without_end_blocks_or_padding();
-    let archive = DockerArchive::new().layer(gzip(&tar)).build();
+fn layers_without_end_blocks_or_final_padding_are_read_completely_from_a_file_and_from_stdin() {
+    let archive = unterminated_layers_archive();
     let dir = tempdir();
     let path = write_file(dir.path(), "app.tar", &archive);
-    let want = vec![(400, 2)];
-    assert_eq!(totals(&layers_of(&path)).layers, want);
-    assert_eq!(totals(&layers_of_stdin(archive)).layers, want);
+    let mut from_file = layers_cmd(&[path_str(&path)]);
+    let mut from_stdin = layers_cmd(&["-"]);
+    from_stdin.write_stdin(archive);
+    for (source, cmd) in [("file", &mut from_file), ("stdin", &mut from_stdin)] {
+        let run = run(cmd);
+        assert_eq!(run.code, 0, "{source}: {}", run.stderr);
+        assert!(
+            run.stderr.is_empty(),
+            "{source}: no error and no note on stderr"
+        );
+        assert_eq!(
+            totals(&run.json()),
+            unterminated_layers_totals(),
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn compressed_layer_without_end_blocks_or_padding_is_read_completely() {
+    for codec in CODECS {
+        let tar = Layer::new()
+            .file("a", 100)
+            .file("c", 300)
+            .tar_without_end_blocks_or_padding();
+        let archive = DockerArchive::new().layer((codec.compress)(&tar)).build();
+        let dir = tempdir();
+        let path = write_file(dir.path(), "app.tar", &archive);
+        let want = vec![(400, 2)];
+        assert_eq!(
+            totals(&layers_of(&path)).layers,
+            want,
+            "{} from a file",
+            codec.name
+        );
+        assert_eq!(
+            totals(&layers_of_stdin(archive)).layers,
+            want,
+            "{} from stdin",
+            codec.name
+        );
+    }
 }
 
 /// A layer whose last file (`b`, 1000 bytes) has only 600 of its bytes.
@@ -622,31 +639,21 @@ fn layer_truncated_inside_data() -> Vec<u8> {
 }
 
 #[test]
-fn layer_truncated_inside_file_data_is_an_error_from_a_file() {
-    let dir = tempdir();
-    let path = DockerArchive::new()
-        .layer(layer_truncated_inside_data())
-        .write(dir.path(), "app.tar");
-    let stderr = layers_fails(&path, &[]);
-    assert_eq!(
-        stderr,
-        format!(
-            "error: {}: layer0/layer.tar: layer 0 is truncated: it ends inside the data of entry b \
-             (600 of 1000 bytes)\n",
-            shown(&path)
-        )
-    );
-}
-
-#[test]
-fn layer_truncated_inside_file_data_is_an_error_from_stdin() {
+fn layer_truncated_inside_file_data_is_an_error_from_a_file_and_from_stdin() {
     let archive = DockerArchive::new()
         .layer(layer_truncated_inside_data())
         .build();
+    let dir = tempdir();
+    let path = write_file(dir.path(), "app.tar", &archive);
+    let what = "layer0/layer.tar: layer 0 is truncated: it ends inside the data of entry b \
+                (600 of 1000 bytes)\n";
+    assert_eq!(
+        layers_fails(&path, &[]),
+        format!("error: {}: {what}", shown(&path))
+    );
     assert_eq!(
         layers_fails_stdin(archive),
-        "error: <stdin>: layer0/layer.tar: layer 0 is truncated: it ends inside the data of entry \
-         b (600 of 1000 bytes)\n"
+        format!("error: <stdin>: {what}")
     );
 }
 
@@ -719,21 +726,19 @@ fn stdin_gives_the_same_report_as_the_file_for_a_legacy_archive_with_a_symlinked
 }
 
 #[test]
-fn gzip_compressed_whole_archive_is_read_from_a_file_and_from_stdin() {
-    let gz = gzip(&legacy_archive_with_symlinked_layer());
-    let dir = tempdir();
-    let path = write_file(dir.path(), "legacy.tar.gz", &gz);
-    let from_file = layers_of(&path);
-    assert_eq!(totals(&from_file), legacy_totals());
-    assert_eq!(layers_of_stdin(gz), from_file);
-}
-
-#[test]
-fn zstd_compressed_whole_archive_is_read_from_a_file_and_from_stdin() {
-    let zst = zstd(&legacy_archive_with_symlinked_layer());
-    let dir = tempdir();
-    let path = write_file(dir.path(), "legacy.tar.zst", &zst);
-    let from_file = layers_of(&path);
-    assert_eq!(totals(&from_file), legacy_totals());
-    assert_eq!(layers_of_stdin(zst), from_file);
+fn compressed_whole_archive_is_read_from_a_file_and_from_stdin() {
+    for codec in CODECS {
+        let compressed = (codec.compress)(&legacy_archive_with_symlinked_layer());
+        let dir = tempdir();
+        let name = format!("legacy.tar.{}", codec.extension);
+        let path = write_file(dir.path(), &name, &compressed);
+        let from_file = layers_of(&path);
+        assert_eq!(totals(&from_file), legacy_totals(), "{}", codec.name);
+        assert_eq!(
+            layers_of_stdin(compressed),
+            from_file,
+            "{} from stdin",
+            codec.name
+        );
+    }
 }

@@ -1,33 +1,16 @@
 //! Mistakes in a policy: each is reported at its exact `file:line:column` with the line shown and
 //! the bad part underlined, every problem of the file at once, and exit code 2.
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use crate::support::{check_in, workdir, TINY};
 
 /// Runs `check` with `policy` as ./sizegate.yml; asserts exit code 2 and returns stderr.
 fn errors_of(policy: &str) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("sizegate.yml"), policy).expect("policy written");
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["check", "--policy", "sizegate.yml"])
-        .arg(fixture("tiny.docker.tar"))
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(out.stdout.is_empty(), "nothing on stdout for a bad policy");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
+    let dir = workdir(&[("sizegate.yml", policy)]);
+    let run = check_in(dir.path(), TINY, &["--policy", "sizegate.yml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing on stdout for a bad policy");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.stderr
 }
 
 /// The `error: …` heading lines, in order.
@@ -267,22 +250,10 @@ fn every_problem_of_the_file_is_reported_in_file_order() {
 
 #[test]
 fn bad_dive_ci_value_points_at_its_line() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join(".dive-ci"),
-        "rules:\n  lowestEfficiency: high\n",
-    )
-    .expect("write");
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args(["check", "--dive-ci", ".dive-ci"])
-        .arg(fixture("tiny.docker.tar"))
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let dir = workdir(&[(".dive-ci", "rules:\n  lowestEfficiency: high\n")]);
+    let run = check_in(dir.path(), TINY, &["--dive-ci", ".dive-ci"]);
+    assert_eq!(run.code, 2);
+    let stderr = run.stderr;
     assert_eq!(
         headings(&stderr),
         ["error: .dive-ci:2:21: `rules.lowestEfficiency`: `high` is not a ratio: write a percentage (95%) or a number (0.95)"]

@@ -2,37 +2,14 @@
 //! podman, moby's save layout), asserting the exact numbers of each fixture's independent oracle
 //! (Python's tarfile) and, for docker-archives, dive 0.13.1's own figures.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn sizegate() -> Command {
-    Command::cargo_bin("sizegate").expect("binary builds")
-}
-
-/// Runs `sizegate layers --format json` with `args` and returns the parsed JSON.
-fn layers_json(args: &[&str]) -> Value {
-    let out = sizegate()
-        .arg("layers")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("sizegate runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
+use crate::support::{
+    fixture, fixture_arg, inventory_of, inventory_rows, layers_cmd, layers_json, layers_of,
+    layers_of_stdin, run, sizegate, tempdir, TINY,
+};
 
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).expect("fixture file readable");
@@ -98,9 +75,8 @@ fn assert_matches_dive(got: &Value, name: &str) {
 
 /// Checks every image of a fixture against its oracle, in order.
 fn check_fixture(name: &str, extra: &[&str]) -> Value {
-    let path = fixture(name);
-    let path = path.to_str().expect("utf-8 path");
-    let mut args = vec![path];
+    let path = fixture_arg(name);
+    let mut args = vec![path.as_str()];
     args.extend_from_slice(extra);
     let got = layers_json(&args);
     let oracle = read_json(&fixture(&format!("{name}.oracle.json")));
@@ -117,26 +93,14 @@ fn check_fixture(name: &str, extra: &[&str]) -> Value {
 /// The same archive piped on stdin gives the same JSON as the file.
 fn check_stdin_matches_file(name: &str) {
     let path = fixture(name);
-    let from_file = layers_json(&[path.to_str().expect("utf-8 path")]);
+    let from_file = layers_of(&path);
     let bytes = std::fs::read(&path).expect("fixture readable");
-    let out = sizegate()
-        .args(["layers", "-", "--format", "json"])
-        .write_stdin(bytes)
-        .output()
-        .expect("sizegate runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let from_stdin: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(from_stdin, from_file, "{name} via stdin");
+    assert_eq!(layers_of_stdin(bytes), from_file, "{name} via stdin");
 }
 
 #[test]
 fn legacy_docker_save_with_layer_symlinks() {
-    let got = check_fixture("tiny.docker.tar", &[]);
+    let got = check_fixture(TINY, &[]);
     assert_matches_dive(&got["images"][0], "tiny.docker.tar");
     check_stdin_matches_file("tiny.docker.tar");
 }
@@ -172,8 +136,8 @@ fn podman_multi_image_archive_reports_every_image() {
 
 #[test]
 fn image_flag_picks_one_image_by_tag() {
-    let path = fixture("tiny-multi.docker.tar");
-    let got = layers_json(&[path.to_str().expect("utf-8"), "--image", "tiny-app"]);
+    let path = fixture_arg("tiny-multi.docker.tar");
+    let got = layers_json(&[path.as_str(), "--image", "tiny-app"]);
     let images = got["images"].as_array().expect("images");
     assert_eq!(images.len(), 1);
     assert_eq!(images[0]["name"], "localhost/tiny-app:latest");
@@ -217,18 +181,16 @@ fn plain_layers_mislabeled_as_gzip_are_sniffed_as_plain() {
 
 #[test]
 fn multi_platform_index_picks_linux_amd64_and_says_so() {
-    let path = fixture("tiny-index.oci");
-    let out = sizegate()
-        .args(["layers", path.to_str().expect("utf-8"), "--format", "json"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let path = fixture_arg("tiny-index.oci");
+    let run = run(&mut layers_cmd(&[path.as_str()]));
+    assert_eq!(run.code, 0);
     assert!(
-        stderr.contains("picked platform linux/amd64 of 2 (linux/amd64, linux/arm64)"),
-        "{stderr}"
+        run.stderr
+            .contains("picked platform linux/amd64 of 2 (linux/amd64, linux/arm64)"),
+        "{}",
+        run.stderr
     );
-    let got: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let got = run.json();
     let oracle = read_json(&fixture("tiny-index.oci.oracle.json"));
     assert_eq!(got["images"][0]["platform"], "linux/amd64");
     assert_matches_oracle(&got["images"][0], &oracle[0], "tiny-index amd64");
@@ -236,8 +198,8 @@ fn multi_platform_index_picks_linux_amd64_and_says_so() {
 
 #[test]
 fn platform_flag_picks_arm64_from_the_index() {
-    let path = fixture("tiny-index.oci");
-    let got = layers_json(&[path.to_str().expect("utf-8"), "--platform", "linux/arm64"]);
+    let path = fixture_arg("tiny-index.oci");
+    let got = layers_json(&[path.as_str(), "--platform", "linux/arm64"]);
     let oracle = read_json(&fixture("tiny-index.oci.oracle.json"));
     assert_eq!(got["images"][0]["platform"], "linux/arm64");
     assert_matches_oracle(&got["images"][0], &oracle[1], "tiny-index arm64");
@@ -245,8 +207,8 @@ fn platform_flag_picks_arm64_from_the_index() {
 
 #[test]
 fn json_contract_has_exactly_the_documented_keys() {
-    let path = fixture("tiny.docker.tar");
-    let got = layers_json(&[path.to_str().expect("utf-8")]);
+    let path = fixture_arg(TINY);
+    let got = layers_json(&[path.as_str()]);
     let keys = |v: &Value| -> Vec<String> {
         let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
         k.sort();
@@ -287,9 +249,9 @@ fn json_contract_has_exactly_the_documented_keys() {
 
 #[test]
 fn layers_table_shows_rows_and_totals() {
-    let path = fixture("tiny.docker.tar");
+    let path = fixture_arg(TINY);
     sizegate()
-        .args(["layers", path.to_str().expect("utf-8")])
+        .args(["layers", path.as_str()])
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
@@ -303,65 +265,55 @@ fn layers_table_shows_rows_and_totals() {
         ));
 }
 
-/// The inventory rows of one path, as `type,size,status,status_layer`.
-fn inventory_rows(csv: &str, path: &str) -> Vec<String> {
-    csv.lines()
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split(',').collect();
-            let n = cols.len();
-            // created_by never contains ',' in this fixture's history, so columns are fixed.
-            (n == 13 && cols[4] == path).then(|| {
-                format!(
-                    "{}:{},{},{},{}",
-                    cols[1], cols[5], cols[6], cols[11], cols[12]
-                )
-            })
+/// The inventory rows of one path, as `layer:type,size,status,status_layer`.
+fn rows_of(csv: &str, path: &str) -> Vec<String> {
+    inventory_rows(csv.as_bytes())
+        .into_iter()
+        .filter(|r| r.path == path.as_bytes())
+        .map(|r| {
+            let by = r.status_layer.map(|l| l.to_string()).unwrap_or_default();
+            format!("{}:{},{},{},{by}", r.layer, r.kind, r.size, r.status)
         })
         .collect()
 }
 
 #[test]
 fn inventory_marks_every_entry_visible_overwritten_or_deleted() {
-    let path = fixture("tiny.docker.tar");
-    let out = sizegate()
-        .args(["inventory", path.to_str().expect("utf-8")])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    let csv = String::from_utf8(out.stdout).expect("this fixture's names are UTF-8");
+    let csv =
+        String::from_utf8(inventory_of(&fixture(TINY))).expect("this fixture's names are UTF-8");
     assert_eq!(
         csv.lines().next(),
         Some("image,layer_index,layer_digest,created_by,path,type,size,mode,uid,gid,link_target,status,status_layer")
     );
     assert_eq!(
-        inventory_rows(&csv, "/usr/bin/foo"),
+        rows_of(&csv, "/usr/bin/foo"),
         ["0:file,2048,overwritten,3", "3:file,2048,visible,"]
     );
     assert_eq!(
-        inventory_rows(&csv, "/usr/bin/foo-compat"),
+        rows_of(&csv, "/usr/bin/foo-compat"),
         ["0:hardlink,0,visible,"]
     );
     assert_eq!(
-        inventory_rows(
+        rows_of(
             &csv,
             "/var/lib/apt/lists/ftp.example.org_debian_dists_bookworm_InRelease"
         ),
         ["2:file,700,deleted,4"]
     );
     assert_eq!(
-        inventory_rows(&csv, "/opt/app/conf/logging.conf"),
+        rows_of(&csv, "/opt/app/conf/logging.conf"),
         ["0:file,20,deleted,3"]
     );
     assert_eq!(
-        inventory_rows(&csv, "/opt/app/conf/.wh..wh..opq"),
+        rows_of(&csv, "/opt/app/conf/.wh..wh..opq"),
         ["3:opaque,0,marker,"]
     );
     assert_eq!(
-        inventory_rows(&csv, "/usr/share/doc/foo/notes-naïve-café-日本語.txt"),
+        rows_of(&csv, "/usr/share/doc/foo/notes-naïve-café-日本語.txt"),
         ["0:file,256,visible,"]
     );
     let long = "/usr/share/doc/foo/examples/a-very-long-file-name-that-does-not-fit-in-the-100-byte-name-field-of-a-ustar-header-so-gnu-longlink-or-pax-path-records-carry-it.txt";
-    assert_eq!(inventory_rows(&csv, long), ["0:file,512,deleted,4"]);
+    assert_eq!(rows_of(&csv, long), ["0:file,512,deleted,4"]);
     // One row per entry of every layer, the root directories left out (Python's tarfile counts
     // 56 + 3 + 14 + 8 + 13 + 4).
     assert_eq!(csv.lines().count() - 1, 98);
@@ -369,34 +321,27 @@ fn inventory_marks_every_entry_visible_overwritten_or_deleted() {
 
 #[test]
 fn inventory_writes_a_file_with_csv_path() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let out_path = dir.path().join("inv.csv");
-    let path = fixture("tiny.oci");
+    let path = fixture_arg("tiny.oci");
     sizegate()
-        .args(["inventory", path.to_str().expect("utf-8"), "--csv"])
+        .args(["inventory", path.as_str(), "--csv"])
         .arg(&out_path)
         .assert()
         .code(0)
         .stdout("");
     let csv = std::fs::read_to_string(&out_path).expect("CSV written");
     assert_eq!(
-        inventory_rows(&csv, "/usr/lib/libfoo.so.1.2.3"),
+        rows_of(&csv, "/usr/lib/libfoo.so.1.2.3"),
         ["0:file,4096,overwritten,1", "1:file,4300,visible,"]
     );
 }
 
 #[test]
 fn top_lists_the_largest_visible_files() {
-    let path = fixture("tiny.docker.tar");
+    let path = fixture_arg(TINY);
     let out = sizegate()
-        .args([
-            "top",
-            path.to_str().expect("utf-8"),
-            "-n",
-            "3",
-            "--format",
-            "json",
-        ])
+        .args(["top", path.as_str(), "-n", "3", "--format", "json"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
@@ -425,9 +370,9 @@ fn top_lists_the_largest_visible_files() {
 
 #[test]
 fn top_dirs_sums_distinct_files_per_directory() {
-    let path = fixture("tiny.docker.tar");
+    let path = fixture_arg(TINY);
     sizegate()
-        .args(["top", path.to_str().expect("utf-8"), "-n", "2", "--dirs"])
+        .args(["top", path.as_str(), "-n", "2", "--dirs"])
         .assert()
         .code(0)
         .stdout(predicates::str::is_match(r"11\.13 kB ┆ +10 ┆ /usr +│").expect("regex"))
@@ -436,9 +381,9 @@ fn top_dirs_sums_distinct_files_per_directory() {
 
 #[test]
 fn unknown_image_lists_every_tag_of_the_archive() {
-    let path = fixture("tiny-multitag.docker.tar");
+    let path = fixture_arg("tiny-multitag.docker.tar");
     sizegate()
-        .args(["layers", path.to_str().expect("utf-8"), "--image", "nosuch"])
+        .args(["layers", path.as_str(), "--image", "nosuch"])
         .assert()
         .code(2)
         .stdout("")
@@ -449,11 +394,7 @@ fn unknown_image_lists_every_tag_of_the_archive() {
 
 #[test]
 fn any_tag_of_an_image_selects_it() {
-    let path = fixture("tiny-multitag.docker.tar");
-    let got = layers_json(&[
-        path.to_str().expect("utf-8"),
-        "--image",
-        "tiny/tiny:2024.01",
-    ]);
+    let path = fixture_arg("tiny-multitag.docker.tar");
+    let got = layers_json(&[path.as_str(), "--image", "tiny/tiny:2024.01"]);
     assert_eq!(got["images"][0]["image_size"], 25982);
 }

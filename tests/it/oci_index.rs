@@ -1,11 +1,11 @@
 //! Multi-platform OCI indexes built in the test: platform choice, attestation manifests, and
 //! platforms whose blobs the archive does not hold (the containerd store saves only what it pulled).
 
-use std::io::Write;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
+
+use crate::support::{gzip, layers_cmd, path_str, run, tempdir, Layer};
 
 /// Writes `data` as a blob of the layout at `root` and returns its descriptor.
 fn put_blob(root: &Path, media_type: &str, data: &[u8]) -> Value {
@@ -30,20 +30,7 @@ fn sha256_hex(data: &[u8]) -> String {
 
 /// A gzip layer holding one file of `size` bytes at `path`.
 fn gzip_layer(path: &str, size: usize) -> Vec<u8> {
-    let mut tar = tar::Builder::new(Vec::new());
-    let mut header = tar::Header::new_gnu();
-    header.set_size(size as u64);
-    header.set_mode(0o644);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_mtime(0);
-    header.set_cksum();
-    tar.append_data(&mut header, path, &vec![b'x'; size][..])
-        .expect("tar entry");
-    let tar = tar.into_inner().expect("tar done");
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).expect("gzip");
-    gz.finish().expect("gzip done")
+    gzip(&Layer::new().file(path, size).tar())
 }
 
 /// An image manifest for one platform, with one layer of `size` bytes; returns its descriptor.
@@ -98,26 +85,17 @@ fn write_tops(root: &Path, images: Vec<(&str, Vec<Value>)>) {
         .expect("oci-layout");
 }
 
-fn run(root: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = Command::cargo_bin("sizegate")
-        .expect("binary")
-        .arg("layers")
-        .arg(root)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `sizegate layers ROOT --format json EXTRA`: the exit code, the report (null when stdout is not
+/// JSON, as on an error) and stderr.
+fn layers(root: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let run = run(layers_cmd(&[path_str(root)]).args(extra));
+    let json = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run.code, json, run.stderr)
 }
 
 #[test]
 fn attestation_manifests_and_absent_platforms_are_skipped() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let root = dir.path();
     let amd64 = platform_image(root, "linux", "amd64", 1000);
     // The arm64 manifest is listed but its blob is not in the layout.
@@ -135,7 +113,7 @@ fn attestation_manifests_and_absent_platforms_are_skipped() {
     attestation["annotations"] = json!({"vnd.docker.reference.type": "attestation-manifest"});
     write_layout(root, vec![amd64, absent, attestation]);
 
-    let (code, json, stderr) = run(root, &[]);
+    let (code, json, stderr) = layers(root, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json["images"].as_array().map(Vec::len), Some(1));
     assert_eq!(json["images"][0]["platform"], "linux/amd64");
@@ -146,7 +124,7 @@ fn attestation_manifests_and_absent_platforms_are_skipped() {
     );
     assert!(!stderr.contains("picked"), "one platform present: {stderr}");
 
-    let (code, _, stderr) = run(root, &["--platform", "linux/arm64"]);
+    let (code, _, stderr) = layers(root, &["--platform", "linux/arm64"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("no image for platform linux/arm64; the archive has: multi (linux/amd64)"),
@@ -156,14 +134,14 @@ fn attestation_manifests_and_absent_platforms_are_skipped() {
 
 #[test]
 fn several_platforms_default_to_linux_amd64_with_a_note() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let root = dir.path();
     let arm64 = platform_image(root, "linux", "arm64", 300);
     let amd64 = platform_image(root, "linux", "amd64", 700);
     let s390x = platform_image(root, "linux", "s390x", 900);
     write_layout(root, vec![arm64, amd64, s390x]);
 
-    let (code, json, stderr) = run(root, &[]);
+    let (code, json, stderr) = layers(root, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json["images"][0]["platform"], "linux/amd64");
     assert_eq!(json["images"][0]["image_size"], 700);
@@ -174,20 +152,20 @@ fn several_platforms_default_to_linux_amd64_with_a_note() {
         "{stderr}"
     );
 
-    let (code, json, _) = run(root, &["--platform", "linux/s390x"]);
+    let (code, json, _) = layers(root, &["--platform", "linux/s390x"]);
     assert_eq!(code, 0);
     assert_eq!(json["images"][0]["image_size"], 900);
 }
 
 #[test]
 fn several_platforms_without_linux_amd64_need_a_choice() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let root = dir.path();
     let arm64 = platform_image(root, "linux", "arm64", 300);
     let s390x = platform_image(root, "linux", "s390x", 900);
     write_layout(root, vec![arm64, s390x]);
 
-    let (code, _, stderr) = run(root, &[]);
+    let (code, _, stderr) = layers(root, &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("several platforms (linux/arm64, linux/s390x) and none is linux/amd64; choose one with --platform"),
@@ -197,7 +175,7 @@ fn several_platforms_without_linux_amd64_need_a_choice() {
 
 #[test]
 fn platform_is_chosen_only_for_the_images_asked_for() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = tempdir();
     let root = dir.path();
     let app = platform_image(root, "linux", "amd64", 100);
     let other_arm = platform_image(root, "linux", "arm64", 200);
@@ -211,12 +189,12 @@ fn platform_is_chosen_only_for_the_images_asked_for() {
     );
 
     // other:1 alone would need --platform; asking for app:1 does not.
-    let (code, json, stderr) = run(root, &["--image", "app:1"]);
+    let (code, json, stderr) = layers(root, &["--image", "app:1"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json["images"][0]["image_size"], 100);
 
     // --platform keeps the images that have it and passes over the others.
-    let (code, json, stderr) = run(root, &["--platform", "linux/arm64"]);
+    let (code, json, stderr) = layers(root, &["--platform", "linux/arm64"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json["images"].as_array().map(Vec::len), Some(1));
     assert_eq!(json["images"][0]["name"], "other:1");

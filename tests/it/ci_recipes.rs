@@ -1,19 +1,11 @@
 //! The GitHub Action's script, the git hook and the CI recipes in examples/, run as CI would run
 //! them: with a GitHub-like environment, or with a stand-in `docker` that serves a fixture image.
 
-#![cfg(unix)]
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn sizegate_bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("sizegate")
-}
+use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
@@ -25,11 +17,10 @@ fn fake_tools(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&bin).expect("bin dir");
     let docker = format!(
         "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save)\n    shift\n    if [ \"$1\" = \"-o\" ]; then cp '{0}' \"$2\"; else cat '{0}'; fi ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
-        repo("tests/fixtures/tiny.docker.tar").display()
+        fixture("tiny.docker.tar").display()
     );
-    std::fs::write(bin.join("docker"), docker).expect("docker");
-    std::fs::set_permissions(bin.join("docker"), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    let docker = write_file(&bin, "docker", docker.as_bytes());
+    std::fs::set_permissions(docker, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     std::os::unix::fs::symlink(sizegate_bin(), bin.join("sizegate")).expect("symlink");
     bin
 }
@@ -44,14 +35,19 @@ fn path_with(bin: &Path) -> String {
 
 /// A work directory with a policy and a Dockerfile, as a project would have.
 fn project(policy: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(repo(policy), dir.path().join("sizegate.yml")).expect("policy");
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        "FROM scratch\nCOPY app/ /opt/app/\n",
-    )
-    .expect("Dockerfile");
+    let dir = tempdir();
+    std::fs::copy(root().join(policy), dir.path().join("sizegate.yml")).expect("policy");
+    write_file(
+        dir.path(),
+        "Dockerfile",
+        b"FROM scratch\nCOPY app/ /opt/app/\n",
+    );
     dir
+}
+
+/// The variable the action's script reads input `name` from (`fail-on` is `INPUT_FAIL_ON`).
+fn input_var(name: &str) -> String {
+    format!("INPUT_{}", name.to_uppercase().replace('-', "_"))
 }
 
 struct ActionRun {
@@ -62,21 +58,21 @@ struct ActionRun {
 }
 
 fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
-    let temp = tempfile::tempdir().expect("tempdir");
+    let temp = tempdir();
     let outputs = temp.path().join("github_output");
     let summary = temp.path().join("step_summary");
     let mut cmd = Command::new("bash");
-    cmd.arg(repo("action/run.sh"))
-        .current_dir(repo(""))
+    cmd.arg(root().join("action/run.sh"))
+        .current_dir(root())
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &outputs)
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_ACTION_PATH", repo(""))
+        .env("GITHUB_ACTION_PATH", root())
         .env("RUNNER_TEMP", temp.path())
         .env("SIZEGATE_BIN", sizegate_bin())
         .env("NO_COLOR", "1");
     for (k, v) in inputs {
-        cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+        cmd.env(input_var(k), v);
     }
     let out = cmd.output().expect("bash runs");
     ActionRun {
@@ -175,7 +171,7 @@ fn pre_push_hook_builds_saves_and_checks() {
     for (policy, code) in [("examples/pass.yml", 0), ("examples/fail.yml", 1)] {
         let dir = project(policy);
         let bin = fake_tools(dir.path());
-        let out = Command::new(repo("examples/hooks/pre-push"))
+        let out = Command::new(root().join("examples/hooks/pre-push"))
             .current_dir(dir.path())
             .env("PATH", path_with(&bin))
             .env("NO_COLOR", "1")
@@ -194,7 +190,7 @@ fn pre_push_hook_builds_saves_and_checks() {
 fn generic_shell_recipe_streams_the_image_and_keeps_reports() {
     let dir = project("examples/fail.yml");
     let bin = fake_tools(dir.path());
-    let out = Command::new(repo("examples/ci/check.sh"))
+    let out = Command::new(root().join("examples/ci/check.sh"))
         .current_dir(dir.path())
         .env("PATH", path_with(&bin))
         .env("IMAGE", "app:1")
@@ -233,7 +229,7 @@ fn run_commands(commands: &[String], dir: &Path, env: &[(&str, &str)]) -> i32 {
 
 #[test]
 fn gitlab_job_script_writes_code_quality_junit_and_summary() {
-    let text = read(&repo("examples/ci/gitlab-ci.yml"));
+    let text = read(&root().join("examples/ci/gitlab-ci.yml"));
     let commands: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -256,7 +252,7 @@ fn gitlab_job_script_writes_code_quality_junit_and_summary() {
 
 #[test]
 fn jenkins_stage_commands_write_junit_and_json() {
-    let text = read(&repo("examples/ci/Jenkinsfile"));
+    let text = read(&root().join("examples/ci/Jenkinsfile"));
     let commands: Vec<String> = text
         .lines()
         .filter_map(|l| l.trim().strip_prefix("sh '"))
@@ -277,18 +273,18 @@ fn jenkins_stage_commands_write_junit_and_json() {
 
 #[test]
 fn action_uses_the_binary_built_into_its_own_directory() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = tempdir();
     let bin_dir = home.path().join(".sizegate-action/bin");
     std::fs::create_dir_all(&bin_dir).expect("dir");
     std::os::unix::fs::symlink(sizegate_bin(), bin_dir.join("sizegate")).expect("symlink");
     let out = Command::new("bash")
-        .arg(repo("action/run.sh"))
-        .current_dir(repo(""))
+        .arg(root().join("action/run.sh"))
+        .current_dir(root())
         .env_remove("SIZEGATE_BIN")
         .env_remove("GITHUB_ACTIONS")
         .env("HOME", home.path())
         .env("RUNNER_TEMP", home.path())
-        .env("GITHUB_ACTION_PATH", repo(""))
+        .env("GITHUB_ACTION_PATH", root())
         .env("INPUT_IMAGE", "tests/fixtures/tiny.docker.tar")
         .env("INPUT_POLICY", "examples/pass.yml")
         .output()
@@ -303,16 +299,16 @@ fn action_uses_the_binary_built_into_its_own_directory() {
 
 #[test]
 fn action_runs_do_not_replay_each_others_reports_and_crashes_fail() {
-    let temp = tempfile::tempdir().expect("tempdir");
+    let temp = tempdir();
     let run = |inputs: &[(&str, &str)], bin: &Path| {
         let mut cmd = Command::new("bash");
-        cmd.arg(repo("action/run.sh"))
-            .current_dir(repo(""))
+        cmd.arg(root().join("action/run.sh"))
+            .current_dir(root())
             .env_remove("GITHUB_ACTIONS")
             .env("RUNNER_TEMP", temp.path())
             .env("SIZEGATE_BIN", bin);
         for (k, v) in inputs {
-            cmd.env(format!("INPUT_{}", k.to_uppercase().replace('-', "_")), v);
+            cmd.env(input_var(k), v);
         }
         cmd.output().expect("bash runs")
     };
@@ -322,17 +318,12 @@ fn action_runs_do_not_replay_each_others_reports_and_crashes_fail() {
     let stdout = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(stdout.contains("::warning "), "{stdout}");
     // A broken policy: exit 2, and none of the first run's annotations.
-    let broken = temp.path().join("broken.yml");
-    std::fs::write(&broken, "image: [\n").expect("write");
-    let second = run(
-        &[fixture, ("policy", broken.to_str().expect("utf-8"))],
-        &sizegate_bin(),
-    );
+    let broken = write_file(temp.path(), "broken.yml", b"image: [\n");
+    let second = run(&[fixture, ("policy", path_str(&broken))], &sizegate_bin());
     assert_eq!(second.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&second.stdout).contains("::warning "));
     // A binary that crashes (exit 101) fails the step even with fail-on: never.
-    let crash = temp.path().join("crash");
-    std::fs::write(&crash, "#!/bin/sh\nexit 101\n").expect("write");
+    let crash = write_file(temp.path(), "crash", b"#!/bin/sh\nexit 101\n");
     std::fs::set_permissions(&crash, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let third = run(&[fixture, ("fail-on", "never")], &crash);
     assert_eq!(third.status.code(), Some(101));
@@ -340,19 +331,19 @@ fn action_runs_do_not_replay_each_others_reports_and_crashes_fail() {
 
 #[test]
 fn action_with_an_empty_policy_input_takes_its_rules_from_args() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join(".dive-ci"),
-        "rules:\n  lowestEfficiency: 0.95\n",
-    )
-    .expect("write");
+    let dir = tempdir();
+    write_file(
+        dir.path(),
+        ".dive-ci",
+        b"rules:\n  lowestEfficiency: 0.95\n",
+    );
     let out = Command::new("bash")
-        .arg(repo("action/run.sh"))
+        .arg(root().join("action/run.sh"))
         .current_dir(dir.path())
         .env_remove("GITHUB_ACTIONS")
         .env("RUNNER_TEMP", dir.path())
         .env("SIZEGATE_BIN", sizegate_bin())
-        .env("INPUT_IMAGE", repo("tests/fixtures/tiny.docker.tar"))
+        .env("INPUT_IMAGE", fixture("tiny.docker.tar"))
         .env("INPUT_POLICY", "")
         .env("INPUT_ARGS", "--dive-ci .dive-ci --no-github")
         .output()
@@ -365,7 +356,7 @@ fn action_with_an_empty_policy_input_takes_its_rules_from_args() {
 #[test]
 fn action_yml_declares_the_documented_inputs_and_outputs() {
     let action: serde_json::Value =
-        serde_saphyr::from_str(&read(&repo("action.yml"))).expect("action.yml is YAML");
+        serde_saphyr::from_str(&read(&root().join("action.yml"))).expect("action.yml is YAML");
     let keys = |v: &serde_json::Value| -> Vec<String> {
         let mut k: Vec<String> = v
             .as_object()
@@ -398,9 +389,9 @@ fn action_yml_declares_the_documented_inputs_and_outputs() {
         ]
     );
     assert_eq!(action["runs"]["using"], "composite");
-    let script = read(&repo("action/run.sh"));
+    let script = read(&root().join("action/run.sh"));
     for input in keys(&action["inputs"]) {
-        let var = format!("INPUT_{}", input.to_uppercase().replace('-', "_"));
+        let var = input_var(&input);
         assert!(script.contains(&var), "run.sh reads {var}");
     }
 }

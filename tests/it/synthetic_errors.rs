@@ -1,16 +1,13 @@
 //! Broken synthetic images: every one must end with exit code 2 and a single `error: FILE: MEMBER:
 //! what is wrong` line on stderr, never a panic.
 
-mod common;
-
 use std::io::Read;
 
-use common::*;
-use tempfile::TempDir;
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temp dir is created")
-}
+use crate::support::{
+    fails, gzip, gzip_two_members, layers_fails, layers_fails_stdin, noise, path_str, plain_tar,
+    shown, tempdir, write_file, DockerArchive, Layer, OciLayout, CODECS, OCI_LAYER_GZIP,
+    OCI_LAYER_TAR,
+};
 
 /// A valid one-layer archive to break in one place.
 fn one_layer() -> DockerArchive {
@@ -18,7 +15,7 @@ fn one_layer() -> DockerArchive {
 }
 
 #[test]
-fn missing_layer_blob_named_in_manifest_is_an_error_naming_the_member() {
+fn missing_layer_blob_named_in_manifest_is_an_error_naming_the_member_from_a_file_and_stdin() {
     let dir = tempdir();
     let path = one_layer().missing_layer().write(dir.path(), "app.tar");
     assert_eq!(
@@ -28,10 +25,6 @@ fn missing_layer_blob_named_in_manifest_is_an_error_naming_the_member() {
             shown(&path)
         )
     );
-}
-
-#[test]
-fn missing_layer_blob_is_an_error_on_stdin_too() {
     let archive = one_layer().missing_layer().build();
     assert_eq!(
         layers_fails_stdin(archive),
@@ -105,36 +98,23 @@ fn diff_ids_count_different_from_layer_count_is_an_error() {
 }
 
 #[test]
-fn layer_symlink_pointing_outside_the_archive_is_an_error() {
-    let archive = one_layer().layer_symlink("../../etc/passwd").build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-    let what = "layer1/layer.tar: link layer1/layer.tar -> ../../etc/passwd points outside the \
-                archive\n";
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!("error: {}: {what}", shown(&path))
-    );
-    assert_eq!(
-        layers_fails_stdin(archive),
-        format!("error: <stdin>: {what}")
-    );
-}
-
-#[test]
-fn absolute_layer_symlink_is_an_error() {
-    let dir = tempdir();
-    let path = one_layer()
-        .layer_symlink("/etc/passwd")
-        .write(dir.path(), "app.tar");
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!(
-            "error: {}: layer1/layer.tar: link layer1/layer.tar -> /etc/passwd points outside the \
-             archive\n",
-            shown(&path)
-        )
-    );
+fn layer_symlink_pointing_outside_the_archive_relative_or_absolute_is_an_error() {
+    for target in ["../../etc/passwd", "/etc/passwd"] {
+        let archive = one_layer().layer_symlink(target).build();
+        let dir = tempdir();
+        let path = write_file(dir.path(), "app.tar", &archive);
+        let what = format!(
+            "layer1/layer.tar: link layer1/layer.tar -> {target} points outside the archive\n"
+        );
+        assert_eq!(
+            layers_fails(&path, &[]),
+            format!("error: {}: {what}", shown(&path))
+        );
+        assert_eq!(
+            layers_fails_stdin(archive),
+            format!("error: <stdin>: {what}")
+        );
+    }
 }
 
 #[test]
@@ -197,47 +177,42 @@ fn decodable(mut decoder: impl Read) -> u64 {
 }
 
 #[test]
-fn truncated_gzip_layer_is_an_error_naming_the_layer() {
-    let gz = gzip(&Layer::new().file_data("big", &noise(20_000)).tar());
-    let cut = gz[..gz.len() / 2].to_vec();
-    // The data of `big` starts after its one header.
-    let present = decodable(flate2::read::MultiGzDecoder::new(&cut[..])) - 512;
-    let archive = DockerArchive::new().layer(cut).build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-    let what = format!(
-        "layer0/layer.tar: layer 0 is truncated: its gzip stream ends inside the data of entry big \
-         ({present} of 20000 bytes)\n"
-    );
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!("error: {}: {what}", shown(&path))
-    );
-    assert_eq!(
-        layers_fails_stdin(archive),
-        format!("error: <stdin>: {what}")
-    );
-}
-
-#[test]
-fn truncated_zstd_layer_is_an_error_naming_the_layer() {
-    let zst = zstd(&Layer::new().file_data("big", &noise(20_000)).tar());
-    // Noise does not compress: the tar is one block of the frame, and half a block decodes to
-    // nothing, so not even the first header is there.
-    let cut = zst[..zst.len() / 2].to_vec();
-    let archive = DockerArchive::new().layer(cut).build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-    let what = "layer0/layer.tar: layer 0 is truncated: its zstd stream ends inside the first tar \
-                header\n";
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!("error: {}: {what}", shown(&path))
-    );
-    assert_eq!(
-        layers_fails_stdin(archive),
-        format!("error: <stdin>: {what}")
-    );
+fn truncated_compressed_layer_is_an_error_naming_the_layer() {
+    for codec in CODECS {
+        let blob = (codec.compress)(&Layer::new().file_data("big", &noise(20_000)).tar());
+        let cut = blob[..blob.len() / 2].to_vec();
+        let what = match codec.name {
+            "gzip" => {
+                // The data of `big` starts after its one header.
+                let present = decodable(flate2::read::MultiGzDecoder::new(&cut[..])) - 512;
+                format!(
+                    "layer0/layer.tar: layer 0 is truncated: its gzip stream ends inside the data \
+                     of entry big ({present} of 20000 bytes)\n"
+                )
+            }
+            // Noise does not compress: the tar is one block of the frame, and half a block
+            // decodes to nothing, so not even the first header is there.
+            "zstd" => "layer0/layer.tar: layer 0 is truncated: its zstd stream ends inside the \
+                       first tar header\n"
+                .to_string(),
+            other => panic!("no expected message for a truncated {other} layer"),
+        };
+        let archive = DockerArchive::new().layer(cut).build();
+        let dir = tempdir();
+        let path = write_file(dir.path(), "app.tar", &archive);
+        assert_eq!(
+            layers_fails(&path, &[]),
+            format!("error: {}: {what}", shown(&path)),
+            "{}",
+            codec.name
+        );
+        assert_eq!(
+            layers_fails_stdin(archive),
+            format!("error: <stdin>: {what}"),
+            "{}",
+            codec.name
+        );
+    }
 }
 
 #[test]
@@ -522,31 +497,22 @@ fn image_not_in_a_two_image_archive_is_an_error_listing_both() {
 }
 
 #[test]
-fn platform_not_in_a_single_platform_docker_archive_is_an_error() {
+fn platform_not_in_a_single_platform_docker_archive_or_oci_layout_is_an_error() {
     let dir = tempdir();
-    let path = one_layer().write(dir.path(), "app.tar");
-    assert_eq!(
-        layers_fails(&path, &["--platform", "linux/s390x"]),
-        format!(
-            "error: {}: no image for platform linux/s390x; the archive has: app:1 (linux/amd64)\n",
-            shown(&path)
-        )
-    );
-}
-
-#[test]
-fn platform_not_in_a_single_platform_oci_layout_is_an_error() {
-    let dir = tempdir();
-    let root = OciLayout::new()
+    let archive = one_layer().write(dir.path(), "app.tar");
+    let layout = OciLayout::new()
         .layer(Layer::new().file("x", 1).tar(), OCI_LAYER_TAR)
         .write(&dir.path().join("layout"));
-    assert_eq!(
-        layers_fails(&root, &["--platform", "linux/s390x"]),
-        format!(
-            "error: {}: no image for platform linux/s390x; the archive has: app:1 (linux/amd64)\n",
-            shown(&root)
-        )
-    );
+    for path in [archive, layout] {
+        assert_eq!(
+            layers_fails(&path, &["--platform", "linux/s390x"]),
+            format!(
+                "error: {}: no image for platform linux/s390x; the archive has: app:1 \
+                 (linux/amd64)\n",
+                shown(&path)
+            )
+        );
+    }
 }
 
 #[test]
@@ -569,10 +535,7 @@ fn malformed_platform_argument_is_an_error() {
 fn errors_also_fail_inventory_with_exit_code_2() {
     let dir = tempdir();
     let path = one_layer().missing_layer().write(dir.path(), "app.tar");
-    let stderr = fails(
-        &["inventory", path.to_str().expect("temp paths are UTF-8")],
-        None,
-    );
+    let stderr = fails(&["inventory", path_str(&path)], None);
     assert_eq!(
         stderr,
         format!(

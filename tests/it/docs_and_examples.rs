@@ -1,0 +1,93 @@
+//! What the repository promises its users stays true: the shipped examples give the documented
+//! verdicts, the committed JSON Schema is the one the binary prints, and the README documents
+//! every finding code.
+
+use serde_json::Value;
+
+use crate::support::{check_example, findings, root, run, sizegate};
+
+/// `check` of the example image with `policy` (a path from the repository root) as JSON.
+fn check_json_example(policy: &str) -> (i32, Value) {
+    let run = check_example(policy, &["--format", "json"]);
+    (run.code, run.json())
+}
+
+/// `severity code` of every finding, in order.
+fn codes(report: &Value) -> Vec<String> {
+    findings(report)
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {}",
+                x["severity"].as_str().unwrap_or("?"),
+                x["code"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn example_pass_policy_passes_with_the_presets_warnings() {
+    let (code, report) = check_json_example("examples/pass.yml");
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(
+        (report["errors"].as_u64(), report["warnings"].as_u64()),
+        (Some(0), Some(6))
+    );
+}
+
+#[test]
+fn example_fail_policy_fails_on_size_layer_and_forbidden_path() {
+    let (code, report) = check_json_example("examples/fail.yml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&report),
+        [
+            "error image-too-large",
+            "error layer-over-budget",
+            "error forbidden-path"
+        ]
+    );
+}
+
+#[test]
+fn documented_example_shows_each_kind_of_finding() {
+    let (code, report) = check_json_example("examples/sizegate.yml");
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&report),
+        [
+            "error compressed-size-unknown",
+            "error too-much-waste",
+            "warn layer-select-unmatched",
+            "warn forbidden-path",
+            "error forbidden-path",
+            "warn forbidden-path",
+            "warn forbidden-path",
+            "warn forbidden-path",
+            "warn forbidden-path",
+        ]
+    );
+}
+
+#[test]
+fn committed_schema_is_the_one_the_binary_prints() {
+    let printed = run(sizegate().arg("schema"));
+    assert_eq!(printed.code, 0);
+    let committed =
+        std::fs::read_to_string(root().join("sizegate.schema.json")).expect("schema file");
+    assert!(
+        printed.stdout == committed,
+        "sizegate.schema.json is stale: run `cargo run -- schema > sizegate.schema.json`"
+    );
+}
+
+#[test]
+fn readme_documents_every_finding_code() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    for code in sizegate::check::Code::ALL {
+        let row = format!("| `{}` | {} |", code.as_str(), code.description());
+        assert!(readme.contains(&row), "README lacks the row: {row}");
+    }
+}

@@ -1,0 +1,19 @@
+//! The integration tests, as one test binary: each module runs the real `sizegate` binary on real
+//! fixtures (tests/fixtures) or on images built in the test, and pins exact output and exit codes.
+//! One binary links the library once, where one crate per file linked it once per file.
+//!
+//! Shared helpers (running the binary, fixture paths, synthetic image builders) are in [`support`].
+
+mod check_rules;
+#[cfg(unix)]
+mod ci_recipes;
+mod dockerfile_attribution;
+mod docs_and_examples;
+mod formats;
+mod oci_index;
+mod policy_errors;
+mod real_fixtures;
+mod regressions;
+mod support;
+mod synthetic_errors;
+mod synthetic_layers;

@@ -1,0 +1,176 @@
+//! Running the real `sizegate` binary and reading what it printed.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use super::path_str;
+
+/// The variables of GitHub Actions the binary reads.
+pub(crate) const GITHUB_VARS: [&str; 4] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_OUTPUT",
+    "RUNNER_TEMP",
+];
+
+/// The path of the `sizegate` binary of this package, for scripts that run it themselves.
+pub(crate) fn sizegate_bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("sizegate")
+}
+
+/// The `sizegate` binary, without colour and outside GitHub Actions even when the tests run there
+/// (so that no run appends to the real step summary); a test that wants a runner sets the
+/// variables again.
+pub(crate) fn sizegate() -> Command {
+    let mut cmd = Command::cargo_bin("sizegate").expect("the sizegate binary is built");
+    cmd.env("NO_COLOR", "1");
+    for var in GITHUB_VARS {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// [`sizegate`] run from `dir`, so that relative paths print as written.
+pub(crate) fn sizegate_in(dir: &Path) -> Command {
+    let mut cmd = sizegate();
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// What one run of the binary gave.
+pub(crate) struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout parsed as JSON.
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The last line of stdout: the table's verdict line.
+    pub(crate) fn verdict_line(&self) -> &str {
+        self.stdout.lines().last().unwrap_or_default()
+    }
+}
+
+/// Runs `cmd`; its stdout must be UTF-8.
+pub(crate) fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("sizegate runs");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `sizegate ARGS` in `dir`.
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run(sizegate_in(dir).args(args))
+}
+
+/// `sizegate layers ARGS --format json`, to run (or to give stdin first).
+pub(crate) fn layers_cmd(args: &[&str]) -> Command {
+    let mut cmd = sizegate();
+    cmd.arg("layers").args(args).args(["--format", "json"]);
+    cmd
+}
+
+/// Runs `cmd`, checks that it succeeded, and returns its stdout parsed as JSON.
+pub(crate) fn json_of(cmd: &mut Command) -> Value {
+    let run = run(cmd);
+    assert_eq!(
+        run.code, 0,
+        "sizegate failed: {cmd:?}\nstderr: {}",
+        run.stderr
+    );
+    run.json()
+}
+
+/// `sizegate layers ARGS --format json`, which must succeed: the report.
+pub(crate) fn layers_json(args: &[&str]) -> Value {
+    json_of(&mut layers_cmd(args))
+}
+
+/// `layers --format json` of a file or directory.
+pub(crate) fn layers_of(path: &Path) -> Value {
+    layers_json(&[path_str(path)])
+}
+
+/// `layers --format json` of an archive piped on stdin.
+pub(crate) fn layers_of_stdin(archive: Vec<u8>) -> Value {
+    json_of(layers_cmd(&["-"]).write_stdin(archive))
+}
+
+/// Runs `sizegate inventory <path>`, checks that it succeeded, and returns the raw CSV bytes (names
+/// need not be UTF-8).
+pub(crate) fn inventory_of(path: &Path) -> Vec<u8> {
+    let out = sizegate()
+        .arg("inventory")
+        .arg(path)
+        .output()
+        .expect("sizegate runs");
+    assert!(
+        out.status.success(),
+        "sizegate inventory failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `sizegate` with `args` (and `stdin` when given), checks that it failed with exit code 2,
+/// printed nothing on stdout, did not panic, and wrote one `error: …` line; returns that stderr.
+pub(crate) fn fails(args: &[&str], stdin: Option<Vec<u8>>) -> String {
+    let mut cmd = sizegate();
+    cmd.args(args);
+    if let Some(data) = stdin {
+        cmd.write_stdin(data);
+    }
+    let out = cmd.output().expect("sizegate runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit code 2 for {args:?}; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "sizegate panicked for {args:?}: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is printed on stdout on error"
+    );
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "one error line expected: {stderr:?}"
+    );
+    stderr
+}
+
+/// [`fails`] for `sizegate layers <path>` plus extra arguments.
+pub(crate) fn layers_fails(path: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["layers", path_str(path)];
+    args.extend_from_slice(extra);
+    fails(&args, None)
+}
+
+/// [`fails`] for `sizegate layers -` with `archive` on stdin.
+pub(crate) fn layers_fails_stdin(archive: Vec<u8>) -> String {
+    fails(&["layers", "-"], Some(archive))
+}
+
+/// The path as sizegate prints it in messages.
+pub(crate) fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
