@@ -86,8 +86,43 @@ fn committed_schema_is_the_one_the_binary_prints() {
 #[test]
 fn readme_documents_every_finding_code() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
-    for code in sizegate::check::Code::ALL {
+    for code in sizegate::Code::ALL {
         let row = format!("| `{}` | {} |", code.as_str(), code.description());
         assert!(readme.contains(&row), "README lacks the row: {row}");
+    }
+}
+
+/// The formats of `check`, as its `--help` lists them.
+fn check_formats() -> Vec<String> {
+    let help = run(sizegate().args(["check", "--help"])).stdout;
+    let values = help
+        .split("--format <FORMAT>")
+        .nth(1)
+        .and_then(|rest| rest.split("[default:").next())
+        .expect("--help lists --format's possible values");
+    values
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_action_and_the_readme_know_every_format_of_check() {
+    let formats = check_formats();
+    assert_eq!(formats.len(), 8, "{formats:?}");
+    let action = std::fs::read_to_string(root().join("action/run.sh")).expect("action/run.sh");
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    for f in &formats {
+        // The table is the log's, and the action always writes the github annotations.
+        let in_action = matches!(f.as_str(), "table" | "github")
+            || action.contains(&format!("    {f}) "))
+            || action.contains(&format!("    {f});"));
+        assert!(in_action, "action/run.sh has no arm for the `{f}` format");
+        assert!(
+            readme.contains(&format!("\n- `{f}`")),
+            "README.md's output formats do not describe `{f}`"
+        );
     }
 }
