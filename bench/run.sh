@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sizegate's speed and memory benchmark (issue 5; results and how to read them: bench/RESULTS.md).
+# sizegate's speed and memory benchmark (results and how to read them: bench/RESULTS.md).
 #
 #   bench/run.sh [SIZE] [FILES]        e.g. bench/run.sh            (2G, 30000 base files)
 #                                           bench/run.sh 10G 200000 (10 GB, 200k base files)

@@ -1,5 +1,6 @@
 //! The union filesystem of an image: which entry of which layer is visible at the end, which were
-//! overwritten or deleted and by which layer, and the image totals that follow (DESIGN.md §4).
+//! overwritten or deleted and by which layer, and the image totals that follow (the README's
+//! "What the numbers mean").
 
 pub(crate) mod dive;
 pub(crate) mod inventory;
