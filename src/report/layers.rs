@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::CellAlignment;
 
+use super::view::image_heading;
 use super::{ellipsize, human_size, new_table};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
@@ -16,12 +17,7 @@ pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<(
         if i > 0 {
             writeln!(out)?;
         }
-        let platform = img
-            .platform
-            .as_deref()
-            .map(|p| format!(" ({p})"))
-            .unwrap_or_default();
-        writeln!(out, "{}{platform}", img.name)?;
+        writeln!(out, "{}", image_heading(img))?;
         let mut table = new_table(&["#", "size", "files", "created_by"]);
         for l in &img.layers {
             table.add_row(vec![

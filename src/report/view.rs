@@ -1,7 +1,8 @@
-//! What the formats for people show of a check, worked out once: the row of each rule with its
+//! What the outputs for people show alike, worked out once: the row of each rule with its
 //! findings, the lines of a finding, the layer and the place it points at. The table, markdown,
 //! JUnit, workflow-command and SARIF formats differ in how they mark these up, not in what they say.
 
+use crate::analysis::summary::ImageSummary;
 use crate::check::{Finding, ImageCheck, Location, Outcome, RuleResult};
 use crate::units::human_size;
 
@@ -95,9 +96,12 @@ pub(crate) fn place(finding: &Finding) -> Option<&Location> {
     finding.dockerfile.as_ref().or(finding.location.as_ref())
 }
 
-/// ` (linux/amd64)` after an image's name, or nothing.
-pub(crate) fn platform_suffix(platform: Option<&str>) -> String {
-    platform.map(|p| format!(" ({p})")).unwrap_or_default()
+/// An image's name, with its platform when the archive says: `app:1 (linux/amd64)`.
+pub(crate) fn image_heading(image: &ImageSummary) -> String {
+    match &image.platform {
+        Some(p) => format!("{} ({p})", image.name),
+        None => image.name.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use comfy_table::{Cell, CellAlignment, Color};
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
 use crate::error::printable;
-use crate::report::view::{platform_suffix, rule_rows, FindingLines};
+use crate::report::view::{image_heading, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
 
 /// Tables for people; `styled` adds colour (on a terminal, without `NO_COLOR`).
@@ -23,7 +23,7 @@ impl Render for Table {
         let styled = self.styled;
         for check in &report.images {
             let s = &check.summary;
-            writeln!(out, "{}{}", s.name, platform_suffix(s.platform.as_deref()))?;
+            writeln!(out, "{}", image_heading(s))?;
             let mut rules = new_table(&["rule", "actual", "limit", "status"]);
             style(&mut rules, styled);
             for row in rule_rows(check) {
