@@ -45,6 +45,18 @@ pub(crate) enum ErrorKind {
     Selection(String),
 }
 
+impl ErrorKind {
+    /// A failure while reading the archive's own tar (not a layer in it): the operating system's
+    /// error when a read failed, else the tar's (corrupt or truncated).
+    pub(crate) fn of_archive(e: io::Error) -> ErrorKind {
+        if e.raw_os_error().is_some() {
+            ErrorKind::Io(e)
+        } else {
+            ErrorKind::Tar(e.to_string())
+        }
+    }
+}
+
 impl Error {
     /// An error about the file as a whole.
     pub(crate) fn new(file: impl Into<String>, kind: ErrorKind) -> Self {

@@ -45,8 +45,8 @@ impl<D> Member<D> {
 }
 
 /// A tar error while reading an archive's headers, placed after the last member read.
-pub(crate) fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
-    let err = Error::new(label, ErrorKind::Tar(e.to_string()));
+pub(crate) fn header_error(label: &str, last: Option<&str>, e: io::Error) -> Error {
+    let err = Error::new(label, ErrorKind::of_archive(e));
     match last {
         Some(name) => err.in_member(&format!("after member {name}")),
         None => err,

@@ -42,7 +42,7 @@ impl StreamArchive {
         let mut archive = tar::Archive::new(counted);
         let entries = archive
             .entries()
-            .map_err(|e| Error::new(label, ErrorKind::Tar(e.to_string())))?;
+            .map_err(|e| Error::new(label, ErrorKind::of_archive(e)))?;
         let mut members = Members::default();
         // The last member seen: its name, data size and where its data ends in the stream.
         let mut last: Option<(String, u64, u64)> = None;
@@ -58,7 +58,7 @@ impl StreamArchive {
                         )),
                     )
                 }
-                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), &e),
+                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), e),
             })?;
             let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
@@ -68,7 +68,7 @@ impl StreamArchive {
                 let size = entry.size();
                 let mut head = vec![0u8; 512];
                 let n = read_up_to(&mut entry, &mut head)
-                    .map_err(|e| Error::member(label, &name, ErrorKind::Tar(e.to_string())))?;
+                    .map_err(|e| Error::member(label, &name, ErrorKind::of_archive(e)))?;
                 head.truncate(n);
                 let is_json = !is_tar_header(&head)
                     && sniff_compression(&head) == Compression::None
@@ -110,7 +110,7 @@ fn read_json(label: &str, name: &str, size: u64, mut reader: impl Read) -> Resul
     let mut data = Vec::with_capacity(size as usize);
     reader
         .read_to_end(&mut data)
-        .map_err(|e| Error::member(label, name, ErrorKind::Tar(e.to_string())))?;
+        .map_err(|e| Error::member(label, name, ErrorKind::of_archive(e)))?;
     Ok(data)
 }
 
@@ -153,5 +153,70 @@ impl Store for StreamArchive {
 
     fn parallel(&self) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    /// Gives `data`, then fails as a disk would.
+    struct FailingAfter<'a> {
+        data: &'a [u8],
+    }
+
+    impl Read for FailingAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.data.is_empty() {
+                return Err(io::Error::from_raw_os_error(5));
+            }
+            let n = self.data.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// One member `manifest.json` of two bytes, its data block and nothing after.
+    fn one_member() -> Vec<u8> {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(2);
+        header.set_entry_type(tar::EntryType::Regular);
+        let _ = header.set_path("manifest.json");
+        header.set_cksum();
+        let mut tar = header.as_bytes().to_vec();
+        tar.extend_from_slice(b"[]");
+        tar.resize(1024, 0);
+        tar
+    }
+
+    fn message(result: Result<StreamArchive>) -> String {
+        match result {
+            Ok(_) => panic!("the read must fail"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_failed_read_of_the_archive_is_the_operating_systems_error_not_a_corrupt_tar() {
+        let tar = one_member();
+        let e = message(StreamArchive::read("<stdin>", FailingAfter { data: &tar }));
+        assert_eq!(
+            e,
+            format!(
+                "<stdin>: after member manifest.json: {}",
+                io::Error::from_raw_os_error(5)
+            )
+        );
+    }
+
+    #[test]
+    fn a_corrupt_header_of_the_archive_is_still_a_corrupt_tar() {
+        let mut tar = one_member();
+        tar[148] ^= 0x01; // the header checksum
+        let e = message(StreamArchive::read("<stdin>", &tar[..]));
+        assert!(e.starts_with("<stdin>: corrupt or truncated tar: "), "{e}");
     }
 }

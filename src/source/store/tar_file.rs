@@ -44,10 +44,10 @@ impl TarFile {
         let mut archive = tar::Archive::new(&file);
         let entries = archive
             .entries_with_seek()
-            .map_err(|e| Error::new(&label, ErrorKind::Tar(e.to_string())))?;
+            .map_err(|e| Error::new(&label, ErrorKind::of_archive(e)))?;
         let mut last: Option<String> = None;
         for item in entries {
-            let entry = item.map_err(|e| header_error(&label, last.as_deref(), &e))?;
+            let entry = item.map_err(|e| header_error(&label, last.as_deref(), e))?;
             let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
             let member = if kind.is_file() || kind.is_contiguous() {
