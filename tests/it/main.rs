@@ -10,6 +10,7 @@ mod ci_recipes;
 mod dockerfile_attribution;
 mod docs_and_examples;
 mod formats;
+mod hostile;
 mod oci_index;
 mod policy_errors;
 mod real_fixtures;

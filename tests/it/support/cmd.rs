@@ -174,3 +174,45 @@ pub(crate) fn layers_fails_stdin(archive: Vec<u8>) -> String {
 pub(crate) fn shown(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// What a run under [`bounded`] gave: the run, and how long it took.
+pub(crate) struct BoundedRun {
+    pub run: Run,
+    pub elapsed: std::time::Duration,
+}
+
+/// Runs `sizegate ARGS` (with `stdin` piped in when given) with its address space capped at
+/// `max_mib` MiB and its time at `max_secs` seconds, so that a run that would eat memory fails
+/// instead of swapping and one that would hang is killed (exit 124, from `timeout`). Needs `sh`
+/// (for `ulimit -v`) and coreutils' `timeout`.
+pub(crate) fn bounded(
+    args: &[&str],
+    stdin: Option<Vec<u8>>,
+    max_mib: u64,
+    max_secs: u64,
+) -> BoundedRun {
+    let script = format!(
+        "ulimit -v {}; exec timeout -s KILL {max_secs} \"$0\" \"$@\"",
+        max_mib * 1024
+    );
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(script).arg(sizegate_bin()).args(args);
+    cmd.env("NO_COLOR", "1");
+    for var in GITHUB_VARS {
+        cmd.env_remove(var);
+    }
+    if let Some(data) = stdin {
+        cmd.write_stdin(data);
+    }
+    let start = std::time::Instant::now();
+    let out = cmd.output().expect("sh runs");
+    BoundedRun {
+        elapsed: start.elapsed(),
+        run: Run {
+            // Killed by a signal (no code): report it as 128 + the signal, as a shell would.
+            code: out.status.code().unwrap_or(137),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+    }
+}
