@@ -3,10 +3,9 @@
 //! end-of-archive blocks or final padding, and the same image read from a file and from stdin.
 
 use crate::support::{
-    diff_id, gzip, gzip_two_members, inventory_of, inventory_rows, layers_cmd, layers_fails,
-    layers_fails_stdin, layers_of, layers_of_stdin, link_row, noise, path_str, row, run, shown,
-    tempdir, totals, write_file, zstd, DockerArchive, Layer, OciLayout, Row, Totals, CODECS,
-    OCI_LAYER_GZIP, OCI_LAYER_TAR,
+    diff_id, gzip, gzip_two_members, inventory_of, inventory_rows, layers_cmd, layers_of,
+    layers_of_stdin, link_row, noise, path_str, row, run, tempdir, totals, write_file, zstd,
+    DockerArchive, Layer, OciLayout, Row, Totals, CODECS, OCI_LAYER_GZIP, OCI_LAYER_TAR,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -548,7 +547,8 @@ fn dot_slash_relative_and_absolute_names_are_one_absolute_path_and_later_overwri
 }
 
 // ---------------------------------------------------------------------------------------------
-// 9. Layer tars cut short: missing end blocks and padding are fine, missing data is not
+// 9. Layer tars cut short: missing end blocks and padding are fine (missing data is an error, in
+//    synthetic_errors.rs)
 // ---------------------------------------------------------------------------------------------
 
 /// Layer 0 ends without end-of-archive blocks; layer 1 also without the padding of its last file;
@@ -629,58 +629,6 @@ fn compressed_layer_without_end_blocks_or_padding_is_read_completely() {
             codec.name
         );
     }
-}
-
-/// A layer whose last file (`b`, 1000 bytes) has only 600 of its bytes.
-fn layer_truncated_inside_data() -> Vec<u8> {
-    let mut tar = Layer::new().file("a", 100).file("b", 1000).tar();
-    tar.truncate(512 + 512 + 512 + 600);
-    tar
-}
-
-#[test]
-fn layer_truncated_inside_file_data_is_an_error_from_a_file_and_from_stdin() {
-    let archive = DockerArchive::new()
-        .layer(layer_truncated_inside_data())
-        .build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-    let what = "layer0/layer.tar: layer 0 is truncated: it ends inside the data of entry b \
-                (600 of 1000 bytes)\n";
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!("error: {}: {what}", shown(&path))
-    );
-    assert_eq!(
-        layers_fails_stdin(archive),
-        format!("error: <stdin>: {what}")
-    );
-}
-
-/// A layer that stops 300 bytes into the header of its second entry.
-fn layer_truncated_inside_a_header() -> Vec<u8> {
-    let mut tar = Layer::new().file("a", 100).file("b", 10).tar();
-    tar.truncate(512 + 512 + 300);
-    tar
-}
-
-#[test]
-fn layer_truncated_inside_a_header_is_an_error_from_a_file_and_from_stdin() {
-    let archive = DockerArchive::new()
-        .layer(layer_truncated_inside_a_header())
-        .build();
-    let dir = tempdir();
-    let path = write_file(dir.path(), "app.tar", &archive);
-    let what = "layer0/layer.tar: layer 0 is truncated: it ends inside the tar header after entry \
-                a\n";
-    assert_eq!(
-        layers_fails(&path, &[]),
-        format!("error: {}: {what}", shown(&path))
-    );
-    assert_eq!(
-        layers_fails_stdin(archive),
-        format!("error: <stdin>: {what}")
-    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -130,7 +130,8 @@ pub(crate) fn inventory_of(path: &Path) -> Vec<u8> {
 
 /// Runs `sizegate` with `args` (and `stdin` when given), checks that it failed with exit code 2,
 /// printed nothing on stdout, did not panic, and wrote one `error: …` line; returns that stderr.
-pub(crate) fn fails(args: &[&str], stdin: Option<Vec<u8>>) -> String {
+/// Each failed assertion names `what`: the case or the run it checks.
+pub(crate) fn fails(what: &str, args: &[&str], stdin: Option<Vec<u8>>) -> String {
     let mut cmd = sizegate();
     cmd.args(args);
     if let Some(data) = stdin {
@@ -141,33 +142,35 @@ pub(crate) fn fails(args: &[&str], stdin: Option<Vec<u8>>) -> String {
     assert_eq!(
         out.status.code(),
         Some(2),
-        "expected exit code 2 for {args:?}; stderr: {stderr}"
+        "{what}: expected exit code 2 for {args:?}; stderr: {stderr}"
     );
     assert!(
         !stderr.contains("panicked"),
-        "sizegate panicked for {args:?}: {stderr}"
+        "{what}: sizegate panicked for {args:?}: {stderr}"
     );
     assert!(
         out.stdout.is_empty(),
-        "nothing is printed on stdout on error"
+        "{what}: nothing is printed on stdout on error"
     );
     assert!(
         stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
-        "one error line expected: {stderr:?}"
+        "{what}: one error line expected: {stderr:?}"
     );
     stderr
 }
 
 /// [`fails`] for `sizegate layers <path>` plus extra arguments.
-pub(crate) fn layers_fails(path: &Path, extra: &[&str]) -> String {
+pub(crate) fn layers_fails(what: &str, path: &Path, extra: &[&str]) -> String {
     let mut args = vec!["layers", path_str(path)];
     args.extend_from_slice(extra);
-    fails(&args, None)
+    fails(what, &args, None)
 }
 
-/// [`fails`] for `sizegate layers -` with `archive` on stdin.
-pub(crate) fn layers_fails_stdin(archive: Vec<u8>) -> String {
-    fails(&["layers", "-"], Some(archive))
+/// [`fails`] for `sizegate layers -` plus extra arguments, with `archive` on stdin.
+pub(crate) fn layers_fails_stdin(what: &str, archive: Vec<u8>, extra: &[&str]) -> String {
+    let mut args = vec!["layers", "-"];
+    args.extend_from_slice(extra);
+    fails(what, &args, Some(archive))
 }
 
 /// The path as sizegate prints it in messages.
