@@ -4,3 +4,6 @@
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
 mod bounded_runs;
+// FIFOs, devices and symlinks are what this is about: Unix only.
+#[cfg(unix)]
+mod special_files;
