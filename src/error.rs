@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
+use crate::input::InputError;
 use crate::source::layer::{Cut, HeaderAt, LayerError};
 
 /// An image could not be read or does not make sense; the CLI maps this to exit code 2.
@@ -43,6 +44,9 @@ pub(crate) enum ErrorKind {
     Invalid(String),
     /// `--image` or `--platform` selects nothing, or the choice is ambiguous.
     Selection(String),
+    /// A file on disk that sizegate refuses to read: not a regular file (a FIFO, a device), see
+    /// `input.rs`.
+    Input(InputError),
 }
 
 impl ErrorKind {
@@ -105,6 +109,7 @@ impl fmt::Display for Error {
             }
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
+            ErrorKind::Input(e) => write!(f, ": {e}"),
         }
     }
 }

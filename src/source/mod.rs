@@ -14,7 +14,8 @@
 //!   store allows) into its entries; [`layer::LayerError`] says why one could not be.
 //! - this module: each [`Image`] is built from its plan, its config and its layers.
 //!
-//! `io/` holds the byte plumbing under them (positional range reads, counting reads).
+//! `io/` holds the byte plumbing under them (positional range reads, counting reads); `digest.rs`
+//! checks a digest against the OCI grammar before it becomes a path (`blobs/<alg>/<encoded>`).
 //!
 //! How to add:
 //! - a new place images come from (another kind of file, a registry): a `Store` in
@@ -25,6 +26,7 @@
 //! - a new layer compression: `layer.rs` (sniffing, decoding, its name in messages),
 //!   `image::Compression`, and the "reads plain, gzip and zstd" wording in `error.rs`.
 
+mod digest;
 mod io;
 pub(crate) mod layer;
 mod plan;

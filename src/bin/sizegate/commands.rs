@@ -14,8 +14,8 @@ use sizegate::report::format::markdown::LARGEST_FILES;
 use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
 use sizegate::{
-    largest, parse_ratio, policy_schema, starter_policy, CheckOptions, CheckReport, Dockerfile,
-    ImageSource, ImageSummary, Inventory, Loaded, Policy, Selection, Verdict,
+    largest, parse_ratio, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
+    Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Verdict,
 };
 
 /// The policy files looked for when `check` is given none.
@@ -176,7 +176,9 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
             DEFAULT_POLICIES
                 .iter()
                 .map(PathBuf::from)
-                .find(|p| p.is_file())
+                // Whatever is there under the name is taken, and refused when read if it is
+                // not a regular file (a link to /dev/zero): never passed over in silence.
+                .find(|p| p.symlink_metadata().is_ok())
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "no policy: found neither sizegate.yml nor .sizegate.yml here; pass --policy FILE, or write one from today's image: sizegate init IMAGE > sizegate.yml"
@@ -186,11 +188,11 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
     };
     let mut policies = Vec::new();
     if let Some(path) = policy {
-        let (file, text) = read_text(&path)?;
+        let (file, text) = read_text(&path, &Input::POLICY)?;
         policies.push(Policy::parse(&file, &text)?);
     }
     if let Some(path) = dive_ci {
-        let (file, text) = read_text(&path)?;
+        let (file, text) = read_text(&path, &Input::DIVE_CI)?;
         policies.push(Policy::parse_dive_ci(&file, &text)?);
     }
     Ok(policies)
@@ -200,7 +202,7 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
 /// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
 fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerfile, usize)> {
     let file = display_path(path);
-    let bytes = std::fs::read(path).with_context(|| file.clone())?;
+    let bytes = read_input(path, &Input::DOCKERFILE).with_context(|| file.clone())?;
     let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
     let stage = match target {
         None => dockerfile.final_stage(),
@@ -229,9 +231,13 @@ fn display_path(path: &Path) -> String {
     }
 }
 
-fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
+/// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with the
+/// name findings show for it.
+fn read_text(path: &Path, input: &'static Input) -> anyhow::Result<(String, String)> {
     let file = display_path(path);
-    let text = std::fs::read_to_string(path).with_context(|| file.clone())?;
+    let bytes = read_input(path, input).with_context(|| file.clone())?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{file}: stream did not contain valid UTF-8"))?;
     Ok((file, text))
 }
 

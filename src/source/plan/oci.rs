@@ -7,6 +7,7 @@ use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
 use super::{parse_json, ImagePlan, LayerRef};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::digest;
 use crate::source::store::Store;
 use crate::source::Selection;
 
@@ -15,24 +16,13 @@ const MAX_INDEX_DEPTH: usize = 4;
 /// The platform picked when an index has several and the user named none.
 const DEFAULT_PLATFORM: &str = "linux/amd64";
 
-/// The member path of a blob: `sha256:abc…` -> `blobs/sha256/abc…`. Digests are checked so that a
-/// crafted one cannot name a path outside `blobs/`.
-pub(crate) fn blob_member(label: &str, digest: &str) -> Result<String> {
-    let valid = digest.split_once(':').filter(|(alg, hex)| {
-        !alg.is_empty()
-            && !hex.is_empty()
-            && alg
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+._-".contains(&b))
-            && hex.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
-    match valid {
-        Some((alg, hex)) => Ok(format!("blobs/{alg}/{hex}")),
-        None => Err(Error::new(
-            label,
-            ErrorKind::Invalid(format!("malformed digest {digest:?}")),
-        )),
-    }
+/// The member path of a blob: `sha256:abc…` -> `blobs/sha256/abc…`, for a digest that `referrer`
+/// (the document that names it) gives. The digest must be well-formed (`source/digest.rs`), so
+/// that a crafted one cannot name a path outside `blobs/`.
+pub(crate) fn blob_member(label: &str, referrer: &str, digest: &str) -> Result<String> {
+    let (algorithm, encoded) =
+        digest::parse(digest).map_err(|m| Error::member(label, referrer, ErrorKind::Invalid(m)))?;
+    Ok(format!("blobs/{algorithm}/{encoded}"))
 }
 
 /// Plans every image `index.json` names, picking one platform of each multi-platform index.
@@ -62,7 +52,7 @@ pub(crate) fn plan(
             }
         }
         let mut found = Vec::new();
-        collect_manifests(store, top, None, 0, &mut found)?;
+        collect_manifests(store, "index.json", top, None, 0, &mut found)?;
         let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
         match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
             Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
@@ -92,13 +82,16 @@ fn platforms(found: &[Found]) -> String {
 
 /// An image manifest found under an index entry, with the platform the index gives it.
 struct Found {
-    descriptor: Descriptor,
+    /// The member holding the manifest.
+    member: String,
     manifest: ManifestOrIndex,
     platform: Option<String>,
 }
 
+/// Collects the image manifests under `desc`, a descriptor that the document `referrer` holds.
 fn collect_manifests(
     store: &dyn Store,
+    referrer: &str,
     desc: &Descriptor,
     platform: Option<&Platform>,
     depth: usize,
@@ -112,7 +105,7 @@ fn collect_manifests(
             ErrorKind::Invalid("image indexes nested too deep".into()),
         ));
     }
-    let member = blob_member(label, &desc.digest)?;
+    let member = blob_member(label, referrer, &desc.digest)?;
     // Under a multi-platform index, the containerd store saves only the blobs of the platforms it
     // pulled: an absent manifest there is a platform not in the archive, not an error.
     if depth > 0 && !store.contains(&member) {
@@ -127,11 +120,18 @@ fn collect_manifests(
             if attestation || unknown {
                 continue;
             }
-            collect_manifests(store, child, child.platform.as_ref(), depth + 1, found)?;
+            collect_manifests(
+                store,
+                &member,
+                child,
+                child.platform.as_ref(),
+                depth + 1,
+                found,
+            )?;
         }
     } else if doc.config.is_some() {
         found.push(Found {
-            descriptor: desc.clone(),
+            member,
             manifest: doc,
             platform: platform.or(desc.platform.as_ref()).map(Platform::display),
         });
@@ -197,11 +197,11 @@ fn choose_platform<'a>(
 
 fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<ImagePlan> {
     let label = store.label();
-    let member = blob_member(label, &found.descriptor.digest)?;
+    let member = &found.member;
     let config = found.manifest.config.as_ref().ok_or_else(|| {
         Error::member(
             label,
-            &member,
+            member.as_str(),
             ErrorKind::Invalid("manifest has no config".into()),
         )
     })?;
@@ -212,7 +212,7 @@ fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<
         .flatten()
         .map(|l| {
             Ok(LayerRef {
-                member: blob_member(label, &l.digest)?,
+                member: blob_member(label, member, &l.digest)?,
                 digest: Some(l.digest.clone()),
             })
         })
@@ -220,7 +220,7 @@ fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<
     Ok(ImagePlan {
         tags,
         platform: found.platform.clone(),
-        config: blob_member(label, &config.digest)?,
+        config: blob_member(label, member, &config.digest)?,
         config_digest: Some(config.digest.clone()),
         layers,
     })
@@ -244,13 +244,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blob_member_rejects_path_tricks() {
+    fn blob_member_rejects_path_tricks_naming_the_referrer() {
+        let hex = "ab".repeat(32);
         assert_eq!(
-            blob_member("x", "sha256:abc123").ok(),
-            Some("blobs/sha256/abc123".to_string())
+            blob_member("x", "index.json", &format!("sha256:{hex}")).ok(),
+            Some(format!("blobs/sha256/{hex}"))
         );
-        assert!(blob_member("x", "sha256:../../etc/passwd").is_err());
-        assert!(blob_member("x", "sha256/abc").is_err());
-        assert!(blob_member("x", "sha256:").is_err());
+        let err = |digest: &str| {
+            blob_member("app.oci", "index.json", digest)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            err("..:x"),
+            "app.oci: index.json: malformed digest \"..:x\": a digest is ALGORITHM:ENCODED, \
+             such as sha256: and 64 hex digits"
+        );
+        assert!(err("sha256:../../etc/passwd").contains("malformed digest"));
+        assert!(err("sha256:abc123").contains("64 lowercase hex digits"));
     }
 }

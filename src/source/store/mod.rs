@@ -20,8 +20,7 @@ pub(crate) mod members;
 mod stream;
 mod tar_file;
 
-use std::fs::File;
-use std::io::{BufReader, IsTerminal};
+use std::io::{BufReader, IsTerminal, Seek, SeekFrom};
 use std::sync::Arc;
 
 use super::io::read_up_to;
@@ -29,6 +28,7 @@ use super::layer::{sniff_compression, unsupported_compression, LayerError};
 use super::ImageSource;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
+use crate::input::{open_regular, Input};
 
 /// Largest JSON document (manifest, index, config) read into memory. Registries cap manifests at
 /// 4 MiB; image configs with long histories stay well below this.
@@ -90,7 +90,10 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             if meta.is_dir() {
                 return Ok(Box::new(dir::LayoutDir::open(path)?));
             }
-            let mut file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+            // A FIFO or a device is refused before it is opened: opening a FIFO blocks until a
+            // writer comes, and a device such as /dev/zero never ends.
+            let (mut file, _) =
+                open_regular(path, &Input::IMAGE).map_err(|e| Error::new(&label, e.into()))?;
             let mut magic = [0u8; 6];
             let n = read_up_to(&mut file, &mut magic)
                 .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
@@ -98,7 +101,8 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             if sniff_compression(&magic[..n]) == Compression::None {
                 Ok(Box::new(tar_file::TarFile::open(path)?))
             } else {
-                let file = File::open(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
                 open_stream(&label, BufReader::with_capacity(1 << 20, file))
             }
         }

@@ -4,3 +4,8 @@
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
 mod bounded_runs;
+// FIFOs, devices and symlinks are what these two are about: Unix only.
+#[cfg(unix)]
+mod layout_escape;
+#[cfg(unix)]
+mod special_files;

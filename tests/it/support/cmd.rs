@@ -194,12 +194,27 @@ pub(crate) fn bounded(
     max_mib: u64,
     max_secs: u64,
 ) -> BoundedRun {
+    bounded_in(None, args, stdin, max_mib, max_secs)
+}
+
+/// [`bounded`] run from `dir` when given, so that the files sizegate looks for by default (such
+/// as `sizegate.yml`) are the test's.
+pub(crate) fn bounded_in(
+    dir: Option<&Path>,
+    args: &[&str],
+    stdin: Option<Vec<u8>>,
+    max_mib: u64,
+    max_secs: u64,
+) -> BoundedRun {
     let script = format!(
         "ulimit -v {}; exec timeout -s KILL {max_secs} \"$0\" \"$@\"",
         max_mib * 1024
     );
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(script).arg(sizegate_bin()).args(args);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
     cmd.env("NO_COLOR", "1");
     for var in GITHUB_VARS {
         cmd.env_remove(var);
