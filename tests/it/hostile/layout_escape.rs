@@ -59,7 +59,7 @@ fn edit_manifest(root: &Path, edit: impl FnOnce(&mut Value)) {
 /// `sizegate layers ROOT` fails with exactly `ROOT: message`.
 fn assert_refused(root: &Path, message: &str) {
     assert_eq!(
-        layers_fails(root, &[]),
+        layers_fails(message, root, &[]),
         format!("error: {}: {message}\n", shown(root))
     );
 }
@@ -160,7 +160,7 @@ fn dotdot_digest_in_an_oci_archive_is_malformed() {
         &builder.into_inner().expect("tar is finished"),
     );
     assert_eq!(
-        layers_fails(&archive, &[]),
+        layers_fails("an oci-archive naming ..:x", &archive, &[]),
         format!(
             "error: {}: {}: malformed digest \"..:x\": {GRAMMAR}\n",
             shown(&archive),
