@@ -153,7 +153,7 @@ fn action_refuses_stdin_and_unknown_inputs() {
     let run = run_action(&[("image", "-")]);
     assert_eq!(run.out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.out.stdout)
-        .contains("::error title=sizegate::'image' must be a path"));
+        .contains("::error title=sizegate action::'image' must be a path"));
     let run = run_action(&[
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("format", "pdf"),
@@ -350,6 +350,33 @@ fn action_with_an_empty_policy_input_takes_its_rules_from_args() {
         .expect("bash runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("dive-lowest-efficiency"), "{stdout}");
+}
+
+#[test]
+fn action_args_are_shell_words_on_every_line() {
+    // A file name with a space, quoted, on the first line; an option on the second: before, the
+    // second line was dropped and the name split in two.
+    let dir = tempdir();
+    write_file(
+        dir.path(),
+        "dive rules",
+        b"rules:\n  lowestEfficiency: 0.95\n",
+    );
+    let out = Command::new("bash")
+        .arg(root().join("action/run.sh"))
+        .current_dir(dir.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env("RUNNER_TEMP", dir.path())
+        .env("SIZEGATE_BIN", sizegate_bin())
+        .env("INPUT_IMAGE", fixture("tiny.docker.tar"))
+        .env("INPUT_POLICY", "")
+        .env("INPUT_ARGS", "--dive-ci 'dive rules'\n--format junit\n")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("<?xml"), "{stdout}");
     assert!(stdout.contains("dive-lowest-efficiency"), "{stdout}");
 }
 

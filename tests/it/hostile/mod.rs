@@ -3,6 +3,7 @@
 //! module per class; each case asserts the exit code and the exact message, and the resource cases
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
+mod action_inputs;
 mod bounded_runs;
 // FIFOs, devices and symlinks are what these two are about: Unix only.
 #[cfg(unix)]
