@@ -46,11 +46,12 @@ pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<(
             img.final_files,
             human_size(img.wasted_bytes),
         )?;
-        let user = img
-            .dive
-            .user_wasted_percent
-            .map(|p| format!("{:.4} %", p * 100.0))
-            .unwrap_or_else(|| "n/a".into());
+        // dive divides by the bytes above layer 0: x/0 is +Inf, 0/0 NaN (shown as n/a).
+        let user = match img.dive.user_wasted_percent {
+            Some(p) if p.is_finite() => format!("{:.4} %", p * 100.0),
+            Some(_) => "infinite (no bytes above layer 0)".into(),
+            None => "n/a".into(),
+        };
         writeln!(
             out,
             "dive: efficiency {:.4} %, wasted {}, user wasted {user}",
