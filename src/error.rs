@@ -1,12 +1,13 @@
 //! Errors of the library: every one names the file, the member inside it (when there is one) and
 //! what is wrong, so the user can go straight to the broken part of their image.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
 use crate::input::InputError;
 use crate::source::layer::{Cut, HeaderAt, LayerError};
+// Text from outside (member names, tar errors quoting header bytes) is escaped as in every output.
+pub(crate) use crate::text::printable;
 
 /// An image could not be read or does not make sense; the CLI maps this to exit code 2.
 #[derive(Debug)]
@@ -189,24 +190,6 @@ impl fmt::Display for HeaderName<'_> {
             HeaderAt::Of(name) => write!(f, "the tar header of entry {}", printable(name)),
         }
     }
-}
-
-/// Text that comes from outside (member names, tar errors quoting header bytes, file names, a
-/// policy's reasons) with control characters escaped, so that a message stays on its lines and
-/// cannot drive the terminal.
-pub(crate) fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// The message already includes the I/O or JSON error, so no `source` is reported: a chain

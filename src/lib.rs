@@ -24,6 +24,7 @@ mod policy;
 pub mod report;
 mod severity;
 mod source;
+mod text;
 mod units;
 
 // The facade: reading an image, the policies, the check, and the numbers `init`, `layers`,

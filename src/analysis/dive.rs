@@ -8,6 +8,12 @@
 //! efficiency = Σmin / Σsum, wasted = Σsum over paths seen in two or more layers. Opaque markers are
 //! not part of dive's trees, and an implicit directory (one that only appears as a parent) is a node
 //! with no header: size 0, not a directory.
+//!
+//! userWastedPercent is wasted / userSize, userSize being the bytes of every layer above the first
+//! (dive's `AnalysisResult`), divided as Go divides floats: when those layers add no bytes it is
+//! +Inf if bytes were wasted all the same (a layer that only deletes or empties files), which
+//! fails every `highestUserWastedPercent` (`limit < +Inf`), and NaN if none were, which passes
+//! every one (a comparison with NaN is false).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -24,7 +30,8 @@ pub struct DiveMetrics {
     pub efficiency: f64,
     /// Bytes of every copy of each path found in two or more layers.
     pub wasted_bytes: u64,
-    /// `wasted_bytes` / bytes of the layers above the first; `None` when those layers add nothing.
+    /// `wasted_bytes` / bytes of the layers above the first, as dive divides: `+∞` when those
+    /// layers add no bytes but some were wasted, `None` (dive's NaN) when neither.
     pub user_wasted_percent: Option<f64>,
 }
 
@@ -171,7 +178,17 @@ pub(crate) fn dive_metrics(image: &Image) -> DiveMetrics {
             min as f64 / sum as f64
         },
         wasted_bytes: wasted,
-        user_wasted_percent: (user_size > 0).then(|| wasted as f64 / user_size as f64),
+        user_wasted_percent: user_wasted_percent(wasted, user_size),
+    }
+}
+
+/// dive's userWastedPercent, `wasted / user_size` in floats: `+∞` for x/0 and `None` for 0/0
+/// (dive's NaN, kept out of the number so that no comparison or JSON writer meets it).
+fn user_wasted_percent(wasted: u64, user_size: u64) -> Option<f64> {
+    match (wasted, user_size) {
+        (0, 0) => None,
+        (_, 0) => Some(f64::INFINITY),
+        _ => Some(wasted as f64 / user_size as f64),
     }
 }
 
@@ -468,5 +485,25 @@ mod tests {
     fn no_user_layers_gives_no_user_percent() {
         let img = image(vec![vec![entry('f', "/a", 10, None)]]);
         assert_eq!(dive_metrics(&img).user_wasted_percent, None);
+    }
+
+    #[test]
+    fn waste_without_user_bytes_is_infinite_like_dive() {
+        // Layer 1 only deletes /a: it adds no bytes, but both copies of /a count as waste.
+        let img = image(vec![
+            vec![entry('f', "/a", 10, None)],
+            vec![entry('w', "/.wh.a", 0, None)],
+        ]);
+        let m = dive_metrics(&img);
+        assert_eq!(m.wasted_bytes, 10);
+        assert_eq!(m.user_wasted_percent, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn user_percent_divides_as_dive_does() {
+        assert_eq!(user_wasted_percent(0, 0), None);
+        assert_eq!(user_wasted_percent(5, 0), Some(f64::INFINITY));
+        assert_eq!(user_wasted_percent(0, 5), Some(0.0));
+        assert_eq!(user_wasted_percent(15, 10), Some(1.5));
     }
 }

@@ -1,7 +1,8 @@
 //! The numbers of an image in the shape of sizegate's JSON contract (`schema_version` 1, documented
 //! in the README). Later outputs embed these same structs, so the contract has one definition.
 
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use crate::analysis::dive::DiveMetrics;
 use crate::analysis::{analyze_with_dive, Analysis};
@@ -47,15 +48,35 @@ pub struct ImageSummary {
 }
 
 /// dive's three metrics, named as in sizegate's contract.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct DiveSummary {
     /// dive's efficiency score, 0..1.
     pub efficiency: f64,
     /// dive's wastedBytes.
     pub wasted_bytes: u64,
-    /// dive's userWastedPercent as a ratio (1.0 = 100 %); `null` when no layer above the first
-    /// adds bytes.
+    /// dive's userWastedPercent as a ratio (1.0 = 100 %): `+∞` when no layer above the first adds
+    /// bytes but some were wasted, `None` (dive's NaN) when neither.
     pub user_wasted_percent: Option<f64>,
+}
+
+/// `{"efficiency", "wasted_bytes", "user_wasted_percent"}`, as schema 1 always had them; JSON has
+/// no infinity, so dive's +Inf is `null` there, as its NaN always was, and a
+/// `user_wasted_percent_infinite` key, present exactly when `user_wasted_percent` is `null`, says
+/// which of the two it is (`true`: +Inf, which fails every limit; `false`: NaN, which passes).
+impl Serialize for DiveSummary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let finite = self.user_wasted_percent.filter(|p| p.is_finite());
+        let fields = if finite.is_some() { 3 } else { 4 };
+        let mut s = serializer.serialize_struct("DiveSummary", fields)?;
+        s.serialize_field("efficiency", &self.efficiency)?;
+        s.serialize_field("wasted_bytes", &self.wasted_bytes)?;
+        s.serialize_field("user_wasted_percent", &finite)?;
+        if finite.is_none() {
+            let infinite = self.user_wasted_percent.is_some();
+            s.serialize_field("user_wasted_percent_infinite", &infinite)?;
+        }
+        s.end()
+    }
 }
 
 impl From<DiveMetrics> for DiveSummary {
@@ -120,5 +141,41 @@ impl ImageSummary {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(user_wasted_percent: Option<f64>) -> serde_json::Value {
+        serde_json::to_value(DiveSummary {
+            efficiency: 0.5,
+            wasted_bytes: 10,
+            user_wasted_percent,
+        })
+        .expect("serializes")
+    }
+
+    #[test]
+    fn a_finite_user_share_is_a_number_as_schema_1_had_it() {
+        assert_eq!(
+            json(Some(0.25)),
+            serde_json::json!({"efficiency": 0.5, "wasted_bytes": 10, "user_wasted_percent": 0.25})
+        );
+    }
+
+    #[test]
+    fn infinite_and_undefined_user_shares_are_null_and_told_apart() {
+        assert_eq!(
+            json(Some(f64::INFINITY)),
+            serde_json::json!({"efficiency": 0.5, "wasted_bytes": 10,
+                "user_wasted_percent": null, "user_wasted_percent_infinite": true})
+        );
+        assert_eq!(
+            json(None),
+            serde_json::json!({"efficiency": 0.5, "wasted_bytes": 10,
+                "user_wasted_percent": null, "user_wasted_percent_infinite": false})
+        );
     }
 }

@@ -176,27 +176,44 @@ impl Context<'_> {
 
     fn dive_limit(&mut self, a: &Applied<'_>, metric: DiveMetric, limit: Measure) {
         let d = self.dive;
-        // dive's comparisons are strict; an undefined user share (no bytes above the base)
-        // compares false, as dive's NaN does.
+        // dive's comparisons are strict.
         let (actual, failed) = match metric {
-            DiveMetric::MinEfficiency => (
-                Some(Measure::Ratio(d.efficiency)),
-                d.efficiency < limit.as_f64(),
-            ),
+            DiveMetric::MinEfficiency => {
+                (Measure::Ratio(d.efficiency), d.efficiency < limit.as_f64())
+            }
             DiveMetric::MaxWastedBytes => (
-                Some(Measure::Bytes(d.wasted_bytes)),
+                Measure::Bytes(d.wasted_bytes),
                 d.wasted_bytes as f64 > limit.as_f64(),
             ),
-            DiveMetric::MaxUserWastedPercent => (
-                d.user_wasted_percent.map(Measure::Ratio),
-                d.user_wasted_percent.is_some_and(|p| p > limit.as_f64()),
-            ),
+            DiveMetric::MaxUserWastedPercent => match d.user_wasted_percent {
+                Some(share) if share.is_finite() => (Measure::Ratio(share), share > limit.as_f64()),
+                Some(_) => return self.user_share_infinite(a, limit),
+                None => return self.user_share_undefined(a, limit),
+            },
         };
-        self.record(a, actual, Some(limit), None, failed);
-        if let (true, Some(actual)) = (failed, actual) {
+        self.record(a, Some(actual), Some(limit), None, failed);
+        if failed {
             let draft = Draft::dive_failed(metric, &self.summary.name, actual, limit);
             self.find(a, draft);
         }
+    }
+
+    /// `max_user_wasted_percent` when the layers above the first add no bytes but some were
+    /// wasted all the same: dive's share is +Inf, over every limit. No number can show it in the
+    /// rules table or the JSON: the detail says so.
+    fn user_share_infinite(&mut self, a: &Applied<'_>, limit: Measure) {
+        let wasted = Measure::Bytes(self.dive.wasted_bytes);
+        let detail = format!("infinite: {wasted} wasted, no bytes above layer 0");
+        self.record(a, None, Some(limit), Some(detail), true);
+        let draft = Draft::dive_user_share_infinite(&self.summary.name, wasted, limit);
+        self.find(a, draft);
+    }
+
+    /// `max_user_wasted_percent` when the layers above the first add nothing and waste nothing:
+    /// dive's share is NaN (0/0), which compares false and passes every limit.
+    fn user_share_undefined(&mut self, a: &Applied<'_>, limit: Measure) {
+        let detail = "undefined: nothing wasted, no bytes above layer 0".to_string();
+        self.record(a, None, Some(limit), Some(detail), false);
     }
 
     fn layer_budget(

@@ -89,6 +89,20 @@ impl Draft {
         Draft::new(metric.code(), image, message).measured(actual, limit)
     }
 
+    /// `dive-highest-user-wasted-percent` when the layers above the first add no bytes but `wasted`
+    /// bytes were wasted: dive's share is +Inf, over every limit.
+    pub(super) fn dive_user_share_infinite(image: &str, wasted: Measure, limit: Measure) -> Draft {
+        let metric = DiveMetric::MaxUserWastedPercent;
+        let message = format!(
+            "dive's {} is infinite ({wasted} wasted, but the layers above the first add no bytes), over the limit of {limit} ({})",
+            metric.noun(),
+            metric.dive_key()
+        );
+        let mut draft = Draft::new(metric.code(), image, message);
+        draft.limit = Some(limit);
+        draft
+    }
+
     /// `layer-over-budget` / `layer-too-many-files`: a selected layer over a `layers` budget.
     pub(super) fn layer_over(layer: usize, o: &Over) -> Draft {
         let (code, noun) = match o.files {

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::analysis::summary::ImageSummary;
+use crate::text::printable;
 use crate::units::human_size;
 
 /// The starter policy of the images of one archive, with limits `headroom` (0.1 = 10 %) above
@@ -26,7 +27,8 @@ fn policy_for(summary: &ImageSummary, headroom: f64) -> String {
          #   sizegate schema > sizegate.schema.json\n\
          # yaml-language-server: $schema=sizegate.schema.json\n\
          version: 1\n\nimage:",
-        summary.name
+        // The names come from the archive: a line break in one would end the comment.
+        printable(&summary.name)
     );
     let mut limit = |key: &str, limit: String, today: String| {
         let _ = writeln!(out, "  {:<26} # today {today}", format!("{key}: {limit}"));

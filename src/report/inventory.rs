@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::analysis::inventory::Inventory;
+use crate::text::printable_bytes as shown;
 
 /// The CSV header, in column order.
 pub(crate) const COLUMNS: [&str; 13] = [
@@ -28,7 +29,10 @@ pub fn write_header(out: &mut csv::Writer<impl Write>) -> io::Result<()> {
 }
 
 /// Writes one row per entry of every layer of the image. Names are written as stored, even when
-/// they are not UTF-8.
+/// they are not UTF-8, except what the outputs for people escape too (`text::printable_bytes`:
+/// control characters, and what a CI log would read as a command): the inventory goes to stdout,
+/// which is the log in CI, and a name holding a line break would otherwise start a line of its
+/// own there. Every row is one line.
 pub fn write_rows(out: &mut csv::Writer<impl Write>, inventory: &Inventory) -> io::Result<()> {
     for row in inventory.rows() {
         let index = row.layer_index.to_string();
@@ -36,17 +40,17 @@ pub fn write_rows(out: &mut csv::Writer<impl Write>, inventory: &Inventory) -> i
         let (uid, gid) = (row.uid.to_string(), row.gid.to_string());
         let by = row.status_layer.map(|l| l.to_string()).unwrap_or_default();
         let record: [&[u8]; 13] = [
-            row.image.as_bytes(),
+            &shown(row.image.as_bytes()),
             index.as_bytes(),
-            row.layer_digest.as_bytes(),
-            row.created_by.unwrap_or("").as_bytes(),
-            row.path,
+            &shown(row.layer_digest.as_bytes()),
+            &shown(row.created_by.unwrap_or("").as_bytes()),
+            &shown(row.path),
             row.kind.as_bytes(),
             size.as_bytes(),
             mode.as_bytes(),
             uid.as_bytes(),
             gid.as_bytes(),
-            row.link_target.unwrap_or(b""),
+            &shown(row.link_target.unwrap_or(b"")),
             row.status.as_bytes(),
             by.as_bytes(),
         ];

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::CellAlignment;
 
-use super::view::image_heading;
+use super::view::{created_by, image_heading};
 use super::{ellipsize, human_size, new_table};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
@@ -24,10 +24,7 @@ pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<(
                 l.index.to_string(),
                 human_size(l.size),
                 l.files.to_string(),
-                ellipsize(
-                    l.created_by.as_deref().unwrap_or("(unknown)"),
-                    CREATED_BY_WIDTH,
-                ),
+                ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
             ]);
         }
         for col in [1, 2] {
@@ -49,11 +46,12 @@ pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<(
             img.final_files,
             human_size(img.wasted_bytes),
         )?;
-        let user = img
-            .dive
-            .user_wasted_percent
-            .map(|p| format!("{:.4} %", p * 100.0))
-            .unwrap_or_else(|| "n/a".into());
+        // dive divides by the bytes above layer 0: x/0 is +Inf, 0/0 NaN (shown as n/a).
+        let user = match img.dive.user_wasted_percent {
+            Some(p) if p.is_finite() => format!("{:.4} %", p * 100.0),
+            Some(_) => "infinite (no bytes above layer 0)".into(),
+            None => "n/a".into(),
+        };
         writeln!(
             out,
             "dive: efficiency {:.4} %, wasted {}, user wasted {user}",
@@ -70,6 +68,5 @@ pub fn write_json(out: &mut dyn Write, images: Vec<ImageSummary>) -> io::Result<
         schema_version: SCHEMA_VERSION,
         images,
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    super::write_json(out, &report)
 }

@@ -1,4 +1,10 @@
 //! Renderers: each turns the model into one output format, written to a writer the caller owns.
+//!
+//! Text from the image or an input file reaches the outputs for people through [`printable`]
+//! (the presentation helpers of `view.rs` apply it, and the markdown's `text`/`code`): control
+//! characters are shown as escapes and nothing can start a CI workflow command. The JSON outputs
+//! keep every string exact ([`write_json`]); the CSV escapes as the outputs for people do, since
+//! it is printed to the log by default.
 
 pub mod format;
 pub mod github_actions;
@@ -7,9 +13,21 @@ pub mod layers;
 pub mod top;
 pub(crate) mod view;
 
-use comfy_table::{presets, ContentArrangement, Table};
+use std::io::{self, Write};
 
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::Serialize;
+
+pub use crate::text::printable;
 pub(crate) use crate::units::human_size;
+
+/// Writes `value` as pretty JSON and a line break: every string exact, and nothing in it that a CI
+/// log reads as a command (`text::defuse_json`).
+pub(crate) fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(value)?;
+    out.write_all(&crate::text::defuse_json(json))?;
+    writeln!(out)
+}
 
 /// Shortens long text (build instructions) for a table cell, keeping the start.
 pub(crate) fn ellipsize(text: &str, max_chars: usize) -> String {

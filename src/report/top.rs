@@ -5,7 +5,8 @@ use std::io::{self, Write};
 use comfy_table::CellAlignment;
 use serde::Serialize;
 
-use super::{ellipsize, human_size, new_table};
+use super::view::created_by as created_by_text;
+use super::{ellipsize, human_size, new_table, printable};
 use crate::analysis::summary::SCHEMA_VERSION;
 use crate::analysis::top::TopItem;
 use crate::image::Image;
@@ -25,7 +26,7 @@ pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", top.image.name)?;
+        writeln!(out, "{}", printable(&top.image.name))?;
         let header: &[&str] = if dirs {
             &["size", "files", "directory"]
         } else {
@@ -33,15 +34,19 @@ pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io
         };
         let mut table = new_table(header);
         for item in &top.items {
-            let path = String::from_utf8_lossy(&item.path).into_owned();
+            let path = printable(&String::from_utf8_lossy(&item.path)).into_owned();
             match item.layer {
                 Some(layer) if !dirs => {
-                    let created_by = top.image.layers[layer].created_by.as_deref().unwrap_or("");
+                    // Blank, not `(unknown)`, when the history does not say.
+                    let created_by = match &top.image.layers[layer].created_by {
+                        Some(c) => created_by_text(Some(c)),
+                        None => String::new(),
+                    };
                     table.add_row(vec![
                         human_size(item.size),
                         layer.to_string(),
                         path,
-                        ellipsize(created_by, 50),
+                        ellipsize(&created_by, 50),
                     ]);
                 }
                 _ => {
@@ -100,6 +105,5 @@ pub fn write_json(out: &mut dyn Write, tops: &[ImageTop<'_>]) -> io::Result<()> 
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    super::write_json(out, &doc)
 }

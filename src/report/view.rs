@@ -1,9 +1,15 @@
 //! What the outputs for people show alike, worked out once: the row of each rule with its
 //! findings, the lines of a finding, the layer and the place it points at. The table, markdown,
 //! JUnit, workflow-command and SARIF formats differ in how they mark these up, not in what they say.
+//!
+//! What these helpers return is already [`printable`]: every tag, platform, path, build
+//! instruction, reason and file name in it is escaped here, once, so that no format can print
+//! one raw (a tag holding a line break and `::error …` would otherwise forge an annotation in a
+//! GitHub log, and ESC sequences would reach the terminal).
 
 use crate::analysis::summary::ImageSummary;
 use crate::check::{Finding, ImageCheck, Location, Outcome, RuleResult};
+use crate::text::printable;
 use crate::units::human_size;
 
 /// One rule as the rules tables show it, with the findings it gave.
@@ -44,8 +50,8 @@ pub(crate) fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
         .collect()
 }
 
-/// The text of a finding: sizegate's words (the message, the reason, the fix), then the image's
-/// (the paths found, which a format may have to escape differently).
+/// The text of a finding, escaped: sizegate's words (the message, the reason, the fix), then the
+/// image's (the paths found, which a format may have to mark up differently).
 pub(crate) struct FindingLines {
     /// The message, then `reason: …` and `fix: …` when the rule has them.
     pub words: Vec<String>,
@@ -56,17 +62,24 @@ pub(crate) struct FindingLines {
 impl FindingLines {
     /// The lines of `f`.
     pub(crate) fn of(f: &Finding) -> FindingLines {
-        let mut words = vec![f.message.clone()];
+        // The message quotes the policy's globs.
+        let mut words = vec![printable(&f.message).into_owned()];
         if let Some(reason) = &f.reason {
-            words.push(format!("reason: {reason}"));
+            let mut lines = reason_lines(reason).into_iter();
+            let first = lines.next().unwrap_or_default();
+            words.push(format!("reason: {first}"));
+            words.extend(lines);
         }
         if let Some(hint) = &f.hint {
-            words.push(format!("fix: {hint}"));
+            words.push(format!("fix: {}", printable(hint)));
         }
         let mut paths: Vec<String> = f
             .paths
             .iter()
-            .map(|p| format!("  {} ({}, layer {})", p.path, human_size(p.size), p.layer))
+            .map(|p| {
+                let (path, size) = (printable(&p.path), human_size(p.size));
+                format!("  {path} ({size}, layer {})", p.layer)
+            })
             .collect();
         if f.more_paths > 0 {
             paths.push(format!("  … and {} more", f.more_paths));
@@ -82,12 +95,28 @@ impl FindingLines {
     }
 }
 
+/// A policy's `reason`, line by line as its author wrote it (a YAML block may run over several),
+/// each line escaped: a line break in it stays one, but no line can start a CI command.
+pub(crate) fn reason_lines(reason: &str) -> Vec<String> {
+    reason.lines().map(|l| printable(l).into_owned()).collect()
+}
+
 /// `layer 1: COPY …` for a finding about a layer.
 pub(crate) fn layer_line(f: &Finding) -> Option<String> {
-    f.layer.map(|layer| {
-        let created_by = f.created_by.as_deref().unwrap_or("(unknown)");
-        format!("layer {layer}: {}", created_by.trim())
-    })
+    f.layer
+        .map(|layer| format!("layer {layer}: {}", created_by(f.created_by.as_deref())))
+}
+
+/// A layer's build instruction as people read it: trimmed and escaped, `(unknown)` when the
+/// history does not say.
+pub(crate) fn created_by(created_by: Option<&str>) -> String {
+    printable(created_by.unwrap_or("(unknown)").trim()).into_owned()
+}
+
+/// A place in the policy or the Dockerfile, `sizegate.yml:3:13`, as people read it (the file name
+/// is the user's, and escaped).
+pub(crate) fn place_text(loc: &Location) -> String {
+    printable(&loc.to_string()).into_owned()
 }
 
 /// Where a finding is shown: the Dockerfile line that made its layer when known, else the rule in
@@ -96,11 +125,13 @@ pub(crate) fn place(finding: &Finding) -> Option<&Location> {
     finding.dockerfile.as_ref().or(finding.location.as_ref())
 }
 
-/// An image's name, with its platform when the archive says: `app:1 (linux/amd64)`.
+/// An image's name, with its platform when the archive says: `app:1 (linux/amd64)`. Both come
+/// from the archive, and are escaped.
 pub(crate) fn image_heading(image: &ImageSummary) -> String {
+    let name = printable(&image.name);
     match &image.platform {
-        Some(p) => format!("{} ({p})", image.name),
-        None => image.name.clone(),
+        Some(p) => format!("{name} ({})", printable(p)),
+        None => name.into_owned(),
     }
 }
 

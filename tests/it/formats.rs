@@ -294,7 +294,7 @@ fn github_escapes_colon_and_comma_in_properties_and_percent_cr_lf_in_messages() 
         out.stdout,
         "::error file=po%2Cli%3Acy.yml,line=2,col=13,title=image-too-large (image.max_size)::\
          image size 25.98 kB is over the limit of 20 kB (29.9 %25 over)%0A\
-         reason: 100%25%0D%0Asure: yes, really%0A\
+         reason: 100%25%0Asure: yes, really%0A\
          image: docker.io/tiny/tiny:latest\n"
     );
 }

@@ -252,9 +252,10 @@ fn load(args: &ImageArgs) -> anyhow::Result<Loaded> {
     display.finish();
     let loaded = loaded?;
     for note in &loaded.notes {
+        // Notes quote the archive (platforms, names): escaped, as in every output for people.
         #[allow(clippy::print_stderr)]
         {
-            eprintln!("note: {note}");
+            eprintln!("note: {}", report::printable(note));
         }
     }
     Ok(loaded)

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::check::CheckReport;
+use crate::report::printable;
 use crate::report::view::{layer_line, place, FindingLines};
 use crate::severity::Severity;
 
@@ -30,7 +31,8 @@ impl Render for Github {
                 properties.push(("title", format!("{} ({})", f.code.as_str(), f.rule)));
                 let mut lines = FindingLines::of(f).all();
                 lines.extend(layer_line(f));
-                lines.push(format!("image: {}", check.summary.name));
+                // Escaped as in the other outputs, before the runner's own escapes.
+                lines.push(format!("image: {}", printable(&check.summary.name)));
                 writeln!(
                     out,
                     "{}",

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::Render;
 use crate::check::CheckReport;
-use crate::report::view::place;
+use crate::report::view::{place, reason_lines};
+use crate::report::{printable, write_json};
 use crate::severity::Severity;
 
 /// The Code Quality report: a JSON array of issues.
@@ -41,14 +42,16 @@ impl Render for Gitlab {
         for (check, prints) in report.images.iter().zip(fingerprints) {
             for (f, fingerprint) in check.findings.iter().zip(prints) {
                 // GitLab requires a location: a finding without one is shown on the policy file.
+                // The description is shown to people in the merge request: escaped as for them.
                 let (path, begin) =
                     place(f).map_or((report.fallback_file(), 1), |l| (l.file.as_str(), l.line));
-                let mut description = f.message.clone();
+                let mut description = printable(&f.message).into_owned();
                 if let Some(reason) = &f.reason {
+                    let reason = reason_lines(reason).join("\n");
                     description.push_str(&format!(" (reason: {reason})"));
                 }
                 if report.images.len() > 1 {
-                    description.push_str(&format!(" [{}]", check.summary.name));
+                    description.push_str(&format!(" [{}]", printable(&check.summary.name)));
                 }
                 issues.push(Issue {
                     description,
@@ -66,8 +69,7 @@ impl Render for Gitlab {
                 });
             }
         }
-        serde_json::to_writer_pretty(&mut *out, &issues)?;
-        writeln!(out)
+        write_json(out, &issues)
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::check::CheckReport;
+use crate::report::write_json;
 
 /// The JSON contract, pretty-printed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -12,7 +13,6 @@ pub struct Json;
 
 impl Render for Json {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
-        writeln!(out)
+        write_json(out, report)
     }
 }

@@ -7,6 +7,10 @@
 //! not turn red (GitLab and Jenkins count any `<failure>` as a failed test), and `<skipped>` would
 //! claim the rule was not checked; Jenkins shows system-out on the case's page and GitLab in the
 //! case's details.
+//!
+//! The XML keeps sizegate's line breaks, but the image's names and the policy's text are escaped
+//! as in the outputs for people ([`printable`]): CI systems show these messages to people, the
+//! report is often printed to the log, and XML 1.0 cannot hold most control characters at all.
 
 use std::io::{self, Write};
 
@@ -14,7 +18,8 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, Outcome};
-use crate::report::view::{layer_line, rule_rows, FindingLines};
+use crate::report::printable;
+use crate::report::view::{layer_line, place_text, rule_rows, FindingLines};
 
 /// JUnit XML in the Jenkins / GitLab dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,15 +29,15 @@ impl Render for Junit {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let mut junit = Report::new("sizegate");
         for check in &report.images {
-            let name = &check.summary.name;
-            let mut suite = TestSuite::new(name.as_str());
+            let name = printable(&check.summary.name);
+            let mut suite = TestSuite::new(name.as_ref());
             for row in rule_rows(check) {
                 let (rule, findings) = (row.rule, row.findings);
                 let status = match rule.status {
                     Outcome::Error => {
                         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                        let messages: Vec<&str> =
-                            findings.iter().map(|f| f.message.as_str()).collect();
+                        let messages: Vec<_> =
+                            findings.iter().map(|f| printable(&f.message)).collect();
                         status.set_message(messages.join("; "));
                         if let Some(first) = findings.first() {
                             status.set_type(first.code.as_str());
@@ -43,7 +48,7 @@ impl Render for Junit {
                     Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
                 };
                 let mut case = TestCase::new(rule.rule.as_str(), status);
-                case.set_classname(name.as_str());
+                case.set_classname(name.as_ref());
                 if rule.status == Outcome::Warn {
                     case.set_system_out(format!("warn: {}", body(&findings)));
                 }
@@ -70,10 +75,10 @@ fn body(findings: &[&Finding]) -> String {
             )];
             lines.extend(layer_line(f));
             if let Some(loc) = &f.location {
-                lines.push(format!("policy: {loc}"));
+                lines.push(format!("policy: {}", place_text(loc)));
             }
             if let Some(loc) = &f.dockerfile {
-                lines.push(format!("Dockerfile: {loc}"));
+                lines.push(format!("Dockerfile: {}", place_text(loc)));
             }
             lines.join("\n")
         })

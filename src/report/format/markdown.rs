@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use super::Render;
 use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
 use crate::report::view::{rule_rows, FindingLines};
-use crate::report::{ellipsize, human_size};
+use crate::report::{ellipsize, human_size, printable};
 use crate::severity::Severity;
 
 /// The first line of every markdown report.
@@ -187,7 +187,8 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
 }
 
 /// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
-/// then its paths (the image's words: every character literal), as one table cell.
+/// then its paths (the image's words: every character literal), as one table cell. `FindingLines`
+/// has escaped them already.
 fn finding_cell(f: &Finding) -> String {
     let lines = FindingLines::of(f);
     let words = lines.words.iter().map(|l| text(l));
@@ -243,10 +244,12 @@ impl Page {
     }
 }
 
-/// Text for a table cell or a heading: markdown punctuation is backslash-escaped (so globs such
-/// as `**/*.pem` stay literal and `|` does not end the cell) and line breaks become `<br>`; text
-/// between a pair of backticks stays a code span.
+/// Text for a table cell or a heading: [`printable`] (control characters as escapes, so no line
+/// break ends the row), then markdown punctuation backslash-escaped (so globs such as `**/*.pem`
+/// stay literal and `|` does not end the cell); text between a pair of backticks stays a code
+/// span.
 pub(crate) fn text(s: &str) -> String {
+    let s = printable(s);
     let parts: Vec<&str> = s.split('`').collect();
     // An odd number of parts means the backticks pair up.
     let spans = parts.len() % 2 == 1;
@@ -266,16 +269,11 @@ pub(crate) fn text(s: &str) -> String {
     out
 }
 
+/// Markdown punctuation backslash-escaped, in text that is already [`printable`].
 fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in s.chars() {
         match c {
-            '\r' => {
-                chars.next_if_eq(&'\n');
-                out.push_str("<br>");
-            }
-            '\n' => out.push_str("<br>"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' => {
                 out.push('\\');
                 out.push(c);
@@ -286,12 +284,13 @@ fn escape_text(s: &str) -> String {
     out
 }
 
-/// A code span (paths, commands, rule names) for a table cell: fenced with more backticks than
-/// it holds, `|` escaped as GitHub's tables require, line breaks as spaces.
+/// A code span (paths, commands, rule names) for a table cell: [`printable`], fenced with more
+/// backticks than it holds, `|` escaped as GitHub's tables require.
 pub(crate) fn code(s: &str) -> String {
     if s.is_empty() {
         return String::new();
     }
+    let s = &*printable(s);
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -302,10 +301,9 @@ pub(crate) fn code(s: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", code_body(s))
 }
 
+/// The inside of a code span, in text that is already [`printable`].
 fn code_body(s: &str) -> String {
-    s.replace("\r\n", " ")
-        .replace(['\r', '\n'], " ")
-        .replace('|', "\\|")
+    s.replace('|', "\\|")
 }
 
 #[cfg(test)]
@@ -315,11 +313,13 @@ mod tests {
     use crate::check::Code;
 
     #[test]
-    fn text_escapes_pipes_markup_and_line_breaks() {
+    fn text_escapes_pipes_markup_and_control_characters() {
         assert_eq!(text("a | b"), "a \\| b");
+        // A line break is shown as its escape (whose backslash markdown needs escaped in turn),
+        // never as a break: the text is the image's, and its breaks would be a lie.
         assert_eq!(
-            text("one\ntwo\r\nthree\rfour"),
-            "one<br>two<br>three<br>four"
+            text("one\ntwo\r\nthree\x1b[1m"),
+            "one\\\\ntwo\\\\r\\\\nthree\\\\u{1b}\\[1m"
         );
         assert_eq!(text("**/*.pem <b>"), "\\*\\*/\\*.pem \\<b\\>");
         assert_eq!(text("$HOME & co"), "\\$HOME \\& co");
@@ -338,7 +338,8 @@ mod tests {
         assert_eq!(code("echo `x`"), "`` echo `x` ``");
         assert_eq!(code("a``b"), "```a``b```");
         assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code("a\nb"), "`a\\nb`");
+        assert_eq!(code("::error::x"), "`\\u{3a}:error::x`");
         assert_eq!(code(""), "");
     }
 

@@ -15,6 +15,7 @@ use serde_sarif::sarif::{
 use super::Render;
 use crate::check::{CheckReport, Code, Location};
 use crate::report::view::{layer_line, place, FindingLines};
+use crate::report::write_json;
 use crate::severity::Severity;
 
 /// The schema the log names (the OASIS 2.1.0 errata 01 schema).
@@ -31,8 +32,7 @@ pub struct Sarif;
 
 impl Render for Sarif {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &log(report))?;
-        writeln!(out)
+        write_json(out, &log(report))
     }
 }
 

@@ -7,8 +7,8 @@ use comfy_table::{Cell, CellAlignment, Color};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
-use crate::error::printable;
-use crate::report::view::{image_heading, rule_rows, FindingLines};
+use crate::report::printable;
+use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
 
 /// Tables for people; `styled` adds colour (on a terminal, without `NO_COLOR`).
@@ -42,15 +42,7 @@ impl Render for Table {
                     findings.add_row(vec![
                         status_cell(f.severity.into()),
                         Cell::new(f.code.as_str()),
-                        Cell::new(
-                            FindingLines::of(f)
-                                .all()
-                                .iter()
-                                .flat_map(|l| l.lines())
-                                .map(printable)
-                                .collect::<Vec<_>>()
-                                .join("\n"),
-                        ),
+                        Cell::new(FindingLines::of(f).all().join("\n")),
                         Cell::new(finding_place(f, &check.origins)),
                     ]);
                 }
@@ -94,19 +86,20 @@ fn status_cell(status: Outcome) -> Cell {
 fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> String {
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
-        let created_by = f.created_by.as_deref().unwrap_or("(unknown)");
-        lines.push(format!("layer {layer}: {}", ellipsize(created_by, 40)));
+        let created_by = created_by(f.created_by.as_deref());
+        lines.push(format!("layer {layer}: {}", ellipsize(&created_by, 40)));
     }
+    // The label quotes the Dockerfile's `FROM`; the files are the user's.
     match f.layer.and_then(|l| origins.get(l)) {
-        Some(origin) => lines.push(origin.label()),
+        Some(origin) => lines.push(printable(&origin.label()).into_owned()),
         None => {
             if let Some(loc) = &f.dockerfile {
-                lines.push(loc.file_line());
+                lines.push(printable(&loc.file_line()).into_owned());
             }
         }
     }
     if let Some(loc) = &f.location {
-        lines.push(loc.to_string());
+        lines.push(place_text(loc));
     }
     lines.join("\n")
 }

@@ -5,8 +5,10 @@
 
 mod action_inputs;
 mod bounded_runs;
+mod dive_user_waste;
 // FIFOs, devices and symlinks are what these two are about: Unix only.
 #[cfg(unix)]
 mod layout_escape;
 #[cfg(unix)]
 mod special_files;
+mod terminal_text;

@@ -1,0 +1,204 @@
+//! Text that comes from outside sizegate (an image's tags, platform, paths, link targets and build
+//! instructions; a policy's globs and reasons; a Dockerfile's lines; file names) as sizegate
+//! prints it. Such text is whatever a pull request put there, and it is printed into terminals and
+//! CI logs, which obey some of what they print: a line break starts a new log line, ESC starts a
+//! terminal sequence, and a GitHub runner reads a line that starts with `::` (after blanks) as a
+//! workflow command, and `##[` anywhere in a line as one in the older form, so a tag could add an
+//! annotation, mask text or stop the runner from reading sizegate's own commands.
+//!
+//! [`printable`] is the one function every output for people (and every error message) passes
+//! such text through; [`printable_bytes`] is the same for names that need not be UTF-8 (the
+//! inventory's CSV); [`defuse_json`] is the JSON outputs' form, which keeps every string exact.
+
+use std::borrow::Cow;
+
+/// `text` shown safely: every control character (line breaks, ESC, the C1 controls) and every
+/// Unicode mark that breaks a line or reorders the text around it is written as its escape
+/// (`\n`, `\r`, `\t`, `\u{1b}`, `\u{202e}`); a `::` that would start a line (after blanks) is
+/// written `\u{3a}:`, and the second `#` of `##[` as `\u{23}`. Text with none of these is returned
+/// as it is. Escaping twice changes nothing more.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    match printable_bytes(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        // The escapes are ASCII and the input was UTF-8, so the output is too: the fallback is
+        // never taken.
+        Cow::Owned(bytes) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    }
+}
+
+/// [`printable`] for bytes that need not be UTF-8 (file names as stored): what is UTF-8 is escaped
+/// as there, the other bytes are kept as they are.
+pub(crate) fn printable_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let command = command_start(bytes);
+    let escapes = |i: usize, c: char| {
+        escaped(c) || Some(i) == command || (c == '#' && opens_old_command(bytes, i))
+    };
+    if !chars(bytes).any(|(i, c)| escapes(i, c)) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let mut start = 0;
+    for chunk in bytes.utf8_chunks() {
+        for (offset, c) in chunk.valid().char_indices() {
+            if !escapes(start + offset, c) {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            } else if c.is_ascii_graphic() {
+                // `:` and `#` have no short escape.
+                out.extend(c.escape_unicode().map(|e| e as u8));
+            } else {
+                out.extend(c.escape_default().map(|e| e as u8));
+            }
+        }
+        out.extend_from_slice(chunk.invalid());
+        start += chunk.valid().len() + chunk.invalid().len();
+    }
+    Cow::Owned(out)
+}
+
+/// JSON that sizegate wrote, made safe to print in a CI log without changing what it says: `##[`
+/// (which only occurs inside strings, as `#` is no JSON syntax) becomes `#\u0023[`, the same
+/// string to every JSON reader. serde_json already writes every control character as an escape,
+/// and pretty-printed lines start with blanks and JSON syntax, never with `::`.
+pub(crate) fn defuse_json(json: Vec<u8>) -> Vec<u8> {
+    if !json.windows(3).any(|w| w == b"##[") {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    for (i, &b) in json.iter().enumerate() {
+        if b == b'#' && opens_old_command(&json, i) {
+            out.extend_from_slice(b"\\u0023");
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Whether `c` is always shown as an escape: control characters (C0, DEL and C1, which hold the
+/// line breaks, ESC and the one-byte CSI), and the marks that end a line or reorder the text
+/// around them (U+2028, U+2029, the bidirectional embeddings, overrides and isolates), which
+/// would make a line read other than it is.
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Where the `::` of a workflow command starts, when `bytes` start with one after blanks (the
+/// runner trims leading white space before it looks).
+fn command_start(bytes: &[u8]) -> Option<usize> {
+    let valid = bytes.utf8_chunks().next()?.valid();
+    let trimmed = valid.trim_start();
+    trimmed
+        .starts_with("::")
+        .then_some(valid.len() - trimmed.len())
+}
+
+/// Whether the `#` at `i` is the second of a `##[`, the runner's older command form, which it
+/// finds anywhere in a line.
+fn opens_old_command(bytes: &[u8], i: usize) -> bool {
+    i > 0 && bytes[i - 1] == b'#' && bytes.get(i + 1) == Some(&b'[')
+}
+
+/// The UTF-8 characters of `bytes` with their offsets, skipping bytes that are not UTF-8.
+fn chars(bytes: &[u8]) -> impl Iterator<Item = (usize, char)> + '_ {
+    bytes
+        .utf8_chunks()
+        .scan(0, |start, chunk| {
+            let at = *start;
+            *start += chunk.valid().len() + chunk.invalid().len();
+            Some((at, chunk.valid()))
+        })
+        .flat_map(|(at, valid)| valid.char_indices().map(move |(i, c)| (at + i, c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_as_it_is() {
+        for text in [
+            "docker.io/app:1",
+            "/usr/lib/a::b",
+            "RUN echo ## [x] # y",
+            "a: b",
+        ] {
+            assert!(
+                matches!(printable(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\nb\r\tc"), "a\\nb\\r\\tc");
+        assert_eq!(printable("\x1b[31mred"), "\\u{1b}[31mred");
+        assert_eq!(
+            printable("csi\u{9b}2J del\u{7f}"),
+            "csi\\u{9b}2J del\\u{7f}"
+        );
+    }
+
+    #[test]
+    fn marks_that_break_or_reorder_a_line_are_escaped() {
+        assert_eq!(
+            printable("a\u{2028}b\u{202e}c\u{2067}d"),
+            "a\\u{2028}b\\u{202e}c\\u{2067}d"
+        );
+    }
+
+    #[test]
+    fn a_workflow_command_at_the_start_is_defused_even_after_blanks() {
+        assert_eq!(
+            printable("::error title=x::forged"),
+            "\\u{3a}:error title=x::forged"
+        );
+        assert_eq!(printable("  ::warning::x"), "  \\u{3a}:warning::x");
+        // Only at the start: further in, `::` starts nothing.
+        assert_eq!(printable("tag::x"), "tag::x");
+        // A line break inside is escaped, so what follows it is no line of its own.
+        assert_eq!(
+            printable("v1\n::error title=x::forged"),
+            "v1\\n::error title=x::forged"
+        );
+    }
+
+    #[test]
+    fn the_old_command_form_is_defused_anywhere() {
+        assert_eq!(printable("a ##[error]b"), "a #\\u{23}[error]b");
+        assert_eq!(printable("###[x"), "##\\u{23}[x");
+    }
+
+    #[test]
+    fn escaping_twice_changes_nothing_more() {
+        for text in ["\x1b[1m::x", "::error::y", "a##[b\n", " ::x\u{202e}"] {
+            let once = printable(text).into_owned();
+            assert_eq!(printable(&once), once, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_kept() {
+        assert_eq!(printable_bytes(b"/caf\xe9\n::x"), &b"/caf\xe9\\n::x"[..]);
+        assert_eq!(printable_bytes(b"\xff::x"), &b"\xff::x"[..]);
+        assert_eq!(printable_bytes(b"::\xff"), &b"\\u{3a}:\xff"[..]);
+        assert!(matches!(printable_bytes(b"/a\xffb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_keeps_its_strings_and_loses_the_old_command_form() {
+        let json = serde_json::to_vec(&serde_json::json!({"a": "x ##[error]y"})).expect("JSON");
+        let defused = defuse_json(json);
+        assert_eq!(defused, br#"{"a":"x #\u0023[error]y"}"#);
+        let back: serde_json::Value = serde_json::from_slice(&defused).expect("still JSON");
+        assert_eq!(back["a"], "x ##[error]y");
+    }
+}
