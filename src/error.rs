@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
-use crate::source::layer::{Cut, HeaderAt, LayerError};
+use crate::source::layer::{Cut, HeaderAt, LayerError, Oversize};
 
 /// An image could not be read or does not make sense; the CLI maps this to exit code 2.
 #[derive(Debug)]
@@ -36,6 +36,16 @@ pub(crate) enum ErrorKind {
         index: Option<usize>,
         /// What went wrong; boxed so that every [`Result`] of the library stays small.
         error: Box<LayerError>,
+    },
+    /// A GNU long name or PAX header of the archive's own tar (not of a layer) larger than
+    /// sizegate reads, refused before it is read: `the archive is corrupt: the GNU long name of
+    /// the member after member config.json is 5368709120 bytes; sizegate reads names up to 65536
+    /// bytes`.
+    Oversize {
+        /// The member it belongs to, placed after the member before it.
+        at: HeaderAt,
+        /// Which record, and its size.
+        oversize: Oversize,
     },
     /// A member or blob that the metadata refers to is not there.
     Missing,
@@ -103,6 +113,10 @@ impl fmt::Display for Error {
                 write!(f, ": ")?;
                 write_layer_error(f, *index, error)
             }
+            ErrorKind::Oversize { at, oversize } => {
+                write!(f, ": the archive is corrupt: ")?;
+                write_oversize(f, at, oversize, "member")
+            }
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
         }
@@ -158,7 +172,41 @@ fn write_layer_error(
             "{layer} is corrupt: its {compression} stream does not decode: {}",
             printable(reason)
         ),
+        LayerError::Oversize { at, oversize } => {
+            write!(f, "{layer} is corrupt: ")?;
+            write_oversize(f, at, oversize, "entry")
+        }
     }
+}
+
+/// `the GNU long name of the entry after entry a is 5368709120 bytes; sizegate reads names up to
+/// 65536 bytes`, of a layer's `entry` or of the archive's `member`.
+fn write_oversize(
+    f: &mut fmt::Formatter<'_>,
+    at: &HeaderAt,
+    oversize: &Oversize,
+    noun: &str,
+) -> fmt::Result {
+    let record = oversize.record;
+    write!(f, "the {record} ")?;
+    match (at, record.of_an_entry()) {
+        (HeaderAt::First, true) => write!(f, "of the first {noun}"),
+        (HeaderAt::First, false) => write!(f, "before the first {noun}"),
+        (HeaderAt::After(name), true) => {
+            write!(f, "of the {noun} after {noun} {}", printable(name))
+        }
+        (HeaderAt::Of(name), true) => write!(f, "of {noun} {}", printable(name)),
+        (HeaderAt::After(name) | HeaderAt::Of(name), false) => {
+            write!(f, "after {noun} {}", printable(name))
+        }
+    }?;
+    write!(
+        f,
+        " is {} bytes; sizegate reads {} up to {} bytes",
+        oversize.size,
+        record.capped(),
+        record.limit()
+    )
 }
 
 /// `layer 3`, or `the layer` when its position is not known.
@@ -327,6 +375,62 @@ mod tests {
             layer_message(Some(0), data),
             "app.tar: blobs/sha256/04eb: layer 0 is corrupt: its gzip stream does not decode: \
              corrupt deflate stream"
+        );
+    }
+
+    #[test]
+    fn an_oversize_record_names_the_record_the_entry_and_the_cap() {
+        use crate::source::layer::Record;
+        let oversize = |record, at| LayerError::Oversize {
+            at,
+            oversize: Oversize {
+                record,
+                size: 5_368_709_120,
+            },
+        };
+        let after = || HeaderAt::After("a".into());
+        let cases = [
+            (
+                oversize(Record::GnuLongName, after()),
+                "the GNU long name of the entry after entry a is 5368709120 bytes; sizegate reads \
+                 names up to 65536 bytes",
+            ),
+            (
+                oversize(Record::Pax, HeaderAt::First),
+                "the PAX header of the first entry is 5368709120 bytes; sizegate reads PAX \
+                 headers up to 4194304 bytes",
+            ),
+            (
+                oversize(Record::PaxGlobal, after()),
+                "the PAX global header after entry a is 5368709120 bytes; sizegate reads PAX \
+                 headers up to 4194304 bytes",
+            ),
+            (
+                oversize(Record::PaxLinkPath, HeaderAt::Of("b\n".into())),
+                "the PAX link name of entry b\\n is 5368709120 bytes; sizegate reads names up \
+                 to 65536 bytes",
+            ),
+        ];
+        for (error, what) in cases {
+            assert_eq!(
+                layer_message(Some(0), error),
+                format!("app.tar: blobs/sha256/04eb: layer 0 is corrupt: {what}")
+            );
+        }
+        let outer = Error::new(
+            "app.tar",
+            ErrorKind::Oversize {
+                at: HeaderAt::After("manifest.json".into()),
+                oversize: Oversize {
+                    record: Record::GnuLongLink,
+                    size: 70_000,
+                },
+            },
+        );
+        assert_eq!(
+            outer.to_string(),
+            "app.tar: the archive is corrupt: the GNU long link name of the member after member \
+             manifest.json is 70000 bytes; sizegate reads names up to 65536 bytes"
         );
     }
 

@@ -3,17 +3,19 @@
 //! that could be a layer is scanned as it streams past, keyed by its name, and joined with the
 //! metadata at the end. Nothing is spooled to disk and no file content is kept.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::sync::Arc;
 
 use super::members::{
-    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
+    empty_archive, header_error, member_name, oversize_error, resolve_error, Member, Members,
 };
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 use crate::source::io::counting::Counting;
 use crate::source::io::read_up_to;
+use crate::source::io::records::RecordGuard;
 use crate::source::layer::{is_tar_header, scan_stream, sniff_compression, LayerError};
 
 /// What was kept of one regular member.
@@ -39,28 +41,37 @@ impl StreamArchive {
     /// Reads the whole tar from `reader`, scanning layers as they pass.
     pub(crate) fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
         let (counted, progress) = Counting::new(reader);
-        let mut archive = tar::Archive::new(counted);
+        let refused = Cell::new(None);
+        // With seeks (the counting reader skips forward by reading), so that the guard knows
+        // where headers are.
+        let mut archive = tar::Archive::new(RecordGuard::new(counted, &refused));
         let entries = archive
-            .entries()
+            .entries_with_seek()
             .map_err(|e| Error::new(label, ErrorKind::of_archive(e)))?;
         let mut members = Members::default();
         // The last member seen: its name, data size and where its data ends in the stream.
         let mut last: Option<(String, u64, u64)> = None;
         for item in entries {
-            let mut entry = item.map_err(|e| match &last {
-                Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
-                    Error::member(
-                        label,
-                        name,
-                        ErrorKind::Tar(format!(
-                            "member of {size} bytes runs past the end of the archive ({} bytes missing)",
-                            end - progress.seen()
-                        )),
-                    )
+            let last_name = last.as_ref().map(|(n, ..)| n.as_str());
+            let mut entry = item.map_err(|e| {
+                if let Some(oversize) = refused.get() {
+                    return oversize_error(label, last_name, oversize);
                 }
-                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), e),
+                match &last {
+                    Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
+                        Error::member(
+                            label,
+                            name,
+                            ErrorKind::Tar(format!(
+                                "member of {size} bytes runs past the end of the archive ({} bytes missing)",
+                                end - progress.seen()
+                            )),
+                        )
+                    }
+                    _ => header_error(label, last_name, e),
+                }
             })?;
-            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let name = member_name(label, last_name, &entry)?;
             let kind = entry.header().entry_type();
             let data_size = entry.size();
             let data_end = entry.raw_file_position().saturating_add(data_size);
