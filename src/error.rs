@@ -47,12 +47,38 @@ pub(crate) enum ErrorKind {
         /// Which record, and its size.
         oversize: Oversize,
     },
+    /// The gzip or zstd stream of an archive compressed as a whole (`docker save | gzip`) stops
+    /// early, does not decode, or is followed by junk.
+    Stream {
+        /// `gzip` or `zstd`.
+        compression: &'static str,
+        /// What is wrong with it.
+        problem: StreamProblem,
+    },
     /// A member or blob that the metadata refers to is not there.
     Missing,
     /// The metadata is inconsistent (counts disagree, links escape the archive, …).
     Invalid(String),
     /// `--image` or `--platform` selects nothing, or the choice is ambiguous.
     Selection(String),
+}
+
+/// What is wrong with the compressed stream of a whole archive, each one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StreamProblem {
+    /// It stops before the tar in it does: `the archive is truncated: its gzip stream ends inside
+    /// the tar`.
+    EndsInsideTar,
+    /// The tar in it is whole, but the stream stops before its own end (the gzip trailer, the end
+    /// of a zstd frame): `the archive is truncated: its gzip stream ends early (the tar in it is
+    /// whole)`.
+    EndsEarly,
+    /// The decompressor rejects it (bad data, a checksum that does not match):
+    /// `the archive is corrupt: its gzip stream does not decode: …`.
+    Corrupt(String),
+    /// Bytes that start no gzip member (zstd frame) follow the end of the stream:
+    /// `the archive is corrupt: junk follows the end of its gzip stream`.
+    Junk,
 }
 
 impl ErrorKind {
@@ -117,6 +143,10 @@ impl fmt::Display for Error {
                 write!(f, ": the archive is corrupt: ")?;
                 write_oversize(f, at, oversize, "member")
             }
+            ErrorKind::Stream {
+                compression,
+                problem,
+            } => write_stream_problem(f, compression, problem),
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
         }
@@ -207,6 +237,34 @@ fn write_oversize(
         record.capped(),
         record.limit()
     )
+}
+
+/// The message of a [`StreamProblem`], after the file's name.
+fn write_stream_problem(
+    f: &mut fmt::Formatter<'_>,
+    compression: &str,
+    problem: &StreamProblem,
+) -> fmt::Result {
+    match problem {
+        StreamProblem::EndsInsideTar => write!(
+            f,
+            ": the archive is truncated: its {compression} stream ends inside the tar"
+        ),
+        StreamProblem::EndsEarly => write!(
+            f,
+            ": the archive is truncated: its {compression} stream ends early (the tar in it is \
+             whole)"
+        ),
+        StreamProblem::Corrupt(reason) => write!(
+            f,
+            ": the archive is corrupt: its {compression} stream does not decode: {}",
+            printable(reason)
+        ),
+        StreamProblem::Junk => write!(
+            f,
+            ": the archive is corrupt: junk follows the end of its {compression} stream"
+        ),
+    }
 }
 
 /// `layer 3`, or `the layer` when its position is not known.
@@ -432,6 +490,38 @@ mod tests {
             "app.tar: the archive is corrupt: the GNU long link name of the member after member \
              manifest.json is 70000 bytes; sizegate reads names up to 65536 bytes"
         );
+    }
+
+    #[test]
+    fn a_compressed_archive_says_how_its_stream_failed() {
+        let cases = [
+            (
+                StreamProblem::EndsInsideTar,
+                "the archive is truncated: its gzip stream ends inside the tar",
+            ),
+            (
+                StreamProblem::EndsEarly,
+                "the archive is truncated: its gzip stream ends early (the tar in it is whole)",
+            ),
+            (
+                StreamProblem::Corrupt("corrupt deflate stream".into()),
+                "the archive is corrupt: its gzip stream does not decode: corrupt deflate stream",
+            ),
+            (
+                StreamProblem::Junk,
+                "the archive is corrupt: junk follows the end of its gzip stream",
+            ),
+        ];
+        for (problem, what) in cases {
+            let e = Error::new(
+                "app.tar.gz",
+                ErrorKind::Stream {
+                    compression: "gzip",
+                    problem,
+                },
+            );
+            assert_eq!(e.to_string(), format!("app.tar.gz: {what}"));
+        }
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub(crate) fn sniff_compression(magic: &[u8]) -> Compression {
 }
 
 /// The name of a compression in messages; `None` for a plain tar.
-fn codec(compression: Compression) -> Option<&'static str> {
+pub(crate) fn codec(compression: Compression) -> Option<&'static str> {
     match compression {
         Compression::None => None,
         Compression::Gzip => Some("gzip"),

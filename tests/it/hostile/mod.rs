@@ -4,4 +4,5 @@
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
 mod bounded_runs;
+mod gzip_archive;
 mod tar_records;
