@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 
 use crate::input::InputError;
-use crate::source::layer::{Cut, HeaderAt, LayerError};
+use crate::source::layer::{Cut, HeaderAt, LayerError, Oversize};
 // Text from outside (member names, tar errors quoting header bytes) is escaped as in every output.
 pub(crate) use crate::text::printable;
 
@@ -39,6 +39,24 @@ pub(crate) enum ErrorKind {
         /// What went wrong; boxed so that every [`Result`] of the library stays small.
         error: Box<LayerError>,
     },
+    /// A GNU long name or PAX header of the archive's own tar (not of a layer) larger than
+    /// sizegate reads, refused before it is read: `the archive is corrupt: the GNU long name of
+    /// the member after member config.json is 5368709120 bytes; sizegate reads names up to 65536
+    /// bytes`.
+    Oversize {
+        /// The member it belongs to, placed after the member before it.
+        at: HeaderAt,
+        /// Which record, and its size.
+        oversize: Oversize,
+    },
+    /// The gzip or zstd stream of an archive compressed as a whole (`docker save | gzip`) stops
+    /// early, does not decode, or is followed by junk.
+    Stream {
+        /// `gzip` or `zstd`.
+        compression: &'static str,
+        /// What is wrong with it.
+        problem: StreamProblem,
+    },
     /// A member or blob that the metadata refers to is not there.
     Missing,
     /// The metadata is inconsistent (counts disagree, links escape the archive, …).
@@ -48,6 +66,24 @@ pub(crate) enum ErrorKind {
     /// A file on disk that sizegate refuses to read: not a regular file (a FIFO, a device), see
     /// `input.rs`.
     Input(InputError),
+}
+
+/// What is wrong with the compressed stream of a whole archive, each one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StreamProblem {
+    /// It stops before the tar in it does: `the archive is truncated: its gzip stream ends inside
+    /// the tar`.
+    EndsInsideTar,
+    /// The tar in it is whole, but the stream stops before its own end (the gzip trailer, the end
+    /// of a zstd frame): `the archive is truncated: its gzip stream ends early (the tar in it is
+    /// whole)`.
+    EndsEarly,
+    /// The decompressor rejects it (bad data, a checksum that does not match):
+    /// `the archive is corrupt: its gzip stream does not decode: …`.
+    Corrupt(String),
+    /// Bytes that start no gzip member (zstd frame) follow the end of the stream:
+    /// `the archive is corrupt: junk follows the end of its gzip stream`.
+    Junk,
 }
 
 impl ErrorKind {
@@ -108,6 +144,14 @@ impl fmt::Display for Error {
                 write!(f, ": ")?;
                 write_layer_error(f, *index, error)
             }
+            ErrorKind::Oversize { at, oversize } => {
+                write!(f, ": the archive is corrupt: ")?;
+                write_oversize(f, at, oversize, "member")
+            }
+            ErrorKind::Stream {
+                compression,
+                problem,
+            } => write_stream_problem(f, compression, problem),
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
             ErrorKind::Input(e) => write!(f, ": {e}"),
@@ -163,6 +207,68 @@ fn write_layer_error(
             f,
             "{layer} is corrupt: its {compression} stream does not decode: {}",
             printable(reason)
+        ),
+        LayerError::Oversize { at, oversize } => {
+            write!(f, "{layer} is corrupt: ")?;
+            write_oversize(f, at, oversize, "entry")
+        }
+    }
+}
+
+/// `the GNU long name of the entry after entry a is 5368709120 bytes; sizegate reads names up to
+/// 65536 bytes`, of a layer's `entry` or of the archive's `member`.
+fn write_oversize(
+    f: &mut fmt::Formatter<'_>,
+    at: &HeaderAt,
+    oversize: &Oversize,
+    noun: &str,
+) -> fmt::Result {
+    let record = oversize.record;
+    write!(f, "the {record} ")?;
+    match (at, record.of_an_entry()) {
+        (HeaderAt::First, true) => write!(f, "of the first {noun}"),
+        (HeaderAt::First, false) => write!(f, "before the first {noun}"),
+        (HeaderAt::After(name), true) => {
+            write!(f, "of the {noun} after {noun} {}", printable(name))
+        }
+        (HeaderAt::Of(name), true) => write!(f, "of {noun} {}", printable(name)),
+        (HeaderAt::After(name) | HeaderAt::Of(name), false) => {
+            write!(f, "after {noun} {}", printable(name))
+        }
+    }?;
+    write!(
+        f,
+        " is {} bytes; sizegate reads {} up to {} bytes",
+        oversize.size,
+        record.capped(),
+        record.limit()
+    )
+}
+
+/// The message of a [`StreamProblem`], after the file's name.
+fn write_stream_problem(
+    f: &mut fmt::Formatter<'_>,
+    compression: &str,
+    problem: &StreamProblem,
+) -> fmt::Result {
+    match problem {
+        StreamProblem::EndsInsideTar => write!(
+            f,
+            ": the archive is truncated: its {compression} stream ends inside the tar"
+        ),
+        StreamProblem::EndsEarly => write!(
+            f,
+            ": the archive is truncated: its {compression} stream ends early (the tar in it is \
+             whole)"
+        ),
+        StreamProblem::Corrupt(reason) => write!(
+            f,
+            ": the archive is corrupt: its {compression} stream does not decode: {}",
+            printable(reason)
+        ),
+        StreamProblem::Junk => write!(
+            f,
+            ": the archive is corrupt: junk follows the end of its {compression} stream"
         ),
     }
 }
@@ -316,6 +422,94 @@ mod tests {
             "app.tar: blobs/sha256/04eb: layer 0 is corrupt: its gzip stream does not decode: \
              corrupt deflate stream"
         );
+    }
+
+    #[test]
+    fn an_oversize_record_names_the_record_the_entry_and_the_cap() {
+        use crate::source::layer::Record;
+        let oversize = |record, at| LayerError::Oversize {
+            at,
+            oversize: Oversize {
+                record,
+                size: 5_368_709_120,
+            },
+        };
+        let after = || HeaderAt::After("a".into());
+        let cases = [
+            (
+                oversize(Record::GnuLongName, after()),
+                "the GNU long name of the entry after entry a is 5368709120 bytes; sizegate reads \
+                 names up to 65536 bytes",
+            ),
+            (
+                oversize(Record::Pax, HeaderAt::First),
+                "the PAX header of the first entry is 5368709120 bytes; sizegate reads PAX \
+                 headers up to 4194304 bytes",
+            ),
+            (
+                oversize(Record::PaxGlobal, after()),
+                "the PAX global header after entry a is 5368709120 bytes; sizegate reads PAX \
+                 headers up to 4194304 bytes",
+            ),
+            (
+                oversize(Record::PaxLinkPath, HeaderAt::Of("b\n".into())),
+                "the PAX link name of entry b\\n is 5368709120 bytes; sizegate reads names up \
+                 to 65536 bytes",
+            ),
+        ];
+        for (error, what) in cases {
+            assert_eq!(
+                layer_message(Some(0), error),
+                format!("app.tar: blobs/sha256/04eb: layer 0 is corrupt: {what}")
+            );
+        }
+        let outer = Error::new(
+            "app.tar",
+            ErrorKind::Oversize {
+                at: HeaderAt::After("manifest.json".into()),
+                oversize: Oversize {
+                    record: Record::GnuLongLink,
+                    size: 70_000,
+                },
+            },
+        );
+        assert_eq!(
+            outer.to_string(),
+            "app.tar: the archive is corrupt: the GNU long link name of the member after member \
+             manifest.json is 70000 bytes; sizegate reads names up to 65536 bytes"
+        );
+    }
+
+    #[test]
+    fn a_compressed_archive_says_how_its_stream_failed() {
+        let cases = [
+            (
+                StreamProblem::EndsInsideTar,
+                "the archive is truncated: its gzip stream ends inside the tar",
+            ),
+            (
+                StreamProblem::EndsEarly,
+                "the archive is truncated: its gzip stream ends early (the tar in it is whole)",
+            ),
+            (
+                StreamProblem::Corrupt("corrupt deflate stream".into()),
+                "the archive is corrupt: its gzip stream does not decode: corrupt deflate stream",
+            ),
+            (
+                StreamProblem::Junk,
+                "the archive is corrupt: junk follows the end of its gzip stream",
+            ),
+        ];
+        for (problem, what) in cases {
+            let e = Error::new(
+                "app.tar.gz",
+                ErrorKind::Stream {
+                    compression: "gzip",
+                    problem,
+                },
+            );
+            assert_eq!(e.to_string(), format!("app.tar.gz: {what}"));
+        }
     }
 
     #[test]

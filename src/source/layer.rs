@@ -1,17 +1,20 @@
 //! Walks one layer tar: sniffs the compression from magic bytes, reads headers only (seeking past
 //! file data when the blob is a plain tar that can seek), and turns each header into an [`Entry`].
 //! When a layer cannot be read, [`LayerError`] says which of the things that can go wrong did:
-//! a failed read, a compression sizegate does not read, a layer cut short, or bytes that are not
-//! a valid tar or compressed stream.
+//! a failed read, a compression sizegate does not read, a layer cut short, bytes that are not
+//! a valid tar or compressed stream, or a name or PAX header larger than sizegate reads.
 //!
 //! [`Entry`]: crate::image::Entry
 
+use std::cell::Cell;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use tar::EntryType;
 
-use super::io::counting::{Counting, Progress};
+use super::io::counting::{Counting, EndSeen, Progress};
 use super::io::read_up_to;
+use super::io::records::RecordGuard;
+pub(crate) use super::io::records::{is_tar_header, Oversize, Record};
 
 use crate::image::{
     normalize_path_into, Compression, EntryKind, EntryMeta, LayerContents, OPAQUE_MARKER,
@@ -66,6 +69,16 @@ pub(crate) enum LayerError {
         compression: &'static str,
         /// What the decompressor reported.
         reason: String,
+    },
+    /// A GNU long name or link name, a PAX header or a name in one, larger than sizegate reads
+    /// (refused before its bytes are read, where the tar reader would read them whole):
+    /// `layer 0 is corrupt: the GNU long name of the entry after entry a is 5368709120 bytes;
+    /// sizegate reads names up to 65536 bytes`.
+    Oversize {
+        /// The entry it belongs to: `After` the last entry read, `Of` an entry for a link name.
+        at: HeaderAt,
+        /// Which record, and its size.
+        oversize: Oversize,
     },
 }
 
@@ -126,6 +139,10 @@ impl Clone for LayerError {
                 compression,
                 reason: reason.clone(),
             },
+            LayerError::Oversize { at, oversize } => LayerError::Oversize {
+                at: at.clone(),
+                oversize: *oversize,
+            },
         }
     }
 }
@@ -160,7 +177,7 @@ pub(crate) fn sniff_compression(magic: &[u8]) -> Compression {
 }
 
 /// The name of a compression in messages; `None` for a plain tar.
-fn codec(compression: Compression) -> Option<&'static str> {
+pub(crate) fn codec(compression: Compression) -> Option<&'static str> {
     match compression {
         Compression::None => None,
         Compression::Gzip => Some("gzip"),
@@ -182,10 +199,14 @@ pub(crate) fn scan_seekable<R: Read + Seek>(
     let mut contents = match compression {
         Compression::None => {
             // No BufReader here: its seek would throw the buffer away at every entry.
-            let mut archive = tar::Archive::new(EndSeen::new(blob));
+            let refused = Cell::new(None);
+            let mut archive = tar::Archive::new(RecordGuard::new(EndSeen::new(blob), &refused));
             let iter = archive.entries_with_seek().map_err(LayerError::Io)?;
             let mut walk = walk(iter);
-            let ended = archive.into_inner().ended;
+            let ended = archive.into_inner().into_inner().ended();
+            if let Some(e) = walk.refusal(refused.get()) {
+                return Err(e);
+            }
             if let Some(e) = walk.error.take() {
                 return Err(if e.raw_os_error().is_some() {
                     LayerError::Io(e)
@@ -270,8 +291,12 @@ fn walk_to_end<R: Read>(
 /// `compression` is what the reader decodes, for the error should it fail.
 fn walk_stream<R: Read>(reader: R, compression: Compression) -> Result<LayerContents, LayerError> {
     let (counted, progress) = Counting::new(reader);
-    let mut archive = tar::Archive::new(counted);
+    let refused = Cell::new(None);
+    let mut archive = tar::Archive::new(RecordGuard::new(counted, &refused));
     let mut walk = walk(archive.entries_with_seek().map_err(LayerError::Io)?);
+    if let Some(e) = walk.refusal(refused.get()) {
+        return Err(e);
+    }
     if let Some(e) = walk.error.take() {
         // The stream may stop after the last data byte but not past the padding: bytes beyond
         // that boundary are a header cut short.
@@ -306,38 +331,6 @@ fn read_error(e: io::Error, compression: Compression, cut: Cut) -> LayerError {
     }
 }
 
-/// Reports whether a read came back empty although bytes were asked for: the tar needed more than
-/// the blob has. One comparison per read, and only in front of a seekable plain tar.
-struct EndSeen<R> {
-    inner: R,
-    ended: bool,
-}
-
-impl<R> EndSeen<R> {
-    fn new(inner: R) -> EndSeen<R> {
-        EndSeen {
-            inner,
-            ended: false,
-        }
-    }
-}
-
-impl<R: Read> Read for EndSeen<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.ended = true;
-        }
-        Ok(n)
-    }
-}
-
-impl<R: Seek> Seek for EndSeen<R> {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        self.inner.seek(to)
-    }
-}
-
 /// What a walk over tar headers collected, and how it ended.
 struct Walk {
     contents: LayerContents,
@@ -351,6 +344,8 @@ struct Walk {
     error: Option<io::Error>,
     /// Whether `error` is about the last header seen itself, rather than the read of the next.
     error_is_last: bool,
+    /// A name over its cap, found in an entry the tar reader handed out, and where.
+    oversize: Option<(HeaderAt, Oversize)>,
 }
 
 impl Walk {
@@ -366,6 +361,16 @@ impl Walk {
             Some(name) => HeaderAt::After(name),
             None => HeaderAt::First,
         }
+    }
+
+    /// The error for a record over its cap: one the guard refused before the tar reader read it
+    /// (`guard`), which belongs to the entry after the last one seen, or a name found too long.
+    fn refusal(&mut self, guard: Option<Oversize>) -> Option<LayerError> {
+        let (at, oversize) = match guard {
+            Some(oversize) => (self.next_header(), oversize),
+            None => self.oversize.take()?,
+        };
+        Some(LayerError::Oversize { at, oversize })
     }
 
     /// Where a tar of which only the first `present` bytes are there stops.
@@ -425,6 +430,7 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
         last_raw_path: None,
         error: None,
         error_is_last: false,
+        oversize: None,
     };
     for item in iter {
         let entry = match item {
@@ -442,16 +448,38 @@ fn walk<'a, R: 'a + Read>(iter: tar::Entries<'a, R>) -> Walk {
         };
         walk.data_start = entry.raw_file_position();
         walk.data_end = walk.data_start.saturating_add(stored);
+        let raw_path = entry.path_bytes();
+        // Only a PAX record can hold a name this long: GNU long names are capped as they come.
+        if let Some(o) = Oversize::of_name(Record::PaxPath, raw_path.len()) {
+            walk.oversize = Some((walk.next_header(), o));
+            break;
+        }
         let last = walk.last_raw_path.get_or_insert_with(Vec::new);
         last.clear();
-        last.extend_from_slice(&entry.path_bytes());
-        if let Err(e) = add(&entry, &mut walk.contents, &mut path) {
-            walk.error = Some(e);
-            walk.error_is_last = true;
-            break;
+        last.extend_from_slice(&raw_path);
+        match add(&entry, &mut walk.contents, &mut path) {
+            Ok(()) => {}
+            Err(Refused::Invalid(e)) => {
+                walk.error = Some(e);
+                walk.error_is_last = true;
+                break;
+            }
+            Err(Refused::Oversize(o)) => {
+                let name = String::from_utf8_lossy(&raw_path).into_owned();
+                walk.oversize = Some((HeaderAt::Of(name), o));
+                break;
+            }
         }
     }
     walk
+}
+
+/// Why a header was not added.
+enum Refused {
+    /// A field of the header is invalid.
+    Invalid(io::Error),
+    /// Its link name is over the cap.
+    Oversize(Oversize),
 }
 
 /// Adds one tar header to the layer's entries; headers that are not filesystem entries (PAX
@@ -461,7 +489,7 @@ fn add<R: Read>(
     entry: &tar::Entry<'_, R>,
     contents: &mut LayerContents,
     path: &mut Vec<u8>,
-) -> io::Result<()> {
+) -> Result<(), Refused> {
     let header = entry.header();
     let raw_path = entry.path_bytes();
     let etype = header.entry_type();
@@ -494,12 +522,12 @@ fn add<R: Read>(
     let size = match kind {
         EntryKind::File if etype.is_gnu_sparse() => match header.as_gnu() {
             Some(gnu) => {
-                let real = gnu.real_size()?;
+                let real = gnu.real_size().map_err(Refused::Invalid)?;
                 if real > MAX_SPARSE_SIZE {
-                    return Err(io::Error::other(format!(
+                    return Err(Refused::Invalid(io::Error::other(format!(
                         "sparse file {} claims {real} bytes",
                         String::from_utf8_lossy(path)
-                    )));
+                    ))));
                 }
                 real
             }
@@ -512,6 +540,12 @@ fn add<R: Read>(
         EntryKind::Hardlink | EntryKind::Symlink => entry.link_name_bytes(),
         _ => None,
     };
+    if let Some(o) = link_name
+        .as_ref()
+        .and_then(|l| Oversize::of_name(Record::PaxLinkPath, l.len()))
+    {
+        return Err(Refused::Oversize(o));
+    }
     let link_target = match (kind, &link_name) {
         // Written after the path: both go to the layer's names at once.
         (EntryKind::Hardlink, Some(l)) => {
@@ -547,25 +581,6 @@ fn add<R: Read>(
         },
     );
     Ok(())
-}
-
-/// Whether a 512-byte block is a tar header: its checksum field matches its bytes.
-pub(crate) fn is_tar_header(block: &[u8]) -> bool {
-    if block.len() < 512 {
-        return false;
-    }
-    let field = String::from_utf8_lossy(&block[148..156]);
-    let Ok(stored) = u32::from_str_radix(field.trim_matches(|c: char| c == ' ' || c == '\0'), 8)
-    else {
-        return false;
-    };
-    let sum: u32 = block[..148]
-        .iter()
-        .chain(&block[156..512])
-        .map(|&b| u32::from(b))
-        .sum::<u32>()
-        + 8 * u32::from(b' ');
-    sum == stored
 }
 
 #[cfg(test)]

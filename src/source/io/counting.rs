@@ -2,7 +2,7 @@
 //! told apart: missing padding (fine), or a header or data cut short (an error, naming what).
 //! It also notes whether the reader itself failed, so that a failed read (a decompressor's, the
 //! operating system's) is not taken for a tar header the parser rejected. The same reader skips
-//! file data for the parser.
+//! file data for the parser. [`EndSeen`] is the lighter reader for a tar that can seek.
 
 use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -122,5 +122,43 @@ impl<R: Read> Seek for Counting<R> {
             }
         }
         Ok(self.progress.seen())
+    }
+}
+
+/// Reports whether a read came back empty although bytes were asked for: the tar needed more than
+/// the blob has. One comparison per read, and only in front of a seekable plain tar.
+pub(crate) struct EndSeen<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R> EndSeen<R> {
+    /// Wraps `inner`.
+    pub(crate) fn new(inner: R) -> EndSeen<R> {
+        EndSeen {
+            inner,
+            ended: false,
+        }
+    }
+
+    /// Whether a read came back empty although bytes were asked for.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+}
+
+impl<R: Read> Read for EndSeen<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.ended = true;
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for EndSeen<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
     }
 }

@@ -1,9 +1,11 @@
 //! Byte plumbing under the stores and the layer walk, tuned for speed and knowing nothing of
 //! images: [`positioned`] reads byte ranges of one file from many threads at once, [`counting`]
-//! counts (and skips) the bytes a stream hands to the tar reader.
+//! counts (and skips) the bytes a stream hands to the tar reader, [`records`] refuses the tar
+//! records the tar reader would read whole into memory when they are oversize.
 
 pub(crate) mod counting;
 pub(crate) mod positioned;
+pub(crate) mod records;
 
 use std::io::{self, Read};
 

@@ -200,3 +200,120 @@ fn sniffs_magic_bytes() {
     assert_eq!(sniff_compression(b"usr/"), Compression::None);
     assert_eq!(sniff_compression(&[]), Compression::None);
 }
+
+/// A GNU-magic header of type `typeflag` claiming `size` bytes, with no data after it.
+fn record_header(typeflag: u8, size: u64) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+    h.set_size(size);
+    h.as_old_mut().linkflag = [typeflag];
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+#[test]
+fn an_oversize_long_name_or_pax_header_is_refused_before_it_is_read() {
+    let huge = 5 << 30;
+    for (flag, record) in [
+        (b'L', Record::GnuLongName),
+        (b'K', Record::GnuLongLink),
+        (b'x', Record::Pax),
+        (b'g', Record::PaxGlobal),
+    ] {
+        let mut tar = tar_of(&[("a", 10)]);
+        tar.truncate(1024);
+        tar.extend(record_header(flag, huge));
+        // A few zeros stand for the gigabytes the header claims.
+        tar.extend([0; 4096]);
+        let want = LayerError::Oversize {
+            at: HeaderAt::After("a".into()),
+            oversize: Oversize { record, size: huge },
+        };
+        assert_eq!(error_of(&tar), expect(want.clone()), "{record}");
+        assert_eq!(error_of(&gzip(&tar)), expect(want), "{record}, gzip");
+    }
+    let first = record_header(b'L', huge);
+    let want = LayerError::Oversize {
+        at: HeaderAt::First,
+        oversize: Oversize {
+            record: Record::GnuLongName,
+            size: huge,
+        },
+    };
+    assert_eq!(error_of(&first), expect(want));
+}
+
+#[test]
+fn a_long_name_or_pax_header_within_the_caps_is_read() {
+    let name = "d/".repeat(150) + "file";
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(3);
+    h.set_mode(0o644);
+    b.append_data(&mut h, &name, &b"abc"[..])
+        .expect("GNU long name");
+    let pax_name = "p/".repeat(200) + "file";
+    b.append_pax_extensions([("path", pax_name.as_bytes())])
+        .expect("PAX header");
+    let mut h = tar::Header::new_ustar();
+    h.set_size(2);
+    h.set_mode(0o644);
+    h.set_path("short").expect("path");
+    h.set_cksum();
+    b.append(&h, &b"xy"[..]).expect("PAX entry");
+    let tar = b.into_inner().expect("finish");
+    for blob in [tar.clone(), gzip(&tar)] {
+        let got = scan_seekable(io::Cursor::new(&blob), blob.len() as u64).expect("scans");
+        let streamed = scan_stream(&blob[..], blob.len() as u64).expect("streams");
+        for contents in [&got, &streamed] {
+            let paths: Vec<&[u8]> = contents.entries.iter().map(|e| contents.path(e)).collect();
+            assert_eq!(
+                paths,
+                [
+                    format!("/{name}").as_bytes(),
+                    format!("/{pax_name}").as_bytes()
+                ]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_pax_path_or_link_name_over_the_name_cap_is_refused() {
+    let long = "n".repeat(70_000);
+    let pax_entry = |key: &str, kind: EntryType| {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(0);
+        h.set_path("a").expect("path");
+        h.set_cksum();
+        b.append(&h, &[][..]).expect("first entry");
+        b.append_pax_extensions([(key, long.as_bytes())])
+            .expect("PAX header");
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(kind);
+        h.set_size(0);
+        h.set_path("b").expect("path");
+        h.set_cksum();
+        b.append(&h, &[][..]).expect("PAX entry");
+        b.into_inner().expect("finish")
+    };
+    let path = pax_entry("path", EntryType::Regular);
+    let want = LayerError::Oversize {
+        at: HeaderAt::After("a".into()),
+        oversize: Oversize {
+            record: Record::PaxPath,
+            size: 70_000,
+        },
+    };
+    assert_eq!(error_of(&path), expect(want));
+    let link = pax_entry("linkpath", EntryType::Symlink);
+    let want = LayerError::Oversize {
+        at: HeaderAt::Of("b".into()),
+        oversize: Oversize {
+            record: Record::PaxLinkPath,
+            size: 70_000,
+        },
+    };
+    assert_eq!(error_of(&link), expect(want));
+}

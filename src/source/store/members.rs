@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::io::{self, Read};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Result};
+use crate::source::layer::{HeaderAt, Oversize, Record};
 
 /// Links followed before giving up: more means a cycle.
 const MAX_LINK_HOPS: usize = 40;
@@ -51,6 +52,30 @@ pub(crate) fn header_error(label: &str, last: Option<&str>, e: io::Error) -> Err
         Some(name) => err.in_member(&format!("after member {name}")),
         None => err,
     }
+}
+
+/// The error for a record of the archive's own tar over its cap, which belongs to the member
+/// after the last one read.
+pub(crate) fn oversize_error(label: &str, last: Option<&str>, oversize: Oversize) -> Error {
+    let at = match last {
+        Some(name) => HeaderAt::After(name.to_string()),
+        None => HeaderAt::First,
+    };
+    Error::new(label, ErrorKind::Oversize { at, oversize })
+}
+
+/// The normalized name of a member; a name longer than any real one (only a PAX record can hold
+/// one: GNU long names are capped as they come) is an error.
+pub(crate) fn member_name<R: Read>(
+    label: &str,
+    last: Option<&str>,
+    entry: &tar::Entry<'_, R>,
+) -> Result<String> {
+    let raw = entry.path_bytes();
+    if let Some(oversize) = Oversize::of_name(Record::PaxPath, raw.len()) {
+        return Err(oversize_error(label, last, oversize));
+    }
+    Ok(normalize_member(&String::from_utf8_lossy(&raw)))
 }
 
 /// The error for a tar without a single member.

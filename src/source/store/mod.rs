@@ -4,7 +4,7 @@
 //! - a plain tar file: indexed once by its headers, then read in place and in parallel
 //!   ([`tar_file`]);
 //! - stdin, or a gzip or zstd file: read once, front to back, scanning layers as they pass
-//!   ([`stream`]).
+//!   ([`stream`]); a compressed one to the end of its compressed stream ([`compressed`]).
 //!
 //! [`members`] holds what the tar stores share: member names, and links between members.
 //!
@@ -15,6 +15,7 @@
 //! "the entries of this layer member" (through `layer::scan_seekable` or `layer::scan_stream`),
 //! and reports a layer that cannot be read with [`layer_error`].
 
+mod compressed;
 mod dir;
 pub(crate) mod members;
 mod stream;
@@ -128,16 +129,10 @@ fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dy
         .fill_buf()
         .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
     refuse_unsupported(label, head)?;
-    let archive = match sniff_compression(head) {
-        Compression::None => stream::StreamArchive::read(label, reader)?,
-        Compression::Gzip => {
-            stream::StreamArchive::read(label, flate2::bufread::MultiGzDecoder::new(reader))?
-        }
-        Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
-                .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-            stream::StreamArchive::read(label, decoder)?
-        }
-    };
-    Ok(Box::new(archive))
+    let compression = sniff_compression(head);
+    Ok(Box::new(stream::StreamArchive::read(
+        label,
+        reader,
+        compression,
+    )?))
 }

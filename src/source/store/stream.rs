@@ -1,20 +1,24 @@
 //! An image archive read once, front to back, as a store: a tar on stdin or a compressed archive.
 //! The metadata (`manifest.json`, `index.json`) comes last in `docker save` output, so every member
 //! that could be a layer is scanned as it streams past, keyed by its name, and joined with the
-//! metadata at the end. Nothing is spooled to disk and no file content is kept.
+//! metadata at the end. Nothing is spooled to disk and no file content is kept. A compressed
+//! archive is read to the end of its compressed stream ([`compressed`](super::compressed)).
 
-use std::io::Read;
+use std::cell::{Cell, RefCell};
+use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 
+use super::compressed::Decoded;
 use super::members::{
-    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
+    empty_archive, header_error, member_name, oversize_error, resolve_error, Member, Members,
 };
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, StreamProblem};
 use crate::image::{Compression, LayerContents};
 use crate::source::io::counting::Counting;
 use crate::source::io::read_up_to;
-use crate::source::layer::{is_tar_header, scan_stream, sniff_compression, LayerError};
+use crate::source::io::records::RecordGuard;
+use crate::source::layer::{codec, is_tar_header, scan_stream, sniff_compression, LayerError};
 
 /// What was kept of one regular member.
 #[derive(Debug)]
@@ -35,40 +39,94 @@ pub(crate) struct StreamArchive {
     members: Members<Kept>,
 }
 
+/// What failed of the compressed stream of an archive, if anything did: the archive's own error,
+/// which comes before whatever the tar reader or a layer's walk made of it.
+struct StreamFailure<'a> {
+    label: &'a str,
+    compression: Compression,
+    problem: &'a RefCell<Option<StreamProblem>>,
+}
+
+impl StreamFailure<'_> {
+    /// The error, if the stream failed; `tar_whole` when the tar in it had ended.
+    fn error(&self, tar_whole: bool) -> Option<Error> {
+        let problem = match self.problem.borrow().clone()? {
+            StreamProblem::EndsEarly if !tar_whole => StreamProblem::EndsInsideTar,
+            problem => problem,
+        };
+        let compression = codec(self.compression)?;
+        Some(Error::new(
+            self.label,
+            ErrorKind::Stream {
+                compression,
+                problem,
+            },
+        ))
+    }
+
+    /// The stream's error if it failed, else `other`.
+    fn or(&self, other: Error) -> Error {
+        self.error(false).unwrap_or(other)
+    }
+}
+
 impl StreamArchive {
-    /// Reads the whole tar from `reader`, scanning layers as they pass.
-    pub(crate) fn read(label: &str, reader: impl Read) -> Result<StreamArchive> {
-        let (counted, progress) = Counting::new(reader);
-        let mut archive = tar::Archive::new(counted);
+    /// Reads the whole tar from `reader`, whose compression was sniffed as `compression`,
+    /// scanning layers as they pass; a compressed stream is read to its end.
+    pub(crate) fn read<R: BufRead>(
+        label: &str,
+        reader: R,
+        compression: Compression,
+    ) -> Result<StreamArchive> {
+        let problem = RefCell::new(None);
+        let failure = StreamFailure {
+            label,
+            compression,
+            problem: &problem,
+        };
+        let decoded = Decoded::new(reader, compression, &problem)
+            .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+        let (counted, progress) = Counting::new(decoded);
+        let refused = Cell::new(None);
+        // With seeks (the counting reader skips forward by reading), so that the guard knows
+        // where headers are.
+        let mut archive = tar::Archive::new(RecordGuard::new(counted, &refused));
         let entries = archive
-            .entries()
+            .entries_with_seek()
             .map_err(|e| Error::new(label, ErrorKind::of_archive(e)))?;
         let mut members = Members::default();
         // The last member seen: its name, data size and where its data ends in the stream.
         let mut last: Option<(String, u64, u64)> = None;
         for item in entries {
-            let mut entry = item.map_err(|e| match &last {
-                Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
-                    Error::member(
-                        label,
-                        name,
-                        ErrorKind::Tar(format!(
-                            "member of {size} bytes runs past the end of the archive ({} bytes missing)",
-                            end - progress.seen()
-                        )),
-                    )
+            let last_name = last.as_ref().map(|(n, ..)| n.as_str());
+            let mut entry = item.map_err(|e| {
+                if let Some(oversize) = refused.get() {
+                    return oversize_error(label, last_name, oversize);
                 }
-                _ => header_error(label, last.as_ref().map(|(n, ..)| n.as_str()), e),
+                failure.or(match &last {
+                    Some((name, size, end)) if progress.ended() && progress.seen() < *end => {
+                        Error::member(
+                            label,
+                            name,
+                            ErrorKind::Tar(format!(
+                                "member of {size} bytes runs past the end of the archive ({} bytes missing)",
+                                end - progress.seen()
+                            )),
+                        )
+                    }
+                    _ => header_error(label, last_name, e),
+                })
             })?;
-            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let name = member_name(label, last_name, &entry)?;
             let kind = entry.header().entry_type();
             let data_size = entry.size();
             let data_end = entry.raw_file_position().saturating_add(data_size);
             let member = if kind.is_file() || kind.is_contiguous() {
                 let size = entry.size();
                 let mut head = vec![0u8; 512];
-                let n = read_up_to(&mut entry, &mut head)
-                    .map_err(|e| Error::member(label, &name, ErrorKind::of_archive(e)))?;
+                let n = read_up_to(&mut entry, &mut head).map_err(|e| {
+                    failure.or(Error::member(label, &name, ErrorKind::of_archive(e)))
+                })?;
                 head.truncate(n);
                 let is_json = !is_tar_header(&head)
                     && sniff_compression(&head) == Compression::None
@@ -80,9 +138,16 @@ impl StreamArchive {
                 if is_json && size > MAX_METADATA_BYTES {
                     Member::Data(Kept::TooLarge(size))
                 } else if is_json {
-                    Member::Data(Kept::Json(read_json(label, &name, size, rest)?))
+                    let json = read_json(label, &name, size, rest).map_err(|e| failure.or(e))?;
+                    Member::Data(Kept::Json(json))
                 } else {
-                    Member::Data(Kept::Layer(scan_stream(rest, size).map(Arc::new)))
+                    let scanned = scan_stream(rest, size);
+                    // A layer that failed because the archive's stream did is not the layer's
+                    // fault.
+                    if let Some(e) = failure.error(false) {
+                        return Err(e);
+                    }
+                    Member::Data(Kept::Layer(scanned.map(Arc::new)))
                 }
             } else {
                 Member::not_a_file(&entry)
@@ -91,7 +156,15 @@ impl StreamArchive {
             members.insert(name, member);
         }
         if last.is_none() {
-            return Err(empty_archive(label));
+            return Err(failure.or(empty_archive(label)));
+        }
+        if compression != Compression::None {
+            // The tar has ended; the compressed stream must end too, checked to its last byte.
+            io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(|e| {
+                failure
+                    .error(true)
+                    .unwrap_or_else(|| Error::new(label, ErrorKind::of_archive(e)))
+            })?;
         }
         Ok(StreamArchive {
             label: label.to_string(),
@@ -158,8 +231,6 @@ impl Store for StreamArchive {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-
     use super::*;
 
     /// Gives `data`, then fails as a disk would.
@@ -202,7 +273,8 @@ mod tests {
     #[test]
     fn a_failed_read_of_the_archive_is_the_operating_systems_error_not_a_corrupt_tar() {
         let tar = one_member();
-        let e = message(StreamArchive::read("<stdin>", FailingAfter { data: &tar }));
+        let reader = io::BufReader::new(FailingAfter { data: &tar });
+        let e = message(StreamArchive::read("<stdin>", reader, Compression::None));
         assert_eq!(
             e,
             format!(
@@ -216,7 +288,7 @@ mod tests {
     fn a_corrupt_header_of_the_archive_is_still_a_corrupt_tar() {
         let mut tar = one_member();
         tar[148] ^= 0x01; // the header checksum
-        let e = message(StreamArchive::read("<stdin>", &tar[..]));
+        let e = message(StreamArchive::read("<stdin>", &tar[..], Compression::None));
         assert!(e.starts_with("<stdin>: corrupt or truncated tar: "), "{e}");
     }
 }

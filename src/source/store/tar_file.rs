@@ -2,18 +2,20 @@
 //! headers: every member's offset is recorded while seeking past the data, then layers are read in
 //! place, in parallel, with positional reads on one shared file handle.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 use super::members::{
-    empty_archive, header_error, normalize_member, resolve_error, Member, Members,
+    empty_archive, header_error, member_name, oversize_error, resolve_error, Member, Members,
 };
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::LayerContents;
 use crate::source::io::positioned::RangeReader;
+use crate::source::io::records::RecordGuard;
 use crate::source::layer::scan_seekable;
 
 /// Where a member's data lies in the archive file.
@@ -41,14 +43,18 @@ impl TarFile {
             .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?
             .len();
         let mut members = Members::default();
-        let mut archive = tar::Archive::new(&file);
+        let refused = Cell::new(None);
+        let mut archive = tar::Archive::new(RecordGuard::new(&file, &refused));
         let entries = archive
             .entries_with_seek()
             .map_err(|e| Error::new(&label, ErrorKind::of_archive(e)))?;
         let mut last: Option<String> = None;
         for item in entries {
-            let entry = item.map_err(|e| header_error(&label, last.as_deref(), e))?;
-            let name = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let entry = item.map_err(|e| match refused.get() {
+                Some(oversize) => oversize_error(&label, last.as_deref(), oversize),
+                None => header_error(&label, last.as_deref(), e),
+            })?;
+            let name = member_name(&label, last.as_deref(), &entry)?;
             let kind = entry.header().entry_type();
             let member = if kind.is_file() || kind.is_contiguous() {
                 let span = Span {

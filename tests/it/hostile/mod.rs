@@ -6,9 +6,11 @@
 mod action_inputs;
 mod bounded_runs;
 mod dive_user_waste;
+mod gzip_archive;
 // FIFOs, devices and symlinks are what these two are about: Unix only.
 #[cfg(unix)]
 mod layout_escape;
 #[cfg(unix)]
 mod special_files;
+mod tar_records;
 mod terminal_text;

@@ -192,6 +192,20 @@ impl Layer {
     }
 }
 
+/// A header of type `typeflag` (a GNU long name `L` or link name `K`, a PAX header `x` or global
+/// header `g`) claiming `size` bytes of data, with GNU magic and a right checksum; no data is
+/// written, so that what follows (zeros, say) stands for the data.
+pub(crate) fn record_header(typeflag: u8, size: u64) -> Vec<u8> {
+    let mut header = Header::new_gnu();
+    header.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.as_old_mut().linkflag = [typeflag];
+    header.set_cksum();
+    header.as_bytes().to_vec()
+}
+
 /// A header with the name (and link name) written byte for byte, so names can be non-UTF-8,
 /// absolute or `./`-prefixed, which `Header::set_path` would refuse or rewrite.
 fn raw_header(name: &[u8], kind: EntryType, size: usize, mode: u32, link: Option<&[u8]>) -> Header {
@@ -227,6 +241,22 @@ pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
 pub(crate) fn gzip_two_members(data: &[u8], split: usize) -> Vec<u8> {
     let mut out = gzip(&data[..split]);
     out.extend(gzip(&data[split..]));
+    out
+}
+
+/// `data` compressed with `compress`, then `mib` MiB of zeros as further gzip members or zstd
+/// frames of 1 MiB each (a kilobyte or less each): a blob far smaller than what it inflates to,
+/// for records that claim gigabytes.
+pub(crate) fn compressed_then_zeros(
+    compress: fn(&[u8]) -> Vec<u8>,
+    data: &[u8],
+    mib: usize,
+) -> Vec<u8> {
+    let mut out = compress(data);
+    let zeros = compress(&vec![0u8; 1 << 20]);
+    for _ in 0..mib {
+        out.extend_from_slice(&zeros);
+    }
     out
 }
 
