@@ -4,3 +4,4 @@
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
 mod bounded_runs;
+mod dockerfile_expansion;
