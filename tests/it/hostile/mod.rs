@@ -5,3 +5,4 @@
 
 mod bounded_runs;
 mod dockerfile_expansion;
+mod policy_limits;
