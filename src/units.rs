@@ -147,6 +147,17 @@ pub(crate) fn human_ratio(ratio: f64) -> String {
     format!("{:.2} %", ratio * 100.0)
 }
 
+/// Shows a ratio as a policy would write it: a percentage without trailing zeros (`150 %`,
+/// `194.69 %`).
+pub(crate) fn short_ratio(ratio: f64) -> String {
+    let fixed = format!("{:.2}", ratio * 100.0);
+    let trimmed = match fixed.contains('.') {
+        true => fixed.trim_end_matches('0').trim_end_matches('.'),
+        false => &fixed,
+    };
+    format!("{trimmed} %")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +194,15 @@ mod tests {
         assert!(parse_size("1.2.3MB")
             .expect_err("must fail")
             .contains("not a number"));
+    }
+
+    #[test]
+    fn short_ratios_drop_trailing_zeros() {
+        assert_eq!(short_ratio(1.5), "150 %");
+        assert_eq!(short_ratio(95.0), "9500 %");
+        assert_eq!(short_ratio(1.946911834040547), "194.69 %");
+        assert_eq!(short_ratio(0.125), "12.5 %");
+        assert_eq!(short_ratio(0.0), "0 %");
     }
 
     #[test]

@@ -85,15 +85,11 @@ pub(crate) fn attribute_stage(
 
 /// The stages an image built from `stage` goes through, the one that starts from an image first:
 /// `FROM build` continues the earlier stage named `build`.
-fn chain(dockerfile: &Dockerfile, stage: usize) -> Vec<usize> {
+pub(super) fn chain(dockerfile: &Dockerfile, stage: usize) -> Vec<usize> {
     let mut chain = vec![stage];
     let mut current = stage;
-    // Only earlier stages can be named, so this ends.
-    while let Some(parent) = dockerfile.stages[..current].iter().rposition(|s| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(&dockerfile.stages[current].from))
-    }) {
+    // A stage is only ever built on an earlier one, so this ends.
+    while let Some(parent) = dockerfile.parents.get(current).copied().flatten() {
         chain.push(parent);
         current = parent;
     }

@@ -2,11 +2,89 @@
 //! destinations of `COPY` and `ADD`, and `WORKDIR`. What the Dockerfile alone cannot tell (a
 //! build arg given on the command line, the base image's environment) becomes a wildcard, [`ANY`],
 //! so that `COPY app.jar $APP_HOME/` still matches `COPY app.jar /opt/app/ # buildkit`.
+//!
+//! Values that refer to each other grow geometrically (`ARG B=$A$A$A$A`, `ARG C=$B$B$B$B`, …: a
+//! kilobyte of Dockerfile asks for gigabytes), so every expansion is bounded: one value or word
+//! at most [`MAX_VALUE`] bytes, all of a Dockerfile's together at most [`MAX_TOTAL`], `${…}`
+//! nested at most [`MAX_NESTING`] deep. Past a bound the Dockerfile is refused at the line that
+//! crossed it; real Dockerfiles stay far below all three.
 
 use std::collections::HashMap;
 
 /// Stands for text that cannot be known here; [`wildcard_match`] lets it match any text.
 pub(super) const ANY: char = '\0';
+
+/// The most bytes one value or word may hold once expanded: 1 MiB. A real value (a `PATH`, a
+/// list of packages) is a few kilobytes at most.
+pub(super) const MAX_VALUE: usize = 1 << 20;
+
+/// The most bytes all the expansions of one Dockerfile may produce together (the values of its
+/// `ARG`s and `ENV`s, the paths of its `COPY`, `ADD` and `WORKDIR` instructions, the variables a
+/// stage inherits from the stage it is built on): 64 MiB.
+pub(super) const MAX_TOTAL: usize = 64 << 20;
+
+/// How deep `${A:-${B:-…}}` may nest: 32 levels (real Dockerfiles use two or three).
+pub(super) const MAX_NESTING: usize = 32;
+
+/// Which bound an expansion crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Overflow {
+    /// One value or word past [`MAX_VALUE`].
+    Value,
+    /// All expansions together past [`MAX_TOTAL`].
+    Total,
+    /// `${…}` nested past [`MAX_NESTING`].
+    Nesting,
+}
+
+/// An expansion that crossed a bound: where, and what was being expanded (`ARG C`, `WORKDIR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stopped {
+    /// The 1-based line of the instruction.
+    pub line: usize,
+    /// What was expanded, for the message: the instruction, and the variable it sets.
+    pub what: String,
+    /// The bound crossed.
+    pub overflow: Overflow,
+}
+
+impl Overflow {
+    /// This overflow at `line`, while expanding `what`.
+    pub(super) fn at(self, line: usize, what: impl Into<String>) -> Stopped {
+        Stopped {
+            line,
+            what: what.into(),
+            overflow: self,
+        }
+    }
+}
+
+/// `KEYWORD NAME` for messages, the name escaped and cut short: it comes from the file.
+pub(super) fn named(keyword: &str, name: &str) -> String {
+    const SHOWN: usize = 64;
+    let mut shown: String = name.chars().take(SHOWN).collect();
+    if name.chars().nth(SHOWN).is_some() {
+        shown.push('…');
+    }
+    format!("{keyword} {}", shown.escape_debug())
+}
+
+/// The bytes the expansions of one Dockerfile have produced so far, held to [`MAX_TOTAL`].
+#[derive(Debug, Default)]
+pub(super) struct Budget {
+    used: usize,
+}
+
+impl Budget {
+    /// Counts `bytes` more; fails once the total is past [`MAX_TOTAL`].
+    pub(super) fn spend(&mut self, bytes: usize) -> Result<(), Overflow> {
+        self.used = self.used.saturating_add(bytes);
+        match self.used > MAX_TOTAL {
+            true => Err(Overflow::Total),
+            false => Ok(()),
+        }
+    }
+}
 
 /// The variables in scope at one instruction.
 #[derive(Debug, Clone, Default)]
@@ -43,25 +121,46 @@ impl Vars {
             None => self.args.get(name)?.as_deref(),
         }
     }
+
+    /// The bytes the variables hold, names and values: what a copy of them costs.
+    pub(super) fn bytes(&self) -> usize {
+        let env = self.env.iter().map(|(k, v)| k.len() + v.len());
+        let args = (self.args.iter()).map(|(k, v)| k.len() + v.as_ref().map_or(0, String::len));
+        env.chain(args).sum()
+    }
 }
 
 /// Expands one word as BuildKit's shell lexer does: quotes removed, the escape character applied,
 /// `$NAME` and `${NAME}` replaced (with the `:-`, `-`, `:+`, `+`, `:?`, `?` forms). A variable
-/// that cannot be known, and any other `${…}` form (`${X%.jar}`), becomes [`ANY`].
-pub(super) fn expand(word: &str, escape: char, vars: &Vars) -> String {
-    expand_nested(word, escape, vars, 0)
+/// that cannot be known, and any other `${…}` form (`${X%.jar}`), becomes [`ANY`]. The result
+/// counts against `budget`; a word past [`MAX_VALUE`] bytes, or nested past [`MAX_NESTING`], is
+/// refused.
+pub(super) fn expand(
+    word: &str,
+    escape: char,
+    vars: &Vars,
+    budget: &mut Budget,
+) -> Result<String, Overflow> {
+    let out = expand_nested(word, escape, vars, 0)?;
+    budget.spend(out.len())?;
+    Ok(out)
 }
 
-/// `${A:-${B:-…}}` nests; past this depth the value is unknown, which keeps the work (each level
-/// copies its word) bounded on hostile input.
-const MAX_NESTING: usize = 16;
+/// Appends `text` to `out` unless that takes `out` past [`MAX_VALUE`].
+fn push_bounded(out: &mut String, text: &str) -> Result<(), Overflow> {
+    if out.len().saturating_add(text.len()) > MAX_VALUE {
+        return Err(Overflow::Value);
+    }
+    out.push_str(text);
+    Ok(())
+}
 
-fn expand_nested(word: &str, escape: char, vars: &Vars, depth: usize) -> String {
+fn expand_nested(word: &str, escape: char, vars: &Vars, depth: usize) -> Result<String, Overflow> {
     if depth > MAX_NESTING {
-        return ANY.to_string();
+        return Err(Overflow::Nesting);
     }
     let chars: Vec<char> = word.chars().collect();
-    let mut out = String::with_capacity(word.len());
+    let mut out = String::with_capacity(word.len().min(MAX_VALUE));
     let mut quote = None;
     let mut i = 0;
     while i < chars.len() {
@@ -71,7 +170,7 @@ fn expand_nested(word: &str, escape: char, vars: &Vars, depth: usize) -> String 
             Some('\'') => out.push(c),
             None if c == '\'' || c == '"' => quote = Some(c),
             _ if c == '$' => {
-                i = variable(&chars, i + 1, escape, vars, depth, &mut out);
+                i = variable(&chars, i + 1, escape, vars, depth, &mut out)?;
                 continue;
             }
             // Inside double quotes the escape character only escapes `"`, `$` and itself.
@@ -90,7 +189,11 @@ fn expand_nested(word: &str, escape: char, vars: &Vars, depth: usize) -> String 
         }
         i += 1;
     }
-    out
+    // Literal text grows `out` by at most the word itself; only a word that long is refused here.
+    match out.len() > MAX_VALUE {
+        true => Err(Overflow::Value),
+        false => Ok(out),
+    }
 }
 
 /// Expands the variable whose name starts at `i` (just after the `$`); returns where the text
@@ -102,7 +205,7 @@ fn variable(
     vars: &Vars,
     depth: usize,
     out: &mut String,
-) -> usize {
+) -> Result<usize, Overflow> {
     let braced = chars.get(i) == Some(&'{');
     if braced {
         i += 1;
@@ -118,14 +221,14 @@ fn variable(
     if !braced {
         match name.is_empty() {
             true => out.push('$'), // a lone `$` is literal
-            false => push_value(vars.get(&name), out),
+            false => push_value(vars.get(&name), out)?,
         }
-        return i;
+        return Ok(i);
     }
     let Some(close) = closing_brace(chars, i) else {
         // `${` never closed: BuildKit rejects it; here it is just unknown.
         out.push(ANY);
-        return chars.len();
+        return Ok(chars.len());
     };
     let modifier: String = chars[i..close].iter().collect();
     let value = vars.get(&name);
@@ -133,15 +236,15 @@ fn variable(
     let (op, arg) = split_modifier(&modifier);
     match (op, value) {
         _ if name.is_empty() => out.push(ANY),
-        ("", v) | (":?" | "?", v) => push_value(v, out),
-        (":-", Some(v)) if !v.is_empty() => out.push_str(v),
-        (":-", Some(_)) => out.push_str(&word(arg)),
-        ("-", Some(v)) => out.push_str(v),
+        ("", v) | (":?" | "?", v) => push_value(v, out)?,
+        (":-", Some(v)) if !v.is_empty() => push_bounded(out, v)?,
+        (":-", Some(_)) => push_bounded(out, &word(arg)?)?,
+        ("-", Some(v)) => push_bounded(out, v)?,
         (":+", Some("")) => {}
-        (":+" | "+", Some(_)) => out.push_str(&word(arg)),
+        (":+" | "+", Some(_)) => push_bounded(out, &word(arg)?)?,
         _ => out.push(ANY),
     }
-    close + 1
+    Ok(close + 1)
 }
 
 /// The `}` that closes a `${`, counting nested braces.
@@ -169,36 +272,36 @@ fn split_modifier(modifier: &str) -> (&str, &str) {
 }
 
 /// Appends a variable's value, or [`ANY`] when it is not known.
-fn push_value(value: Option<&str>, out: &mut String) {
+fn push_value(value: Option<&str>, out: &mut String) -> Result<(), Overflow> {
     match value {
-        Some(v) => out.push_str(v),
-        None => out.push(ANY),
+        Some(v) => push_bounded(out, v),
+        None => {
+            out.push(ANY);
+            Ok(())
+        }
     }
 }
 
 /// Whether `text` is `pattern`, each [`ANY`] in the pattern standing for any text (even none).
+/// Linear in the two lengths: the text between the first and the last [`ANY`] is searched for
+/// each literal piece in turn, leftmost first (which finds a match whenever there is one), so a
+/// long pattern cannot make a history entry cost its length times the entry's.
 pub(super) fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    // The last ANY seen and the text position it was tried at, to backtrack to.
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if p.get(pi) == Some(&ANY) {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if p.get(pi) == Some(&t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
+    let Some((first, rest)) = pattern.split_once(ANY) else {
+        return pattern == text;
+    };
+    let (middle, last) = rest.rsplit_once(ANY).unwrap_or(("", rest));
+    if first.len() + last.len() > text.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut hay = &text[first.len()..text.len() - last.len()];
+    for piece in middle.split(ANY) {
+        match hay.find(piece) {
+            Some(at) => hay = &hay[at + piece.len()..],
+            None => return false,
         }
     }
-    p[pi..].iter().all(|&c| c == ANY)
+    true
 }
 
 #[cfg(test)]
@@ -215,7 +318,9 @@ mod tests {
     }
 
     fn x(word: &str) -> String {
-        expand(word, '\\', &vars()).replace(ANY, "*")
+        expand(word, '\\', &vars(), &mut Budget::default())
+            .expect("within the bounds")
+            .replace(ANY, "*")
     }
 
     #[test]
@@ -247,7 +352,8 @@ mod tests {
         assert_eq!(x("'$APP_HOME'"), "$APP_HOME");
         assert_eq!(x("\\$APP_HOME"), "$APP_HOME");
         assert_eq!(x("a$"), "a$");
-        assert_eq!(expand("C:\\app", '`', &vars()), "C:\\app");
+        let backtick = expand("C:\\app", '`', &vars(), &mut Budget::default());
+        assert_eq!(backtick, Ok("C:\\app".to_string()));
     }
 
     #[test]
@@ -273,13 +379,76 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_cut_short_not_followed() {
+    fn deep_nesting_is_refused_not_followed() {
         let mut word = String::from("x");
         for _ in 0..10_000 {
             word = format!("${{a:-{word}}}");
         }
         let mut vars = Vars::default();
         vars.set_env("a", String::new());
-        assert_eq!(expand(&word, '\\', &vars), ANY.to_string());
+        let mut budget = Budget::default();
+        assert_eq!(
+            expand(&word, '\\', &vars, &mut budget),
+            Err(Overflow::Nesting)
+        );
+        // Up to the bound, nesting is followed.
+        let mut word = String::from("x");
+        for _ in 0..MAX_NESTING {
+            word = format!("${{a:-{word}}}");
+        }
+        assert_eq!(expand(&word, '\\', &vars, &mut budget), Ok("x".into()));
+    }
+
+    #[test]
+    fn a_value_past_a_mebibyte_is_refused() {
+        let mut vars = Vars::default();
+        vars.set_arg("A", Some("x".repeat(MAX_VALUE / 4)));
+        vars.set_arg("E", Some(String::new()));
+        let mut budget = Budget::default();
+        let four = expand("$A$A$A$A", '\\', &vars, &mut budget).expect("exactly the bound");
+        assert_eq!(four.len(), MAX_VALUE);
+        assert_eq!(
+            expand("$A$A$A$A$A", '\\', &vars, &mut budget),
+            Err(Overflow::Value)
+        );
+        assert_eq!(
+            expand("${E:-$A$A$A$A}x", '\\', &vars, &mut budget),
+            Err(Overflow::Value)
+        );
+        let literal = "y".repeat(MAX_VALUE + 1);
+        assert_eq!(
+            expand(&literal, '\\', &vars, &mut budget),
+            Err(Overflow::Value)
+        );
+    }
+
+    #[test]
+    fn all_expansions_together_are_bounded() {
+        let mut vars = Vars::default();
+        vars.set_arg("A", Some("x".repeat(MAX_VALUE)));
+        let mut budget = Budget::default();
+        for _ in 0..MAX_TOTAL / MAX_VALUE {
+            assert!(expand("$A", '\\', &vars, &mut budget).is_ok());
+        }
+        assert_eq!(expand("$A", '\\', &vars, &mut budget), Err(Overflow::Total));
+    }
+
+    #[test]
+    fn names_in_messages_are_escaped_and_cut_short() {
+        assert_eq!(named("ARG", "C"), "ARG C");
+        assert_eq!(named("ENV", "a\nb"), "ENV a\\nb");
+        let long = named("ARG", &"n".repeat(100));
+        assert_eq!(long, format!("ARG {}…", "n".repeat(64)));
+    }
+
+    #[test]
+    fn wildcard_match_is_linear_on_long_near_misses() {
+        let any = ANY.to_string();
+        let pattern = format!("{any}{}b", "a".repeat(200_000));
+        let text = "a".repeat(400_000);
+        assert!(!wildcard_match(&pattern, &text));
+        let pattern = format!("{}{any}", "a".repeat(100)).repeat(2_000);
+        assert!(!wildcard_match(&pattern, &"a".repeat(150_000)));
+        assert!(wildcard_match(&pattern, &"a".repeat(200_000)));
     }
 }

@@ -11,10 +11,14 @@
 //! - `WORKDIR`: the absolute directory, resolved against the previous `WORKDIR`. BuildKit writes
 //!   a layer for it (the directory is created); the classic builder one when it made the dir.
 
-use super::expand::{expand, wildcard_match, Vars, ANY};
+use std::collections::HashMap;
+
+use super::expand::{
+    expand, named, wildcard_match, Budget, Overflow, Stopped, Vars, ANY, MAX_VALUE,
+};
 use super::history::{ends_with_shell_flag, Entry};
 use super::words::{heredoc_marker, json_args, split_flags, squash, word_spans};
-use super::{Dockerfile, Heredoc, Instruction};
+use super::{Dockerfile, Heredoc, Instruction, Stage};
 use crate::image::normalize_path;
 
 /// The history trace of one layer-making instruction.
@@ -109,86 +113,205 @@ fn strip_build_args(prefix: &str) -> Option<&str> {
 }
 
 /// The trace of every layer-making instruction of a chain of stages (each built on the one
-/// before), with the instruction's index, in file order. The chain is walked as the builder walks
-/// it, keeping `ARG`, `ENV`, `SHELL` and `WORKDIR` as they change.
+/// before), with the instruction's index, in file order: the traces [`trace_stages`] made, one
+/// stage after the other.
 pub(super) fn expectations(df: &Dockerfile, chain: &[usize]) -> Vec<(usize, Expect)> {
-    let escape = df.escape;
-    let globals = global_args(&df.instructions, escape);
-    let scratch = chain
-        .first()
-        .is_some_and(|&s| df.stages[s].from.eq_ignore_ascii_case("scratch"));
-    // The base image's working directory is not known (unless there is no base image).
-    let mut workdir = if scratch {
-        "/".to_string()
-    } else {
-        ANY.to_string()
-    };
-    let mut shell = "/bin/sh -c".to_string();
-    let mut vars = Vars::default();
-    let mut out = Vec::new();
-    for &stage in chain {
-        vars.clear_args();
-        // The first instruction of a stage is its FROM.
-        for index in df.stages[stage].instructions.clone().skip(1) {
-            let ins = &df.instructions[index];
-            let expect = match ins.keyword.as_str() {
-                "ARG" => {
-                    for (name, default) in arg_pairs(&ins.args) {
-                        let value = match default {
-                            Some(d) => Some(expand(d, escape, &vars)),
-                            // `ARG NAME` brings a global ARG (and its default) into the stage.
-                            None => globals.get(name).map(String::from),
-                        };
-                        vars.set_arg(name, value);
-                    }
-                    continue;
-                }
-                "ENV" => {
-                    // Every value is expanded with the variables from before the instruction.
-                    let pairs: Vec<(&str, String)> = env_pairs(&ins.args)
-                        .into_iter()
-                        .map(|(name, value)| (name, expand(value, escape, &vars)))
-                        .collect();
-                    for (name, value) in pairs {
-                        vars.set_env(name, value);
-                    }
-                    continue;
-                }
-                "SHELL" => {
-                    if let Some(argv) = json_args(&ins.args) {
-                        shell = squash(&argv.join(" "));
-                    }
-                    continue;
-                }
-                "WORKDIR" => {
-                    let written = squash(&expand(&ins.args, escape, &vars));
-                    workdir = resolve(&workdir, &written);
-                    Expect::Workdir {
-                        resolved: workdir.clone(),
-                        written,
-                    }
-                }
-                "RUN" => {
-                    let (exec, commands) = run_commands(ins);
-                    Expect::Run {
-                        exec,
-                        commands,
-                        shell: shell.clone(),
-                    }
-                }
-                "COPY" | "ADD" => match copy_destination(ins, escape, &vars) {
-                    Some(dest) => Expect::Copy {
-                        keyword: ins.keyword.clone(),
-                        dest,
-                    },
-                    None => continue,
-                },
-                _ => continue,
-            };
-            out.push((index, expect));
+    chain
+        .iter()
+        .filter_map(|&stage| df.traces.get(stage))
+        .flatten()
+        .cloned()
+        .collect()
+}
+
+/// The stage each stage is built on: `FROM build` continues the nearest earlier stage named
+/// `build` (names are case-insensitive); `None` for a stage that starts from an image.
+pub(super) fn parent_stages(stages: &[Stage]) -> Vec<Option<usize>> {
+    // One lookup per stage, so that thousands of stages cost no more than their text.
+    let mut named: HashMap<String, usize> = HashMap::new();
+    let mut parents = Vec::with_capacity(stages.len());
+    for (i, stage) in stages.iter().enumerate() {
+        parents.push(named.get(&stage.from.to_ascii_lowercase()).copied());
+        if let Some(name) = &stage.name {
+            named.insert(name.to_ascii_lowercase(), i);
         }
     }
-    out
+    parents
+}
+
+/// What the builder keeps while it walks a stage, and hands on to a stage built on it.
+#[derive(Debug, Clone)]
+struct Walk {
+    vars: Vars,
+    shell: String,
+    workdir: String,
+}
+
+impl Walk {
+    /// The start of a stage built from an image: its working directory is not known (unless
+    /// there is no base image), nor its environment.
+    fn from_image(from: &str) -> Walk {
+        let workdir = match from.eq_ignore_ascii_case("scratch") {
+            true => "/".to_string(),
+            false => ANY.to_string(),
+        };
+        Walk {
+            vars: Vars::default(),
+            shell: "/bin/sh -c".to_string(),
+            workdir,
+        }
+    }
+
+    /// What a copy costs.
+    fn bytes(&self) -> usize {
+        self.vars.bytes() + self.shell.len() + self.workdir.len()
+    }
+}
+
+/// The trace of every layer-making instruction of every stage (the instruction's index with
+/// it), each stage walked as the builder walks it: from where the stage it is built on ended
+/// (`parents`, from [`parent_stages`]), keeping `ARG`, `ENV`, `SHELL` and `WORKDIR` as they
+/// change. Done once for the whole file, so that a deep chain of stages costs its length, and
+/// every expansion counts against `budget`.
+pub(super) fn trace_stages(
+    instructions: &[Instruction],
+    stages: &[Stage],
+    parents: &[Option<usize>],
+    escape: char,
+    globals: &Vars,
+    budget: &mut Budget,
+) -> Result<Vec<Vec<(usize, Expect)>>, Stopped> {
+    // How many later stages still start from each stage's end: the last one takes it, the
+    // others copy it.
+    let mut children = vec![0usize; stages.len()];
+    for parent in parents.iter().flatten() {
+        children[*parent] += 1;
+    }
+    let mut ends: Vec<Option<Walk>> = vec![None; stages.len()];
+    let mut traces = Vec::with_capacity(stages.len());
+    for (i, stage) in stages.iter().enumerate() {
+        let inherited = match parents.get(i).copied().flatten() {
+            Some(p) => {
+                children[p] -= 1;
+                match children[p] {
+                    0 => ends[p].take(),
+                    _ => ends[p].clone(),
+                }
+            }
+            None => None,
+        };
+        let mut walk = match inherited {
+            Some(walk) => {
+                budget
+                    .spend(walk.bytes())
+                    .map_err(|o| o.at(stage.line, "FROM"))?;
+                walk
+            }
+            None => Walk::from_image(&stage.from),
+        };
+        walk.vars.clear_args();
+        let mut trace = Vec::new();
+        // The first instruction of a stage is its FROM.
+        for index in stage.instructions.clone().skip(1) {
+            if let Some(ins) = instructions.get(index) {
+                if let Some(expect) = step(ins, &mut walk, escape, globals, budget)? {
+                    trace.push((index, expect));
+                }
+            }
+        }
+        if children[i] > 0 {
+            ends[i] = Some(walk);
+        }
+        traces.push(trace);
+    }
+    Ok(traces)
+}
+
+/// Walks one instruction: updates what the builder keeps, and gives the trace of a
+/// layer-making instruction.
+fn step(
+    ins: &Instruction,
+    walk: &mut Walk,
+    escape: char,
+    globals: &Vars,
+    budget: &mut Budget,
+) -> Result<Option<Expect>, Stopped> {
+    let line = ins.line;
+    let expect = match ins.keyword.as_str() {
+        "ARG" => {
+            for (name, default) in arg_pairs(&ins.args) {
+                let stop = |o: Overflow| o.at(line, named("ARG", name));
+                let value = match default {
+                    Some(d) => Some(expand(d, escape, &walk.vars, budget).map_err(stop)?),
+                    // `ARG NAME` brings a global ARG (and its default) into the stage.
+                    None => match globals.get(name) {
+                        Some(v) => {
+                            budget.spend(v.len()).map_err(stop)?;
+                            Some(v.to_string())
+                        }
+                        None => None,
+                    },
+                };
+                walk.vars.set_arg(name, value);
+            }
+            return Ok(None);
+        }
+        "ENV" => {
+            // Every value is expanded with the variables from before the instruction.
+            let mut pairs = Vec::new();
+            for (name, value) in env_pairs(&ins.args) {
+                let value = expand(value, escape, &walk.vars, budget)
+                    .map_err(|o| o.at(line, named("ENV", name)))?;
+                pairs.push((name, value));
+            }
+            for (name, value) in pairs {
+                walk.vars.set_env(name, value);
+            }
+            return Ok(None);
+        }
+        "SHELL" => {
+            if let Some(argv) = json_args(&ins.args) {
+                walk.shell = squash(&argv.join(" "));
+            }
+            return Ok(None);
+        }
+        "WORKDIR" => {
+            let stop = |o: Overflow| o.at(line, "WORKDIR");
+            let written = squash(&expand(&ins.args, escape, &walk.vars, budget).map_err(stop)?);
+            // A relative WORKDIR adds to the one before: a long run of them grows the path.
+            let resolved = resolve(&walk.workdir, &written);
+            if resolved.len() > MAX_VALUE {
+                return Err(stop(Overflow::Value));
+            }
+            budget.spend(resolved.len()).map_err(stop)?;
+            walk.workdir = resolved.clone();
+            Expect::Workdir { resolved, written }
+        }
+        "RUN" => {
+            let (exec, commands) = run_commands(ins);
+            // Each RUN keeps its own copy of the shell.
+            budget
+                .spend(walk.shell.len())
+                .map_err(|o| o.at(line, "RUN"))?;
+            Expect::Run {
+                exec,
+                commands,
+                shell: walk.shell.clone(),
+            }
+        }
+        "COPY" | "ADD" => {
+            let what = format!("the destination of {}", ins.keyword);
+            match copy_destination(ins, escape, &walk.vars, budget).map_err(|o| o.at(line, what))? {
+                Some(dest) => Expect::Copy {
+                    keyword: ins.keyword.clone(),
+                    dest,
+                },
+                None => return Ok(None),
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(expect))
 }
 
 /// The forms a `RUN`'s command may take in the history, and whether it is the exec form.
@@ -223,17 +346,25 @@ fn heredoc_command(rest: &str, heredocs: &[Heredoc]) -> String {
     full
 }
 
-/// The destination of a `COPY` or `ADD`: its last argument, variables expanded.
-fn copy_destination(ins: &Instruction, escape: char, vars: &Vars) -> Option<String> {
+/// The destination of a `COPY` or `ADD`: its last argument, variables expanded; `None` when it
+/// has no argument.
+fn copy_destination(
+    ins: &Instruction,
+    escape: char,
+    vars: &Vars,
+    budget: &mut Budget,
+) -> Result<Option<String>, Overflow> {
     let (_, rest) = split_flags(&ins.args);
     let dest = match json_args(rest) {
-        Some(list) => list.last()?.clone(),
-        None => {
-            let last = word_spans(rest).pop()?;
-            rest[last.start..last.end].to_string()
-        }
+        Some(list) => list.last().cloned(),
+        None => word_spans(rest)
+            .pop()
+            .map(|last| rest[last.start..last.end].to_string()),
     };
-    Some(squash(&expand(&dest, escape, vars)))
+    match dest {
+        Some(dest) => Ok(Some(squash(&expand(&dest, escape, vars, budget)?))),
+        None => Ok(None),
+    }
 }
 
 /// The new working directory after `WORKDIR path`. A leading [`ANY`] (the base image's unknown
@@ -252,18 +383,28 @@ fn resolve(workdir: &str, path: &str) -> String {
 
 /// The `ARG`s declared before the first `FROM`, with their defaults: they are in scope for the
 /// `FROM` lines.
-pub(super) fn global_args(instructions: &[Instruction], escape: char) -> Vars {
+pub(super) fn global_args(
+    instructions: &[Instruction],
+    escape: char,
+    budget: &mut Budget,
+) -> Result<Vars, Stopped> {
     let mut globals = Vars::default();
     for ins in instructions
         .iter()
         .filter(|i| i.stage.is_none() && i.keyword == "ARG")
     {
         for (name, default) in arg_pairs(&ins.args) {
-            let value = default.map(|d| expand(d, escape, &globals));
+            let value = match default {
+                Some(d) => Some(
+                    expand(d, escape, &globals, budget)
+                        .map_err(|o| o.at(ins.line, named("ARG", name)))?,
+                ),
+                None => None,
+            };
             globals.set_arg(name, value);
         }
     }
-    globals
+    Ok(globals)
 }
 
 /// The names of an `ARG` and their raw defaults (`ARG A=1 B` → `A`, `Some("1")`; `B`, `None`).

@@ -16,6 +16,7 @@ mod words;
 use std::ops::Range;
 
 pub(crate) use attribute::{attribute_stage, Attribution};
+use expect::Expect;
 pub use parse::ParseError;
 
 /// A parsed Dockerfile.
@@ -32,6 +33,13 @@ pub struct Dockerfile {
     /// The build stages, in file order; never empty in a parsed Dockerfile. The last one is the
     /// final stage: the image a plain `docker build` produces.
     pub(crate) stages: Vec<Stage>,
+    /// For each stage, the stage it is built on (`FROM build`), `None` when it starts from an
+    /// image.
+    parents: Vec<Option<usize>>,
+    /// For each stage, the history trace of each of its layer-making instructions, with the
+    /// instruction's index: worked out once, when the file is read, so that a value too large to
+    /// expand is a parse error.
+    traces: Vec<Vec<(usize, Expect)>>,
 }
 
 /// One instruction, after its continuation lines are joined.
@@ -83,7 +91,10 @@ pub(crate) struct Stage {
 }
 
 impl Dockerfile {
-    /// Parses a Dockerfile from its text. `file` is the name used in errors.
+    /// Parses a Dockerfile from its text. `file` is the name used in errors. A file whose
+    /// variables expand past sizegate's bounds (one value over 1 MiB, all of them over 64 MiB,
+    /// `${…}` nested over 32 deep) or that holds over 10,000 instructions is an error at the
+    /// line that crosses the bound.
     pub fn parse(file: &str, text: &str) -> Result<Dockerfile, ParseError> {
         parse::parse(file, text)
     }

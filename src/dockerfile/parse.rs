@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use super::expand::{expand, ANY};
-use super::expect::global_args;
+use super::expand::{expand, Budget, Overflow, Stopped, ANY, MAX_NESTING, MAX_TOTAL, MAX_VALUE};
+use super::expect::{global_args, parent_stages, trace_stages};
 use super::words::{heredoc_markers, json_args, split_flags, Marker};
 use super::{Dockerfile, Heredoc, Instruction, Stage};
 
@@ -29,6 +29,11 @@ const KEYWORDS: [&str; 18] = [
     "VOLUME",
     "WORKDIR",
 ];
+
+/// The most instructions a Dockerfile may hold: 10,000. Matching an image's history costs its
+/// layers times the layer-making instructions, and a real Dockerfile has tens to hundreds (an
+/// image holds at most 127 layers).
+const MAX_INSTRUCTIONS: usize = 10_000;
 
 /// A Dockerfile that cannot be read, with the line at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +83,34 @@ pub enum ParseErrorKind {
         /// The directive, lower-cased.
         name: String,
     },
+    /// A value or word grows past 1 MiB once its variables are expanded (`ARG B=$A$A$A$A` …).
+    ExpandsTooFar {
+        /// What was expanded: `ARG C`, `ENV PATH`, `WORKDIR`, `the destination of COPY`, `FROM`.
+        what: String,
+    },
+    /// The expansions of the whole Dockerfile add up to more than 64 MiB.
+    ExpansionsTooLarge {
+        /// What was being expanded when the total was crossed.
+        what: String,
+    },
+    /// `${A:-${B:-…}}` nested more than 32 deep.
+    NestedTooDeep {
+        /// What was expanded.
+        what: String,
+    },
+    /// More instructions than sizegate reads.
+    TooManyInstructions,
+}
+
+impl ParseErrorKind {
+    /// The error for an expansion stopped at a bound.
+    fn stopped(overflow: Overflow, what: String) -> ParseErrorKind {
+        match overflow {
+            Overflow::Value => ParseErrorKind::ExpandsTooFar { what },
+            Overflow::Total => ParseErrorKind::ExpansionsTooLarge { what },
+            Overflow::Nesting => ParseErrorKind::NestedTooDeep { what },
+        }
+    }
 }
 
 impl fmt::Display for ParseError {
@@ -115,6 +148,25 @@ impl fmt::Display for ParseError {
             ParseErrorKind::DuplicateDirective { name } => {
                 write!(f, "the `{name}` parser directive is given twice")
             }
+            // `what` is escaped where it is made (`expand::named`).
+            ParseErrorKind::ExpandsTooFar { what } => write!(
+                f,
+                "{what} expands to more than {} MiB; sizegate stops there",
+                MAX_VALUE >> 20
+            ),
+            ParseErrorKind::ExpansionsTooLarge { what } => write!(
+                f,
+                "{what}: the Dockerfile's expanded values add up to more than {} MiB; sizegate stops there",
+                MAX_TOTAL >> 20
+            ),
+            ParseErrorKind::NestedTooDeep { what } => write!(
+                f,
+                "{what} nests `${{…}}` more than {MAX_NESTING} deep; sizegate stops there"
+            ),
+            ParseErrorKind::TooManyInstructions => write!(
+                f,
+                "more than {MAX_INSTRUCTIONS} instructions; sizegate stops there"
+            ),
         }
     }
 }
@@ -169,6 +221,9 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Dockerfile, ParseError> {
         let (word, args) = joined
             .split_once([' ', '\t', '\x0b', '\x0c', '\r'])
             .map_or((joined, ""), |(k, a)| (k, a.trim()));
+        if instructions.len() == MAX_INSTRUCTIONS {
+            return Err(fail(start + 1, ParseErrorKind::TooManyInstructions));
+        }
         let keyword = word.to_ascii_uppercase();
         if !KEYWORDS.contains(&keyword.as_str()) {
             let keyword = word.to_string();
@@ -198,21 +253,39 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Dockerfile, ParseError> {
         });
     }
     let mut stages = assign_stages(&mut instructions).map_err(|(line, k)| fail(line, k))?;
+    let escape = directives.escape;
+    let stopped =
+        |stop: Stopped| fail(stop.line, ParseErrorKind::stopped(stop.overflow, stop.what));
+    // Every expansion of the file draws on one budget.
+    let mut budget = Budget::default();
     // `ARG BASE=python:3.12-slim` then `FROM ${BASE}`: the global ARGs' defaults name the image
     // (or the earlier stage); a value that cannot be known leaves the text as written.
-    let globals = global_args(&instructions, directives.escape);
+    let globals = global_args(&instructions, escape, &mut budget).map_err(stopped)?;
     for stage in &mut stages {
-        let from = expand(&stage.from, directives.escape, &globals);
+        let from = expand(&stage.from, escape, &globals, &mut budget)
+            .map_err(|o| stopped(o.at(stage.line, "FROM")))?;
         if !from.contains(ANY) {
             stage.from = from;
         }
     }
+    let parents = parent_stages(&stages);
+    let traces = trace_stages(
+        &instructions,
+        &stages,
+        &parents,
+        escape,
+        &globals,
+        &mut budget,
+    )
+    .map_err(stopped)?;
     Ok(Dockerfile {
         file: file.to_string(),
         syntax: directives.syntax,
-        escape: directives.escape,
+        escape,
         instructions,
         stages,
+        parents,
+        traces,
     })
 }
 
@@ -378,5 +451,7 @@ fn stage(from: &Instruction, index: usize) -> Result<Stage, ParseErrorKind> {
     })
 }
 
+#[cfg(test)]
+mod bounds;
 #[cfg(test)]
 mod tests;

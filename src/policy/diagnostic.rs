@@ -34,34 +34,13 @@ pub struct PolicyErrors {
 impl PolicyErrors {
     /// Renders every problem with the line it is on and the bad part underlined.
     pub fn render(&self, styled: bool) -> String {
-        let renderer = if styled {
-            Renderer::styled()
-        } else {
-            Renderer::plain()
-        };
-        let mut out = String::new();
-        for d in &self.diagnostics {
-            let heading = format!(
-                "{}:{}:{}: {}",
-                self.file, d.pos.line, d.pos.column, d.message
-            );
-            let span = self.span_of(d.pos);
-            let mut annotation = AnnotationKind::Primary.span(span);
-            if let Some(label) = &d.label {
-                annotation = annotation.label(label.as_str());
-            }
-            let mut group = Level::ERROR.primary_title(heading).element(
-                Snippet::source(self.text.as_str())
-                    .path(self.file.as_str())
-                    .annotation(annotation),
-            );
-            if let Some(help) = &d.help {
-                group = group.element(Level::HELP.message(help.as_str()));
-            }
-            let report: [Group<'_>; 1] = [group];
-            out.push_str(&renderer.render(&report));
-            out.push_str("\n\n");
-        }
+        let mut out = render_each(
+            &self.file,
+            &self.text,
+            &self.diagnostics,
+            Level::ERROR,
+            styled,
+        );
         let n = self.diagnostics.len();
         out.push_str(&format!(
             "{}: {n} problem{} in the policy",
@@ -70,22 +49,68 @@ impl PolicyErrors {
         ));
         out
     }
+}
 
-    /// The byte range to underline: the value's own text, or the rest of its line when the parser
-    /// gave no length (the end of the line for a missing value).
-    fn span_of(&self, pos: Pos) -> std::ops::Range<usize> {
-        let start = pos.start.min(self.text.len());
-        if pos.len > 0 {
-            return start..(start + pos.len).min(self.text.len());
+/// Renders warnings as [`PolicyErrors::render`] renders errors (`warning: file:line:col: …`, the
+/// line, the underline, the help), one after the other, without a closing count: they do not
+/// stop the check.
+pub(crate) fn render_warnings(
+    file: &str,
+    text: &str,
+    warnings: &[Diagnostic],
+    styled: bool,
+) -> String {
+    let out = render_each(file, text, warnings, Level::WARNING, styled);
+    out.trim_end().to_string()
+}
+
+/// Each diagnostic at `level`, followed by a blank line.
+fn render_each(
+    file: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    level: Level<'_>,
+    styled: bool,
+) -> String {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diagnostics {
+        let heading = format!("{file}:{}:{}: {}", d.pos.line, d.pos.column, d.message);
+        let span = span_of(text, d.pos);
+        let mut annotation = AnnotationKind::Primary.span(span);
+        if let Some(label) = &d.label {
+            annotation = annotation.label(label.as_str());
         }
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        if line_end > start {
-            start..line_end
-        } else {
-            start..start
+        let mut group = level
+            .clone()
+            .primary_title(heading)
+            .element(Snippet::source(text).path(file).annotation(annotation));
+        if let Some(help) = &d.help {
+            group = group.element(Level::HELP.message(help.as_str()));
         }
+        let report: [Group<'_>; 1] = [group];
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The byte range to underline: the value's own text, or the rest of its line when the parser
+/// gave no length (the end of the line for a missing value).
+fn span_of(text: &str, pos: Pos) -> std::ops::Range<usize> {
+    let start = pos.start.min(text.len());
+    if pos.len > 0 {
+        return start..(start + pos.len).min(text.len());
+    }
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if line_end > start {
+        start..line_end
+    } else {
+        start..start
     }
 }
 
@@ -102,20 +127,32 @@ impl std::error::Error for PolicyErrors {}
 pub(crate) struct Diagnostics {
     /// What was found so far.
     pub list: Vec<Diagnostic>,
+    /// Values that are valid but likely not what was meant (`max_layers: 0`, a misspelled key
+    /// dive ignores): shown, and the check goes on.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Records a problem.
     pub(crate) fn error(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
-        self.list.push(Diagnostic {
-            pos,
-            message: message.into(),
-            label: None,
-            help: None,
-        });
-        let last = self.list.len() - 1;
-        &mut self.list[last]
+        push(&mut self.list, pos, message.into())
     }
+
+    /// Records a warning.
+    pub(crate) fn warn(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+        push(&mut self.warnings, pos, message.into())
+    }
+}
+
+fn push(list: &mut Vec<Diagnostic>, pos: Pos, message: String) -> &mut Diagnostic {
+    list.push(Diagnostic {
+        pos,
+        message,
+        label: None,
+        help: None,
+    });
+    let last = list.len() - 1;
+    &mut list[last]
 }
 
 impl Diagnostic {

@@ -137,6 +137,39 @@ pub(crate) trait Metric: Copy {
     fn unit(self) -> Unit;
     /// The rule kind that limits this metric to `limit`.
     fn kind(self, limit: Measure) -> RuleKind;
+    /// For a share that can never pass 100 %, why (`dive's efficiency is at most 100 %`): a
+    /// limit above 100 % is refused, as no image could pass a minimum there, nor fail a maximum.
+    fn ceiling(self) -> Option<&'static str>;
+    /// Whether the limit is a minimum the metric must reach (else a maximum).
+    fn is_minimum(self) -> bool;
+    /// For a limit of 0 that only an image empty in this respect passes, that image (`an image
+    /// without layers`): valid, but more likely meant as "no limit", so it is warned about.
+    fn zero_passes(self) -> Option<&'static str>;
+}
+
+/// The share of the image that is wasted cannot pass 100 % (wasted bytes are image bytes);
+/// dive's efficiency neither (the smallest copy of a path over all its copies). dive's user
+/// wasted percent can: it sets all wasted bytes, the base layer's too, against the bytes above
+/// the base layer (tiny.docker.tar's is 194.69 %).
+impl ImageMetric {
+    fn ceiling(self) -> Option<&'static str> {
+        match self {
+            ImageMetric::WastedPercent => Some("an image wastes at most 100 % of its size"),
+            _ => None,
+        }
+    }
+
+    fn zero_passes(self) -> Option<&'static str> {
+        match self {
+            ImageMetric::Size => Some("an empty image"),
+            ImageMetric::FinalSize => Some("an image whose files are all empty"),
+            ImageMetric::Layers => Some("an image without layers"),
+            ImageMetric::Files => Some("an image without files"),
+            // A compressed size of 0 is what an image stored uncompressed has; no waste is a
+            // fair goal.
+            ImageMetric::CompressedSize | ImageMetric::Wasted | ImageMetric::WastedPercent => None,
+        }
+    }
 }
 
 impl Metric for ImageMetric {
@@ -152,6 +185,15 @@ impl Metric for ImageMetric {
             limit,
         }
     }
+    fn ceiling(self) -> Option<&'static str> {
+        ImageMetric::ceiling(self)
+    }
+    fn is_minimum(self) -> bool {
+        false
+    }
+    fn zero_passes(self) -> Option<&'static str> {
+        ImageMetric::zero_passes(self)
+    }
 }
 
 impl Metric for DiveMetric {
@@ -166,5 +208,17 @@ impl Metric for DiveMetric {
             metric: self,
             limit,
         }
+    }
+    fn ceiling(self) -> Option<&'static str> {
+        match self {
+            DiveMetric::MinEfficiency => Some("dive's efficiency is at most 100 %"),
+            DiveMetric::MaxWastedBytes | DiveMetric::MaxUserWastedPercent => None,
+        }
+    }
+    fn is_minimum(self) -> bool {
+        self == DiveMetric::MinEfficiency
+    }
+    fn zero_passes(self) -> Option<&'static str> {
+        None
     }
 }

@@ -25,6 +25,10 @@ pub struct Policy {
     pub(crate) file: String,
     /// The rules.
     pub(crate) rules: Vec<Rule>,
+    /// Valid values that are likely mistakes, in file order.
+    warnings: Vec<Diagnostic>,
+    /// The file's text, kept to show the lines of the warnings (empty when there are none).
+    text: String,
 }
 
 impl Policy {
@@ -36,6 +40,13 @@ impl Policy {
     /// Reads dive's CI rules (a `.dive-ci` file) as a policy that applies them as dive does.
     pub fn parse_dive_ci(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         dive_ci::parse(file, text)
+    }
+
+    /// The policy's warnings (valid values that are likely mistakes, such as `max_layers: 0` or
+    /// a misspelled `.dive-ci` key), rendered like its errors; `None` when there are none.
+    pub fn render_warnings(&self, styled: bool) -> Option<String> {
+        (!self.warnings.is_empty())
+            .then(|| diagnostic::render_warnings(&self.file, &self.text, &self.warnings, styled))
     }
 
     /// Parses `text` as YAML and reads its rules with `read`; the problems `read` records are
@@ -65,9 +76,16 @@ impl Policy {
             list.sort_by_key(|d| (d.pos.line, d.pos.column));
             return Err(fail(list));
         }
+        let mut warnings = diags.warnings;
+        warnings.sort_by_key(|d| (d.pos.line, d.pos.column));
         Ok(Policy {
             file: file.to_string(),
             rules,
+            text: match warnings.is_empty() {
+                true => String::new(),
+                false => text.to_string(),
+            },
+            warnings,
         })
     }
 }

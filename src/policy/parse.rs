@@ -4,7 +4,8 @@ use super::diagnostic::Diagnostics;
 use super::metric::{DiveMetric, ImageMetric, Metric};
 use super::preset::{PresetRule, PRESETS, RECOMMENDED};
 use super::read::{
-    did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings, Fields,
+    did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings,
+    within_ceiling, Fields,
 };
 use super::rules::{Glob, LayerSelect, Rule, RuleKind};
 use super::yaml::{Node, Pos, Value};
@@ -93,7 +94,7 @@ fn limit_section<M: Metric>(
     for &metric in metrics {
         let name = format!("{section}.{}", metric.key());
         if let Some(v) = f.get(metric.key()) {
-            if let Some((limit, severity, reason)) = limit_rule(v, &name, metric.unit(), diags) {
+            if let Some((limit, severity, reason)) = limit_rule(v, &name, metric, diags) {
                 rules.push(Rule {
                     name,
                     kind: metric.kind(limit),
@@ -106,15 +107,16 @@ fn limit_section<M: Metric>(
     }
 }
 
-/// A limit written short (`max_size: 450MB`) or long (`{limit: 450MB, severity: warn, reason: …}`).
+/// A limit written short (`max_size: 450MB`) or long (`{limit: 450MB, severity: warn, reason: …}`),
+/// within what the metric can be.
 fn limit_rule(
     node: &Node,
     name: &str,
-    unit: Unit,
+    metric: impl Metric,
     diags: &mut Diagnostics,
 ) -> Option<(Measure, Severity, Option<String>)> {
     if !matches!(node.value, Value::Map(_)) {
-        return limit(diags, node, name, unit).map(|l| (l, Severity::Error, None));
+        return reachable(diags, node, name, metric).map(|l| (l, Severity::Error, None));
     }
     let f = fields(diags, node, name, LIMIT_KEYS)?;
     let (severity, reason) = severity_and_reason(&f, name, diags);
@@ -126,7 +128,29 @@ fn limit_rule(
             ));
         return None;
     };
-    Some((limit(diags, value, name, unit)?, severity?, reason))
+    Some((reachable(diags, value, name, metric)?, severity?, reason))
+}
+
+/// The limit of `metric` in `node`: refused when no image could pass it (or none fail it),
+/// warned about when only an empty image passes it.
+fn reachable(
+    diags: &mut Diagnostics,
+    node: &Node,
+    name: &str,
+    metric: impl Metric,
+) -> Option<Measure> {
+    let measure = limit(diags, node, name, metric.unit())?;
+    if let (Measure::Ratio(r), Some(because)) = (measure, metric.ceiling()) {
+        if !within_ceiling(diags, node, name, r, because, metric.is_minimum()) {
+            return None;
+        }
+    }
+    if let (Some(empty), Measure::Bytes(0) | Measure::Count(0)) = (metric.zero_passes(), measure) {
+        diags
+            .warn(node.pos, format!("`{name}` is 0: only {empty} passes"))
+            .help(format!("to set no limit, leave `{}` out", metric.key()));
+    }
+    Some(measure)
 }
 
 fn severity_and_reason(
@@ -200,7 +224,11 @@ fn sized(
 ) -> Option<Option<u64>> {
     match f.get(key) {
         None => Some(None),
-        Some(v) => limit(diags, v, &format!("{name}.{key}"), unit).map(|m| Some(m.as_f64() as u64)),
+        // The count itself, not through a float: a limit past 2^53 keeps every digit.
+        Some(v) => match limit(diags, v, &format!("{name}.{key}"), unit)? {
+            Measure::Bytes(n) | Measure::Count(n) => Some(Some(n)),
+            Measure::Ratio(r) => Some(Some(r as u64)),
+        },
     }
 }
 

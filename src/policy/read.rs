@@ -6,7 +6,7 @@ use super::diagnostic::Diagnostics;
 use super::rules::{Glob, IndexRange};
 use super::yaml::{Key, Node, Pos, Value};
 use crate::severity::Severity;
-use crate::units::{check_ratio, parse_ratio, parse_size};
+use crate::units::{check_ratio, parse_ratio, parse_size, short_ratio};
 use crate::units::{Measure, Unit};
 
 /// The entries of a mapping whose keys were checked against the allowed ones.
@@ -166,6 +166,15 @@ pub(super) fn limit(
         (Unit::Bytes, Value::Int(_)) => {
             bad(diags, format!("`{what}` is negative: sizes are 0 or more"))
         }
+        // YAML reads an integer too large for 64 bits as a float: say so rather than "must be a
+        // whole number, found `100000000000000000000`".
+        (Unit::Bytes | Unit::Count, Value::Float(f)) if *f >= i64::MAX as f64 => bad(
+            diags,
+            format!("`{what}` is too large: the largest limit is {}", i64::MAX),
+        ),
+        (Unit::Bytes | Unit::Count, Value::Float(f)) if *f <= i64::MIN as f64 => {
+            bad(diags, format!("`{what}` is negative: limits are 0 or more"))
+        }
         (Unit::Bytes, Value::Str(s)) => match parse_size(s) {
             Ok(b) => Some(Measure::Bytes(b)),
             Err(e) => bad(diags, format!("`{what}`: {e}")),
@@ -205,6 +214,36 @@ pub(super) fn limit(
             ),
         ),
     }
+}
+
+/// Refuses a ratio over 100 % for a metric that can never pass 100 % (`because` says why): a
+/// minimum there fails every image, a maximum none. Returns whether the limit is within reach.
+pub(super) fn within_ceiling(
+    diags: &mut Diagnostics,
+    node: &Node,
+    what: &str,
+    ratio: f64,
+    because: &str,
+    minimum: bool,
+) -> bool {
+    if ratio <= 1.0 {
+        return true;
+    }
+    let outcome = match minimum {
+        true => "no image can pass",
+        false => "no image can fail it",
+    };
+    diags
+        .error(
+            node.pos,
+            format!(
+                "`{what}` is {}, but {because}: {outcome}",
+                short_ratio(ratio)
+            ),
+        )
+        .label("over 100 %")
+        .help("a ratio is a percentage (95%) or a fraction (0.95); a plain 95 means 9500 %");
+    false
 }
 
 /// A glob on image paths (`*` within a component, `**` across).
@@ -270,8 +309,9 @@ fn parse_range(text: &str) -> Result<IndexRange, String> {
             None => return Err(format!("`{text}`: `..=` needs an end")),
         };
     }
-    // Ranges whose ends have the same sign can be checked now; mixed signs depend on the image.
-    if let (Some(s), Some(e)) = (start, end) {
+    // Ranges whose ends have the same sign can be checked now (no start is 0, so `..0` selects
+    // nothing either); mixed signs depend on the image.
+    if let (s, Some(e)) = (start.unwrap_or(0), end) {
         if (s >= 0) == (e >= 0) && e <= s {
             return Err(format!("`{text}` is an empty range: the end must be above the start (ends are exclusive; `..=` includes the end)"));
         }
@@ -297,6 +337,18 @@ mod tests {
         assert!(parse_range("3..3")
             .expect_err("must fail")
             .contains("empty range"));
+        for empty in ["..0", "2..=1", "-1..-3"] {
+            assert!(
+                parse_range(empty)
+                    .expect_err("must fail")
+                    .contains("empty range"),
+                "{empty}"
+            );
+        }
+        assert_eq!(parse_range("..=-1"), r(None, None));
+        // Mixed signs depend on the image: `..-1` is every layer but the last.
+        assert_eq!(parse_range("..-1"), r(None, Some(-1)));
+        assert_eq!(parse_range("..=-2"), r(None, Some(-1)));
         assert!(parse_range("a..3")
             .expect_err("must fail")
             .contains("not a layer index"));

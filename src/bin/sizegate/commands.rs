@@ -195,6 +195,16 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
         let (file, text) = read_text(&path, &Input::DIVE_CI)?;
         policies.push(Policy::parse_dive_ci(&file, &text)?);
     }
+    // Valid values that are likely mistakes (`max_layers: 0`, a misspelled `.dive-ci` key).
+    for warnings in policies
+        .iter()
+        .filter_map(|p| p.render_warnings(colour(&io::stderr())))
+    {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{warnings}");
+        }
+    }
     Ok(policies)
 }
 

@@ -6,10 +6,12 @@
 mod action_inputs;
 mod bounded_runs;
 mod dive_user_waste;
+mod dockerfile_expansion;
 mod gzip_archive;
 // FIFOs, devices and symlinks are what these two are about: Unix only.
 #[cfg(unix)]
 mod layout_escape;
+mod policy_limits;
 #[cfg(unix)]
 mod special_files;
 mod tar_records;
