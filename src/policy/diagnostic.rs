@@ -6,6 +6,7 @@ use std::fmt;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::yaml::Pos;
+use crate::text::printable;
 
 /// One problem in a policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,26 +78,60 @@ fn render_each(
     } else {
         Renderer::plain()
     };
+    // The file's name, its lines and the words quoted from it (keys, values) come from the pull
+    // request: escaped as in every output, so that none reaches the log as a workflow command or
+    // the terminal as a control sequence.
+    let file = printable(file);
+    let shown = shown_source(text);
+    let text: &str = &shown;
     let mut out = String::new();
     for d in diagnostics {
-        let heading = format!("{file}:{}:{}: {}", d.pos.line, d.pos.column, d.message);
+        let heading = format!(
+            "{file}:{}:{}: {}",
+            d.pos.line,
+            d.pos.column,
+            printable(&d.message)
+        );
         let span = span_of(text, d.pos);
         let mut annotation = AnnotationKind::Primary.span(span);
-        if let Some(label) = &d.label {
-            annotation = annotation.label(label.as_str());
+        let label = d.label.as_deref().map(printable);
+        if let Some(label) = &label {
+            annotation = annotation.label(label.as_ref());
         }
-        let mut group = level
-            .clone()
-            .primary_title(heading)
-            .element(Snippet::source(text).path(file).annotation(annotation));
-        if let Some(help) = &d.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+        let mut group = level.clone().primary_title(heading).element(
+            Snippet::source(text)
+                .path(file.as_ref())
+                .annotation(annotation),
+        );
+        let help = d.help.as_deref().map(printable);
+        if let Some(help) = &help {
+            group = group.element(Level::HELP.message(help.as_ref()));
         }
         let report: [Group<'_>; 1] = [group];
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
     }
     out
+}
+
+/// The policy's text as its lines are shown: every control character but a line break and a tab
+/// becomes as many `?` as it has bytes, so that the positions of the diagnostics still fall on the
+/// same bytes.
+fn shown_source(text: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    if text.chars().all(shown) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if shown(c) || (c == '\r' && chars.peek() == Some(&'\n')) {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The byte range to underline: the value's own text, or the rest of its line when the parser

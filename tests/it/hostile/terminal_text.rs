@@ -300,3 +300,27 @@ fn notes_on_stderr_show_the_index_text_escaped() {
         )
     );
 }
+
+#[test]
+fn policy_diagnostics_quote_the_policys_words_escaped() {
+    // A key and a value that carry a line break and a workflow command (YAML escapes), and a raw
+    // ESC byte, which YAML refuses: its line is still shown.
+    let policy = "version: 1\nimage:\n  \"max_size\\n::error title=x::forged\": 1MB\n  max_files: \"1\\n::error title=y::forged\"\n";
+    let dir = workdir(&[
+        ("sizegate.yml", policy),
+        ("raw.yml", "version: 1 \x1b[31m\n"),
+    ]);
+    let tiny = crate::support::fixture(crate::support::TINY);
+    let run = safe_run(dir.path(), &["check", path_str(&tiny)]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_has(
+        &run.stderr,
+        r"sizegate.yml:3:3: unknown key `max_size\n::error title=x::forged` in `image`",
+    );
+    let run = safe_run(
+        dir.path(),
+        &["check", path_str(&tiny), "--policy", "raw.yml"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_has(&run.stderr, "1 | version: 1 ?[31m");
+}
