@@ -18,6 +18,11 @@ mod check;
 mod code;
 mod dockerfile;
 mod error;
+// The fuzz targets' entry points (`fuzz/`): public only with the `fuzzing` feature, off by
+// default; the unit tests run the seed corpus through them without it.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod image;
 mod input;
 mod policy;
