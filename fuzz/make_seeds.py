@@ -168,8 +168,8 @@ def oci_manifest(config):
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 1},
         "layers": [
-            {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:l0", "size": 1},
-            {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:l1", "size": 1},
+            {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:00000000000000000000000000000000000000000000000000000000000000f0", "size": 1},
+            {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:00000000000000000000000000000000000000000000000000000000000000f1", "size": 1},
         ],
     }, separators=(",", ":"))
 
@@ -177,41 +177,42 @@ def oci_manifest(config):
 def metadata():
     # The first byte: bit 0 docker-archive, bit 1 the stream store, bits 2-3 the selection (1
     # --platform linux/arm64, 2 --image app:1.0, 3 both an image and linux/arm/v7). Then documents,
-    # NUL-separated: manifest.json or index.json first, then blobs/sha256/d1, d2, ...
+    # NUL-separated: manifest.json or index.json first, then the blobs sha256:000…001, …002, ...
+    # (the layers are …0f0, plain, and …0f1, gzip)
     seed = lambda mode, docs: bytes([mode]) + b"\0".join(d.encode() for d in docs)
     docker = json.dumps([{
-        "Config": "blobs/sha256/d1",
+        "Config": "blobs/sha256/0000000000000000000000000000000000000000000000000000000000000001",
         "RepoTags": ["docker.io/library/app:1.0"],
-        "Layers": ["l0/layer.tar", "blobs/sha256/l1"],
+        "Layers": ["l0/layer.tar", "blobs/sha256/00000000000000000000000000000000000000000000000000000000000000f1"],
     }], separators=(",", ":"))
     write("metadata", "01-docker-manifest.json", seed(1, [docker, trimmed_config(2)]))
     write("metadata", "03-docker-manifest-stream.json", seed(3, [docker, trimmed_config(2)]))
     write("metadata", "09-docker-manifest-image-app.json", seed(9, [docker, trimmed_config(2)]))
     index = lambda desc: json.dumps({"schemaVersion": 2, "manifests": [desc]}, separators=(",", ":"))
     image = index({
-        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:d1", "size": 1,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000001", "size": 1,
         "annotations": {"org.opencontainers.image.ref.name": "latest"},
     })
-    write("metadata", "00-oci-index.json", seed(0, [image, oci_manifest("sha256:d2"), trimmed_config(2)]))
-    write("metadata", "02-oci-index-stream.json", seed(2, [image, oci_manifest("sha256:d2"), trimmed_config(2)]))
+    write("metadata", "00-oci-index.json", seed(0, [image, oci_manifest("sha256:0000000000000000000000000000000000000000000000000000000000000002"), trimmed_config(2)]))
+    write("metadata", "02-oci-index-stream.json", seed(2, [image, oci_manifest("sha256:0000000000000000000000000000000000000000000000000000000000000002"), trimmed_config(2)]))
     # A multi-platform index as tiny-index.oci has it, with an attestation manifest to skip.
     multi = index({
-        "mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:d1", "size": 1,
+        "mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000001", "size": 1,
         "annotations": {"io.containerd.image.name": "docker.io/library/app:1.0"},
     })
     platforms = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:d2", "size": 1,
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000002", "size": 1,
          "platform": {"architecture": "amd64", "os": "linux"}},
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:d3", "size": 1,
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000003", "size": 1,
          "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}},
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:d9", "size": 1,
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000009", "size": 1,
          "platform": {"architecture": "arm", "os": "linux", "variant": "v7"}},
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:d4", "size": 1,
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000004", "size": 1,
          "platform": {"architecture": "unknown", "os": "unknown"},
          "annotations": {"vnd.docker.reference.type": "attestation-manifest",
-                         "vnd.docker.reference.digest": "sha256:d2"}},
+                         "vnd.docker.reference.digest": "sha256:0000000000000000000000000000000000000000000000000000000000000002"}},
     ]}, separators=(",", ":"))
-    docs = [multi, platforms, oci_manifest("sha256:d5"), oci_manifest("sha256:d5"), "{}", trimmed_config(2)]
+    docs = [multi, platforms, oci_manifest("sha256:0000000000000000000000000000000000000000000000000000000000000005"), oci_manifest("sha256:0000000000000000000000000000000000000000000000000000000000000005"), "{}", trimmed_config(2)]
     write("metadata", "00-oci-multi-platform.json", seed(0, docs))
     write("metadata", "04-oci-multi-platform-arm64.json", seed(4, docs))
     write("metadata", "06-oci-multi-platform-arm64-stream.json", seed(6, docs))

@@ -136,13 +136,21 @@ fn metadata_archive(docker: bool, docs: &[u8]) -> Option<Vec<u8>> {
         members.push(("oci-layout".into(), Cow::Borrowed(&layout[..])));
         members.push(("index.json".into(), Cow::Borrowed(first)));
     }
+    // Blobs are named by well-formed sha256 digests (a reader refuses any other): the documents
+    // `sha256:000…001`, `…002`, …; the plain layer `…0f0`, the gzip layer `…0f1`.
     for (i, doc) in docs.enumerate() {
-        members.push((format!("blobs/sha256/d{}", i + 1), Cow::Borrowed(doc)));
+        members.push((blob_path(i as u64 + 1), Cow::Borrowed(doc)));
     }
     let fixed = fixed_layers();
-    members.push(("blobs/sha256/l0".into(), Cow::Borrowed(&fixed.plain[..])));
-    members.push(("blobs/sha256/l1".into(), Cow::Borrowed(&fixed.gzip[..])));
-    build_tar(&members, Some(("l0/layer.tar", "../blobs/sha256/l0")))
+    members.push((blob_path(0xf0), Cow::Borrowed(&fixed.plain[..])));
+    members.push((blob_path(0xf1), Cow::Borrowed(&fixed.gzip[..])));
+    let link = format!("../{}", blob_path(0xf0));
+    build_tar(&members, Some(("l0/layer.tar", &link)))
+}
+
+/// `blobs/sha256/` and the 64 hex digits of `n`: where [`metadata_archive`] keeps blob `n`.
+fn blob_path(n: u64) -> String {
+    format!("blobs/sha256/{n:064x}")
 }
 
 /// `fuzz_targets/policy.rs`: the bytes are a `sizegate.yml`. It is read as `check --policy`
