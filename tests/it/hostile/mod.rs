@@ -4,6 +4,7 @@
 //! run the binary under an address-space and time limit ([`crate::support::bounded`]).
 
 mod action_inputs;
+mod bombs;
 mod bounded_runs;
 mod dive_user_waste;
 mod dockerfile_expansion;
