@@ -244,6 +244,7 @@ fn policy_run(policy: Result<Policy, crate::policy::PolicyErrors>) {
     let options = CheckOptions {
         dockerfile: None,
         largest_files: markdown::LARGEST_FILES,
+        baseline: None,
     };
     let report = check(&[policy], vec![fixed_image().clone()], &options);
     let formats: [&dyn Render; 9] = [

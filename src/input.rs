@@ -46,6 +46,13 @@ impl Input {
         reads: "Dockerfiles from regular files",
         max_bytes: 4 * MIB,
     };
+    /// A saved JSON report read as a baseline (`diff`, `check --baseline`): at most 64 MiB; a
+    /// report of the largest image is well under 1 MiB (its path lists are bounded).
+    pub const REPORT: Input = Input {
+        one: "a report",
+        reads: "reports from regular files",
+        max_bytes: 64 * MIB,
+    };
     /// The IMAGE argument when it is not a directory; read in place, so not capped here.
     pub(crate) const IMAGE: Input = Input {
         one: "an image",

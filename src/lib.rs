@@ -16,6 +16,7 @@
 mod analysis;
 mod check;
 mod code;
+mod diff;
 mod dockerfile;
 mod error;
 // The fuzz targets' entry points (`fuzz/`): public only with the `fuzzing` feature, off by
@@ -39,6 +40,7 @@ pub use analysis::summary::ImageSummary;
 pub use analysis::top::{largest, TopItem};
 pub use check::{run as check, CheckOptions, CheckReport, Verdict};
 pub use code::Code;
+pub use diff::{diff, Diff, Snapshot, CHANGED_PATHS};
 pub use dockerfile::{Dockerfile, ParseError};
 pub use error::{Error, Result};
 pub use image::Image;

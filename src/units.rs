@@ -221,3 +221,50 @@ mod tests {
             .contains("not a ratio"));
     }
 }
+
+/// A signed change of bytes as people read it: `+5.00 MB`, `-25.98 kB`, `0 B`.
+pub(crate) fn signed_size(delta: i128) -> String {
+    let magnitude = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
+    match delta.signum() {
+        1 => format!("+{}", human_size(magnitude)),
+        -1 => format!("-{}", human_size(magnitude)),
+        _ => human_size(0),
+    }
+}
+
+/// A signed change of a count: `+3`, `-1`, `0`.
+pub(crate) fn signed_count(delta: i128) -> String {
+    if delta > 0 {
+        format!("+{delta}")
+    } else {
+        delta.to_string()
+    }
+}
+
+/// A change relative to its base, `+43.8 %`; `None` when the base is 0.
+pub(crate) fn signed_percent(base: u64, delta: i128) -> Option<String> {
+    // f64 keeps three significant digits of any u64.
+    #[allow(clippy::cast_precision_loss)]
+    let percent = (base > 0).then(|| delta as f64 / base as f64 * 100.0)?;
+    Some(format!("{percent:+.1} %"))
+}
+
+#[cfg(test)]
+mod signed_tests {
+    use super::*;
+
+    #[test]
+    fn changes_carry_their_sign() {
+        assert_eq!(signed_size(5_000_000), "+5 MB");
+        assert_eq!(signed_size(-25982), "-25.98 kB");
+        assert_eq!(signed_size(0), "0 B");
+        assert_eq!(signed_count(3), "+3");
+        assert_eq!(signed_count(-1), "-1");
+        assert_eq!(
+            signed_percent(11_420_000, 5_000_000).as_deref(),
+            Some("+43.8 %")
+        );
+        assert_eq!(signed_percent(200, -50).as_deref(), Some("-25.0 %"));
+        assert_eq!(signed_percent(0, 5), None);
+    }
+}

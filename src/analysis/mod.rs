@@ -4,6 +4,7 @@
 
 pub(crate) mod dive;
 pub(crate) mod inventory;
+pub(crate) mod paths;
 pub(crate) mod summary;
 pub(crate) mod top;
 

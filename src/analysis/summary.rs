@@ -2,9 +2,10 @@
 //! in the README). Later outputs embed these same structs, so the contract has one definition.
 
 use serde::ser::SerializeStruct;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::analysis::dive::DiveMetrics;
+use crate::analysis::paths::SavedPaths;
 use crate::analysis::{analyze_with_dive, Analysis};
 use crate::image::{Compression, Image};
 
@@ -20,8 +21,9 @@ pub(crate) struct Report {
     pub images: Vec<ImageSummary>,
 }
 
-/// The totals of one image.
-#[derive(Debug, Clone, Serialize)]
+/// The totals of one image. It is read back from a saved report (`diff`, `check --baseline`):
+/// the keys added since schema 1 began are optional there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageSummary {
     /// Display name (first tag, or short config digest).
     pub(crate) name: String,
@@ -45,6 +47,10 @@ pub struct ImageSummary {
     pub(crate) dive: DiveSummary,
     /// One entry per layer, bottom first.
     pub(crate) layers: Vec<LayerSummary>,
+    /// Directory totals to a bounded depth and the largest files: what a saved report needs for
+    /// path deltas.
+    #[serde(flatten, default)]
+    pub(crate) paths: SavedPaths,
 }
 
 /// dive's three metrics, named as in sizegate's contract.
@@ -79,6 +85,29 @@ impl Serialize for DiveSummary {
     }
 }
 
+/// Reads what [`Serialize`] wrote: a `null` share is +Inf when `user_wasted_percent_infinite`
+/// says so, dive's NaN otherwise.
+impl<'de> Deserialize<'de> for DiveSummary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Saved {
+            efficiency: f64,
+            wasted_bytes: u64,
+            user_wasted_percent: Option<f64>,
+            #[serde(default)]
+            user_wasted_percent_infinite: bool,
+        }
+        let saved = Saved::deserialize(deserializer)?;
+        Ok(DiveSummary {
+            efficiency: saved.efficiency,
+            wasted_bytes: saved.wasted_bytes,
+            user_wasted_percent: saved
+                .user_wasted_percent
+                .or(saved.user_wasted_percent_infinite.then_some(f64::INFINITY)),
+        })
+    }
+}
+
 impl From<DiveMetrics> for DiveSummary {
     fn from(m: DiveMetrics) -> Self {
         DiveSummary {
@@ -90,7 +119,7 @@ impl From<DiveMetrics> for DiveSummary {
 }
 
 /// The numbers of one layer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LayerSummary {
     /// 0 = bottom layer.
     pub index: usize,
@@ -140,6 +169,7 @@ impl ImageSummary {
                     created_by: l.created_by.clone(),
                 })
                 .collect(),
+            paths: SavedPaths::of(image, analysis),
         }
     }
 }

@@ -22,9 +22,11 @@ pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
+use crate::analysis::paths::PathTree;
 use crate::analysis::summary::ImageSummary;
 use crate::analysis::top::top_files;
 use crate::analysis::{analyze, Analysis};
+use crate::diff::{self, ImageDiff, Snapshot, CHANGED_PATHS};
 use crate::dockerfile::Dockerfile;
 use crate::image::Image;
 use crate::policy::rules::{Rule, RuleId};
@@ -45,16 +47,31 @@ pub struct CheckOptions<'a> {
     /// How many of each image's largest files to list (the markdown summary does); 0 spares the
     /// pass over every file that finding them takes.
     pub largest_files: usize,
+    /// The images to compare with (`--baseline`): each checked image is paired with one by name
+    /// (as `diff` pairs them), its changes reported and the policy's `baseline:` rules checked.
+    pub baseline: Option<&'a [Snapshot]>,
 }
 
 /// Checks every image against every rule of `policies` (in order: a `sizegate.yml`, then a
 /// `.dive-ci`). The report keeps each image's inventory, for the formats that list every entry.
 pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) -> CheckReport {
     let rules = applied(policies);
+    let bases: Vec<Option<&Snapshot>> = match options.baseline {
+        Some(base) => {
+            let names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
+            let base_names: Vec<&str> = base.iter().map(Snapshot::name).collect();
+            diff::pair(&base_names, &names)
+                .into_iter()
+                .map(|p| p.map(|j| &base[j]))
+                .collect()
+        }
+        None => vec![None; images.len()],
+    };
     let checks = images
         .into_iter()
-        .map(|image| {
-            let (mut check, analysis) = check_image(&image, &rules);
+        .zip(bases)
+        .map(|(image, base)| {
+            let (mut check, analysis) = check_image(&image, &rules, base);
             if let Some((dockerfile, stage)) = options.dockerfile {
                 origin::attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
             }
@@ -90,8 +107,13 @@ fn applied(policies: &[Policy]) -> Vec<Applied<'_>> {
         .collect()
 }
 
-/// Applies the rules to one image; returns the analysis of the image too.
-fn check_image(image: &Image, rules: &[Applied<'_>]) -> (ImageCheck, Analysis) {
+/// Applies the rules to one image, compared with `base` when it has one; returns the analysis of
+/// the image too.
+fn check_image(
+    image: &Image,
+    rules: &[Applied<'_>],
+    base: Option<&Snapshot>,
+) -> (ImageCheck, Analysis) {
     // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
     // runs while dive finishes.
     let ((analysis, scans), dive) = rayon::join(
@@ -103,8 +125,10 @@ fn check_image(image: &Image, rules: &[Applied<'_>]) -> (ImageCheck, Analysis) {
         || dive_metrics(image),
     );
     let summary = ImageSummary::from_parts(image, &analysis, &dive);
+    let diff = base.map(|base| compare(base, image, &analysis, &summary));
     let evaluated = evaluate::evaluate(image, &summary, &dive, scans, rules);
     let check = ImageCheck {
+        diff,
         rules: evaluated.rules,
         findings: evaluated.findings,
         summary,
@@ -113,4 +137,18 @@ fn check_image(image: &Image, rules: &[Applied<'_>]) -> (ImageCheck, Analysis) {
         inventory: None,
     };
     (check, analysis)
+}
+
+/// The changes of an image against its base.
+fn compare(
+    base: &Snapshot,
+    image: &Image,
+    analysis: &Analysis,
+    summary: &ImageSummary,
+) -> ImageDiff {
+    let new = Snapshot {
+        summary: summary.clone(),
+        tree: PathTree::of(image, analysis),
+    };
+    diff::compare(base, &new, CHANGED_PATHS)
 }

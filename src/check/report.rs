@@ -12,6 +12,7 @@ use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::top::TopItem;
 use crate::code::Code;
+use crate::diff::ImageDiff;
 use crate::policy::metric::ImageMetric;
 use crate::policy::rules::RuleId;
 use crate::severity::Severity;
@@ -148,6 +149,10 @@ pub(crate) struct ImageCheck {
     pub rules: Vec<RuleResult>,
     /// Every problem, in rule order.
     pub findings: Vec<Finding>,
+    /// With `--baseline`: what changed against the base image (the `diff` contract's per-image
+    /// object); absent without a baseline, or when no base image pairs with this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<ImageDiff>,
     /// With `--dockerfile`: where each layer came from, bottom first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<LayerOrigin>,
@@ -412,11 +417,13 @@ pub(crate) mod tests {
                 files: 3,
                 created_by: Some("COPY . /app".into()),
             }],
+            paths: Default::default(),
         };
         CheckReport::new(
             vec!["sizegate.yml".into()],
             vec![ImageCheck {
                 summary,
+                diff: None,
                 rules,
                 findings,
                 origins: Vec::new(),

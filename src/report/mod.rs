@@ -6,6 +6,7 @@
 //! keep every string exact ([`write_json`]); the CSV escapes as the outputs for people do, since
 //! it is printed to the log by default.
 
+pub mod diff;
 pub mod format;
 pub mod github_actions;
 pub mod inventory;

@@ -221,10 +221,13 @@ fn json_contract_has_exactly_the_documented_keys() {
         keys(image),
         [
             "compressed_size",
+            "directories",
+            "directory_depth",
             "dive",
             "final_files",
             "final_size",
             "image_size",
+            "largest_files",
             "layer_count",
             "layers",
             "name",
@@ -236,6 +239,15 @@ fn json_contract_has_exactly_the_documented_keys() {
     assert_eq!(
         keys(&image["dive"]),
         ["efficiency", "user_wasted_percent", "wasted_bytes"]
+    );
+    assert_eq!(image["directory_depth"], 3);
+    assert_eq!(
+        keys(&image["directories"][0]),
+        ["files", "path", "size"]
+    );
+    assert_eq!(
+        keys(&image["largest_files"][0]),
+        ["files", "path", "size"]
     );
     assert_eq!(
         keys(&image["layers"][0]),

@@ -40,6 +40,10 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// What grew, shrank, came or went between two images (or a saved JSON report and an image):
+    /// the totals, each layer and the paths that changed most. A report, not a gate: exit 0, or 2
+    /// when an input cannot be read.
+    Diff(DiffArgs),
     /// Every entry of every layer as CSV: path, type, size, mode, owner, and whether it is visible
     /// at the end or was overwritten or deleted (and by which layer).
     Inventory {
@@ -90,10 +94,49 @@ pub(crate) struct CheckArgs {
     /// (`--output sarif=sizegate.sarif --output junit=sizegate.xml`).
     #[arg(long, value_name = "F=PATH")]
     pub output: Vec<Output>,
+    /// The image (or saved JSON report of it) to compare with, usually the main branch's: every
+    /// format then shows what changed, and the policy's `baseline:` rules are checked.
+    #[arg(long, value_name = "BASE")]
+    pub baseline: Option<String>,
     /// Under GitHub Actions (`GITHUB_ACTIONS=true`), do not append the summary to
     /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
     #[arg(long)]
     pub no_github: bool,
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The base: an image (any form IMAGE takes) or a JSON report saved by
+    /// `sizegate layers --format json` or `sizegate check --output json=PATH`.
+    #[arg(value_name = "BASE")]
+    pub base: String,
+    /// The new image, or a saved report; `-` (for one of the two) reads an image from stdin.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Only the image with this tag, on both sides (`app`, `app:1.2`).
+    #[arg(long, value_name = "NAME")]
+    pub image: Option<String>,
+    /// The platform to read from a multi-platform index, on both sides.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// How many changed paths to list per image (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = sizegate::CHANGED_PATHS)]
+    pub top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// Tables for people.
+    Table,
+    /// The versioned JSON contract (see the README).
+    Json,
+    /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
 }
 
 /// Which image to read, and which of the images it holds.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::args::{CheckArgs, CheckFormat, Format, ImageArgs};
+use crate::args::{CheckArgs, CheckFormat, DiffArgs, DiffFormat, Format, ImageArgs};
 use crate::{colour, progress};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
@@ -15,7 +15,8 @@ use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
 use sizegate::{
     largest, parse_ratio, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
-    Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Verdict,
+    Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Snapshot,
+    Verdict,
 };
 
 /// The policy files looked for when `check` is given none.
@@ -36,11 +37,23 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
             .iter()
             .any(|o| o.format == CheckFormat::Markdown)
         || actions.as_ref().is_some_and(|a| a.step_summary.is_some());
+    let selection = selection(&args.image);
+    let (baseline, loaded) = std::thread::scope(|s| {
+        // The base is read beside the image: a diff costs little more than the check.
+        let baseline = args
+            .baseline
+            .as_deref()
+            .map(|base| s.spawn(|| read_snapshots(base, &selection).context("--baseline")));
+        let loaded = load(&args.image.source, &selection);
+        let baseline = baseline.map(|b| b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (baseline.transpose(), loaded)
+    });
+    let (baseline, loaded) = (baseline?, loaded?);
     let options = CheckOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
         largest_files: if markdown { LARGEST_FILES } else { 0 },
+        baseline: baseline.as_deref(),
     };
-    let loaded = load(&args.image)?;
     let report = sizegate::check(&policies, loaded.images, &options);
     // The files first: a closed stdout must not cost the CI its reports.
     for o in &args.output {
@@ -68,7 +81,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
 /// every image.
 pub(crate) fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
     let headroom = parse_ratio(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
-    let loaded = load(image)?;
+    let loaded = load(&image.source, &selection(image))?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
     if let Some(policy) = starter_policy(&summaries, headroom) {
         print(policy.as_bytes())?;
@@ -83,7 +96,7 @@ pub(crate) fn schema() -> anyhow::Result<()> {
 
 /// `sizegate layers`: one row per layer.
 pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
-    let loaded = load(image)?;
+    let loaded = load(&image.source, &selection(image))?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
@@ -95,7 +108,7 @@ pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
 
 /// `sizegate inventory`: every entry of every layer as CSV, to stdout (`-`) or a file.
 pub(crate) fn inventory(image: &ImageArgs, csv: &str) -> anyhow::Result<()> {
-    let loaded = load(image)?;
+    let loaded = load(&image.source, &selection(image))?;
     let stdout = io::stdout();
     let sink: Box<dyn Write> = if csv == "-" {
         Box::new(BufWriter::new(stdout.lock()))
@@ -118,7 +131,7 @@ pub(crate) fn top(
     dirs: bool,
     format: Format,
 ) -> anyhow::Result<()> {
-    let loaded = load(image)?;
+    let loaded = load(&image.source, &selection(image))?;
     let tops: Vec<report::top::ImageTop<'_>> = loaded
         .images
         .iter()
@@ -133,6 +146,64 @@ pub(crate) fn top(
         Format::Json => report::top::write_json(&mut out, &tops)?,
     }
     Ok(out.flush()?)
+}
+
+/// `sizegate diff`: what changed between two images, or a saved report and an image.
+pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
+    if args.base == "-" && args.new == "-" {
+        anyhow::bail!("only one of BASE and NEW can be `-` (stdin)");
+    }
+    let selection = Selection {
+        image: args.image.clone(),
+        platform: args.platform.clone(),
+    };
+    // Both sides are read at once: the diff costs about what reading the larger one does.
+    let (base, new) = std::thread::scope(|s| {
+        let base = s.spawn(|| read_snapshots(&args.base, &selection));
+        let new = read_snapshots(&args.new, &selection);
+        let base = base.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (base, new)
+    });
+    let diff = sizegate::diff(&base?, &new?, args.top);
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        DiffFormat::Table => report::diff::write_table(&mut out, &diff)?,
+        DiffFormat::Json => report::diff::write_json(&mut out, &diff)?,
+        DiffFormat::Markdown => report::diff::write_markdown(&mut out, &diff)?,
+    }
+    Ok(out.flush()?)
+}
+
+/// Reads one side of a comparison: a saved JSON report (of the images `selection` names), or an
+/// image.
+fn read_snapshots(arg: &str, selection: &Selection) -> anyhow::Result<Vec<Snapshot>> {
+    let path = Path::new(arg);
+    if arg != "-" && starts_like_a_report(path) {
+        let file = display_path(path);
+        let bytes = read_input(path, &Input::REPORT).with_context(|| file.clone())?;
+        let mut snapshots = Snapshot::read_report(&file, &bytes)?;
+        if let Some(name) = &selection.image {
+            snapshots.retain(|s| s.is_named(name));
+            if snapshots.is_empty() {
+                anyhow::bail!("{file}: the report has no image named `{name}` (--image)");
+            }
+        }
+        return Ok(snapshots);
+    }
+    let loaded = load(arg, selection)?;
+    Ok(loaded.images.iter().map(Snapshot::of).collect())
+}
+
+/// Whether `path` is a regular file whose first bytes are JSON's (anything else is read as an
+/// image, whose reader says what is wrong with it).
+fn starts_like_a_report(path: &Path) -> bool {
+    use std::io::Read;
+    if !path.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; 512];
+    let read = File::open(path).and_then(|mut f| f.read(&mut head));
+    read.is_ok_and(|n| Snapshot::is_report(&head[..n]))
 }
 
 /// Writes bytes to stdout.
@@ -251,14 +322,18 @@ fn read_text(path: &Path, input: &'static Input) -> anyhow::Result<(String, Stri
     Ok((file, text))
 }
 
-/// Reads the image and prints the notes the reader left for the user.
-fn load(args: &ImageArgs) -> anyhow::Result<Loaded> {
-    let selection = Selection {
+/// The images of the archive the arguments select.
+fn selection(args: &ImageArgs) -> Selection {
+    Selection {
         image: args.image.clone(),
         platform: args.platform.clone(),
-    };
-    let display = progress::Display::start(&args.source);
-    let loaded = sizegate::load(&ImageSource::from_arg(&args.source), &selection, &display);
+    }
+}
+
+/// Reads the image and prints the notes the reader left for the user.
+fn load(source: &str, selection: &Selection) -> anyhow::Result<Loaded> {
+    let display = progress::Display::start(source);
+    let loaded = sizegate::load(&ImageSource::from_arg(source), selection, &display);
     display.finish();
     let loaded = loaded?;
     for note in &loaded.notes {

@@ -42,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
         Command::Init { image, headroom } => commands::init(&image, &headroom)?,
         Command::Schema => commands::schema()?,
         Command::Layers { image, format } => commands::layers(&image, format)?,
+        Command::Diff(args) => commands::diff(&args)?,
         Command::Inventory { image, csv } => commands::inventory(&image, &csv)?,
         Command::Top {
             image,

@@ -1,0 +1,412 @@
+//! Where the final bytes are, path by path: every directory with the bytes below it and every
+//! file ([`PathTree`], what an image gives `diff`), and the bounded part of that tree a saved
+//! report keeps ([`SavedPaths`]: directories to a few levels and the largest files), so that a
+//! report of kilobytes still gives path deltas later.
+//!
+//! A file hard-linked under several names counts once in the directory totals (at its original
+//! name when that is visible, else at its first visible name), so the totals add up to the final
+//! size as `docker` counts it.
+
+use rustc_hash::FxHashSet as HashSet;
+use serde::{Deserialize, Serialize};
+
+use super::Analysis;
+use crate::image::Image;
+
+/// Deepest directories a report keeps: `/usr/lib/x86_64-linux-gnu` is depth 3.
+pub(crate) const SAVED_DEPTH: u32 = 3;
+/// Most directories a report keeps: the depth is lowered until they fit (a hostile image can
+/// have a million top-level directories; the report stays small).
+pub(crate) const SAVED_DIRECTORIES: usize = 1000;
+/// Largest files a report keeps.
+pub(crate) const SAVED_FILES: usize = 100;
+
+/// The paths part of the JSON contract of an image: directory totals to `directory_depth` (every
+/// directory that deep that holds a file, so a directory missing from the list held none) and the
+/// largest files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct SavedPaths {
+    /// The depth `directories` is complete to (`/usr` is 1); 0 when only the root fits.
+    pub directory_depth: u32,
+    /// Every directory down to `directory_depth` that holds files, by path.
+    pub directories: Vec<PathSize>,
+    /// The largest files, largest first (ties by path).
+    pub largest_files: Vec<PathSize>,
+}
+
+/// A path with the bytes of the files it names or holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct PathSize {
+    /// Absolute path (non-UTF-8 bytes replaced).
+    pub path: String,
+    /// Bytes: a file's size, or the distinct files below a directory.
+    pub size: u64,
+    /// Files named (1 for a file; hard links each count).
+    pub files: u64,
+}
+
+/// One node of a [`PathTree`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Node {
+    /// Absolute path, raw bytes; never the root.
+    pub path: Box<[u8]>,
+    /// A file's size, or the distinct bytes below a directory.
+    pub size: u64,
+    /// Files named at or below it.
+    pub files: u64,
+    /// A directory (else a file).
+    pub dir: bool,
+}
+
+/// The final filesystem as paths, sorted by path: all of it for an image, the saved part for a
+/// report. `complete_to` says how much is known: `None` everything, `Some(d)` the directories to
+/// depth `d` and only the files listed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathTree {
+    /// Directories and files, sorted by path, each path once.
+    pub nodes: Vec<Node>,
+    /// How deep the directories are complete; `None`: every directory and file is there.
+    pub complete_to: Option<u32>,
+}
+
+/// What a tree knows of one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    /// It is there, with these bytes.
+    Size(u64),
+    /// It is not there.
+    Absent,
+    /// The tree does not say (a small file, a deep directory of a saved report).
+    Unknown,
+}
+
+/// A visible path with what it adds to its directories.
+struct Counted<'i> {
+    path: &'i [u8],
+    /// The file's size.
+    size: u64,
+    /// What it adds to its directories: its size, or 0 for a second name of the same file.
+    counted: u64,
+}
+
+/// Every visible path in path order, each inode's bytes counted at one name only.
+fn counted<'i>(image: &'i Image, analysis: &'i Analysis) -> impl Iterator<Item = Counted<'i>> {
+    let is_link = |f: &super::VisibleFile| f.inode != (f.layer, f.entry);
+    // Hard links are rare: the sets stay empty for most images.
+    let linked: HashSet<(u32, u32)> = analysis
+        .visible_files
+        .iter()
+        .filter(|f| is_link(f))
+        .map(|f| f.inode)
+        .collect();
+    let mut seen: HashSet<(u32, u32)> = analysis
+        .visible_files
+        .iter()
+        .filter(|f| !is_link(f) && linked.contains(&f.inode))
+        .map(|f| f.inode)
+        .collect();
+    analysis.visible_files.iter().map(move |f| {
+        let counted = if !is_link(f) || seen.insert(f.inode) {
+            f.size
+        } else {
+            0
+        };
+        Counted {
+            path: f.path(image),
+            size: f.size,
+            counted,
+        }
+    })
+}
+
+/// The directories of `path` from the top, excluding the root and the path itself:
+/// `/a/b/c` gives `/a`, `/a/b`.
+fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    path.iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, b)| **b == b'/')
+        .map(move |(i, _)| &path[..i])
+}
+
+/// Whether `path` is below the directory `dir`.
+fn holds(dir: &[u8], path: &[u8]) -> bool {
+    path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
+}
+
+/// Depth of an absolute path: `/usr` is 1, `/` is 0.
+pub(crate) fn depth(path: &[u8]) -> u32 {
+    let slashes = path.iter().filter(|b| **b == b'/').count();
+    u32::try_from(slashes).unwrap_or(u32::MAX) - u32::from(path == b"/")
+}
+
+impl PathTree {
+    /// Every directory and file of the image's final filesystem.
+    pub(crate) fn of(image: &Image, analysis: &Analysis) -> PathTree {
+        let mut nodes = Vec::with_capacity(analysis.visible_files.len() * 5 / 4);
+        // Paths come sorted, so the directories of one path are a run: a stack of the open ones,
+        // each closed (pushed to `nodes`) when a path outside it comes.
+        let mut open: Vec<Node> = Vec::new();
+        for file in counted(image, analysis) {
+            while open.last().is_some_and(|d| !holds(&d.path, file.path)) {
+                nodes.extend(open.pop());
+            }
+            for dir in parents(file.path).skip(open.len()) {
+                open.push(Node {
+                    path: dir.into(),
+                    size: 0,
+                    files: 0,
+                    dir: true,
+                });
+            }
+            for dir in &mut open {
+                dir.size = dir.size.saturating_add(file.counted);
+                dir.files += 1;
+            }
+            nodes.push(Node {
+                path: file.path.into(),
+                size: file.size,
+                files: 1,
+                dir: false,
+            });
+        }
+        nodes.extend(open.into_iter().rev());
+        nodes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        PathTree {
+            nodes,
+            complete_to: None,
+        }
+    }
+
+    /// The part of a tree a saved report kept.
+    pub(crate) fn from_saved(saved: &SavedPaths) -> PathTree {
+        let node = |p: &PathSize, dir: bool| Node {
+            path: p.path.as_bytes().into(),
+            size: p.size,
+            files: p.files,
+            dir,
+        };
+        let mut nodes: Vec<Node> = saved
+            .directories
+            .iter()
+            .map(|p| node(p, true))
+            .chain(saved.largest_files.iter().map(|p| node(p, false)))
+            .filter(|n| n.path.first() == Some(&b'/') && &*n.path != b"/")
+            .collect();
+        nodes.sort_by(|a, b| a.path.cmp(&b.path));
+        nodes.dedup_by(|a, b| a.path == b.path);
+        PathTree {
+            nodes,
+            complete_to: Some(saved.directory_depth),
+        }
+    }
+
+    /// The node at `path`.
+    pub(crate) fn get(&self, path: &[u8]) -> Option<&Node> {
+        self.nodes
+            .binary_search_by(|n| (*n.path).cmp(path))
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+
+    /// What the tree knows of `path` (a directory when `dir`).
+    pub(crate) fn lookup(&self, path: &[u8], dir: bool) -> Known {
+        if let Some(node) = self.get(path) {
+            return Known::Size(node.size);
+        }
+        let Some(complete_to) = self.complete_to else {
+            return Known::Absent;
+        };
+        // A directory the tree is complete at, missing, holds nothing: neither does anything
+        // below it.
+        let own = dir.then_some(path);
+        let missing = parents(path)
+            .chain(own)
+            .take_while(|d| depth(d) <= complete_to)
+            .any(|d| self.get(d).is_none());
+        if missing {
+            Known::Absent
+        } else {
+            Known::Unknown
+        }
+    }
+}
+
+impl SavedPaths {
+    /// The directories to the deepest level (at most [`SAVED_DEPTH`]) whose count fits
+    /// [`SAVED_DIRECTORIES`], and the [`SAVED_FILES`] largest files.
+    pub(crate) fn of(image: &Image, analysis: &Analysis) -> SavedPaths {
+        let mut per_depth = [0usize; SAVED_DEPTH as usize + 1];
+        let mut dirs: Vec<Node> = Vec::new();
+        let mut files: Vec<Counted<'_>> = Vec::new();
+        let mut open: Vec<Node> = Vec::new();
+        for file in counted(image, analysis) {
+            while open.last().is_some_and(|d| !holds(&d.path, file.path)) {
+                dirs.extend(open.pop());
+            }
+            for dir in parents(file.path)
+                .take(SAVED_DEPTH as usize)
+                .skip(open.len())
+            {
+                per_depth[depth(dir) as usize] += 1;
+                open.push(Node {
+                    path: dir.into(),
+                    size: 0,
+                    files: 0,
+                    dir: true,
+                });
+            }
+            for dir in &mut open {
+                dir.size = dir.size.saturating_add(file.counted);
+                dir.files += 1;
+            }
+            // A file once, at the name its bytes are counted at.
+            if file.counted == file.size {
+                files.push(file);
+            }
+        }
+        dirs.extend(open);
+        let mut total = 0;
+        let directory_depth = (1..=SAVED_DEPTH)
+            .take_while(|d| {
+                total += per_depth[*d as usize];
+                total <= SAVED_DIRECTORIES
+            })
+            .last()
+            .unwrap_or(0);
+        let mut directories: Vec<PathSize> = dirs
+            .into_iter()
+            .filter(|d| depth(&d.path) <= directory_depth)
+            .map(|d| PathSize {
+                path: String::from_utf8_lossy(&d.path).into_owned(),
+                size: d.size,
+                files: d.files,
+            })
+            .collect();
+        directories.sort_by(|a, b| a.path.cmp(&b.path));
+        let by_size =
+            |a: &Counted<'_>, b: &Counted<'_>| b.size.cmp(&a.size).then(a.path.cmp(b.path));
+        if files.len() > SAVED_FILES {
+            files.select_nth_unstable_by(SAVED_FILES, by_size);
+            files.truncate(SAVED_FILES);
+        }
+        files.sort_unstable_by(by_size);
+        SavedPaths {
+            directory_depth,
+            directories,
+            largest_files: files
+                .into_iter()
+                .map(|f| PathSize {
+                    path: String::from_utf8_lossy(f.path).into_owned(),
+                    size: f.size,
+                    files: 1,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::analysis::tests::{entry, image};
+
+    fn sample() -> Image {
+        image(vec![
+            vec![
+                entry('f', "/usr/bin/big", 100, None),
+                entry('h', "/usr/bin/big-alias", 0, Some("/usr/bin/big")),
+                entry('f', "/usr/lib/a/b/deep", 10, None),
+                entry('f', "/usr.txt", 3, None),
+                entry('f', "/etc/conf", 50, None),
+            ],
+            vec![entry('f', "/etc/conf", 5, None)],
+        ])
+    }
+
+    fn rows(nodes: &[Node]) -> Vec<(String, u64, u64, bool)> {
+        nodes
+            .iter()
+            .map(|n| {
+                let path = String::from_utf8_lossy(&n.path).into_owned();
+                (path, n.size, n.files, n.dir)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_tree_has_every_directory_with_its_distinct_bytes_and_every_file() {
+        let img = sample();
+        let tree = PathTree::of(&img, &analyze(&img));
+        let s = |p: &str, size, files, dir| (p.to_string(), size, files, dir);
+        assert_eq!(
+            rows(&tree.nodes),
+            vec![
+                s("/etc", 5, 1, true),
+                s("/etc/conf", 5, 1, false),
+                s("/usr", 110, 3, true),
+                s("/usr.txt", 3, 1, false),
+                s("/usr/bin", 100, 2, true),
+                s("/usr/bin/big", 100, 1, false),
+                s("/usr/bin/big-alias", 100, 1, false),
+                s("/usr/lib", 10, 1, true),
+                s("/usr/lib/a", 10, 1, true),
+                s("/usr/lib/a/b", 10, 1, true),
+                s("/usr/lib/a/b/deep", 10, 1, false),
+            ]
+        );
+        assert_eq!(tree.lookup(b"/opt", true), Known::Absent);
+        assert_eq!(tree.lookup(b"/usr/bin", true), Known::Size(100));
+    }
+
+    #[test]
+    fn a_saved_report_keeps_three_levels_and_the_largest_files_and_knows_what_it_does_not() {
+        let img = sample();
+        let saved = SavedPaths::of(&img, &analyze(&img));
+        assert_eq!(saved.directory_depth, 3);
+        let dirs: Vec<&str> = saved.directories.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(dirs, ["/etc", "/usr", "/usr/bin", "/usr/lib", "/usr/lib/a"]);
+        let files: Vec<(&str, u64)> = saved
+            .largest_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.size))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("/usr/bin/big", 100),
+                ("/usr/lib/a/b/deep", 10),
+                ("/etc/conf", 5),
+                ("/usr.txt", 3)
+            ]
+        );
+        let tree = PathTree::from_saved(&saved);
+        assert_eq!(tree.lookup(b"/usr/lib/a", true), Known::Size(10));
+        assert_eq!(tree.lookup(b"/usr/lib/a/b", true), Known::Unknown);
+        assert_eq!(tree.lookup(b"/usr/lib/a/b/deep", false), Known::Size(10));
+        assert_eq!(tree.lookup(b"/usr/lib/a/b/small", false), Known::Unknown);
+        assert_eq!(tree.lookup(b"/usr/share", true), Known::Absent);
+        assert_eq!(tree.lookup(b"/opt/x/y/z/file", false), Known::Absent);
+        assert_eq!(tree.lookup(b"/usr/lib/other.so", false), Known::Unknown);
+    }
+
+    #[test]
+    fn too_many_directories_lower_the_saved_depth() {
+        let files: Vec<String> = (0..SAVED_DIRECTORIES)
+            .map(|i| format!("/top/d{i}/f"))
+            .collect();
+        let img = image(vec![files.iter().map(|p| entry('f', p, 1, None)).collect()]);
+        let saved = SavedPaths::of(&img, &analyze(&img));
+        assert_eq!(saved.directory_depth, 1);
+        assert_eq!(saved.directories.len(), 1);
+        assert_eq!(saved.largest_files.len(), SAVED_FILES);
+    }
+
+    #[test]
+    fn depth_counts_levels_below_the_root() {
+        assert_eq!(depth(b"/"), 0);
+        assert_eq!(depth(b"/usr"), 1);
+        assert_eq!(depth(b"/usr/lib/x"), 3);
+    }
+}

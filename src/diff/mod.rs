@@ -1,0 +1,360 @@
+//! What changed between two images, or between a saved report and an image: the totals, each
+//! layer, and the paths that grew (`sizegate diff`, and `check --baseline`). Either side is a
+//! [`Snapshot`]: an image read now (every file known), or the JSON report of an earlier run
+//! (`layers --format json`, `check --output json=…`), which keeps the totals, the layers,
+//! directory totals a few levels deep and the largest files, so path deltas against it stop at
+//! what it kept.
+
+mod layers;
+mod paths;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+pub(crate) use layers::{LayerDelta, LayerStatus};
+pub(crate) use paths::{PathDelta, PathKind};
+
+use crate::analysis::paths::PathTree;
+use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
+use crate::analysis::{analyze_with_dive, Analysis};
+use crate::error::{Error, ErrorKind};
+use crate::image::Image;
+
+/// Changed paths listed per image when the caller does not say (`diff --top`).
+pub const CHANGED_PATHS: usize = 20;
+
+/// One side of a comparison: an image's totals and layers, and what is known of its paths.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The totals and layers (the `layers` contract).
+    pub(crate) summary: ImageSummary,
+    /// Its paths: all of them for an image, the saved part for a report.
+    pub(crate) tree: PathTree,
+}
+
+impl Snapshot {
+    /// Reads an image's totals and every path of its final filesystem.
+    pub fn of(image: &Image) -> Snapshot {
+        let (analysis, dive) = analyze_with_dive(image);
+        Snapshot::from_parts(
+            image,
+            &analysis,
+            ImageSummary::from_parts(image, &analysis, &dive),
+        )
+    }
+
+    /// The snapshot of an image already analyzed and summarized.
+    pub(crate) fn from_parts(
+        image: &Image,
+        analysis: &Analysis,
+        summary: ImageSummary,
+    ) -> Snapshot {
+        Snapshot {
+            summary,
+            tree: PathTree::of(image, analysis),
+        }
+    }
+
+    /// Whether `bytes` look like a JSON report rather than an image archive: JSON starts with
+    /// `{` (after blanks), a tar with a member name, gzip and zstd with their magic bytes.
+    pub fn is_report(bytes: &[u8]) -> bool {
+        bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{')
+    }
+
+    /// Reads the images of a saved JSON report (`file` names it in errors).
+    pub fn read_report(file: &str, bytes: &[u8]) -> Result<Vec<Snapshot>, Error> {
+        #[derive(Deserialize)]
+        struct Saved {
+            schema_version: u32,
+            images: Vec<ImageSummary>,
+        }
+        let error = |kind| Error {
+            file: file.to_string(),
+            member: None,
+            kind,
+        };
+        let saved: Saved = serde_json::from_slice(bytes).map_err(|e| error(ErrorKind::Json(e)))?;
+        if saved.schema_version != SCHEMA_VERSION {
+            return Err(error(ErrorKind::Invalid(format!(
+                "a report of schema_version {}; sizegate reads reports of schema_version {SCHEMA_VERSION}",
+                saved.schema_version
+            ))));
+        }
+        if saved.images.is_empty() {
+            return Err(error(ErrorKind::Invalid(
+                "the report lists no image".to_string(),
+            )));
+        }
+        Ok(saved
+            .images
+            .into_iter()
+            .map(|summary| Snapshot {
+                tree: PathTree::from_saved(&summary.paths),
+                summary,
+            })
+            .collect())
+    }
+
+    /// The image's display name.
+    pub(crate) fn name(&self) -> &str {
+        &self.summary.name
+    }
+
+    /// Whether `--image NAME` names this image: one of its tags, or its repository.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.summary.name == name
+            || self
+                .summary
+                .tags
+                .iter()
+                .any(|t| t == name || repository(t) == name)
+    }
+}
+
+/// Two images compared: the changes of every pair, with the images only one side has.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    /// One entry per image of either side, paired by name; the new side's order, then the gone.
+    pub(crate) images: Vec<ImageDiff>,
+}
+
+/// Whether an image is in both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ImageStatus {
+    /// In both: compared.
+    Compared,
+    /// Only in the new side.
+    Added,
+    /// Only in the base.
+    Removed,
+}
+
+/// The comparison of one image with its base. Serialized as the `diff` contract's per-image
+/// object (in the README).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ImageDiff {
+    /// The image's name (the new one's, else the base's).
+    pub name: String,
+    /// Compared, added or removed.
+    pub status: ImageStatus,
+    /// The base's totals; `null` for an added image.
+    #[serde(serialize_with = "totals")]
+    pub base: Option<ImageSummary>,
+    /// The new image's totals; `null` for a removed image.
+    #[serde(serialize_with = "totals")]
+    pub new: Option<ImageSummary>,
+    /// `new - base` of each total; `null` unless both are there.
+    pub delta: Option<Delta>,
+    /// How deep the paths were compared: `null` file by file, a number when a saved report kept
+    /// directories to that depth (and its largest files).
+    pub path_depth: Option<u32>,
+    /// Every layer of either side, aligned.
+    pub layers: Vec<LayerDelta>,
+    /// The changed paths, largest absolute change first, cut at the top asked for.
+    pub paths: Vec<PathDelta>,
+    /// Changed paths beyond those listed.
+    pub more_paths: usize,
+}
+
+/// `new - base` of each total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Delta {
+    /// Of the image size.
+    pub image_size: i128,
+    /// Of the compressed size; `null` unless both sides are compressed.
+    pub compressed_size: Option<i128>,
+    /// Of the final size.
+    pub final_size: i128,
+    /// Of the wasted bytes.
+    pub wasted_bytes: i128,
+    /// Of the files in the final filesystem.
+    pub final_files: i128,
+    /// Of the layer count.
+    pub layer_count: i128,
+}
+
+/// A summary in a diff: the `layers` contract's per-image object without the layers and paths,
+/// which the diff lists as changes.
+fn totals<S: Serializer>(summary: &Option<ImageSummary>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Totals<'a> {
+        name: &'a str,
+        tags: &'a [String],
+        platform: Option<&'a str>,
+        image_size: u64,
+        compressed_size: Option<u64>,
+        final_size: u64,
+        wasted_bytes: u64,
+        final_files: u64,
+        layer_count: usize,
+        dive: &'a crate::analysis::summary::DiveSummary,
+    }
+    summary
+        .as_ref()
+        .map(|m| Totals {
+            name: &m.name,
+            tags: &m.tags,
+            platform: m.platform.as_deref(),
+            image_size: m.image_size,
+            compressed_size: m.compressed_size,
+            final_size: m.final_size,
+            wasted_bytes: m.wasted_bytes,
+            final_files: m.final_files,
+            layer_count: m.layer_count,
+            dive: &m.dive,
+        })
+        .serialize(s)
+}
+
+impl Delta {
+    fn between(base: &ImageSummary, new: &ImageSummary) -> Delta {
+        let d = |b: u64, n: u64| i128::from(n) - i128::from(b);
+        let count = |c: usize| i128::try_from(c).unwrap_or(i128::MAX);
+        Delta {
+            image_size: d(base.image_size, new.image_size),
+            compressed_size: base
+                .compressed_size
+                .zip(new.compressed_size)
+                .map(|(b, n)| d(b, n)),
+            final_size: d(base.final_size, new.final_size),
+            wasted_bytes: d(base.wasted_bytes, new.wasted_bytes),
+            final_files: d(base.final_files, new.final_files),
+            layer_count: count(new.layer_count) - count(base.layer_count),
+        }
+    }
+}
+
+/// Compares one image with its base; `top` changed paths are listed.
+pub(crate) fn compare(base: &Snapshot, new: &Snapshot, top: usize) -> ImageDiff {
+    let mut paths = paths::changed_paths(&base.tree, &new.tree);
+    let more_paths = paths.len().saturating_sub(top);
+    paths.truncate(top);
+    let path_depth = match (base.tree.complete_to, new.tree.complete_to) {
+        (Some(b), Some(n)) => Some(b.min(n)),
+        (b, n) => b.or(n),
+    };
+    ImageDiff {
+        name: new.summary.name.clone(),
+        status: ImageStatus::Compared,
+        delta: Some(Delta::between(&base.summary, &new.summary)),
+        path_depth,
+        layers: layers::align(&base.summary.layers, &new.summary.layers),
+        paths,
+        more_paths,
+        base: Some(base.summary.clone()),
+        new: Some(new.summary.clone()),
+    }
+}
+
+/// An image only one side has: all its layers added (or removed).
+fn alone(snapshot: &Snapshot, status: ImageStatus) -> ImageDiff {
+    let none: &[crate::analysis::summary::LayerSummary] = &[];
+    let (base, new, layers) = match status {
+        ImageStatus::Removed => (
+            Some(snapshot.summary.clone()),
+            None,
+            layers::align(&snapshot.summary.layers, none),
+        ),
+        _ => (
+            None,
+            Some(snapshot.summary.clone()),
+            layers::align(none, &snapshot.summary.layers),
+        ),
+    };
+    ImageDiff {
+        name: snapshot.summary.name.clone(),
+        status,
+        base,
+        new,
+        delta: None,
+        path_depth: None,
+        layers,
+        paths: Vec::new(),
+        more_paths: 0,
+    }
+}
+
+/// Compares the images of two sides, pairing them by name: the same name, else the same
+/// repository (`app:1.0` with `app:1.1`), else the one image of each side.
+pub fn diff(base: &[Snapshot], new: &[Snapshot], top: usize) -> Diff {
+    fn names(side: &[Snapshot]) -> Vec<&str> {
+        side.iter().map(Snapshot::name).collect()
+    }
+    let pairs = pair(&names(base), &names(new));
+    let mut images: Vec<ImageDiff> = new
+        .iter()
+        .zip(&pairs)
+        .map(|(n, p)| match p {
+            Some(b) => compare(&base[*b], n, top),
+            None => alone(n, ImageStatus::Added),
+        })
+        .collect();
+    images.extend(
+        base.iter()
+            .enumerate()
+            .filter(|(j, _)| !pairs.contains(&Some(*j)))
+            .map(|(_, b)| alone(b, ImageStatus::Removed)),
+    );
+    Diff { images }
+}
+
+/// For each new image (by name), the index of its base image, if any.
+pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
+    let mut pairs: Vec<Option<usize>> = vec![None; new.len()];
+    let mut taken = vec![false; base.len()];
+    let keys: [&dyn Fn(&str) -> String; 2] = [&|s| s.to_string(), &|s| repository(s)];
+    for key in keys {
+        for (i, n) in new.iter().enumerate() {
+            if pairs[i].is_some() {
+                continue;
+            }
+            let k = key(n);
+            let mut same = base
+                .iter()
+                .enumerate()
+                .filter(|(j, b)| !taken[*j] && key(b) == k);
+            if let (Some((j, _)), None) = (same.next(), same.next()) {
+                pairs[i] = Some(j);
+                taken[j] = true;
+            }
+        }
+    }
+    let free_new: Vec<usize> = (0..new.len()).filter(|i| pairs[*i].is_none()).collect();
+    let free_base: Vec<usize> = (0..base.len()).filter(|j| !taken[*j]).collect();
+    if let ([i], [j]) = (free_new.as_slice(), free_base.as_slice()) {
+        pairs[*i] = Some(*j);
+    }
+    pairs
+}
+
+/// An image name without its tag or digest: `registry:5000/app:1.0` is `registry:5000/app`.
+fn repository(name: &str) -> String {
+    let name = name.split('@').next().unwrap_or(name);
+    match name.rfind(':') {
+        Some(i) if !name[i..].contains('/') => name[..i].to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// `{"schema_version":1, …the first image's comparison…, "images":[…every one…]}`: one image
+/// (the usual case) reads at the top level, several in `images`.
+impl Serialize for Diff {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            schema_version: u32,
+            #[serde(flatten)]
+            first: Option<&'a ImageDiff>,
+            images: &'a [ImageDiff],
+        }
+        Doc {
+            schema_version: SCHEMA_VERSION,
+            first: self.images.first(),
+            images: &self.images,
+        }
+        .serialize(s)
+    }
+}

@@ -1,0 +1,317 @@
+//! `sizegate diff`: the changes between two images as tables, markdown or the JSON contract
+//! (`schema_version` 1, in the README). The pieces the markdown summary of `check --baseline`
+//! shows too (a total with its change, the layers and paths that changed) are here.
+
+use std::io::{self, Write};
+
+use comfy_table::CellAlignment;
+
+use super::format::markdown::{code, text, MARKER};
+use super::view::{created_by, image_heading};
+use super::{ellipsize, human_size, new_table};
+use crate::analysis::summary::ImageSummary;
+use crate::diff::{Diff, ImageDiff, ImageStatus, LayerDelta, LayerStatus, PathDelta, PathKind};
+use crate::units::{signed_count, signed_percent, signed_size};
+
+/// Longest `created_by` shown in a table cell; the JSON keeps it whole.
+const CREATED_BY_WIDTH: usize = 60;
+
+/// Longest path shown in a cell, cut in the middle so the file name stays.
+const PATH_WIDTH: usize = 90;
+
+/// One total of both images: its name, the two values, and the change, as text.
+pub(crate) struct TotalRow {
+    /// `image`, `compressed`, `final`, `wasted`, `files`, `layers`.
+    pub name: &'static str,
+    /// The base's value.
+    pub base: String,
+    /// The new image's value.
+    pub new: String,
+    /// `+5 MB (+43.8 %)`.
+    pub change: String,
+    /// The sign of the change: ▲ grew, ▼ shrank, none.
+    pub sign: i8,
+}
+
+/// The totals of a compared pair, in the order every format shows them.
+pub(crate) fn total_rows(base: &ImageSummary, new: &ImageSummary) -> Vec<TotalRow> {
+    let size = |name, b: u64, n: u64| {
+        let delta = i128::from(n) - i128::from(b);
+        TotalRow {
+            name,
+            base: human_size(b),
+            new: human_size(n),
+            change: with_percent(signed_size(delta), b, delta),
+            sign: sign(delta),
+        }
+    };
+    let count = |name, b: u64, n: u64| {
+        let delta = i128::from(n) - i128::from(b);
+        TotalRow {
+            name,
+            base: b.to_string(),
+            new: n.to_string(),
+            change: signed_count(delta),
+            sign: sign(delta),
+        }
+    };
+    let mut rows = vec![size("image", base.image_size, new.image_size)];
+    if let (Some(b), Some(n)) = (base.compressed_size, new.compressed_size) {
+        rows.push(size("compressed", b, n));
+    }
+    rows.extend([
+        size("final", base.final_size, new.final_size),
+        size("wasted", base.wasted_bytes, new.wasted_bytes),
+        count("files", base.final_files, new.final_files),
+        count("layers", base.layer_count as u64, new.layer_count as u64),
+    ]);
+    rows
+}
+
+fn with_percent(change: String, base: u64, delta: i128) -> String {
+    match signed_percent(base, delta) {
+        Some(p) if delta != 0 => format!("{change} ({p})"),
+        _ => change,
+    }
+}
+
+fn sign(delta: i128) -> i8 {
+    delta.signum() as i8
+}
+
+/// ▲ or ▼ before a change in markdown, nothing when there is none.
+pub(crate) fn arrow(sign: i8) -> &'static str {
+    match sign {
+        1 => "▲ ",
+        -1 => "▼ ",
+        _ => "",
+    }
+}
+
+/// `3→4`, `2`, `+4`, `-2`: a layer's place in the base and the new image.
+pub(crate) fn layer_position(l: &LayerDelta) -> String {
+    match (l.base_index, l.new_index) {
+        (Some(b), Some(n)) if b == n => n.to_string(),
+        (Some(b), Some(n)) => format!("{b}→{n}"),
+        (None, Some(n)) => format!("+{n}"),
+        (Some(b), None) => format!("-{b}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A status word as the tables show it.
+pub(crate) fn layer_status(l: &LayerDelta) -> &'static str {
+    match l.status {
+        LayerStatus::Same => "same",
+        LayerStatus::Changed => "changed",
+        LayerStatus::Added => "added",
+        LayerStatus::Removed => "removed",
+    }
+}
+
+/// A path as the tables show it: escaped, a directory with a trailing `/`, cut in the middle.
+pub(crate) fn path_cell(p: &PathDelta) -> String {
+    let mut path = crate::text::printable(&p.path).into_owned();
+    if p.kind == PathKind::Directory {
+        path.push('/');
+    }
+    middle_cut(&path, PATH_WIDTH)
+}
+
+/// Cuts long text in the middle, keeping its end (a path's file name).
+fn middle_cut(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// The heading of one image's comparison.
+fn heading(d: &ImageDiff) -> String {
+    match (&d.base, &d.new) {
+        (Some(b), Some(n)) => format!("{} (base {})", image_heading(n), image_heading(b)),
+        (None, Some(n)) => format!("{}: only in the new side", image_heading(n)),
+        (Some(b), None) => format!("{}: only in the base", image_heading(b)),
+        (None, None) => String::new(),
+    }
+}
+
+/// What the path rows were compared at, when not file by file.
+fn path_note(d: &ImageDiff) -> Option<String> {
+    d.path_depth.map(|depth| {
+        format!(
+            "paths compared against a saved report: directories to depth {depth} and its largest files"
+        )
+    })
+}
+
+/// Writes the tables of every image.
+pub fn write_table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
+    for (i, d) in diff.images.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", heading(d))?;
+        if let (Some(b), Some(n)) = (&d.base, &d.new) {
+            let mut table = new_table(&["", "base", "new", "Δ"]);
+            for row in total_rows(b, n) {
+                table.add_row(vec![row.name.to_string(), row.base, row.new, row.change]);
+            }
+            right_align(&mut table, &[1, 2, 3]);
+            writeln!(out, "{table}")?;
+        }
+        let mut table = new_table(&["#", "status", "base", "new", "Δ", "created_by"]);
+        for l in &d.layers {
+            table.add_row(vec![
+                layer_position(l),
+                layer_status(l).to_string(),
+                l.base_size.map(human_size).unwrap_or_default(),
+                l.new_size.map(human_size).unwrap_or_default(),
+                signed_size(l.size_delta),
+                ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
+            ]);
+        }
+        right_align(&mut table, &[2, 3, 4]);
+        writeln!(out, "{table}")?;
+        if d.status != ImageStatus::Compared {
+            continue;
+        }
+        if let Some(note) = path_note(d) {
+            writeln!(out, "{note}")?;
+        }
+        if d.paths.is_empty() {
+            writeln!(out, "no path changed")?;
+            continue;
+        }
+        let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
+        for p in &d.paths {
+            table.add_row(vec![
+                p.status.as_str().to_string(),
+                human_size(p.base_size),
+                human_size(p.new_size),
+                signed_size(p.delta),
+                path_cell(p),
+            ]);
+        }
+        right_align(&mut table, &[1, 2, 3]);
+        writeln!(out, "{table}")?;
+        if d.more_paths > 0 {
+            writeln!(out, "… and {} more changed paths", d.more_paths)?;
+        }
+    }
+    Ok(())
+}
+
+fn right_align(table: &mut comfy_table::Table, columns: &[usize]) {
+    for col in columns {
+        if let Some(c) = table.column_mut(*col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// Writes the JSON contract.
+pub fn write_json(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
+    super::write_json(out, diff)
+}
+
+/// Writes the changes as markdown, for a pull-request comment or a step summary.
+pub fn write_markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
+    let mut lines = vec![MARKER.to_string(), "## sizegate diff".to_string()];
+    for d in &diff.images {
+        lines.push(String::new());
+        lines.push(format!("### {}", text(&heading(d))));
+        lines.push(String::new());
+        if let (Some(b), Some(n)) = (&d.base, &d.new) {
+            lines.extend(markdown_totals(b, n));
+            lines.push(String::new());
+        }
+        lines.extend(markdown_changes(d));
+    }
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The totals table of a pair, each change with ▲ or ▼.
+pub(crate) fn markdown_totals(base: &ImageSummary, new: &ImageSummary) -> Vec<String> {
+    let mut lines = vec![
+        "| | base | new | Δ |".to_string(),
+        "|---|---:|---:|---:|".to_string(),
+    ];
+    for row in total_rows(base, new) {
+        lines.push(format!(
+            "| {} | {} | {} | {}{} |",
+            row.name,
+            row.base,
+            row.new,
+            arrow(row.sign),
+            row.change
+        ));
+    }
+    lines
+}
+
+/// The layers that changed and the paths that changed most ("what grew"), as markdown.
+pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
+    let mut lines = Vec::new();
+    let changed: Vec<&LayerDelta> = d
+        .layers
+        .iter()
+        .filter(|l| l.status != LayerStatus::Same)
+        .collect();
+    if !changed.is_empty() {
+        lines.push("#### Layers that changed".to_string());
+        lines.push(String::new());
+        lines.push("| # | status | Δ | created_by |".to_string());
+        lines.push("|---|---|---:|---|".to_string());
+        for l in changed {
+            lines.push(format!(
+                "| {} | {} | {}{} | {} |",
+                layer_position(l),
+                layer_status(l),
+                arrow(sign(l.size_delta)),
+                signed_size(l.size_delta),
+                code(&ellipsize(
+                    &created_by(l.created_by.as_deref()),
+                    CREATED_BY_WIDTH
+                )),
+            ));
+        }
+        lines.push(String::new());
+    }
+    if d.status == ImageStatus::Compared {
+        lines.push("#### What grew".to_string());
+        lines.push(String::new());
+        if let Some(note) = path_note(d) {
+            lines.push(format!("_{}_", text(&note)));
+            lines.push(String::new());
+        }
+        if d.paths.is_empty() {
+            lines.push("No path changed.".to_string());
+        } else {
+            lines.push("| Δ | status | path |".to_string());
+            lines.push("|---:|---|---|".to_string());
+            for p in &d.paths {
+                lines.push(format!(
+                    "| {}{} | {} | {} |",
+                    arrow(sign(p.delta)),
+                    signed_size(p.delta),
+                    p.status.as_str(),
+                    code(&path_cell(p)),
+                ));
+            }
+            if d.more_paths > 0 {
+                lines.push(String::new());
+                lines.push(format!("… and {} more changed paths.", d.more_paths));
+            }
+        }
+    }
+    lines
+}
