@@ -253,7 +253,21 @@ has docker25 && compare "docker25 stdin" "cat FILE | cat" "cat '$D25' | cat > /d
 has docker && compare "docker check (recommended + 50 globs)" "sizegate layers" "'$sg' layers '$D'" \
   "'$sg' check '$D' --policy '$dir/policy.yml' || [ \$? = 1 ]" "<= 1.10 (200k files)"
 
-# 6. The established analyzer, if installed.
+# 6. The comparison of two images (`diff`, issue 11): both are read at once and every path of each
+#    is compared, so the target is against one `layers` run of the new image. The base is the
+#    docker25 archive of the same image (other layer blobs, the same files), or its saved report.
+if has docker && has docker25; then
+  "$sg" layers "$D25" --format json > "$dir/base-report.json"
+  compare "docker diff docker25 docker" "sizegate layers" "'$sg' layers '$D'" \
+    "'$sg' diff '$D25' '$D' --format json" "<= 2.2"
+  compare "docker diff report docker" "sizegate layers" "'$sg' layers '$D'" \
+    "'$sg' diff '$dir/base-report.json' '$D' --format json" "-"
+  compare "docker check --baseline report" "sizegate check" \
+    "'$sg' check '$D' --policy '$dir/policy.yml' || [ \$? = 1 ]" \
+    "'$sg' check '$D' --policy '$dir/policy.yml' --baseline '$dir/base-report.json' || [ \$? = 1 ]" "-"
+fi
+
+# 7. The established analyzer, if installed.
 if command -v dive > /dev/null; then
   has docker && compare "docker layers" "dive --ci" \
     "dive --ci --ci-config '$dir/dive-ci.yml' --source docker-archive '$D'" "'$sg' layers '$D'" "<= 0.067"

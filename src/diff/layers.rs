@@ -73,7 +73,7 @@ pub(crate) fn align(base: &[LayerSummary], new: &[LayerSummary]) -> Vec<LayerDel
             taken[i] = true;
         }
     }
-    let mut rows: Vec<LayerDelta> = new
+    let rows: Vec<LayerDelta> = new
         .iter()
         .zip(&pair)
         .enumerate()
@@ -96,14 +96,23 @@ pub(crate) fn align(base: &[LayerSummary], new: &[LayerSummary]) -> Vec<LayerDel
             }
         })
         .collect();
-    for (j, b) in base.iter().enumerate().filter(|(j, _)| !taken[*j]) {
-        let at = rows
-            .iter()
-            .rposition(|r| r.base_index.is_some_and(|k| k < j))
-            .map_or(0, |k| k + 1);
-        rows.insert(
-            at,
-            LayerDelta {
+    // A removed layer goes after the last row whose base layer is below it. `lowest[p]`, the
+    // least base index from row p on, only grows with p, so that row is found by bisection: no
+    // quadratic insertion, even for a saved report of a million layers.
+    let mut lowest: Vec<usize> = rows
+        .iter()
+        .map(|r| r.base_index.unwrap_or(usize::MAX))
+        .collect();
+    for p in (0..lowest.len().saturating_sub(1)).rev() {
+        lowest[p] = lowest[p].min(lowest[p + 1]);
+    }
+    let mut removed: Vec<(usize, LayerDelta)> = base
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !taken[*j])
+        .map(|(j, b)| {
+            let after = lowest.partition_point(|&m| m < j);
+            let row = LayerDelta {
                 status: LayerStatus::Removed,
                 base_index: Some(j),
                 new_index: None,
@@ -112,10 +121,25 @@ pub(crate) fn align(base: &[LayerSummary], new: &[LayerSummary]) -> Vec<LayerDel
                 base_size: Some(b.size),
                 new_size: None,
                 size_delta: -i128::from(b.size),
-            },
-        );
+            };
+            (after, row)
+        })
+        .collect();
+    if removed.is_empty() {
+        return rows;
     }
-    rows
+    // Stable: removed layers keep the base's order among themselves.
+    removed.sort_by_key(|(after, _)| *after);
+    let mut merged = Vec::with_capacity(rows.len() + removed.len());
+    let mut removed = removed.into_iter().peekable();
+    for (p, row) in rows.into_iter().enumerate() {
+        while let Some((_, r)) = removed.next_if(|(after, _)| *after <= p) {
+            merged.push(r);
+        }
+        merged.push(row);
+    }
+    merged.extend(removed.map(|(_, r)| r));
+    merged
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 mod layers;
 mod paths;
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize, Serializer};
 
 pub(crate) use layers::{LayerDelta, LayerStatus};
@@ -292,33 +294,41 @@ pub fn diff(base: &[Snapshot], new: &[Snapshot], top: usize) -> Diff {
             None => alone(n, ImageStatus::Added),
         })
         .collect();
+    let mut paired = vec![false; base.len()];
+    for j in pairs.iter().flatten() {
+        paired[*j] = true;
+    }
     images.extend(
         base.iter()
-            .enumerate()
-            .filter(|(j, _)| !pairs.contains(&Some(*j)))
-            .map(|(_, b)| alone(b, ImageStatus::Removed)),
+            .zip(paired)
+            .filter(|(_, paired)| !paired)
+            .map(|(b, _)| alone(b, ImageStatus::Removed)),
     );
     Diff { images }
 }
 
-/// For each new image (by name), the index of its base image, if any.
+/// For each new image (by name), the index of its base image, if any. Keys are looked up in
+/// maps: two saved reports of many images each pair in linear time.
 pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
     let mut pairs: Vec<Option<usize>> = vec![None; new.len()];
     let mut taken = vec![false; base.len()];
-    let keys: [&dyn Fn(&str) -> String; 2] = [&|s| s.to_string(), &|s| repository(s)];
+    let keys: [fn(&str) -> String; 2] = [str::to_string, repository];
     for key in keys {
-        for (i, n) in new.iter().enumerate() {
+        // Each key of the free base images, with the images that have it (a key two of them
+        // share pairs with neither: the choice would be a guess).
+        let mut free: HashMap<String, Vec<usize>> = HashMap::new();
+        for (j, name) in base.iter().enumerate().filter(|(j, _)| !taken[*j]) {
+            free.entry(key(name)).or_default().push(j);
+        }
+        for (i, name) in new.iter().enumerate() {
             if pairs[i].is_some() {
                 continue;
             }
-            let k = key(n);
-            let mut same = base
-                .iter()
-                .enumerate()
-                .filter(|(j, b)| !taken[*j] && key(b) == k);
-            if let (Some((j, _)), None) = (same.next(), same.next()) {
-                pairs[i] = Some(j);
-                taken[j] = true;
+            if let Some(&[j]) = free.get(&key(name)).map(Vec::as_slice) {
+                if !taken[j] {
+                    pairs[i] = Some(j);
+                    taken[j] = true;
+                }
             }
         }
     }
@@ -330,7 +340,7 @@ pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
     pairs
 }
 
-/// An image name without its tag or digest: `registry:5000/app:1.0` is `registry:5000/app`.
+/// An image name without its tag or digest: `host:5000/app:1.0` is `host:5000/app`.
 fn repository(name: &str) -> String {
     let name = name.split('@').next().unwrap_or(name);
     match name.rfind(':') {
@@ -356,5 +366,38 @@ impl Serialize for Diff {
             images: &self.images,
         }
         .serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_pair_by_name_then_repository_then_as_the_last_ones_left() {
+        assert_eq!(
+            pair(&["app:1", "db:1", "web:1"], &["db:1", "app:2", "cache:1"]),
+            vec![Some(1), Some(0), Some(2)]
+        );
+        // Two bases of one repository: neither is a better guess, so neither pairs by it.
+        assert_eq!(
+            pair(&["app:1", "app:2", "db:1"], &["app:3", "db:1"]),
+            vec![None, Some(2)]
+        );
+        assert_eq!(pair(&["a", "b"], &["c", "d"]), vec![None, None]);
+        assert_eq!(repository("host:5000/app:1.0"), "host:5000/app");
+        assert_eq!(repository("host:5000/app"), "host:5000/app");
+        assert_eq!(repository("app@sha256:00"), "app");
+    }
+
+    #[test]
+    fn a_report_of_another_schema_or_without_images_is_refused_by_name() {
+        let err = |json: &str| match Snapshot::read_report("base.json", json.as_bytes()) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        assert!(err(r#"{"schema_version":2,"images":[]}"#).contains("schema_version 2"));
+        assert!(err(r#"{"schema_version":1,"images":[]}"#).contains("no image"));
+        assert!(err(r#"{"schema_version":1,"images":["#).starts_with("base.json"));
     }
 }

@@ -126,3 +126,33 @@ fn the_action_and_the_readme_know_every_format_of_check() {
         );
     }
 }
+
+#[test]
+fn readme_diff_example_is_the_binary_output() {
+    let dir = crate::support::tempdir();
+    let base = dir.path().join("main.json");
+    let saved = run(sizegate().current_dir(root()).args([
+        "layers",
+        "tests/fixtures/tiny.docker.tar",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    std::fs::write(&base, &saved.stdout).expect("report written");
+    let base = base.to_str().expect("UTF-8 temp path");
+    let diff = run(sizegate().current_dir(root()).args([
+        "diff",
+        base,
+        "tests/fixtures/tiny-umoci-insert.docker.tar",
+    ]));
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!(
+            "$ sizegate diff main.json tests/fixtures/tiny-umoci-insert.docker.tar\n{}```",
+            diff.stdout
+        )),
+        "README's diff example differs from:\n{}",
+        diff.stdout
+    );
+}
