@@ -20,10 +20,12 @@ use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::ImageSummary;
 use crate::analysis::top::largest;
 use crate::check::{run as check, CheckOptions};
+use crate::diff::{diff, Snapshot, CHANGED_PATHS};
 use crate::dockerfile::{attribute_stage, Dockerfile};
 use crate::error::{Error, ErrorKind};
 use crate::image::{Image, Layer, LayerContents};
 use crate::policy::Policy;
+use crate::report::diff as report_diff;
 use crate::report::format::{csv, github, gitlab, json, junit, markdown, sarif, table, Render};
 use crate::source::layer::{scan_seekable, scan_stream};
 use crate::source::{load, ImageSource, Selection};
@@ -41,6 +43,23 @@ pub fn archive(data: &[u8]) {
     // also reads stdin, so the bytes reach that reader as they are.
     if let Some(file) = TempFile::with(&gzip_stored(data)) {
         load_and_analyse(&file.path, &Selection::default());
+    }
+}
+
+/// `fuzz_targets/report.rs`: the bytes are a saved JSON report, read as `diff` and
+/// `check --baseline` read a base; the images it holds are compared with themselves and with the
+/// fixed image, and every comparison is rendered as `diff` renders it.
+pub fn report(data: &[u8]) {
+    let Ok(base) = Snapshot::read_report("base.json", data) else {
+        return;
+    };
+    let fixed = Snapshot::of(fixed_image());
+    for new in [&base[..], std::slice::from_ref(&fixed)] {
+        let compared = diff(&base, new, CHANGED_PATHS);
+        let mut out = Vec::new();
+        let _ = report_diff::write_table(&mut out, &compared);
+        let _ = report_diff::write_json(&mut out, &compared);
+        let _ = report_diff::write_markdown(&mut out, &compared);
     }
 }
 

@@ -10,7 +10,7 @@ use super::*;
 type Target = fn(&[u8]);
 
 /// The targets, by the name of their folder in `fuzz/corpus/` and `fuzz/regressions/`.
-const TARGETS: [(&str, Target); 7] = [
+const TARGETS: [(&str, Target); 8] = [
     ("archive", archive),
     ("layer", layer),
     ("metadata", metadata),
@@ -18,6 +18,7 @@ const TARGETS: [(&str, Target); 7] = [
     ("dive_ci", dive_ci),
     ("dockerfile", dockerfile),
     ("attribution", attribution),
+    ("report", report),
 ];
 
 fn files(dir: &str, target: &str) -> Vec<PathBuf> {
@@ -145,6 +146,16 @@ fn dockerfile_and_attribution_seeds_parse() {
         let layers = data.split(|&b| b == 0).count() - 1;
         let found = attribute_stage(&dockerfile, dockerfile.final_stage(), &vec![None; layers]);
         assert_eq!(found.len(), layers, "{}", seed.display());
+    }
+}
+
+/// Each `report` seed reads as a base.
+#[test]
+fn report_seeds_read() {
+    for seed in files("corpus", "report") {
+        let read = Snapshot::read_report("base.json", &read(&seed));
+        let images = read.unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
+        assert!(!images.is_empty(), "{}", seed.display());
     }
 }
 
