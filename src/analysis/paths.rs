@@ -171,7 +171,9 @@ impl PathTree {
             });
         }
         nodes.extend(open.into_iter().rev());
-        nodes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        // Files come in path order, each directory after what it holds: runs that a stable sort
+        // merges with far fewer comparisons than an unstable one makes.
+        nodes.sort_by(|a, b| a.path.cmp(&b.path));
         PathTree {
             nodes,
             complete_to: None,
