@@ -3,85 +3,10 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use crate::support::ci::{fake_tools, input_var, path_with, project, read, run_action};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// A directory with a stand-in `docker` (build: nothing; save: the fixture image) and `sizegate`.
-fn fake_tools(dir: &Path) -> PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).expect("bin dir");
-    let docker = format!(
-        "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save)\n    shift\n    if [ \"$1\" = \"-o\" ]; then cp '{0}' \"$2\"; else cat '{0}'; fi ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
-        fixture("tiny.docker.tar").display()
-    );
-    let docker = write_file(&bin, "docker", docker.as_bytes());
-    std::fs::set_permissions(docker, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::os::unix::fs::symlink(sizegate_bin(), bin.join("sizegate")).expect("symlink");
-    bin
-}
-
-fn path_with(bin: &Path) -> String {
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
-/// A work directory with a policy and a Dockerfile, as a project would have.
-fn project(policy: &str) -> tempfile::TempDir {
-    let dir = tempdir();
-    std::fs::copy(root().join(policy), dir.path().join("sizegate.yml")).expect("policy");
-    write_file(
-        dir.path(),
-        "Dockerfile",
-        b"FROM scratch\nCOPY app/ /opt/app/\n",
-    );
-    dir
-}
-
-/// The variable the action's script reads input `name` from (`fail-on` is `INPUT_FAIL_ON`).
-fn input_var(name: &str) -> String {
-    format!("INPUT_{}", name.to_uppercase().replace('-', "_"))
-}
-
-struct ActionRun {
-    out: Output,
-    outputs: String,
-    summary: String,
-    temp: tempfile::TempDir,
-}
-
-fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
-    let temp = tempdir();
-    let outputs = temp.path().join("github_output");
-    let summary = temp.path().join("step_summary");
-    let mut cmd = Command::new("bash");
-    cmd.arg(root().join("action/run.sh"))
-        .current_dir(root())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &outputs)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_ACTION_PATH", root())
-        .env("RUNNER_TEMP", temp.path())
-        .env("SIZEGATE_BIN", sizegate_bin())
-        .env("NO_COLOR", "1");
-    for (k, v) in inputs {
-        cmd.env(input_var(k), v);
-    }
-    let out = cmd.output().expect("bash runs");
-    ActionRun {
-        outputs: read(&outputs),
-        summary: read(&summary),
-        out,
-        temp,
-    }
-}
 
 #[test]
 fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
@@ -396,9 +321,12 @@ fn action_yml_declares_the_documented_inputs_and_outputs() {
         keys(&action["inputs"]),
         [
             "args",
+            "baseline",
+            "comment",
             "dockerfile",
             "fail-on",
             "format",
+            "github-token",
             "image",
             "policy",
             "version"
