@@ -20,8 +20,9 @@ pub(crate) fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// A directory `dir/bin` with a stand-in `docker` (build: nothing; save: the fixture image) and
-/// `sizegate`.
+/// A directory `dir/bin` with a stand-in `docker` (build: nothing; save: the fixture image) and a
+/// `sizegate` that appends its arguments, one call a line, to `dir/bin/sizegate.calls` (see
+/// [`sizegate_calls`]) and runs the real binary.
 pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
@@ -30,8 +31,21 @@ pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
         fixture("tiny.docker.tar").display()
     );
     write_script(&bin, "docker", &docker);
-    std::os::unix::fs::symlink(sizegate_bin(), bin.join("sizegate")).expect("symlink");
+    let sizegate = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/sizegate.calls'\nexec '{1}' \"$@\"\n",
+        bin.display(),
+        sizegate_bin().display()
+    );
+    write_script(&bin, "sizegate", &sizegate);
     bin
+}
+
+/// The arguments of every `sizegate` call made through [`fake_tools`]'s `bin`, one string a call.
+pub(crate) fn sizegate_calls(bin: &Path) -> Vec<String> {
+    read(&bin.join("sizegate.calls"))
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// `$PATH` with `bin` first.
