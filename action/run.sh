@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The GitHub Action's step: install sizegate (or use $SIZEGATE_BIN), run `sizegate check` with
-# the inputs, write the report files, and turn the verdict into the step's outcome per `fail-on`.
+# the inputs, write the report files, post the pull-request comment when asked (action/comment.sh),
+# and turn the verdict into the step's outcome per `fail-on`.
 # Kept out of action.yml so that it can be tested (tests/it/ci_recipes.rs runs it with a
 # GitHub-like environment, tests/it/hostile/action_inputs.rs with hostile inputs).
 #
 # The inputs come from a workflow that a pull request may control, so they reach this script as
 # environment variables (never as text pasted into a script), and each becomes exactly the
-# arguments it says: `image`, `policy` and `dockerfile` one argument each, `format` a list of
-# known names, `args` shell words with nothing expanded. Every input is checked before sizegate
-# is installed or run.
+# arguments it says: `image`, `policy`, `dockerfile` and `baseline` one argument each, `format`
+# a list of known names, `args` shell words with nothing expanded. Every input is checked before
+# sizegate is installed or run.
 set -euo pipefail
 # Nothing here is meant to glob; an unquoted expansion that slipped in would then stay literal.
 set -o noglob
@@ -110,6 +111,8 @@ refuse_expansion() {
 image=${INPUT_IMAGE:-}
 policy=${INPUT_POLICY-sizegate.yml}
 dockerfile=${INPUT_DOCKERFILE:-}
+baseline=${INPUT_BASELINE:-}
+comment=${INPUT_COMMENT:-false}
 formats=${INPUT_FORMAT:-sarif}
 fail_on=${INPUT_FAIL_ON:-error}
 version=${INPUT_VERSION:-}
@@ -118,6 +121,10 @@ extra=${INPUT_ARGS:-}
 [ -n "$image" ] || die "the 'image' input is required"
 [ "$image" != "-" ] || die "'image' must be a path: save the image to a file first (docker save -o app.tar app)"
 case "$fail_on" in error|warning|never) ;; *) die "'fail-on' must be error, warning or never, not '$fail_on'" ;; esac
+case "$comment" in true|false) ;; *) die "'comment' must be true or false, not '$comment'" ;; esac
+# The token is for the comment only: kept out of the environment of everything else run here.
+token=${INPUT_GITHUB_TOKEN:-}
+unset INPUT_GITHUB_TOKEN
 # A version or a version requirement for `cargo install --version` (1.2.3, ^1.2, >=1.2, <2); a
 # leading `-` would make it an option.
 if [ -n "$version" ]; then
@@ -132,13 +139,19 @@ fi
 fields=()
 IFS=$', \t\r\n' read -r -d '' -a fields <<< "$formats" || true
 format_names=()
+# Each name once: a name given twice (or markdown, also wanted by the comment) is one file.
+add_format() {
+  case " ${format_names[*]-} " in *" $1 "*) ;; *) format_names+=("$1") ;; esac
+}
 for f in ${fields[@]+"${fields[@]}"}; do
   case "$f" in
     '') ;;
-    json | sarif | junit | gitlab | markdown | csv) format_names+=("$f") ;;
+    json | sarif | junit | gitlab | markdown | csv) add_format "$f" ;;
     *) die "unknown format '$f' (json, sarif, junit, gitlab, markdown, csv)" ;;
   esac
 done
+# The comment is the markdown summary: written whether `format` asks for it or not.
+[ "$comment" != true ] || add_format markdown
 split_words args "$extra"
 extra_args=(${words[@]+"${words[@]}"})
 
@@ -164,6 +177,7 @@ args=(check --output "json=$out_dir/sizegate.json")
 # default files. `--policy=VALUE`, not `--policy VALUE`: a value that starts with `-` stays a value.
 [ -z "$policy" ] || args+=("--policy=$policy")
 [ -z "$dockerfile" ] || args+=("--dockerfile=$dockerfile")
+[ -z "$baseline" ] || args+=("--baseline=$baseline")
 sarif=
 for f in ${format_names[@]+"${format_names[@]}"}; do
   case "$f" in
@@ -191,6 +205,12 @@ case "$code" in 0|1) ;; *) exit "$code" ;; esac
 cat "$out_dir/sizegate.annotations"
 if [ -n "${GITHUB_OUTPUT:-}" ] && [ -n "$sarif" ]; then
   echo "sarif=$sarif" >> "$GITHUB_OUTPUT"
+fi
+# After a failed check too (its comment says what failed), and never changing the outcome: a
+# comment that cannot be posted is a warning of its own.
+if [ "$comment" = true ]; then
+  INPUT_GITHUB_TOKEN=$token bash "$(dirname "${BASH_SOURCE[0]}")/comment.sh" "$out_dir/sizegate.md" ||
+    echo "::warning title=sizegate comment::the comment script failed (exit $?); the check's outcome stands"
 fi
 # The top-level count of the JSON report (indented two spaces; the images' keys are deeper).
 warnings=$(sed -n 's/^  "warnings": \([0-9]*\),\{0,1\}$/\1/p' "$out_dir/sizegate.json" | head -n 1)

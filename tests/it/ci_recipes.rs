@@ -1,87 +1,19 @@
 //! The GitHub Action's script, the git hook and the CI recipes in examples/, run as CI would run
 //! them: with a GitHub-like environment, or with a stand-in `docker` that serves a fixture image.
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use serde_json::Value;
+
+use crate::support::ci::{
+    fake_tools, input_var, path_with, project, read, require_tools, run_action, run_action_in,
+    sizegate_calls,
+};
+use crate::support::http::{no_proxy, Response, Server};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// A directory with a stand-in `docker` (build: nothing; save: the fixture image) and `sizegate`.
-fn fake_tools(dir: &Path) -> PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).expect("bin dir");
-    let docker = format!(
-        "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save)\n    shift\n    if [ \"$1\" = \"-o\" ]; then cp '{0}' \"$2\"; else cat '{0}'; fi ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
-        fixture("tiny.docker.tar").display()
-    );
-    let docker = write_file(&bin, "docker", docker.as_bytes());
-    std::fs::set_permissions(docker, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    std::os::unix::fs::symlink(sizegate_bin(), bin.join("sizegate")).expect("symlink");
-    bin
-}
-
-fn path_with(bin: &Path) -> String {
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
-/// A work directory with a policy and a Dockerfile, as a project would have.
-fn project(policy: &str) -> tempfile::TempDir {
-    let dir = tempdir();
-    std::fs::copy(root().join(policy), dir.path().join("sizegate.yml")).expect("policy");
-    write_file(
-        dir.path(),
-        "Dockerfile",
-        b"FROM scratch\nCOPY app/ /opt/app/\n",
-    );
-    dir
-}
-
-/// The variable the action's script reads input `name` from (`fail-on` is `INPUT_FAIL_ON`).
-fn input_var(name: &str) -> String {
-    format!("INPUT_{}", name.to_uppercase().replace('-', "_"))
-}
-
-struct ActionRun {
-    out: Output,
-    outputs: String,
-    summary: String,
-    temp: tempfile::TempDir,
-}
-
-fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
-    let temp = tempdir();
-    let outputs = temp.path().join("github_output");
-    let summary = temp.path().join("step_summary");
-    let mut cmd = Command::new("bash");
-    cmd.arg(root().join("action/run.sh"))
-        .current_dir(root())
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_OUTPUT", &outputs)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_ACTION_PATH", root())
-        .env("RUNNER_TEMP", temp.path())
-        .env("SIZEGATE_BIN", sizegate_bin())
-        .env("NO_COLOR", "1");
-    for (k, v) in inputs {
-        cmd.env(input_var(k), v);
-    }
-    let out = cmd.output().expect("bash runs");
-    ActionRun {
-        outputs: read(&outputs),
-        summary: read(&summary),
-        out,
-        temp,
-    }
-}
 
 #[test]
 fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
@@ -166,24 +98,85 @@ fn action_refuses_stdin_and_unknown_inputs() {
     assert_eq!(run.out.status.code(), Some(2));
 }
 
+/// The variables that would point git at another repository than the work directory's (as
+/// when the tests themselves run from a git hook).
+const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
+
+/// A project (see [`project`]) that is also a git repository, as a hook's is.
+fn git_project(policy: &str) -> tempfile::TempDir {
+    let dir = project(policy);
+    let mut git = Command::new("git");
+    for var in GIT_VARS {
+        git.env_remove(var);
+    }
+    let status = git
+        .args(["init", "--quiet"])
+        .current_dir(dir.path())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git init");
+    dir
+}
+
+/// Runs examples/hooks/pre-push in `dir` with the stand-in tools of `bin`.
+fn run_pre_push(dir: &Path, bin: &Path) -> std::process::Output {
+    let mut hook = Command::new(root().join("examples/hooks/pre-push"));
+    for var in GIT_VARS {
+        hook.env_remove(var);
+    }
+    hook.current_dir(dir)
+        .env("PATH", path_with(bin))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("hook runs")
+}
+
+const LAST_PUSH: &str = ".git/sizegate/last-push.json";
+
 #[test]
 fn pre_push_hook_builds_saves_and_checks() {
     for (policy, code) in [("examples/pass.yml", 0), ("examples/fail.yml", 1)] {
-        let dir = project(policy);
+        let dir = git_project(policy);
         let bin = fake_tools(dir.path());
-        let out = Command::new(root().join("examples/hooks/pre-push"))
-            .current_dir(dir.path())
-            .env("PATH", path_with(&bin))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("hook runs");
+        let out = run_pre_push(dir.path(), &bin);
         assert_eq!(
             out.status.code(),
             Some(code),
             "{policy}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // The first push has no baseline; only a passing check leaves one for the next.
+        let calls = sizegate_calls(&bin);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(!calls[0].contains("--baseline"), "{calls:?}");
+        assert_eq!(dir.path().join(LAST_PUSH).is_file(), code == 0, "{policy}");
+        assert!(!dir.path().join(".git/sizegate/this-push.json").exists());
     }
+}
+
+/// Needs `check --baseline`.
+#[test]
+fn pre_push_hook_checks_against_the_last_push() {
+    let dir = git_project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    for push in ["first", "second"] {
+        let out = run_pre_push(dir.path(), &bin);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{push} push: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let calls = sizegate_calls(&bin);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls[1].contains(&format!("--baseline {LAST_PUSH}")),
+        "{calls:?}"
+    );
+    let report: Value =
+        serde_json::from_str(&read(&dir.path().join(LAST_PUSH))).expect("the report is JSON");
+    assert_eq!(report["verdict"], "pass");
 }
 
 #[test]
@@ -227,27 +220,162 @@ fn run_commands(commands: &[String], dir: &Path, env: &[(&str, &str)]) -> i32 {
     0
 }
 
+/// examples/ci/gitlab-ci.yml, parsed.
+fn gitlab_ci() -> Value {
+    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
+        .expect("gitlab-ci.yml is YAML")
+}
+
+/// The strings of a YAML list (empty when it is not one).
+fn strings(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// Runs the `script` of each GitLab job of `jobs` in `dir`, in order, as a runner would: in one
+/// shell that stops at the first failing line, with the job's `variables` and `env`; its
+/// `before_script` (installing sizegate) is left out, as the stand-in `sizegate` of `bin` is on
+/// the PATH. Returns the exit code of the first job that fails, or 0.
+fn run_gitlab_jobs(jobs: &[&str], dir: &Path, bin: &Path, env: &[(&str, &str)]) -> i32 {
+    let ci = gitlab_ci();
+    for job in jobs {
+        let script = strings(&ci[job]["script"]).join("\n");
+        assert!(!script.is_empty(), "job {job} has a script");
+        let mut cmd = Command::new("sh");
+        cmd.args(["-e", "-c", &script])
+            .current_dir(dir)
+            .env("PATH", path_with(bin))
+            .envs(env.iter().copied());
+        if let Some(vars) = ci[job]["variables"].as_object() {
+            for (name, value) in vars {
+                cmd.env(name, value.as_str().unwrap_or_default());
+            }
+        }
+        no_proxy(&mut cmd);
+        let out = cmd.output().expect("sh runs");
+        let code = out.status.code().unwrap_or(-1);
+        if code != 0 {
+            return code;
+        }
+    }
+    0
+}
+
+const GITLAB_TOKEN: &str = "gitlab-job-token-123";
+
+/// The predefined variables of a GitLab pipeline for `branch`, its API at `api`.
+fn gitlab_env<'a>(api: &'a str, branch: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("CI_COMMIT_SHORT_SHA", "abc123"),
+        ("CI_COMMIT_REF_NAME", branch),
+        ("CI_DEFAULT_BRANCH", "main"),
+        ("CI_API_V4_URL", api),
+        ("CI_PROJECT_ID", "42"),
+        ("CI_JOB_TOKEN", GITLAB_TOKEN),
+    ]
+}
+
+/// Where the merge-request job asks for the default branch's report.
+const GITLAB_ARTIFACT: &str =
+    "/api/v4/projects/42/jobs/artifacts/main/raw/sizegate.json?job=sizegate";
+
 #[test]
-fn gitlab_job_script_writes_code_quality_junit_and_summary() {
-    let text = read(&root().join("examples/ci/gitlab-ci.yml"));
-    let commands: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter_map(|l| l.strip_prefix("- "))
-        .filter(|l| l.starts_with("docker ") || l.starts_with("sizegate "))
-        .map(str::to_string)
-        .collect();
-    assert_eq!(commands.len(), 3, "{commands:?}");
+fn gitlab_default_branch_job_keeps_its_report_and_downloads_nothing() {
+    let server = Server::start(|_| Response::new(404, r#"{"message":"404 Not Found"}"#));
+    let api = format!("{}/api/v4", server.url());
     let dir = project("examples/fail.yml");
-    let code = run_commands(
-        &commands,
+    let bin = fake_tools(dir.path());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
         dir.path(),
-        &[("IMAGE_TAR", "app.tar"), ("CI_COMMIT_SHORT_SHA", "abc123")],
+        &bin,
+        &gitlab_env(&api, "main"),
     );
     assert_eq!(code, 1, "the policy fails, so the job fails");
-    for artifact in ["gl-code-quality.json", "sizegate.junit.xml", "sizegate.md"] {
+    for artifact in [
+        "gl-code-quality.json",
+        "sizegate.junit.xml",
+        "sizegate.md",
+        "sizegate.json",
+    ] {
         assert!(dir.path().join(artifact).is_file(), "{artifact}");
     }
+    assert!(
+        strings(&gitlab_ci()["sizegate"]["artifacts"]["paths"]).contains(&"sizegate.json"),
+        "the report is kept as an artifact"
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    assert!(!sizegate_calls(&bin).concat().contains("--baseline"));
+}
+
+#[test]
+fn gitlab_first_merge_request_has_no_baseline_and_still_checks() {
+    require_tools(&["curl"]);
+    let server = Server::start(|_| Response::new(404, r#"{"message":"404 Not Found"}"#));
+    let api = format!("{}/api/v4", server.url());
+    let dir = project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
+        dir.path(),
+        &bin,
+        &gitlab_env(&api, "feature"),
+    );
+    assert_eq!(code, 0, "no baseline is no failure");
+    let requests = server.requests();
+    let lines: Vec<String> = requests.iter().map(|r| r.line()).collect();
+    assert_eq!(lines, [format!("GET {GITLAB_ARTIFACT}")]);
+    assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
+    assert!(!dir.path().join("sizegate-base.json").exists());
+    let calls = sizegate_calls(&bin);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+}
+
+/// Needs `check --baseline`.
+#[test]
+fn gitlab_merge_request_checks_against_the_default_branch_report() {
+    require_tools(&["curl"]);
+    // The default branch's pipeline: its report is the artifact the API serves.
+    let main = project("examples/pass.yml");
+    let bin = fake_tools(main.path());
+    let none = Server::start(|_| Response::new(404, "{}"));
+    let api = format!("{}/api/v4", none.url());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
+        main.path(),
+        &bin,
+        &gitlab_env(&api, "main"),
+    );
+    assert_eq!(code, 0);
+    let report = read(&main.path().join("sizegate.json"));
+    assert!(report.starts_with('{'), "{report}");
+
+    let server = Server::start(move |request| {
+        if request.path == GITLAB_ARTIFACT && request.header("job-token") == Some(GITLAB_TOKEN) {
+            Response::new(200, report.clone())
+        } else {
+            Response::new(404, r#"{"message":"404 Not Found"}"#)
+        }
+    });
+    let api = format!("{}/api/v4", server.url());
+    let dir = project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
+        dir.path(),
+        &bin,
+        &gitlab_env(&api, "feature"),
+    );
+    let calls = sizegate_calls(&bin);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        calls[0].contains("--baseline sizegate-base.json"),
+        "{calls:?}"
+    );
+    assert_eq!(code, 0, "{calls:?}");
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]
@@ -269,6 +397,247 @@ fn jenkins_stage_commands_write_junit_and_json() {
     assert_eq!(code, 0);
     assert!(dir.path().join("sizegate.junit.xml").is_file());
     assert!(dir.path().join("sizegate.json").is_file());
+}
+
+/// examples/ci/github-baseline.yml, parsed.
+fn github_workflow() -> Value {
+    serde_saphyr::from_str(&read(&root().join("examples/ci/github-baseline.yml")))
+        .expect("github-baseline.yml is YAML")
+}
+
+/// The value of a GitHub expression, as far as the recipe uses them: `a || b`, `a && b`, a
+/// 'literal', or a name of `context` ('' and a missing step output are false).
+fn eval(expr: &str, context: &BTreeMap<String, String>) -> String {
+    let expr = expr.trim();
+    if let Some((a, b)) = expr.split_once(" || ") {
+        let a = eval(a, context);
+        return if a.is_empty() { eval(b, context) } else { a };
+    }
+    if let Some((a, b)) = expr.split_once(" && ") {
+        let a = eval(a, context);
+        return if a.is_empty() { a } else { eval(b, context) };
+    }
+    if let Some(literal) = expr.strip_prefix('\'').and_then(|e| e.strip_suffix('\'')) {
+        return literal.to_string();
+    }
+    match context.get(expr) {
+        Some(value) => value.clone(),
+        None if expr.starts_with("steps.") => String::new(),
+        None => panic!("the test does not know the expression `{expr}`"),
+    }
+}
+
+/// `text` with each `${{ … }}` replaced by its value.
+fn expand(text: &str, context: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let (expr, after) = rest[start + 3..]
+            .split_once("}}")
+            .expect("an expression is closed");
+        out.push_str(&eval(expr, context));
+        rest = after;
+    }
+    out + rest
+}
+
+/// A `with:` value as the runner passes it: text, with `true` and numbers as written.
+fn input_text(value: &Value) -> String {
+    value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string())
+}
+
+/// Runs the steps of the workflow's job `job` in `dir` as a runner would, with the stand-in tools
+/// of `bin`: `run:` in bash, this action through action/run.sh with its `with:` as inputs, and
+/// actions/cache's save and restore on `cache`, a directory of files named by their key. A
+/// restore sets `steps.ID.outputs.cache-matched-key` in `context`, which gives the values of the
+/// expressions. Returns the exit code of the first step that fails, or 0.
+fn run_github_job(
+    job: &str,
+    dir: &Path,
+    bin: &Path,
+    cache: &Path,
+    context: &mut BTreeMap<String, String>,
+) -> i32 {
+    let workflow = github_workflow();
+    let steps = workflow["jobs"][job]["steps"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!steps.is_empty(), "job {job} has steps");
+    for step in steps {
+        let with = |key: &str| expand(&input_text(&step["with"][key]), context);
+        let uses = step["uses"].as_str().unwrap_or_default();
+        let code = if let Some(run) = step["run"].as_str() {
+            let out = Command::new("bash")
+                .args(["-e", "-c", &expand(run, context)])
+                .current_dir(dir)
+                .env("PATH", path_with(bin))
+                .output()
+                .expect("bash runs");
+            out.status.code().unwrap_or(-1)
+        } else if uses.starts_with("actions/checkout@") {
+            0 // the project is there already
+        } else if uses.starts_with("actions/cache/save@") {
+            std::fs::copy(dir.join(with("path")), cache.join(with("key"))).expect("cached");
+            0
+        } else if uses.starts_with("actions/cache/restore@") {
+            let (key, prefix) = (with("key"), with("restore-keys"));
+            let mut keys: Vec<String> = std::fs::read_dir(cache)
+                .expect("cache dir")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            keys.sort();
+            let matched = if keys.contains(&key) {
+                Some(key)
+            } else {
+                keys.into_iter().find(|k| k.starts_with(&prefix))
+            };
+            if let Some(matched) = &matched {
+                std::fs::copy(cache.join(matched), dir.join(with("path"))).expect("restored");
+            }
+            let id = step["id"].as_str().expect("the restore step has an id");
+            context.insert(
+                format!("steps.{id}.outputs.cache-matched-key"),
+                matched.unwrap_or_default(),
+            );
+            0
+        } else if uses.ends_with("/sizegate@main") {
+            let inputs: Vec<(String, String)> = step["with"]
+                .as_object()
+                .expect("the action step has inputs")
+                .iter()
+                .map(|(k, v)| (k.clone(), expand(&input_text(v), context)))
+                .collect();
+            let inputs: Vec<(&str, &str)> = inputs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let run = run_action_in(dir, &inputs, |cmd| {
+                cmd.env("PATH", path_with(bin))
+                    .env("SIZEGATE_BIN", bin.join("sizegate"));
+            });
+            run.code().unwrap_or(-1)
+        } else {
+            panic!("the test does not know the step {step}");
+        };
+        if code != 0 {
+            return code;
+        }
+    }
+    0
+}
+
+/// The expressions of the recipe: a push of commit `sha` to main, or a pull request on it.
+fn github_context(sha: &str, base_sha: &str) -> BTreeMap<String, String> {
+    [
+        ("github.sha", sha),
+        ("github.event.pull_request.base.sha", base_sha),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+#[test]
+fn github_baseline_workflow_saves_main_s_report_and_restores_it_in_pull_requests() {
+    let workflow = github_workflow();
+    assert_eq!(
+        workflow["on"]["push"]["branches"],
+        serde_json::json!(["main"])
+    );
+    assert!(workflow["on"]
+        .as_object()
+        .is_some_and(|on| on.contains_key("pull_request")));
+    let (base, pr) = (&workflow["jobs"]["base-report"], &workflow["jobs"]["size"]);
+    assert_eq!(base["if"], "github.event_name == 'push'");
+    assert_eq!(pr["if"], "github.event_name == 'pull_request'");
+    assert_eq!(pr["permissions"]["pull-requests"], "write");
+    let step = |job: &Value, uses: &str| -> Value {
+        job["steps"]
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s["uses"].as_str().is_some_and(|u| u.contains(uses)))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("a step uses {uses}"))
+    };
+    let (save, restore) = (
+        step(base, "actions/cache/save@"),
+        step(pr, "actions/cache/restore@"),
+    );
+    let saved = save["with"]["path"].as_str().expect("path");
+    assert_eq!(restore["with"]["path"], saved);
+    assert_eq!(save["with"]["key"], "sizegate-base-${{ github.sha }}");
+    assert_eq!(restore["with"]["restore-keys"], "sizegate-base-");
+    // main's check writes the report that is saved; the pull request's takes it as its baseline.
+    let check = step(base, "/sizegate@");
+    assert_eq!(check["with"]["args"], format!("--output json={saved}"));
+    assert_eq!(check["with"]["fail-on"], "never");
+    let gate = step(pr, "/sizegate@");
+    assert_eq!(gate["with"]["comment"], true);
+    let baseline = gate["with"]["baseline"].as_str().expect("baseline");
+    assert!(baseline.contains(&format!("'{saved}'")), "{baseline}");
+}
+
+#[test]
+fn github_baseline_main_job_caches_its_report_even_over_a_limit() {
+    let dir = project("examples/fail.yml");
+    let bin = fake_tools(dir.path());
+    let cache = tempdir();
+    let mut context = github_context("aaa111", "");
+    let code = run_github_job("base-report", dir.path(), &bin, cache.path(), &mut context);
+    assert_eq!(code, 0, "fail-on: never");
+    let report: Value = serde_json::from_str(&read(&cache.path().join("sizegate-base-aaa111")))
+        .expect("the cached report is JSON");
+    assert_eq!(report["verdict"], "fail");
+}
+
+#[test]
+fn github_baseline_first_pull_request_has_no_base_and_still_checks() {
+    let dir = project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    let cache = tempdir();
+    let mut context = github_context("bbb222", "aaa111");
+    let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
+    assert_eq!(code, 0);
+    let calls = sizegate_calls(&bin);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+}
+
+/// Needs `check --baseline`.
+#[test]
+fn github_baseline_pull_request_checks_against_main_s_report() {
+    let cache = tempdir();
+    let main = project("examples/pass.yml");
+    let main_bin = fake_tools(main.path());
+    let mut context = github_context("aaa111", "");
+    let code = run_github_job(
+        "base-report",
+        main.path(),
+        &main_bin,
+        cache.path(),
+        &mut context,
+    );
+    assert_eq!(code, 0);
+    // The pull request's base is an older commit of main, with no report: main's newest is taken.
+    let dir = project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    let mut context = github_context("bbb222", "000000");
+    let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
+    let calls = sizegate_calls(&bin);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        calls[0].contains("--baseline=sizegate-base.json"),
+        "{calls:?}"
+    );
+    assert_eq!(code, 0, "{calls:?}");
 }
 
 #[test]
@@ -396,9 +765,12 @@ fn action_yml_declares_the_documented_inputs_and_outputs() {
         keys(&action["inputs"]),
         [
             "args",
+            "baseline",
+            "comment",
             "dockerfile",
             "fail-on",
             "format",
+            "github-token",
             "image",
             "policy",
             "version"

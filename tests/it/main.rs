@@ -13,6 +13,8 @@ mod formats;
 mod hostile;
 mod oci_index;
 mod policy_errors;
+#[cfg(unix)]
+mod pr_comment;
 mod real_fixtures;
 mod regressions;
 mod support;

@@ -278,12 +278,14 @@ fn path_inputs_are_single_arguments_never_split_expanded_or_read_as_options() {
     let image = "-x my *.tar $(touch pwned) `touch pwned`";
     let policy = "--help me.yml; touch pwned";
     let dockerfile = "docker/$HOME Dockerfile\n--target x";
+    let baseline = "-base *.json $(touch pwned)\n--no-github";
     let run = run_action(
         &["a.tar"],
         &[
             ("image", image),
             ("policy", policy),
             ("dockerfile", dockerfile),
+            ("baseline", baseline),
             ("format", "json"),
         ],
     );
@@ -294,6 +296,7 @@ fn path_inputs_are_single_arguments_never_split_expanded_or_read_as_options() {
         "json=$OUT/sizegate.json",
         &format!("--policy={policy}"),
         &format!("--dockerfile={dockerfile}"),
+        &format!("--baseline={baseline}"),
         "--output",
         "github=$OUT/sizegate.annotations",
         "--",
@@ -322,10 +325,44 @@ fn fail_on_and_version_are_validated_before_anything_runs() {
             ),
         );
     }
+    for comment in ["yes", "True", "true; touch pwned"] {
+        let run = run_action(&[], &[("image", "app.tar"), ("comment", comment)]);
+        assert_refused(
+            &run,
+            &[],
+            &format!("'comment' must be true or false, not '{comment}'"),
+        );
+    }
     // A version requirement is a version: the stand-in binary then runs as given.
     let run = run_action(&[], &[("image", "app.tar"), ("version", ">=1.2, <2")]);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert_eq!(run.argv, Some(received(&[])));
+}
+
+#[test]
+fn a_comment_asks_for_the_markdown_summary_once() {
+    crate::support::ci::require_tools(&["jq"]);
+    let markdown = ["--output", "markdown=$OUT/sizegate.md"];
+    for format in ["sarif", "sarif,markdown", "markdown sarif markdown"] {
+        let run = run_action(
+            &[],
+            &[
+                ("image", "app.tar"),
+                ("format", format),
+                ("comment", "true"),
+            ],
+        );
+        // Outside a pull request (no event here): a notice, and the check's own exit code.
+        assert_eq!(run.code, Some(0), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("::notice title=sizegate comment::"),
+            "{}",
+            run.stdout
+        );
+        let argv = run.argv.expect("sizegate ran");
+        let count = argv.windows(2).filter(|w| *w == markdown).count();
+        assert_eq!(count, 1, "{format}: {argv:?}");
+    }
 }
 
 #[test]

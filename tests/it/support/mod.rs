@@ -4,7 +4,9 @@
 //! - [`cmd`]: running the real `sizegate` binary and reading what it printed;
 //! - [`check`]: `sizegate check` with a policy, and the parts of its JSON report;
 //! - [`listing`]: the numbers of `layers --format json` and the rows of `inventory`, as structs;
-//! - [`image`]: synthetic layer tars, docker-archives and OCI layouts built in memory.
+//! - [`image`]: synthetic layer tars, docker-archives and OCI layouts built in memory;
+//! - [`ci`]: the action's script run as a runner would, stand-in `docker` and `sizegate`;
+//! - [`http`]: a stand-in HTTP server on 127.0.0.1 for the scripts that call an API.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,10 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 mod check;
+#[cfg(unix)]
+pub(crate) mod ci;
 mod cmd;
+pub(crate) mod http;
 mod image;
 mod listing;
 

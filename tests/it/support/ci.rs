@@ -1,0 +1,168 @@
+//! CI as the recipes meet it: the action's script run with a GitHub-like environment, stand-in
+//! `docker` and `sizegate` on the PATH, a project directory with a policy and a Dockerfile, and
+//! the tools the scripts need (`curl`, `jq`).
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::{fixture, root, sizegate_bin, tempdir, write_file};
+
+/// The text of `path`, or "" when it does not exist.
+pub(crate) fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Writes an executable script `dir/name`.
+pub(crate) fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = write_file(dir, name, text.as_bytes());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+/// A directory `dir/bin` with a stand-in `docker` (build: nothing; save: the fixture image) and a
+/// `sizegate` that appends its arguments, one call a line, to `dir/bin/sizegate.calls` (see
+/// [`sizegate_calls`]) and runs the real binary.
+pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    let docker = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  build) exit 0 ;;\n  save)\n    shift\n    if [ \"$1\" = \"-o\" ]; then cp '{0}' \"$2\"; else cat '{0}'; fi ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
+        fixture("tiny.docker.tar").display()
+    );
+    write_script(&bin, "docker", &docker);
+    let sizegate = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/sizegate.calls'\nexec '{1}' \"$@\"\n",
+        bin.display(),
+        sizegate_bin().display()
+    );
+    write_script(&bin, "sizegate", &sizegate);
+    bin
+}
+
+/// The arguments of every `sizegate` call made through [`fake_tools`]'s `bin`, one string a call.
+pub(crate) fn sizegate_calls(bin: &Path) -> Vec<String> {
+    read(&bin.join("sizegate.calls"))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `$PATH` with `bin` first.
+pub(crate) fn path_with(bin: &Path) -> String {
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// A work directory with `policy` (a path from the repository root) as `sizegate.yml` and a
+/// Dockerfile, as a project would have.
+pub(crate) fn project(policy: &str) -> tempfile::TempDir {
+    let dir = tempdir();
+    std::fs::copy(root().join(policy), dir.path().join("sizegate.yml")).expect("policy");
+    write_file(
+        dir.path(),
+        "Dockerfile",
+        b"FROM scratch\nCOPY app/ /opt/app/\n",
+    );
+    dir
+}
+
+/// Fails the test, saying what to install, when a tool that the scripts under test need is
+/// missing: such a test must not pass by skipping what it is about.
+pub(crate) fn require_tools(tools: &[&str]) {
+    for tool in tools {
+        let found = Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {tool}"))
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "`{tool}` is not installed, and this test runs it: .ci/run installs it (apt-get install {tool})"
+        );
+    }
+}
+
+/// The variable the action's script reads input `name` from (`fail-on` is `INPUT_FAIL_ON`).
+pub(crate) fn input_var(name: &str) -> String {
+    format!("INPUT_{}", name.to_uppercase().replace('-', "_"))
+}
+
+/// The variables of a runner that say which pull request, repository and API a run is for: unset
+/// in every run of the action, so that a test run on a real runner never reaches its API.
+const RUNNER_CONTEXT: [&str; 5] = [
+    "GITHUB_API_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_TOKEN",
+];
+
+/// One run of the action's script.
+pub(crate) struct ActionRun {
+    pub out: Output,
+    /// What it wrote to `$GITHUB_OUTPUT`.
+    pub outputs: String,
+    /// What it wrote to `$GITHUB_STEP_SUMMARY`.
+    pub summary: String,
+    /// Its `$RUNNER_TEMP`.
+    pub temp: tempfile::TempDir,
+}
+
+impl ActionRun {
+    pub(crate) fn code(&self) -> Option<i32> {
+        self.out.status.code()
+    }
+
+    pub(crate) fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+
+    pub(crate) fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+}
+
+/// action/run.sh from the repository root with `inputs`, as a runner runs it.
+pub(crate) fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
+    run_action_in(root(), inputs, |_| {})
+}
+
+/// action/run.sh from `cwd` with `inputs`, as a runner runs it (the real binary, a fresh
+/// `$RUNNER_TEMP`, its own output and summary files); `setup` adds to the environment.
+pub(crate) fn run_action_in(
+    cwd: &Path,
+    inputs: &[(&str, &str)],
+    setup: impl FnOnce(&mut Command),
+) -> ActionRun {
+    let temp = tempdir();
+    let outputs = temp.path().join("github_output");
+    let summary = temp.path().join("step_summary");
+    let mut cmd = Command::new("bash");
+    cmd.arg(root().join("action/run.sh"))
+        .current_dir(cwd)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_ACTION_PATH", root())
+        .env("RUNNER_TEMP", temp.path())
+        .env("SIZEGATE_BIN", sizegate_bin())
+        .env("NO_COLOR", "1");
+    for var in RUNNER_CONTEXT {
+        cmd.env_remove(var);
+    }
+    for (k, v) in inputs {
+        cmd.env(input_var(k), v);
+    }
+    setup(&mut cmd);
+    let out = cmd.output().expect("bash runs");
+    ActionRun {
+        outputs: read(&outputs),
+        summary: read(&summary),
+        out,
+        temp,
+    }
+}
