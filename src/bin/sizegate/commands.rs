@@ -40,10 +40,15 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let selection = selection(&args.image);
     let (baseline, loaded) = std::thread::scope(|s| {
         // The base is read beside the image: a diff costs little more than the check.
-        let baseline = args
-            .baseline
-            .as_deref()
-            .map(|base| s.spawn(|| read_snapshots(base, &selection).context("--baseline")));
+        // Every image of the base, whatever `--image` says: the checked images pair with them
+        // by name, and a base tag (`app:main`) is rarely the checked one (`app:pr-42`).
+        let base_selection = Selection {
+            image: None,
+            platform: selection.platform.clone(),
+        };
+        let baseline = args.baseline.as_deref().map(|base| {
+            s.spawn(move || read_snapshots(base, &base_selection).context("--baseline"))
+        });
         let loaded = load(&args.image.source, &selection);
         let baseline = baseline.map(|b| b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         (baseline.transpose(), loaded)
