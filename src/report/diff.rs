@@ -1,10 +1,11 @@
 //! `sizegate diff`: the changes between two images as tables, markdown or the JSON contract
-//! (`schema_version` 1, in the README). The pieces the markdown summary of `check --baseline`
-//! shows too (a total with its change, the layers and paths that changed) are here.
+//! (`schema_version` 1, in the README). The pieces the table and the markdown summary of
+//! `check --baseline` show too (a total with its change, the layers and paths that changed) are
+//! here.
 
 use std::io::{self, Write};
 
-use comfy_table::CellAlignment;
+use comfy_table::{CellAlignment, Table};
 
 use super::format::markdown::{code, text, MARKER};
 use super::view::{created_by, image_heading};
@@ -31,6 +32,13 @@ pub(crate) struct TotalRow {
     pub change: String,
     /// The sign of the change: ▲ grew, ▼ shrank, none.
     pub sign: i8,
+}
+
+impl TotalRow {
+    /// The change as markdown shows it: `▲ +5 MB (+43.8 %)`.
+    pub(crate) fn marked(&self) -> String {
+        format!("{}{}", arrow(self.sign), self.change)
+    }
 }
 
 /// The totals of a compared pair, in the order every format shows them.
@@ -68,6 +76,7 @@ pub(crate) fn total_rows(base: &ImageSummary, new: &ImageSummary) -> Vec<TotalRo
     rows
 }
 
+/// `+5 MB (+43.8 %)`: the change with its share of the base, when the base is not empty.
 fn with_percent(change: String, base: u64, delta: i128) -> String {
     match signed_percent(base, delta) {
         Some(p) if delta != 0 => format!("{change} ({p})"),
@@ -75,7 +84,8 @@ fn with_percent(change: String, base: u64, delta: i128) -> String {
     }
 }
 
-fn sign(delta: i128) -> i8 {
+/// 1 for growth, -1 for shrinking, 0 for no change: what [`arrow`] takes.
+pub(crate) fn sign(delta: i128) -> i8 {
     delta.signum() as i8
 }
 
@@ -86,6 +96,11 @@ pub(crate) fn arrow(sign: i8) -> &'static str {
         -1 => "▼ ",
         _ => "",
     }
+}
+
+/// A change of bytes as markdown shows it: `▲ +5 MB`, `▼ -400 kB`, `0 B`.
+pub(crate) fn marked_size(delta: i128) -> String {
+    format!("{}{}", arrow(sign(delta)), signed_size(delta))
 }
 
 /// `3→4`, `2`, `+4`, `-2`: a layer's place in the base and the new image.
@@ -158,56 +173,80 @@ pub fn write_table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         }
         writeln!(out, "{}", heading(d))?;
         if let (Some(b), Some(n)) = (&d.base, &d.new) {
-            let mut table = new_table(&["", "base", "new", "Δ"]);
-            for row in total_rows(b, n) {
-                table.add_row(vec![row.name.to_string(), row.base, row.new, row.change]);
-            }
-            right_align(&mut table, &[1, 2, 3]);
-            writeln!(out, "{table}")?;
+            writeln!(out, "{}", totals_table(b, n))?;
         }
-        let mut table = new_table(&["#", "status", "base", "new", "Δ", "created_by"]);
-        for l in &d.layers {
-            table.add_row(vec![
-                layer_position(l),
-                layer_status(l).to_string(),
-                l.base_size.map(human_size).unwrap_or_default(),
-                l.new_size.map(human_size).unwrap_or_default(),
-                signed_size(l.size_delta),
-                ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
-            ]);
-        }
-        right_align(&mut table, &[2, 3, 4]);
-        writeln!(out, "{table}")?;
+        writeln!(out, "{}", layers_table(&d.layers))?;
         if d.status != ImageStatus::Compared {
             continue;
         }
-        if let Some(note) = path_note(d) {
-            writeln!(out, "{note}")?;
-        }
-        if d.paths.is_empty() {
-            writeln!(out, "no path changed")?;
-            continue;
-        }
-        let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
-        for p in &d.paths {
-            table.add_row(vec![
-                p.status.as_str().to_string(),
-                human_size(p.base_size),
-                human_size(p.new_size),
-                signed_size(p.delta),
-                path_cell(p),
-            ]);
-        }
-        right_align(&mut table, &[1, 2, 3]);
-        writeln!(out, "{table}")?;
-        if d.more_paths > 0 {
-            writeln!(out, "… and {} more changed paths", d.more_paths)?;
-        }
+        write_paths(out, d, d.paths.len())?;
     }
     Ok(())
 }
 
-fn right_align(table: &mut comfy_table::Table, columns: &[usize]) {
+/// The totals of a compared pair: base, new and the change of each.
+pub(crate) fn totals_table(base: &ImageSummary, new: &ImageSummary) -> Table {
+    let mut table = new_table(&["", "base", "new", "Δ"]);
+    for row in total_rows(base, new) {
+        table.add_row(vec![row.name.to_string(), row.base, row.new, row.change]);
+    }
+    right_align(&mut table, &[1, 2, 3]);
+    table
+}
+
+/// The given rows of a layer comparison: place, status, both sizes, the change and the
+/// instruction.
+pub(crate) fn layers_table<'a>(layers: impl IntoIterator<Item = &'a LayerDelta>) -> Table {
+    let mut table = new_table(&["#", "status", "base", "new", "Δ", "created_by"]);
+    for l in layers {
+        table.add_row(vec![
+            layer_position(l),
+            layer_status(l).to_string(),
+            l.base_size.map(human_size).unwrap_or_default(),
+            l.new_size.map(human_size).unwrap_or_default(),
+            signed_size(l.size_delta),
+            ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
+        ]);
+    }
+    right_align(&mut table, &[2, 3, 4]);
+    table
+}
+
+/// The first `top` changed paths of a compared pair as a table, after the note on how they were
+/// compared, and the count of the rest; a line saying so when none changed.
+pub(crate) fn write_paths(out: &mut dyn Write, d: &ImageDiff, top: usize) -> io::Result<()> {
+    if let Some(note) = path_note(d) {
+        writeln!(out, "{note}")?;
+    }
+    if d.paths.is_empty() {
+        return writeln!(out, "no path changed");
+    }
+    let shown = &d.paths[..top.min(d.paths.len())];
+    let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
+    for p in shown {
+        table.add_row(vec![
+            p.status.as_str().to_string(),
+            human_size(p.base_size),
+            human_size(p.new_size),
+            signed_size(p.delta),
+            path_cell(p),
+        ]);
+    }
+    right_align(&mut table, &[1, 2, 3]);
+    writeln!(out, "{table}")?;
+    let more = d.paths.len() - shown.len() + d.more_paths;
+    if more > 0 {
+        writeln!(out, "{}", more_paths(more))?;
+    }
+    Ok(())
+}
+
+/// `… and 12 more changed paths`.
+fn more_paths(more: usize) -> String {
+    format!("… and {more} more changed paths")
+}
+
+fn right_align(table: &mut Table, columns: &[usize]) {
     for col in columns {
         if let Some(c) = table.column_mut(*col) {
             c.set_cell_alignment(CellAlignment::Right);
@@ -247,12 +286,11 @@ pub(crate) fn markdown_totals(base: &ImageSummary, new: &ImageSummary) -> Vec<St
     ];
     for row in total_rows(base, new) {
         lines.push(format!(
-            "| {} | {} | {} | {}{} |",
+            "| {} | {} | {} | {} |",
             row.name,
             row.base,
             row.new,
-            arrow(row.sign),
-            row.change
+            row.marked()
         ));
     }
     lines
@@ -273,11 +311,10 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
         lines.push("|---|---|---:|---|".to_string());
         for l in changed {
             lines.push(format!(
-                "| {} | {} | {}{} | {} |",
+                "| {} | {} | {} | {} |",
                 layer_position(l),
                 layer_status(l),
-                arrow(sign(l.size_delta)),
-                signed_size(l.size_delta),
+                marked_size(l.size_delta),
                 code(&ellipsize(
                     &created_by(l.created_by.as_deref()),
                     CREATED_BY_WIDTH
@@ -300,16 +337,15 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
             lines.push("|---:|---|---|".to_string());
             for p in &d.paths {
                 lines.push(format!(
-                    "| {}{} | {} | {} |",
-                    arrow(sign(p.delta)),
-                    signed_size(p.delta),
+                    "| {} | {} | {} |",
+                    marked_size(p.delta),
                     p.status.as_str(),
                     code(&path_cell(p)),
                 ));
             }
             if d.more_paths > 0 {
                 lines.push(String::new());
-                lines.push(format!("… and {} more changed paths.", d.more_paths));
+                lines.push(format!("{}.", more_paths(d.more_paths)));
             }
         }
     }

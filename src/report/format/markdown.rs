@@ -1,13 +1,16 @@
 //! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment. It starts
 //! with a fixed HTML comment, `MARKER`, so a bot can find its earlier comment and update it in
 //! place; then the verdict, and for each image its totals, layers, findings, the rules checked and
-//! its largest files. Past `LIMIT` bytes it stops, with a note (GitHub refuses step summaries
-//! over 1 MiB).
+//! its largest files. With `--baseline`, each total and layer carries its change against the base
+//! (`▲ +5 MB (+43.8 %)`), and the layers that changed and what grew follow the layers. Past
+//! `LIMIT` bytes it stops, with a note (GitHub refuses step summaries over 1 MiB).
 
 use std::io::{self, Write};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
+use crate::diff::{ImageDiff, LayerStatus};
+use crate::report::diff::{layer_status, markdown_changes, marked_size, total_rows, TotalRow};
 use crate::report::view::{rule_rows, FindingLines};
 use crate::report::{ellipsize, human_size, printable};
 use crate::severity::Severity;
@@ -86,37 +89,62 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
     page.line("");
     page.line(&format!("### {}{platform}", code(&s.name)));
     page.line("");
+    let diff = check.diff.as_ref();
+    if let Some(base) = diff.and_then(|d| d.base.as_ref()) {
+        page.line(&format!("Δ against the base {}.", code(&base.name)));
+        page.line("");
+    }
+    let changes = total_changes(diff);
+    let change = |total: &str| total_change(&changes, total);
     page.line(
         "| image size | compressed | final size | wasted | layers | files | dive efficiency |",
     );
     page.line("|---:|---:|---:|---:|---:|---:|---:|");
     page.line(&format!(
-        "| {} | {} | {} | {} | {} | {} | {:.1} % |",
+        "| {}{} | {}{} | {}{} | {}{} | {}{} | {}{} | {:.1} % |",
         human_size(s.image_size),
+        change("image"),
         s.compressed_size.map_or_else(|| "n/a".into(), human_size),
+        change("compressed"),
         human_size(s.final_size),
+        change("final"),
         human_size(s.wasted_bytes),
+        change("wasted"),
         s.layer_count,
+        change("layers"),
         s.final_files,
+        change("files"),
         s.dive.efficiency * 100.0,
     ));
 
     page.line("");
     page.line("#### Layers");
     page.line("");
-    page.line("| # | size | files | created_by |");
-    page.line("|---:|---:|---:|---|");
+    if diff.is_some() {
+        page.line("| # | size | files | Δ | created_by |");
+        page.line("|---:|---:|---:|---:|---|");
+    } else {
+        page.line("| # | size | files | created_by |");
+        page.line("|---:|---:|---:|---|");
+    }
     for l in &s.layers {
         let created_by = l.created_by.as_deref().map_or_else(
             || "(unknown)".into(),
             |c| code(&ellipsize(c, CREATED_BY_WIDTH)),
         );
+        let change = diff.map_or_else(String::new, |d| format!(" {} |", layer_change(d, l.index)));
         page.line(&format!(
-            "| {} | {} | {} | {created_by} |",
+            "| {} | {} | {} |{change} {created_by} |",
             l.index,
             human_size(l.size),
             l.files
         ));
+    }
+    if let Some(d) = diff {
+        page.line("");
+        for line in markdown_changes(d) {
+            page.line(&line);
+        }
     }
 
     page.line("");
@@ -183,6 +211,33 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
                 code(&String::from_utf8_lossy(&item.path))
             ));
         }
+    }
+}
+
+/// The totals of an image and its base, each with its change (none without a base).
+fn total_changes(diff: Option<&ImageDiff>) -> Vec<TotalRow> {
+    diff.and_then(|d| d.base.as_ref().zip(d.new.as_ref()))
+        .map_or_else(Vec::new, |(base, new)| total_rows(base, new))
+}
+
+/// `<br>▲ +5 MB (+43.8 %)`: the change of a total (named as `total_rows` names it), under the
+/// value in its cell; `<br>±0 B` when it did not change (a bare `0 B` under `0 B` would read as a
+/// second value); nothing when the total has no change to show (no base, or a compressed size
+/// only one image has).
+fn total_change(changes: &[TotalRow], total: &str) -> String {
+    match changes.iter().find(|row| row.name == total) {
+        Some(row) if row.sign == 0 => format!("<br>±{}", row.change),
+        Some(row) => format!("<br>{}", row.marked()),
+        None => String::new(),
+    }
+}
+
+/// The change of the new image's layer `index` against its base: `▲ +5 MB (added)`, `same`.
+fn layer_change(diff: &ImageDiff, index: usize) -> String {
+    match diff.layers.iter().find(|l| l.new_index == Some(index)) {
+        Some(l) if l.status == LayerStatus::Same => layer_status(l).to_string(),
+        Some(l) => format!("{} ({})", marked_size(l.size_delta), layer_status(l)),
+        None => String::new(),
     }
 }
 

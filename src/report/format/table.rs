@@ -1,5 +1,6 @@
 //! `--format table` (the default): for each image the rules checked (actual, limit, status) and
-//! the findings, then one verdict line.
+//! the findings, then one verdict line. With `--baseline`, each image's changes against its base
+//! come first: the totals with their Δ, the layers that changed and what grew most.
 
 use std::io::{self, Write};
 
@@ -7,6 +8,8 @@ use comfy_table::{Cell, CellAlignment, Color};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
+use crate::diff::{ImageDiff, LayerStatus};
+use crate::report::diff::{layers_table, totals_table, write_paths};
 use crate::report::printable;
 use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
@@ -24,6 +27,9 @@ impl Render for Table {
         for check in &report.images {
             let s = &check.summary;
             writeln!(out, "{}", image_heading(s))?;
+            if let Some(diff) = &check.diff {
+                write_delta(out, diff)?;
+            }
             let mut rules = new_table(&["rule", "actual", "limit", "status"]);
             style(&mut rules, styled);
             for row in rule_rows(check) {
@@ -60,6 +66,32 @@ impl Render for Table {
             writeln!(out, "{line}")
         }
     }
+}
+
+/// Changed paths listed under "what grew"; the rest are counted (the JSON lists more).
+const GREW_PATHS: usize = 5;
+
+/// The changes of an image against its base: the totals with their Δ, the layers that changed
+/// (the same layers are left out: the point is what this change did), and the paths that changed
+/// most.
+fn write_delta(out: &mut dyn Write, d: &ImageDiff) -> io::Result<()> {
+    let (Some(base), Some(new)) = (&d.base, &d.new) else {
+        return Ok(());
+    };
+    writeln!(out, "Δ against the base {}", image_heading(base))?;
+    writeln!(out, "{}", totals_table(base, new))?;
+    let changed: Vec<_> = d
+        .layers
+        .iter()
+        .filter(|l| l.status != LayerStatus::Same)
+        .collect();
+    if changed.is_empty() {
+        writeln!(out, "no layer changed")?;
+    } else {
+        writeln!(out, "{}", layers_table(changed))?;
+    }
+    writeln!(out, "what grew:")?;
+    write_paths(out, d, GREW_PATHS)
 }
 
 fn style(table: &mut comfy_table::Table, styled: bool) {
