@@ -85,7 +85,7 @@ fn with_percent(change: String, base: u64, delta: i128) -> String {
 }
 
 /// 1 for growth, -1 for shrinking, 0 for no change: what [`arrow`] takes.
-pub(crate) fn sign(delta: i128) -> i8 {
+fn sign(delta: i128) -> i8 {
     delta.signum() as i8
 }
 

@@ -44,14 +44,14 @@ fn snapshot_path(name: &str) -> PathBuf {
 }
 
 /// The expected text, with `{version}` standing for the package version (SARIF names it).
-fn snapshot(name: &str) -> String {
+pub(crate) fn snapshot(name: &str) -> String {
     let text = fs::read_to_string(snapshot_path(name))
         .unwrap_or_else(|e| panic!("tests/snapshots/{name}: {e} (SIZEGATE_BLESS=1 writes it)"));
     text.replace("{version}", env!("CARGO_PKG_VERSION"))
 }
 
 /// `actual` must be the snapshot `name`, byte for byte; with `SIZEGATE_BLESS=1` it becomes it.
-fn assert_snapshot(name: &str, actual: &str) {
+pub(crate) fn assert_snapshot(name: &str, actual: &str) {
     if std::env::var_os("SIZEGATE_BLESS").is_some() {
         let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
         let text = actual.replace(&version, "\"version\": \"{version}\"");

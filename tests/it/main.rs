@@ -4,6 +4,7 @@
 //!
 //! Shared helpers (running the binary, fixture paths, synthetic image builders) are in [`support`].
 
+mod baseline_formats;
 mod check_rules;
 #[cfg(unix)]
 mod ci_recipes;

@@ -511,4 +511,89 @@ mod tests {
         assert!(cell.contains("x/a\\`b \\| c.deb"), "{cell}");
         assert!(cell.contains("x/d\\`e.deb"), "{cell}");
     }
+
+    /// `report`'s image with a base: `base` changes the base's summary, `layers` are the rows of
+    /// the layer comparison.
+    fn with_base(
+        r: &mut CheckReport,
+        base: impl FnOnce(&mut crate::analysis::summary::ImageSummary),
+        layers: Vec<crate::diff::LayerDelta>,
+    ) {
+        let check = &mut r.images[0];
+        let mut b = check.summary.clone();
+        base(&mut b);
+        check.diff = Some(ImageDiff {
+            name: check.summary.name.clone(),
+            status: crate::diff::ImageStatus::Compared,
+            base: Some(b),
+            new: Some(check.summary.clone()),
+            delta: None,
+            path_depth: None,
+            layers,
+            paths: Vec::new(),
+            more_paths: 0,
+        });
+    }
+
+    fn added_layer(new_index: usize) -> crate::diff::LayerDelta {
+        crate::diff::LayerDelta {
+            status: LayerStatus::Added,
+            base_index: None,
+            new_index: Some(new_index),
+            digest: "sha256:00".into(),
+            created_by: Some("COPY . /app".into()),
+            base_size: None,
+            new_size: Some(2000),
+            size_delta: 2000,
+        }
+    }
+
+    #[test]
+    fn a_total_only_one_side_has_shows_no_change() {
+        let mut r = report(vec![], vec![]);
+        // Only the base was compressed: its compressed size has nothing to compare with.
+        with_base(
+            &mut r,
+            |b| {
+                (b.image_size, b.final_size) = (1000, 1500);
+                b.compressed_size = Some(700);
+            },
+            vec![added_layer(0)],
+        );
+        let mut out = Vec::new();
+        Markdown::default().render(&r, &mut out).expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        assert!(
+            md.contains(
+                "| 2 kB<br>▲ +1 kB (+100.0 %) | n/a | 1.50 kB<br>±0 B | 500 B<br>±0 B \
+                 | 1<br>±0 | 3<br>±0 | 75.0 % |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 0 | 2 kB | 3 | ▲ +2 kB (added) | `COPY . /app` |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn the_changes_are_cut_at_a_row_like_the_rest() {
+        let mut r = report(vec![], vec![]);
+        with_base(&mut r, |_| {}, (0..2000).map(added_layer).collect());
+        let limit = 20_000;
+        let mut out = Vec::new();
+        Markdown { limit }.render(&r, &mut out).expect("memory");
+        let md = String::from_utf8(out).expect("UTF-8");
+        assert!(md.len() <= limit, "{} bytes", md.len());
+        assert!(md.ends_with(TRUNCATED), "{md}");
+        let last = md
+            .trim_end_matches(TRUNCATED)
+            .lines()
+            .last()
+            .unwrap_or_default();
+        assert!(
+            last.starts_with("| +") && last.ends_with("| `COPY . /app` |"),
+            "{last}"
+        );
+    }
 }
