@@ -432,6 +432,27 @@ fn json_carries_the_diff_of_each_image() {
             ],
             "{base}"
         );
+        let mut keys: Vec<&str> = diff
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "base",
+                "delta",
+                "layers",
+                "more_paths",
+                "name",
+                "new",
+                "path_depth",
+                "paths",
+                "status"
+            ]
+        );
         assert_eq!(diff["base"]["image_size"], 11_420_000);
         assert_eq!(diff["new"]["image_size"], 16_420_000);
     }
@@ -447,6 +468,38 @@ fn json_carries_the_diff_of_each_image() {
         ],
     );
     assert!(without.json()["images"][0].get("diff").is_none());
+}
+
+#[test]
+fn json_lists_twenty_changed_paths_and_the_table_counts_all_it_does_not_show() {
+    // 25 files added beside the application: 25 file rows and the grown /opt/app/.
+    let many = (0..25).fold(Layer::new(), |layer, i| {
+        layer.file(format!("opt/app/f{i:02}"), 1000 + i)
+    });
+    let new = base().layer(many.tar()).history(&[
+        "ADD rootfs.tar /",
+        "COPY app/ /opt/app/",
+        "COPY f* /opt/app/",
+    ]);
+    let pair = Pair::new(&base(), &new, PASSES);
+    let json = pair
+        .check("new.tar", "base.tar", &["--format", "json"])
+        .json();
+    let diff = &json["images"][0]["diff"];
+    assert_eq!(diff["paths"].as_array().map(Vec::len), Some(20));
+    assert_eq!(diff["more_paths"], 6);
+    assert_eq!(diff["paths"][0]["path"], "/opt/app");
+    assert_eq!(diff["paths"][1]["path"], "/opt/app/f24");
+    let table = pair.check("new.tar", "base.tar", &[]);
+    assert!(
+        table.stdout.contains(
+            "│ added  ┆     0 B ┆ 1.02 kB ┆  +1.02 kB ┆ /opt/app/f21 │\n\
+             └────────┴─────────┴─────────┴───────────┴──────────────┘\n\
+             … and 21 more changed paths\n"
+        ),
+        "{}",
+        table.stdout
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
