@@ -246,6 +246,7 @@ fn more_paths(more: usize) -> String {
     format!("… and {more} more changed paths")
 }
 
+/// Right-aligns the columns of numbers, so that their digits line up.
 fn right_align(table: &mut Table, columns: &[usize]) {
     for col in columns {
         if let Some(c) = table.column_mut(*col) {

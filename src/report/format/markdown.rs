@@ -132,9 +132,12 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
             || "(unknown)".into(),
             |c| code(&ellipsize(c, CREATED_BY_WIDTH)),
         );
-        let change = diff.map_or_else(String::new, |d| format!(" {} |", layer_change(d, l.index)));
+        // The Δ cell with its separator: without a base the row stays as it always was.
+        let delta = diff
+            .map(|d| format!(" {} |", layer_change(d, l.index)))
+            .unwrap_or_default();
         page.line(&format!(
-            "| {} | {} | {} |{change} {created_by} |",
+            "| {} | {} | {} |{delta} {created_by} |",
             l.index,
             human_size(l.size),
             l.files
@@ -535,6 +538,7 @@ mod tests {
         });
     }
 
+    /// A layer of 2 kB that only the new image has, at `new_index`.
     fn added_layer(new_index: usize) -> crate::diff::LayerDelta {
         crate::diff::LayerDelta {
             status: LayerStatus::Added,
