@@ -10,6 +10,7 @@
 mod budget;
 mod evaluate;
 mod findings;
+mod growth;
 mod matcher;
 mod origin;
 mod report;
@@ -17,8 +18,8 @@ mod scan;
 
 pub(crate) use crate::code::Code;
 pub(crate) use origin::LayerOrigin;
+pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
-pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
@@ -31,6 +32,7 @@ use crate::dockerfile::Dockerfile;
 use crate::image::Image;
 use crate::policy::rules::{Rule, RuleId};
 use crate::policy::Policy;
+use evaluate::Base;
 
 #[cfg(test)]
 pub(crate) use report::{tests, PathHit};
@@ -71,6 +73,11 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         .into_iter()
         .zip(bases)
         .map(|(image, base)| {
+            let base = match (base, options.baseline) {
+                (Some(snapshot), _) => Against::Snapshot(snapshot),
+                (None, Some(_)) => Against::Unpaired,
+                (None, None) => Against::NotGiven,
+            };
             let (mut check, analysis) = check_image(&image, &rules, base);
             if let Some((dockerfile, stage)) = options.dockerfile {
                 origin::attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
@@ -107,13 +114,19 @@ fn applied(policies: &[Policy]) -> Vec<Applied<'_>> {
         .collect()
 }
 
-/// Applies the rules to one image, compared with `base` when it has one; returns the analysis of
-/// the image too.
-fn check_image(
-    image: &Image,
-    rules: &[Applied<'_>],
-    base: Option<&Snapshot>,
-) -> (ImageCheck, Analysis) {
+/// What one image is checked against for the `baseline:` rules.
+enum Against<'a> {
+    /// No `--baseline` was given.
+    NotGiven,
+    /// The baseline has no image that pairs with this one.
+    Unpaired,
+    /// The base image it pairs with.
+    Snapshot(&'a Snapshot),
+}
+
+/// Applies the rules to one image, compared with its base when it has one; returns the analysis
+/// of the image too.
+fn check_image(image: &Image, rules: &[Applied<'_>], base: Against<'_>) -> (ImageCheck, Analysis) {
     // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
     // runs while dive finishes.
     let ((analysis, scans), dive) = rayon::join(
@@ -125,8 +138,16 @@ fn check_image(
         || dive_metrics(image),
     );
     let summary = ImageSummary::from_parts(image, &analysis, &dive);
-    let diff = base.map(|base| compare(base, image, &analysis, &summary));
-    let evaluated = evaluate::evaluate(image, &summary, &dive, scans, rules);
+    let diff = match base {
+        Against::Snapshot(base) => Some(compare(base, image, &analysis, &summary)),
+        Against::NotGiven | Against::Unpaired => None,
+    };
+    let compared = match (&diff, base) {
+        (Some(diff), _) => Base::Compared(diff),
+        (None, Against::NotGiven) => Base::NotGiven,
+        (None, Against::Unpaired | Against::Snapshot(_)) => Base::Unpaired,
+    };
+    let evaluated = evaluate::evaluate(image, &summary, &dive, scans, compared, rules);
     let check = ImageCheck {
         diff,
         rules: evaluated.rules,

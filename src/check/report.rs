@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::growth::Grew;
 use super::origin::LayerOrigin;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
@@ -79,6 +80,10 @@ pub(crate) struct Finding {
     pub paths: Vec<PathHit>,
     /// Matches beyond those listed.
     pub more_paths: usize,
+    /// For a growth against the baseline (`baseline:` rules): the layers and paths that grew
+    /// most. Absent from the other findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grew: Option<Grew>,
     /// One sentence saying it all.
     pub message: String,
 }
@@ -106,6 +111,9 @@ pub(crate) enum Outcome {
     Error,
     /// Failed, as a warning.
     Warn,
+    /// Not checked, and so neither passed nor failed: a `baseline:` rule without a base image to
+    /// compare with. The rule's `detail` says why.
+    Skipped,
 }
 
 impl From<Severity> for Outcome {
@@ -133,10 +141,13 @@ pub(crate) struct RuleResult {
     pub actual: Option<Measure>,
     /// The limit.
     pub limit: Option<Measure>,
-    /// Extra words for the table: which layer, how many paths.
+    /// Extra words for the table: which layer, how many paths; for a skipped rule, why.
     pub detail: Option<String>,
     /// The outcome.
     pub status: Outcome,
+    /// Where the rule is written in the policy, for the formats that point at the skipped rules.
+    #[serde(skip)]
+    pub(crate) location: Option<Location>,
 }
 
 /// The check of one image.
@@ -330,6 +341,13 @@ impl CheckReport {
     }
 }
 
+/// The fingerprint of the note that says which rules were skipped on the image named `image`:
+/// from the name alone, so the note stays one issue across runs however many rules it names. No
+/// finding's fingerprint can equal it: theirs start from a finding code, and `skipped` is none.
+pub(crate) fn skipped_fingerprint(image: &str) -> String {
+    fnv1a_128(&["skipped", image])
+}
+
 /// FNV-1a, 128 bits, over the parts separated by NUL, as 32 hex digits. Chosen over std's
 /// `DefaultHasher` because its result is fixed by its published constants, so fingerprints stay the
 /// same across Rust versions and platforms; it is not meant to resist forgery, only to tell
@@ -375,6 +393,7 @@ pub(crate) mod tests {
             dockerfile: None,
             paths: Vec::new(),
             more_paths: 0,
+            grew: None,
             message: message.into(),
         }
     }
@@ -446,6 +465,7 @@ pub(crate) mod tests {
             limit: Some(Measure::Bytes(1000)),
             detail: None,
             status,
+            location: None,
         }
     }
 

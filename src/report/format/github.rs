@@ -1,13 +1,15 @@
 //! `--format github`: one GitHub Actions workflow command per finding
 //! (`::error file=…,line=…,col=…,title=…::message`, `::warning …`), so each finding shows as an
-//! annotation on the policy rule, or on the Dockerfile line that made the layer.
+//! annotation on the policy rule, or on the Dockerfile line that made the layer; and a `::notice`
+//! per image whose rules were skipped (`baseline:` rules without a base image), on the first of
+//! them, so that a rule not checked is not mistaken for one passed.
 
 use std::io::{self, Write};
 
 use super::Render;
 use crate::check::CheckReport;
 use crate::report::printable;
-use crate::report::view::{layer_line, place, FindingLines};
+use crate::report::view::{layer_line, place, skipped_notes, FindingLines, SkippedNote};
 use crate::severity::Severity;
 
 /// Workflow commands, one line per finding.
@@ -40,8 +42,24 @@ impl Render for Github {
                 )?;
             }
         }
+        for note in skipped_notes(report) {
+            writeln!(out, "{}", notice(&note))?;
+        }
         Ok(())
     }
+}
+
+/// `::notice file=…,line=…,col=…,title=rules skipped::…`: the rules of one image not checked.
+fn notice(note: &SkippedNote<'_>) -> String {
+    let mut properties = Vec::new();
+    if let Some(loc) = note.location {
+        properties.push(("file", loc.file.clone()));
+        properties.push(("line", loc.line.to_string()));
+        properties.push(("col", loc.column.to_string()));
+    }
+    properties.push(("title", "rules skipped".to_string()));
+    let message = format!("{}\nimage: {}", note.message, printable(note.image));
+    workflow_command("notice", &properties, &message)
 }
 
 /// `::command key=value,key=value::message`, every part escaped as the Actions runner expects.

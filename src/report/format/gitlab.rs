@@ -1,13 +1,15 @@
 //! `--format gitlab`: GitLab Code Quality JSON (`artifacts:reports:codequality`), one issue per
-//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line).
+//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line); and
+//! an `info` issue per image whose rules were skipped (`baseline:` rules without a base image),
+//! so that a rule not checked is not mistaken for one passed.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::Render;
-use crate::check::CheckReport;
-use crate::report::view::{place, reason_lines};
+use crate::check::{skipped_fingerprint, CheckReport};
+use crate::report::view::{place, reason_lines, skipped_notes};
 use crate::report::{printable, write_json};
 use crate::severity::Severity;
 
@@ -68,6 +70,25 @@ impl Render for Gitlab {
                     },
                 });
             }
+        }
+        for note in skipped_notes(report) {
+            let (path, begin) = note
+                .location
+                .map_or((report.fallback_file(), 1), |l| (l.file.as_str(), l.line));
+            let mut description = note.message;
+            if report.images.len() > 1 {
+                description.push_str(&format!(" [{}]", printable(note.image)));
+            }
+            issues.push(Issue {
+                description,
+                check_name: "skipped",
+                fingerprint: skipped_fingerprint(note.image),
+                severity: "info",
+                location: IssueLocation {
+                    path,
+                    lines: Lines { begin },
+                },
+            });
         }
         write_json(out, &issues)
     }

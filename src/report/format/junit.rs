@@ -6,7 +6,8 @@
 //! *passing* test case whose system-out says `warn: …`: the gate passed, so the test report must
 //! not turn red (GitLab and Jenkins count any `<failure>` as a failed test), and `<skipped>` would
 //! claim the rule was not checked; Jenkins shows system-out on the case's page and GitLab in the
-//! case's details.
+//! case's details. A rule that was indeed not checked (a `baseline:` rule without a base image) is
+//! a `<skipped>` case whose message says why.
 //!
 //! The XML keeps sizegate's line breaks, but the image's names and the policy's text are escaped
 //! as in the outputs for people ([`printable`]): CI systems show these messages to people, the
@@ -43,6 +44,13 @@ impl Render for Junit {
                             status.set_type(first.code.as_str());
                         }
                         status.set_description(body(&findings));
+                        status
+                    }
+                    Outcome::Skipped => {
+                        let mut status = TestCaseStatus::skipped();
+                        if let Some(why) = &rule.detail {
+                            status.set_message(printable(why));
+                        }
                         status
                     }
                     Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),

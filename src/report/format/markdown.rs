@@ -156,6 +156,7 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
             Outcome::Pass => "pass",
             Outcome::Error => "❌ error",
             Outcome::Warn => "⚠️ warn",
+            Outcome::Skipped => "⏭️ skipped",
         };
         page.line(&format!(
             "| {} | {} | {} | {status} |",

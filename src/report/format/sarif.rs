@@ -1,20 +1,24 @@
 //! `--format sarif`: SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs), built with the typed model
 //! of `serde-sarif`. One rule per finding code; every result has a physical location (the
 //! Dockerfile line, else the policy rule, else line 1 of the policy file) and a stable
-//! `partialFingerprints` entry, so a finding that persists across runs stays one alert.
+//! `partialFingerprints` entry, so a finding that persists across runs stays one alert. Rules that
+//! were skipped (`baseline:` rules without a base image) are no results: they are notes of level
+//! `note` in the run's invocation (`toolExecutionNotifications`), one per image, at the first
+//! skipped rule.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel,
-    Run, Sarif as SarifLog, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif as SarifLog, Tool, ToolComponent,
 };
 
 use super::Render;
 use crate::check::{CheckReport, Code, Location};
-use crate::report::view::{layer_line, place, FindingLines};
+use crate::report::printable;
+use crate::report::view::{layer_line, place, skipped_notes, FindingLines};
 use crate::report::write_json;
 use crate::severity::Severity;
 
@@ -101,15 +105,49 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .build();
+    run.invocations = skipped_invocation(report).map(|i| vec![i]);
     SarifLog::builder()
         .schema(SCHEMA_URI)
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// The run's invocation when rules were skipped: it ran to the end, and says which rules it did
+/// not check, with a note per image; `None` when none was skipped (the log then has no
+/// invocation, as before skipping existed).
+fn skipped_invocation(report: &CheckReport) -> Option<Invocation> {
+    let notes: Vec<Notification> = skipped_notes(report)
+        .into_iter()
+        .map(|note| {
+            let text = format!("{}\nimage: {}", note.message, printable(note.image));
+            let properties = BTreeMap::from([("image".to_string(), note.image.into())]);
+            let mut n = Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(serde_json::json!("note"))
+                .properties(
+                    PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build();
+            n.locations = note.location.map(|l| vec![location(l)]);
+            n
+        })
+        .collect();
+    if notes.is_empty() {
+        return None;
+    }
+    Some(
+        Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(notes)
+            .build(),
+    )
 }
 
 fn text(s: &str) -> MultiformatMessageString {
