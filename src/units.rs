@@ -319,4 +319,23 @@ mod signed_tests {
         assert_eq!(signed_percent(200, -50).as_deref(), Some("-25.0 %"));
         assert_eq!(signed_percent(0, 5), None);
     }
+
+    #[test]
+    fn changes_are_written_in_the_unit_of_what_changed_with_their_sign() {
+        let json = |m: Measure| serde_json::to_value(m).ok();
+        assert_eq!(
+            json(Measure::ByteChange(-5000)),
+            Some(serde_json::json!({"unit": "bytes", "value": -5000}))
+        );
+        assert_eq!(
+            json(Measure::CountChange(3)),
+            Some(serde_json::json!({"unit": "count", "value": 3}))
+        );
+        assert_eq!(
+            json(Measure::Bytes(7)),
+            Some(serde_json::json!({"unit": "bytes", "value": 7}))
+        );
+        assert_eq!(Measure::ByteChange(5_000_000).to_string(), "+5 MB");
+        assert_eq!(Measure::CountChange(-2).to_string(), "-2");
+    }
 }

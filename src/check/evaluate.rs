@@ -398,7 +398,11 @@ impl Context<'_> {
         let over = judged.iter().any(|(_, _, j)| j.over);
         match most {
             Some((index, layer, j)) => {
-                let detail = format!("largest: layer {index} ({})", layer_status(layer));
+                let detail = format!(
+                    "largest: layer {index} ({}), {}",
+                    layer_status(layer),
+                    Change::layer(layer).detail(limit)
+                );
                 self.record(a, j.actual, Some(limit), Some(detail), over);
             }
             None => self.record(a, None, Some(limit), Some("no layer".into()), false),
@@ -410,6 +414,7 @@ impl Context<'_> {
         self.push_row(a, None, Some(limit), Some(why), Outcome::Skipped);
     }
 
+    /// Skips a rule on an image that `--baseline` has no counterpart of.
     fn skip_unpaired(&mut self, a: &Applied<'_>, limit: Measure) {
         let why = format!("no image of the baseline pairs with {}", self.summary.name);
         self.skip(a, limit, why);

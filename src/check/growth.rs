@@ -139,6 +139,8 @@ impl Change {
     /// when the limit is in bytes or files, its amount when the limit is a share) and the base.
     pub(super) fn detail(self, limit: Measure) -> String {
         let other = match limit {
+            // Nothing changed: `+0.0 %` or `0 B` would say it twice.
+            _ if self.delta == 0 => None,
             Measure::Ratio(_) => Some(self.amount().to_string()),
             _ => signed_percent(self.base, self.delta),
         };
@@ -297,6 +299,10 @@ mod tests {
         assert_eq!(c.detail(Measure::Bytes(2_000)), "+43.8 % of base 11.42 kB");
         assert_eq!(c.detail(Measure::Ratio(0.05)), "+5 kB of base 11.42 kB");
         assert_eq!(Change::bytes(0, 5).detail(Measure::Bytes(1)), "base 0 B");
+        assert_eq!(
+            Change::files(3, 0).detail(Measure::Ratio(0.1)),
+            "base 3 files"
+        );
         assert_eq!(
             Change::files(18, 3).detail(Measure::Count(1)),
             "+16.7 % of base 18 files"

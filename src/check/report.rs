@@ -270,7 +270,8 @@ impl CheckReport {
             .fold(0u64, |sum, i| sum.saturating_add(i.summary.image_size))
     }
 
-    /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`.
+    /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`; `PASS: 0 errors, 0 warnings, 5 rules
+    /// skipped (image 11 kB)` when rules were not checked.
     pub(crate) fn verdict_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let verdict = match self.verdict {
@@ -287,8 +288,19 @@ impl CheckReport {
             }
             many => format!(" ({} images)", many.len()),
         };
+        // Rules not checked are named, so that a green line cannot hide them.
+        let skipped = self
+            .images
+            .iter()
+            .flat_map(|i| &i.rules)
+            .filter(|r| r.status == Outcome::Skipped)
+            .count();
+        let skipped = match skipped {
+            0 => String::new(),
+            n => format!(", {} skipped", plural(n, "rule")),
+        };
         format!(
-            "{verdict}: {}, {}{image}",
+            "{verdict}: {}, {}{skipped}{image}",
             plural(self.errors, "error"),
             plural(self.warnings, "warning")
         )
@@ -527,5 +539,24 @@ pub(crate) mod tests {
         );
         let r = report(vec![rule("layers[0]", Outcome::Pass)], vec![]);
         assert_eq!(r.verdict_line(), "PASS: 0 errors, 0 warnings (image 2 kB)");
+    }
+
+    #[test]
+    fn the_verdict_line_counts_the_rules_skipped() {
+        let skipped = |name| rule(name, Outcome::Skipped);
+        let r = report(vec![skipped("baseline.max_growth")], vec![]);
+        assert_eq!(
+            r.verdict_line(),
+            "PASS: 0 errors, 0 warnings, 1 rule skipped (image 2 kB)"
+        );
+        let r = report(
+            vec![
+                skipped("baseline.max_growth"),
+                skipped("baseline.max_new_files"),
+            ],
+            vec![],
+        );
+        assert_eq!(r.verdict(), Verdict::Pass, "a skipped rule never fails");
+        assert!(r.verdict_line().contains(", 2 rules skipped ("));
     }
 }

@@ -431,6 +431,57 @@ mod tests {
             .contains("not a layer index"));
     }
 
+    /// What `growth` reads from the YAML value `yaml`, or the message of its error.
+    fn growth_of(yaml: &str, unit: Unit) -> Result<Measure, String> {
+        let node = crate::policy::yaml::parse(&format!("v: {yaml}\n")).expect("YAML");
+        let Value::Map(entries) = node.value else {
+            panic!("a mapping")
+        };
+        let mut diags = Diagnostics::default();
+        let read = limit(&mut diags, &entries[0].1, "baseline.x", unit);
+        match (read, diags.list.first()) {
+            (Some(m), None) => Ok(m),
+            (_, Some(d)) => Err(d.message.clone()),
+            (None, None) => Err("refused without a diagnostic".into()),
+        }
+    }
+
+    #[test]
+    fn growth_limits_are_sizes_with_units_or_percentages_never_bare_numbers() {
+        let size = |y| growth_of(y, Unit::SizeOrShare);
+        assert_eq!(size("20MB"), Ok(Measure::Bytes(20_000_000)));
+        assert_eq!(size("\"1.5 KiB\""), Ok(Measure::Bytes(1536)));
+        assert_eq!(size("5%"), Ok(Measure::Ratio(0.05)));
+        assert_eq!(size("150 %"), Ok(Measure::Ratio(1.5)));
+        assert_eq!(size("0"), Ok(Measure::Bytes(0)));
+        assert_eq!(size("5"), Err("`baseline.x: 5` has no unit".into()));
+        assert_eq!(size("\"5\""), Err("`baseline.x: 5` has no unit".into()));
+        assert_eq!(
+            size("-5"),
+            Err("`baseline.x` is negative: a growth limit is 0 or more".into())
+        );
+        assert!(size("-5MB").expect_err("negative").contains("negative"));
+        assert!(size("-5%").expect_err("negative").contains("negative"));
+        assert!(size("5 parsecs")
+            .expect_err("unit")
+            .contains("unknown size unit"));
+        assert!(size("0.05").expect_err("float").contains("found `0.05`"));
+        assert!(size("[1]").expect_err("list").contains("found a list"));
+    }
+
+    #[test]
+    fn file_growth_limits_are_counts_or_percentages() {
+        let files = |y| growth_of(y, Unit::CountOrShare);
+        assert_eq!(files("500"), Ok(Measure::Count(500)));
+        assert_eq!(files("0"), Ok(Measure::Count(0)));
+        assert_eq!(files("10%"), Ok(Measure::Ratio(0.1)));
+        assert!(files("-1").expect_err("negative").contains("negative"));
+        assert!(files("1.5")
+            .expect_err("float")
+            .contains("a whole number of files"));
+        assert!(files("5MB").expect_err("size").contains("found the string"));
+    }
+
     #[test]
     fn did_you_mean_finds_close_keys_only() {
         let keys = ["max_size", "max_files", "max_layers"];

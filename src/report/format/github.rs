@@ -107,8 +107,8 @@ pub(crate) fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{finding, report, unplaced};
-    use crate::check::{Code, Location};
+    use crate::check::tests::{finding, report, rule, unplaced};
+    use crate::check::{Code, Location, Outcome};
 
     #[test]
     fn other_control_bytes_are_shown_as_codes() {
@@ -157,6 +157,25 @@ mod tests {
             "::error file=sizegate.yml,line=3,col=13,title=image-too-large (image.max_size)::big%0Aimage: app:1\n\
              ::warning file=docker/Dockerfile%2Cv2,line=7,col=1,title=layer-over-budget (layers[0])::layer%0Aimage: app:1\n\
              ::error title=dive-lowest-efficiency (dive-ci.x)::50%25%0Aimage: app:1\n"
+        );
+    }
+
+    #[test]
+    fn skipped_rules_are_a_notice_on_the_first_of_them() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no image of the baseline pairs with app:1".into());
+        skipped.location = Some(Location {
+            file: "sizegate.yml".into(),
+            line: 4,
+            column: 15,
+        });
+        let mut out = Vec::new();
+        Github
+            .render(&report(vec![skipped], vec![]), &mut out)
+            .expect("written to memory");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "::notice file=sizegate.yml,line=4,col=15,title=rules skipped::1 rule skipped (no image of the baseline pairs with app:1): baseline.max_growth%0Aimage: app:1\n"
         );
     }
 }

@@ -97,7 +97,8 @@ impl Render for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{report, unplaced};
+    use crate::check::tests::{report, rule, unplaced};
+    use crate::check::Outcome;
 
     #[test]
     fn issue_without_a_place_is_on_the_policy_file_line_1() {
@@ -111,6 +112,32 @@ mod tests {
         assert_eq!(
             issues[0]["location"],
             serde_json::json!({"path": "sizegate.yml", "lines": {"begin": 1}})
+        );
+    }
+
+    #[test]
+    fn skipped_rules_are_one_info_issue_per_image_with_a_fingerprint_of_its_name() {
+        let skip = |name| {
+            let mut r = rule(name, Outcome::Skipped);
+            r.detail = Some("no --baseline given".into());
+            r
+        };
+        let r = report(
+            vec![skip("baseline.max_growth"), skip("baseline.max_new_files")],
+            vec![],
+        );
+        let mut out = Vec::new();
+        Gitlab.render(&r, &mut out).expect("written to memory");
+        let issues: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(
+            issues,
+            serde_json::json!([{
+                "description": "2 rules skipped (no --baseline given): baseline.max_growth, baseline.max_new_files",
+                "check_name": "skipped",
+                "fingerprint": skipped_fingerprint("app:1"),
+                "severity": "info",
+                "location": {"path": "sizegate.yml", "lines": {"begin": 1}}
+            }])
         );
     }
 }

@@ -141,4 +141,23 @@ mod tests {
             "{xml}"
         );
     }
+
+    #[test]
+    fn a_skipped_rule_is_a_skipped_case_saying_why() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no --baseline given".into());
+        let mut out = Vec::new();
+        Junit
+            .render(&report(vec![skipped], vec![]), &mut out)
+            .expect("written to memory");
+        let xml = String::from_utf8_lossy(&out);
+        assert!(
+            xml.contains(r#"tests="1" skipped="1" errors="0" failures="0""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<skipped message="no --baseline given"/>"#),
+            "{xml}"
+        );
+    }
 }

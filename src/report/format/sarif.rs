@@ -195,7 +195,8 @@ pub(crate) fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{report, unplaced};
+    use crate::check::tests::{report, rule, unplaced};
+    use crate::check::Outcome;
 
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {
@@ -227,5 +228,31 @@ mod tests {
             log["runs"][0]["tool"]["driver"]["rules"][0]["id"],
             "dive-lowest-efficiency"
         );
+    }
+
+    #[test]
+    fn skipped_rules_are_a_note_of_the_invocation_at_the_first_of_them() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no --baseline given".into());
+        skipped.location = Some(Location {
+            file: "sizegate.yml".into(),
+            line: 4,
+            column: 15,
+        });
+        let sarif = serde_json::to_value(log(&report(vec![skipped], vec![]))).expect("serializes");
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true);
+        let note = &invocation["toolExecutionNotifications"][0];
+        assert_eq!(note["level"], "note");
+        assert_eq!(
+            note["message"]["text"],
+            "1 rule skipped (no --baseline given): baseline.max_growth\nimage: app:1"
+        );
+        assert_eq!(
+            note["locations"][0]["physicalLocation"]["region"],
+            serde_json::json!({"startLine": 4, "startColumn": 15})
+        );
+        let none = serde_json::to_value(log(&report(vec![], vec![]))).expect("serializes");
+        assert!(none["runs"][0].get("invocations").is_none());
     }
 }
