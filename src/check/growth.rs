@@ -10,9 +10,9 @@ use crate::policy::metric::BaselineMetric;
 use crate::units::{human_ratio, human_size, signed_percent, Measure};
 
 /// Layers a growth finding names, the largest growth first.
-pub(crate) const LISTED_LAYERS: usize = 3;
+const LISTED_LAYERS: usize = 3;
 /// Paths a growth finding names, the largest growth first.
-pub(crate) const LISTED_PATHS: usize = 5;
+const LISTED_PATHS: usize = 5;
 
 /// One number of an image against the same number of its base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -73,12 +73,8 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         .into_iter()
         .zip(bases)
         .map(|(image, base)| {
-            let base = match (base, options.baseline) {
-                (Some(snapshot), _) => Against::Snapshot(snapshot),
-                (None, Some(_)) => Against::Unpaired,
-                (None, None) => Against::NotGiven,
-            };
-            let (mut check, analysis) = check_image(&image, &rules, base);
+            let given = options.baseline.is_some();
+            let (mut check, analysis) = check_image(&image, &rules, base, given);
             if let Some((dockerfile, stage)) = options.dockerfile {
                 origin::attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
             }
@@ -114,19 +110,15 @@ fn applied(policies: &[Policy]) -> Vec<Applied<'_>> {
         .collect()
 }
 
-/// What one image is checked against for the `baseline:` rules.
-enum Against<'a> {
-    /// No `--baseline` was given.
-    NotGiven,
-    /// The baseline has no image that pairs with this one.
-    Unpaired,
-    /// The base image it pairs with.
-    Snapshot(&'a Snapshot),
-}
-
-/// Applies the rules to one image, compared with its base when it has one; returns the analysis
-/// of the image too.
-fn check_image(image: &Image, rules: &[Applied<'_>], base: Against<'_>) -> (ImageCheck, Analysis) {
+/// Applies the rules to one image, compared with its base when it has one (`baseline_given`: the
+/// run has a baseline, so an image without a base has none that pairs with it); returns the
+/// analysis of the image too.
+fn check_image(
+    image: &Image,
+    rules: &[Applied<'_>],
+    base: Option<&Snapshot>,
+    baseline_given: bool,
+) -> (ImageCheck, Analysis) {
     // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
     // runs while dive finishes.
     let ((analysis, scans), dive) = rayon::join(
@@ -138,14 +130,11 @@ fn check_image(image: &Image, rules: &[Applied<'_>], base: Against<'_>) -> (Imag
         || dive_metrics(image),
     );
     let summary = ImageSummary::from_parts(image, &analysis, &dive);
-    let diff = match base {
-        Against::Snapshot(base) => Some(compare(base, image, &analysis, &summary)),
-        Against::NotGiven | Against::Unpaired => None,
-    };
-    let compared = match (&diff, base) {
+    let diff = base.map(|base| compare(base, image, &analysis, &summary));
+    let compared = match (&diff, baseline_given) {
         (Some(diff), _) => Base::Compared(diff),
-        (None, Against::NotGiven) => Base::NotGiven,
-        (None, Against::Unpaired | Against::Snapshot(_)) => Base::Unpaired,
+        (None, true) => Base::Unpaired,
+        (None, false) => Base::NotGiven,
     };
     let evaluated = evaluate::evaluate(image, &summary, &dive, scans, compared, rules);
     let check = ImageCheck {

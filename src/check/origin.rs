@@ -107,9 +107,7 @@ pub(super) fn attribute_to_dockerfile(
             .cloned()
     };
     for finding in &mut check.findings {
-        if finding.layer.is_some() {
-            finding.dockerfile = line_of(finding.layer);
-        }
+        finding.dockerfile = line_of(finding.layer);
         // A growth finding names the layers that grew most: each with the line that made it.
         for grown in finding.grew.iter_mut().flat_map(|g| &mut g.layers) {
             grown.dockerfile = line_of(grown.change.new_index);
