@@ -87,6 +87,21 @@ codes! {
     /// `forbid[]` or a preset rule: a forbidden path ships in some layer.
     ForbiddenPath = "forbidden-path",
         "A path matching a `forbid` glob (or a preset rule) ships in some layer, even if a later layer deletes it.";
+    /// `baseline.max_growth`: the image grew more than allowed against the baseline.
+    ImageGrew = "image-grew",
+        "The image size grew more than `baseline.max_growth` against the baseline (`check --baseline`).";
+    /// `baseline.max_final_growth`: the final filesystem grew more than allowed.
+    FinalSizeGrew = "final-size-grew",
+        "The bytes visible in the final filesystem grew more than `baseline.max_final_growth` against the baseline.";
+    /// `baseline.max_wasted_growth`: the wasted bytes grew more than allowed.
+    WasteGrew = "waste-grew",
+        "The wasted bytes (overwritten or deleted by later layers) grew more than `baseline.max_wasted_growth` against the baseline.";
+    /// `baseline.max_layer_growth`: one layer grew more than allowed.
+    LayerGrew = "layer-grew",
+        "A layer grew more than `baseline.max_layer_growth` against its counterpart in the baseline (an added layer by its whole size).";
+    /// `baseline.max_new_files`: the final file count grew more than allowed.
+    FilesGrew = "files-grew",
+        "The final filesystem's file count grew (files added less files removed) more than `baseline.max_new_files` against the baseline.";
 }
 
 /// A code is written as its kebab-case name, in JSON as everywhere else.

@@ -6,9 +6,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// A number a rule compares: bytes, a count, or a ratio.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "unit", content = "value", rename_all = "lowercase")]
+/// A number a rule compares: bytes, a count, or a ratio; or how much bytes or a count changed
+/// against a baseline, which may be less than nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Measure {
     /// Bytes.
     Bytes(u64),
@@ -16,6 +16,10 @@ pub(crate) enum Measure {
     Count(u64),
     /// A ratio (1.0 = 100 %).
     Ratio(f64),
+    /// A change of bytes against the baseline: negative when they shrank.
+    ByteChange(i128),
+    /// A change of a count against the baseline: negative when it fell.
+    CountChange(i128),
 }
 
 impl Measure {
@@ -24,6 +28,46 @@ impl Measure {
         match self {
             Measure::Bytes(b) | Measure::Count(b) => b as f64,
             Measure::Ratio(r) => r,
+            Measure::ByteChange(d) | Measure::CountChange(d) => d as f64,
+        }
+    }
+}
+
+/// `{"unit": "bytes"|"count"|"ratio", "value": N}`: a change is written in the unit of what
+/// changed, with its sign, so that a reader of the JSON needs no new unit for it.
+impl Serialize for Measure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Tagged<T> {
+            unit: &'static str,
+            value: T,
+        }
+        match *self {
+            Measure::Bytes(value) => Tagged {
+                unit: "bytes",
+                value,
+            }
+            .serialize(s),
+            Measure::Count(value) => Tagged {
+                unit: "count",
+                value,
+            }
+            .serialize(s),
+            Measure::Ratio(value) => Tagged {
+                unit: "ratio",
+                value,
+            }
+            .serialize(s),
+            Measure::ByteChange(value) => Tagged {
+                unit: "bytes",
+                value,
+            }
+            .serialize(s),
+            Measure::CountChange(value) => Tagged {
+                unit: "count",
+                value,
+            }
+            .serialize(s),
         }
     }
 }
@@ -34,6 +78,8 @@ impl fmt::Display for Measure {
             Measure::Bytes(b) => f.write_str(&human_size(*b)),
             Measure::Count(c) => write!(f, "{c}"),
             Measure::Ratio(r) => f.write_str(&human_ratio(*r)),
+            Measure::ByteChange(d) => f.write_str(&signed_size(*d)),
+            Measure::CountChange(d) => f.write_str(&signed_count(*d)),
         }
     }
 }
@@ -47,6 +93,12 @@ pub(crate) enum Unit {
     Count,
     /// A percentage or fraction.
     Ratio,
+    /// How much a size may grow against the baseline: a size with its unit (`20MB`), or a
+    /// percentage of the base's value (`5%`).
+    SizeOrShare,
+    /// How much a count may grow against the baseline: a whole number, or a percentage of the
+    /// base's count (`10%`).
+    CountOrShare,
 }
 
 /// Units a size may carry, lower-cased, with their factor. SI units are powers of 1000 and IEC
@@ -266,5 +318,24 @@ mod signed_tests {
         );
         assert_eq!(signed_percent(200, -50).as_deref(), Some("-25.0 %"));
         assert_eq!(signed_percent(0, 5), None);
+    }
+
+    #[test]
+    fn changes_are_written_in_the_unit_of_what_changed_with_their_sign() {
+        let json = |m: Measure| serde_json::to_value(m).ok();
+        assert_eq!(
+            json(Measure::ByteChange(-5000)),
+            Some(serde_json::json!({"unit": "bytes", "value": -5000}))
+        );
+        assert_eq!(
+            json(Measure::CountChange(3)),
+            Some(serde_json::json!({"unit": "count", "value": 3}))
+        );
+        assert_eq!(
+            json(Measure::Bytes(7)),
+            Some(serde_json::json!({"unit": "bytes", "value": 7}))
+        );
+        assert_eq!(Measure::ByteChange(5_000_000).to_string(), "+5 MB");
+        assert_eq!(Measure::CountChange(-2).to_string(), "-2");
     }
 }

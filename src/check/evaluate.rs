@@ -3,14 +3,17 @@
 
 use super::budget::Budget;
 use super::findings::Draft;
+use super::growth::{Change, Grew, Judged};
 use super::report::{Finding, Location, Outcome, RuleResult};
 use super::scan::{Forbidden, PathTotal, Scans};
 use super::Applied;
 use crate::analysis::dive::DiveMetrics;
 use crate::analysis::summary::ImageSummary;
+use crate::diff::ImageDiff;
 use crate::image::Image;
-use crate::policy::metric::{DiveMetric, ImageMetric};
+use crate::policy::metric::{BaselineMetric, DiveMetric, ImageMetric};
 use crate::policy::rules::{Glob, LayerSelect, RuleKind};
+use crate::report::diff::layer_status;
 use crate::severity::Severity;
 use crate::units::Measure;
 
@@ -20,13 +23,25 @@ pub(super) struct Evaluation {
     pub findings: Vec<Finding>,
 }
 
+/// What the `baseline:` rules compare an image with.
+#[derive(Clone, Copy)]
+pub(super) enum Base<'a> {
+    /// The run was given no `--baseline`: the rules are skipped.
+    NotGiven,
+    /// No image of the baseline pairs with this one: the rules are skipped.
+    Unpaired,
+    /// The image's changes against its base image.
+    Compared(&'a ImageDiff),
+}
+
 /// Applies every rule to the image whose numbers are given; the glob rules' results come from
-/// `scans`, computed before in one pass.
+/// `scans`, computed before in one pass, and the `baseline:` rules' from `base`.
 pub(super) fn evaluate(
     image: &Image,
     summary: &ImageSummary,
     dive: &DiveMetrics,
     scans: Scans,
+    base: Base<'_>,
     rules: &[Applied<'_>],
 ) -> Evaluation {
     let mut cx = Context {
@@ -34,6 +49,7 @@ pub(super) fn evaluate(
         summary,
         dive,
         scans,
+        base,
         out: Evaluation {
             rules: Vec::new(),
             findings: Vec::new(),
@@ -50,6 +66,7 @@ struct Context<'a> {
     summary: &'a ImageSummary,
     dive: &'a DiveMetrics,
     scans: Scans,
+    base: Base<'a>,
     out: Evaluation,
 }
 
@@ -69,6 +86,7 @@ impl Context<'_> {
                 max_files,
             } => self.path_budget(a, glob, *max_size, *max_files),
             RuleKind::Forbid { globs, hint, .. } => self.forbid(a, globs, hint.as_deref()),
+            RuleKind::Baseline { metric, limit } => self.baseline(a, *metric, *limit),
         }
     }
 
@@ -108,6 +126,7 @@ impl Context<'_> {
             limit,
             detail,
             status,
+            location: place(a),
         });
     }
 
@@ -142,13 +161,10 @@ impl Context<'_> {
             reason: rule.reason.clone(),
             hint: draft.hint,
             dockerfile: None,
-            location: rule.pos.map(|p| Location {
-                file: a.file.to_string(),
-                line: p.line,
-                column: p.column,
-            }),
+            location: place(a),
             paths: draft.paths,
             more_paths: draft.more_paths,
+            grew: draft.grew,
             message: draft.message,
         });
     }
@@ -325,6 +341,93 @@ impl Context<'_> {
             self.find(a, Draft::forbidden(globs, found, hint));
         }
     }
+}
+
+impl Context<'_> {
+    /// A `baseline:` rule: how much the image grew against its base, or skipped without one.
+    fn baseline(&mut self, a: &Applied<'_>, metric: BaselineMetric, limit: Measure) {
+        let diff = match self.base {
+            Base::Compared(diff) => diff,
+            Base::NotGiven => return self.skip(a, limit, "no --baseline given".into()),
+            Base::Unpaired => return self.skip_unpaired(a, limit),
+        };
+        if metric == BaselineMetric::Layer {
+            return self.layer_growth(a, diff, limit);
+        }
+        let Some(change) = Change::of_total(diff, metric) else {
+            return self.skip_unpaired(a, limit);
+        };
+        let judged = change.judge(limit);
+        let detail = Some(change.detail(limit));
+        self.record(a, judged.actual, Some(limit), detail, judged.over);
+        if judged.over {
+            let grew = Grew::of(diff, metric);
+            let draft = Draft::grew(
+                metric,
+                &self.summary.name,
+                change,
+                limit,
+                judged.actual,
+                grew,
+            );
+            self.find(a, draft);
+        }
+    }
+
+    /// `max_layer_growth`: every layer of the image against its counterpart in the base. The
+    /// rules table shows the layer that grew most in the limit's terms, the lowest index among
+    /// equals.
+    fn layer_growth(&mut self, a: &Applied<'_>, diff: &ImageDiff, limit: Measure) {
+        let judged: Vec<_> = diff
+            .layers
+            .iter()
+            .filter_map(|l| Some((l.new_index?, l, Change::layer(l).judge(limit))))
+            .collect();
+        for (index, layer, j) in &judged {
+            if j.over {
+                self.find(a, Draft::layer_grew(*index, layer, limit, j.actual));
+            }
+        }
+        // A growth from nothing against a share has no number, and is above every other.
+        let size = |j: &Judged| j.actual.map_or(f64::INFINITY, Measure::as_f64);
+        let most = judged.iter().max_by(|x, y| {
+            size(&x.2)
+                .total_cmp(&size(&y.2))
+                .then_with(|| y.0.cmp(&x.0))
+        });
+        let over = judged.iter().any(|(_, _, j)| j.over);
+        match most {
+            Some((index, layer, j)) => {
+                let detail = format!(
+                    "largest: layer {index} ({}), {}",
+                    layer_status(layer),
+                    Change::layer(layer).detail(limit)
+                );
+                self.record(a, j.actual, Some(limit), Some(detail), over);
+            }
+            None => self.record(a, None, Some(limit), Some("no layer".into()), false),
+        }
+    }
+
+    /// Adds the row of a rule that was not checked, and why.
+    fn skip(&mut self, a: &Applied<'_>, limit: Measure, why: String) {
+        self.push_row(a, None, Some(limit), Some(why), Outcome::Skipped);
+    }
+
+    /// Skips a rule on an image that `--baseline` has no counterpart of.
+    fn skip_unpaired(&mut self, a: &Applied<'_>, limit: Measure) {
+        let why = format!("no image of the baseline pairs with {}", self.summary.name);
+        self.skip(a, limit, why);
+    }
+}
+
+/// Where a rule is written in its policy file.
+fn place(a: &Applied<'_>) -> Option<Location> {
+    a.rule.pos.map(|p| Location {
+        file: a.file.to_string(),
+        line: p.line,
+        column: p.column,
+    })
 }
 
 /// The image total a metric limits; `None` for the compressed size of plain layers.

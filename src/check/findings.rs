@@ -3,12 +3,15 @@
 //! decides *whether* a rule fails; this module says *what* a failure reads like.
 
 use super::budget::{over, Over};
+use super::growth::{Change, Grew};
 use super::report::PathHit;
 use super::scan::Forbidden;
 use crate::code::Code;
-use crate::policy::metric::{DiveMetric, ImageMetric};
+use crate::diff::LayerDelta;
+use crate::policy::metric::{BaselineMetric, DiveMetric, ImageMetric};
 use crate::policy::rules::Glob;
-use crate::units::Measure;
+use crate::report::diff::layer_status;
+use crate::units::{human_ratio, Measure};
 
 /// A finding before the fields every finding of a rule shares (the rule, its severity, reason and
 /// place, the layer's instruction) are filled in.
@@ -22,6 +25,7 @@ pub(super) struct Draft {
     pub paths: Vec<PathHit>,
     pub more_paths: usize,
     pub hint: Option<String>,
+    pub grew: Option<Grew>,
 }
 
 impl Draft {
@@ -36,6 +40,7 @@ impl Draft {
             paths: Vec::new(),
             more_paths: 0,
             hint: None,
+            grew: None,
         }
     }
 
@@ -166,5 +171,69 @@ impl Draft {
         draft.paths = hits;
         draft.hint = hint.map(str::to_string);
         draft
+    }
+
+    /// `image-grew`, `final-size-grew`, `waste-grew`, `files-grew`: an image total grew more than
+    /// its `baseline:` limit; the message and `grew` name the layers and paths that grew most.
+    pub(super) fn grew(
+        metric: BaselineMetric,
+        image: &str,
+        change: Change,
+        limit: Measure,
+        actual: Option<Measure>,
+        grew: Option<Grew>,
+    ) -> Draft {
+        let mut message = format!(
+            "{} {}, {}",
+            metric.noun(),
+            change.grew_by(limit),
+            over_growth_limit(actual, limit, "the base")
+        );
+        if let Some(most) = grew.as_ref().map(Grew::most) {
+            message.push_str(&format!("; grew most: {most}"));
+        }
+        let mut draft = Draft::new(metric.code(), image, message);
+        draft.actual = actual;
+        draft.limit = Some(limit);
+        draft.grew = grew;
+        draft
+    }
+
+    /// `layer-grew`: the layer at `index` of the image grew more than `baseline.max_layer_growth`
+    /// against its counterpart in the base (an added layer: by its whole size).
+    pub(super) fn layer_grew(
+        index: usize,
+        layer: &LayerDelta,
+        limit: Measure,
+        actual: Option<Measure>,
+    ) -> Draft {
+        let change = Change::layer(layer);
+        let status = match layer.base_index {
+            Some(b) if b != index => format!("{}, base layer {b}", layer_status(layer)),
+            _ => layer_status(layer).to_string(),
+        };
+        let message = format!(
+            "layer {index} ({status}) {}, {}",
+            change.grew_by(limit),
+            over_growth_limit(actual, limit, "its base")
+        );
+        let mut draft = Draft::new(Code::LayerGrew, format!("layer {index}"), message);
+        draft.actual = actual;
+        draft.limit = Some(limit);
+        draft.layer = Some(index);
+        draft
+    }
+}
+
+/// `over the limit of 2 kB (150.0 % over)`, `over the limit of 5.00 % of the base`, or for a
+/// growth from nothing against a share, `over any share of the base`.
+fn over_growth_limit(actual: Option<Measure>, limit: Measure, base: &str) -> String {
+    match (actual, limit) {
+        (None, _) => format!(
+            "over any share of {base} (the limit is {})",
+            human_ratio(limit.as_f64())
+        ),
+        (Some(_), Measure::Ratio(r)) => format!("over the limit of {} of {base}", human_ratio(r)),
+        (Some(a), l) => format!("over the limit of {l}{}", over(a, l)),
     }
 }

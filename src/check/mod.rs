@@ -10,6 +10,7 @@
 mod budget;
 mod evaluate;
 mod findings;
+mod growth;
 mod matcher;
 mod origin;
 mod report;
@@ -17,8 +18,8 @@ mod scan;
 
 pub(crate) use crate::code::Code;
 pub(crate) use origin::LayerOrigin;
+pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
-pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
@@ -31,6 +32,7 @@ use crate::dockerfile::Dockerfile;
 use crate::image::Image;
 use crate::policy::rules::{Rule, RuleId};
 use crate::policy::Policy;
+use evaluate::Base;
 
 #[cfg(test)]
 pub(crate) use report::{tests, PathHit};
@@ -71,7 +73,8 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         .into_iter()
         .zip(bases)
         .map(|(image, base)| {
-            let (mut check, analysis) = check_image(&image, &rules, base);
+            let given = options.baseline.is_some();
+            let (mut check, analysis) = check_image(&image, &rules, base, given);
             if let Some((dockerfile, stage)) = options.dockerfile {
                 origin::attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
             }
@@ -107,12 +110,14 @@ fn applied(policies: &[Policy]) -> Vec<Applied<'_>> {
         .collect()
 }
 
-/// Applies the rules to one image, compared with `base` when it has one; returns the analysis of
-/// the image too.
+/// Applies the rules to one image, compared with its base when it has one (`baseline_given`: the
+/// run has a baseline, so an image without a base has none that pairs with it); returns the
+/// analysis of the image too.
 fn check_image(
     image: &Image,
     rules: &[Applied<'_>],
     base: Option<&Snapshot>,
+    baseline_given: bool,
 ) -> (ImageCheck, Analysis) {
     // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
     // runs while dive finishes.
@@ -126,7 +131,12 @@ fn check_image(
     );
     let summary = ImageSummary::from_parts(image, &analysis, &dive);
     let diff = base.map(|base| compare(base, image, &analysis, &summary));
-    let evaluated = evaluate::evaluate(image, &summary, &dive, scans, rules);
+    let compared = match (&diff, baseline_given) {
+        (Some(diff), _) => Base::Compared(diff),
+        (None, true) => Base::Unpaired,
+        (None, false) => Base::NotGiven,
+    };
+    let evaluated = evaluate::evaluate(image, &summary, &dive, scans, compared, rules);
     let check = ImageCheck {
         diff,
         rules: evaluated.rules,

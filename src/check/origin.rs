@@ -100,9 +100,17 @@ pub(super) fn attribute_to_dockerfile(
             Attribution::Unknown => LayerOrigin::Unknown { layer },
         })
         .collect();
+    let line_of = |layer: Option<usize>| {
+        layer
+            .and_then(|l| check.origins.get(l))
+            .and_then(LayerOrigin::location)
+            .cloned()
+    };
     for finding in &mut check.findings {
-        if let Some(origin) = finding.layer.and_then(|l| check.origins.get(l)) {
-            finding.dockerfile = origin.location().cloned();
+        finding.dockerfile = line_of(finding.layer);
+        // A growth finding names the layers that grew most: each with the line that made it.
+        for grown in finding.grew.iter_mut().flat_map(|g| &mut g.layers) {
+            grown.dockerfile = line_of(grown.change.new_index);
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::growth::Grew;
 use super::origin::LayerOrigin;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
@@ -79,6 +80,10 @@ pub(crate) struct Finding {
     pub paths: Vec<PathHit>,
     /// Matches beyond those listed.
     pub more_paths: usize,
+    /// For a growth against the baseline (`baseline:` rules): the layers and paths that grew
+    /// most. Absent from the other findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grew: Option<Grew>,
     /// One sentence saying it all.
     pub message: String,
 }
@@ -106,6 +111,9 @@ pub(crate) enum Outcome {
     Error,
     /// Failed, as a warning.
     Warn,
+    /// Not checked, and so neither passed nor failed: a `baseline:` rule without a base image to
+    /// compare with. The rule's `detail` says why.
+    Skipped,
 }
 
 impl From<Severity> for Outcome {
@@ -133,10 +141,13 @@ pub(crate) struct RuleResult {
     pub actual: Option<Measure>,
     /// The limit.
     pub limit: Option<Measure>,
-    /// Extra words for the table: which layer, how many paths.
+    /// Extra words for the table: which layer, how many paths; for a skipped rule, why.
     pub detail: Option<String>,
     /// The outcome.
     pub status: Outcome,
+    /// Where the rule is written in the policy, for the formats that point at the skipped rules.
+    #[serde(skip)]
+    pub(crate) location: Option<Location>,
 }
 
 /// The check of one image.
@@ -259,7 +270,8 @@ impl CheckReport {
             .fold(0u64, |sum, i| sum.saturating_add(i.summary.image_size))
     }
 
-    /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`.
+    /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`; `PASS: 0 errors, 0 warnings, 5 rules
+    /// skipped (image 11 kB)` when rules were not checked.
     pub(crate) fn verdict_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let verdict = match self.verdict {
@@ -276,8 +288,19 @@ impl CheckReport {
             }
             many => format!(" ({} images)", many.len()),
         };
+        // Rules not checked are named, so that a green line cannot hide them.
+        let skipped = self
+            .images
+            .iter()
+            .flat_map(|i| &i.rules)
+            .filter(|r| r.status == Outcome::Skipped)
+            .count();
+        let skipped = match skipped {
+            0 => String::new(),
+            n => format!(", {} skipped", plural(n, "rule")),
+        };
         format!(
-            "{verdict}: {}, {}{image}",
+            "{verdict}: {}, {}{skipped}{image}",
             plural(self.errors, "error"),
             plural(self.warnings, "warning")
         )
@@ -330,6 +353,13 @@ impl CheckReport {
     }
 }
 
+/// The fingerprint of the note that says which rules were skipped on the image named `image`:
+/// from the name alone, so the note stays one issue across runs however many rules it names. No
+/// finding's fingerprint can equal it: theirs start from a finding code, and `skipped` is none.
+pub(crate) fn skipped_fingerprint(image: &str) -> String {
+    fnv1a_128(&["skipped", image])
+}
+
 /// FNV-1a, 128 bits, over the parts separated by NUL, as 32 hex digits. Chosen over std's
 /// `DefaultHasher` because its result is fixed by its published constants, so fingerprints stay the
 /// same across Rust versions and platforms; it is not meant to resist forgery, only to tell
@@ -375,6 +405,7 @@ pub(crate) mod tests {
             dockerfile: None,
             paths: Vec::new(),
             more_paths: 0,
+            grew: None,
             message: message.into(),
         }
     }
@@ -446,6 +477,7 @@ pub(crate) mod tests {
             limit: Some(Measure::Bytes(1000)),
             detail: None,
             status,
+            location: None,
         }
     }
 
@@ -507,5 +539,24 @@ pub(crate) mod tests {
         );
         let r = report(vec![rule("layers[0]", Outcome::Pass)], vec![]);
         assert_eq!(r.verdict_line(), "PASS: 0 errors, 0 warnings (image 2 kB)");
+    }
+
+    #[test]
+    fn the_verdict_line_counts_the_rules_skipped() {
+        let skipped = |name| rule(name, Outcome::Skipped);
+        let r = report(vec![skipped("baseline.max_growth")], vec![]);
+        assert_eq!(
+            r.verdict_line(),
+            "PASS: 0 errors, 0 warnings, 1 rule skipped (image 2 kB)"
+        );
+        let r = report(
+            vec![
+                skipped("baseline.max_growth"),
+                skipped("baseline.max_new_files"),
+            ],
+            vec![],
+        );
+        assert_eq!(r.verdict(), Verdict::Pass, "a skipped rule never fails");
+        assert!(r.verdict_line().contains(", 2 rules skipped ("));
     }
 }

@@ -98,7 +98,10 @@ pub(super) fn scan(image: &Image, analysis: &Analysis, rules: &[Applied<'_>]) ->
                 paths.push((vec![glob], Vec::new()));
                 path_ids.push(a.id);
             }
-            RuleKind::Image { .. } | RuleKind::Dive { .. } | RuleKind::Layer { .. } => {}
+            RuleKind::Image { .. }
+            | RuleKind::Dive { .. }
+            | RuleKind::Layer { .. }
+            | RuleKind::Baseline { .. } => {}
         }
     }
     if forbid.is_empty() && paths.is_empty() {

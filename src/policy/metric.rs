@@ -1,7 +1,8 @@
-//! The totals a policy limits by key: the image's (`image.max_size`, …) and dive's
-//! (`dive.min_efficiency`, …). Each is declared once, as a row of a table that gives its policy
-//! key, its wording, the kind of limit it takes and the code of the finding it makes, so that the
-//! parser's key list, the JSON Schema's and the check's wording cannot drift apart.
+//! The totals a policy limits by key: the image's (`image.max_size`, …), dive's
+//! (`dive.min_efficiency`, …) and their growth against a baseline (`baseline.max_growth`, …). Each
+//! is declared once, as a row of a table that gives its policy key, its wording, the kind of limit
+//! it takes and the code of the finding it makes, so that the parser's key list, the JSON Schema's
+//! and the check's wording cannot drift apart.
 
 use super::rules::RuleKind;
 use crate::code::Code;
@@ -129,6 +130,85 @@ dive_metrics! {
     MaxUserWastedPercent: "max_user_wasted_percent", "highestUserWastedPercent", "user wasted share", Ratio, DiveHighestUserWastedPercent;
 }
 
+/// What a `baseline:` rule limits: how much a number grew against the base image (`check
+/// --baseline BASE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BaselineMetric {
+    /// `max_growth`: the image size.
+    ImageSize,
+    /// `max_final_growth`: the bytes of the final filesystem.
+    FinalSize,
+    /// `max_wasted_growth`: the wasted bytes.
+    Wasted,
+    /// `max_layer_growth`: any one layer's size, each on its own.
+    Layer,
+    /// `max_new_files`: the file count of the final filesystem, net (files added less files
+    /// removed).
+    Files,
+}
+
+impl BaselineMetric {
+    /// Every `baseline:` key, in the order the section documents them.
+    pub(crate) const ALL: &'static [BaselineMetric] = &[
+        BaselineMetric::ImageSize,
+        BaselineMetric::FinalSize,
+        BaselineMetric::Wasted,
+        BaselineMetric::Layer,
+        BaselineMetric::Files,
+    ];
+
+    /// The row of the metric: its key, its noun, the limit it takes and its finding's code.
+    fn row(self) -> (&'static str, &'static str, Unit, Code) {
+        match self {
+            BaselineMetric::ImageSize => (
+                "max_growth",
+                "image size",
+                Unit::SizeOrShare,
+                Code::ImageGrew,
+            ),
+            BaselineMetric::FinalSize => (
+                "max_final_growth",
+                "final size",
+                Unit::SizeOrShare,
+                Code::FinalSizeGrew,
+            ),
+            BaselineMetric::Wasted => (
+                "max_wasted_growth",
+                "wasted bytes",
+                Unit::SizeOrShare,
+                Code::WasteGrew,
+            ),
+            BaselineMetric::Layer => (
+                "max_layer_growth",
+                "layer size",
+                Unit::SizeOrShare,
+                Code::LayerGrew,
+            ),
+            BaselineMetric::Files => (
+                "max_new_files",
+                "final file count",
+                Unit::CountOrShare,
+                Code::FilesGrew,
+            ),
+        }
+    }
+
+    /// The policy key.
+    pub(crate) fn key(self) -> &'static str {
+        self.row().0
+    }
+
+    /// What grew, for messages.
+    pub(crate) fn noun(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The code of the finding when it grew more than the limit.
+    pub(crate) fn code(self) -> Code {
+        self.row().3
+    }
+}
+
 /// A total that a section of limits names by key (`image.max_size`, `dive.min_efficiency`).
 pub(crate) trait Metric: Copy {
     /// The policy key.
@@ -217,6 +297,32 @@ impl Metric for DiveMetric {
     }
     fn is_minimum(self) -> bool {
         self == DiveMetric::MinEfficiency
+    }
+    fn zero_passes(self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A growth limit of 0 is a fair goal ("no growth at all"), and a percentage over 100 % too (the
+/// image may double), so no value is refused or warned about.
+impl Metric for BaselineMetric {
+    fn key(self) -> &'static str {
+        BaselineMetric::key(self)
+    }
+    fn unit(self) -> Unit {
+        self.row().2
+    }
+    fn kind(self, limit: Measure) -> RuleKind {
+        RuleKind::Baseline {
+            metric: self,
+            limit,
+        }
+    }
+    fn ceiling(self) -> Option<&'static str> {
+        None
+    }
+    fn is_minimum(self) -> bool {
+        false
     }
     fn zero_passes(self) -> Option<&'static str> {
         None

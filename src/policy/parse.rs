@@ -1,7 +1,7 @@
 //! Turns the YAML tree of a `sizegate.yml` into checked [`Rule`]s, collecting every problem.
 
 use super::diagnostic::Diagnostics;
-use super::metric::{DiveMetric, ImageMetric, Metric};
+use super::metric::{BaselineMetric, DiveMetric, ImageMetric, Metric};
 use super::preset::{PresetRule, PRESETS, RECOMMENDED};
 use super::read::{
     did_you_mean, fields, index_range, limit, list, path_glob, severity, string, strings,
@@ -14,9 +14,10 @@ use crate::units::{Measure, Unit};
 
 /// Keys of the top level.
 pub(super) const TOP_KEYS: &[&str] = &[
-    "version", "image", "dive", "layers", "paths", "forbid", "extends", "disable", "severity",
+    "version", "image", "dive", "baseline", "layers", "paths", "forbid", "extends", "disable",
+    "severity",
 ];
-/// Keys of the long form of an `image:` or `dive:` limit.
+/// Keys of the long form of an `image:`, `dive:` or `baseline:` limit.
 pub(super) const LIMIT_KEYS: &[&str] = &["limit", "severity", "reason"];
 /// Keys of a `layers:` entry.
 pub(super) const LAYER_KEYS: &[&str] = &["select", "max_size", "max_files", "severity", "reason"];
@@ -55,6 +56,9 @@ pub(super) fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
     if let Some(dive) = top.get("dive") {
         limit_section(dive, "dive", DiveMetric::ALL, diags, &mut rules);
     }
+    if let Some(baseline) = top.get("baseline") {
+        limit_section(baseline, "baseline", BaselineMetric::ALL, diags, &mut rules);
+    }
     let lists: [(&str, EntryReader); 3] = [
         ("layers", layer_rule),
         ("paths", path_rule),
@@ -78,8 +82,8 @@ pub(super) fn rules(root: &Node, diags: &mut Diagnostics) -> Vec<Rule> {
 /// Reads the `i`-th entry of a rule list (`layers`, `paths`, `forbid`).
 type EntryReader = fn(&Node, usize, &mut Diagnostics) -> Option<Rule>;
 
-/// Reads a section of limits (`image:` or `dive:`): one rule per key given, each checking the
-/// metric behind that key.
+/// Reads a section of limits (`image:`, `dive:` or `baseline:`): one rule per key given, each
+/// checking the metric behind that key.
 fn limit_section<M: Metric>(
     node: &Node,
     section: &str,
@@ -227,7 +231,8 @@ fn sized(
         // The count itself, not through a float: a limit past 2^53 keeps every digit.
         Some(v) => match limit(diags, v, &format!("{name}.{key}"), unit)? {
             Measure::Bytes(n) | Measure::Count(n) => Some(Some(n)),
-            Measure::Ratio(r) => Some(Some(r as u64)),
+            // `limit` reads bytes and counts as such; nothing else is read for these units.
+            other => Some(Some(other.as_f64() as u64)),
         },
     }
 }

@@ -213,6 +213,83 @@ pub(super) fn limit(
                 other.found()
             ),
         ),
+        (Unit::SizeOrShare | Unit::CountOrShare, _) => growth(diags, node, what, unit),
+    }
+}
+
+/// A growth limit: a size or a count, or a percentage of the base's value (`Measure::Ratio`).
+/// A bare number is refused where it could mean either: is `max_growth: 5` five bytes or 5 %,
+/// and `max_new_files: 0.1` a tenth of a file or 10 %? Only 0 means the same both ways.
+fn growth(diags: &mut Diagnostics, node: &Node, what: &str, unit: Unit) -> Option<Measure> {
+    let sizes = unit == Unit::SizeOrShare;
+    let expected = match sizes {
+        true => "a size with its unit (20MB) or a percentage of the base (5%)",
+        false => "a whole number of files (500) or a percentage of the base's files (10%)",
+    };
+    let share_or = |diags: &mut Diagnostics, text: &str| -> Option<Measure> {
+        match parse_ratio(text) {
+            Ok(r) => Some(Measure::Ratio(r)),
+            Err(e) => {
+                diags.error(node.pos, format!("`{what}`: {e}"));
+                None
+            }
+        }
+    };
+    match &node.value {
+        Value::Str(s) if s.trim_end().ends_with('%') => share_or(diags, s),
+        Value::Int(i) if *i < 0 => {
+            diags.error(
+                node.pos,
+                format!("`{what}` is negative: a growth limit is 0 or more"),
+            );
+            None
+        }
+        Value::Int(0) if sizes => Some(Measure::Bytes(0)),
+        Value::Int(i) if !sizes => Some(Measure::Count(*i as u64)),
+        Value::Int(i) => {
+            diags
+                .error(node.pos, format!("`{what}: {i}` has no unit"))
+                .label("bytes or percent?")
+                .help(format!(
+                    "write `{i}B` for bytes, `{i}MB`, or `{i}%` of the base"
+                ));
+            None
+        }
+        Value::Str(s) if sizes => {
+            let text = s.trim();
+            if text.ends_with(|c: char| c.is_ascii_digit()) && !text.starts_with('-') {
+                diags
+                    .error(node.pos, format!("`{what}: {text}` has no unit"))
+                    .label("bytes or percent?")
+                    .help(format!(
+                        "write `{text}B` for bytes, `{text}MB`, or `{text}%` of the base"
+                    ));
+                return None;
+            }
+            match parse_size(text) {
+                Ok(b) => Some(Measure::Bytes(b)),
+                Err(e) => {
+                    diags.error(node.pos, format!("`{what}`: {e}"));
+                    None
+                }
+            }
+        }
+        Value::Float(f) => {
+            diags
+                .error(
+                    node.pos,
+                    format!("`{what}` must be {expected}, found `{f}`"),
+                )
+                .help("a share of the base is written as a percentage: `5%`, not 0.05");
+            None
+        }
+        other => {
+            diags.error(
+                node.pos,
+                format!("`{what}` must be {expected}, found {}", other.found()),
+            );
+            None
+        }
     }
 }
 
@@ -352,6 +429,57 @@ mod tests {
         assert!(parse_range("a..3")
             .expect_err("must fail")
             .contains("not a layer index"));
+    }
+
+    /// What `growth` reads from the YAML value `yaml`, or the message of its error.
+    fn growth_of(yaml: &str, unit: Unit) -> Result<Measure, String> {
+        let node = crate::policy::yaml::parse(&format!("v: {yaml}\n")).expect("YAML");
+        let Value::Map(entries) = node.value else {
+            panic!("a mapping")
+        };
+        let mut diags = Diagnostics::default();
+        let read = limit(&mut diags, &entries[0].1, "baseline.x", unit);
+        match (read, diags.list.first()) {
+            (Some(m), None) => Ok(m),
+            (_, Some(d)) => Err(d.message.clone()),
+            (None, None) => Err("refused without a diagnostic".into()),
+        }
+    }
+
+    #[test]
+    fn growth_limits_are_sizes_with_units_or_percentages_never_bare_numbers() {
+        let size = |y| growth_of(y, Unit::SizeOrShare);
+        assert_eq!(size("20MB"), Ok(Measure::Bytes(20_000_000)));
+        assert_eq!(size("\"1.5 KiB\""), Ok(Measure::Bytes(1536)));
+        assert_eq!(size("5%"), Ok(Measure::Ratio(0.05)));
+        assert_eq!(size("150 %"), Ok(Measure::Ratio(1.5)));
+        assert_eq!(size("0"), Ok(Measure::Bytes(0)));
+        assert_eq!(size("5"), Err("`baseline.x: 5` has no unit".into()));
+        assert_eq!(size("\"5\""), Err("`baseline.x: 5` has no unit".into()));
+        assert_eq!(
+            size("-5"),
+            Err("`baseline.x` is negative: a growth limit is 0 or more".into())
+        );
+        assert!(size("-5MB").expect_err("negative").contains("negative"));
+        assert!(size("-5%").expect_err("negative").contains("negative"));
+        assert!(size("5 parsecs")
+            .expect_err("unit")
+            .contains("unknown size unit"));
+        assert!(size("0.05").expect_err("float").contains("found `0.05`"));
+        assert!(size("[1]").expect_err("list").contains("found a list"));
+    }
+
+    #[test]
+    fn file_growth_limits_are_counts_or_percentages() {
+        let files = |y| growth_of(y, Unit::CountOrShare);
+        assert_eq!(files("500"), Ok(Measure::Count(500)));
+        assert_eq!(files("0"), Ok(Measure::Count(0)));
+        assert_eq!(files("10%"), Ok(Measure::Ratio(0.1)));
+        assert!(files("-1").expect_err("negative").contains("negative"));
+        assert!(files("1.5")
+            .expect_err("float")
+            .contains("a whole number of files"));
+        assert!(files("5MB").expect_err("size").contains("found the string"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The checked form of a policy: a flat list of rules, each with what it measures, its limit, its
 //! severity, its reason and the place it was written.
 
-use super::metric::{DiveMetric, ImageMetric};
+use super::metric::{BaselineMetric, DiveMetric, ImageMetric};
 use super::yaml::Pos;
 use crate::severity::Severity;
 use crate::units::Measure;
@@ -44,6 +44,15 @@ pub(crate) enum RuleKind {
         /// Which metric.
         metric: DiveMetric,
         /// dive's threshold.
+        limit: Measure,
+    },
+    /// How much a number may grow against the baseline (`check --baseline BASE`); skipped, not
+    /// passed, when there is no base image to compare with.
+    Baseline {
+        /// What grew.
+        metric: BaselineMetric,
+        /// The most it may grow: bytes or a count (`Measure::Bytes`, `Measure::Count`), or a
+        /// share of the base's value (`Measure::Ratio`, 0.05 = 5 %).
         limit: Measure,
     },
     /// A budget for the layers a selector picks, each layer on its own.

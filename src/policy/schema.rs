@@ -26,6 +26,8 @@ struct PolicyDoc {
     image: Option<ImageDoc>,
     /// dive's three CI rules, with dive's semantics.
     dive: Option<DiveDoc>,
+    /// Growth budgets against the baseline (`check --baseline BASE`); skipped without one.
+    baseline: Option<BaselineDoc>,
     /// Budgets for layers picked by index or by build instruction; each picked layer on its own.
     layers: Option<Vec<LayerDoc>>,
     /// Budgets for the files of the final filesystem that a glob matches, summed.
@@ -72,6 +74,26 @@ struct DiveDoc {
     max_wasted_bytes: Option<LimitDoc<Size>>,
     /// dive's highestUserWastedPercent: fails when dive's user wasted share is above this.
     max_user_wasted_percent: Option<LimitDoc<Ratio>>,
+}
+
+/// How much may grow against the base image (`check --baseline BASE`: an image, or the saved JSON
+/// report of one). Each rule is skipped, and says so, when there is no base image to compare with.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct BaselineDoc {
+    /// Most the image size may grow: a size (20MB) or a percentage of the base's (5%).
+    max_growth: Option<LimitDoc<Growth>>,
+    /// Most the final size (bytes visible in the final filesystem) may grow.
+    max_final_growth: Option<LimitDoc<Growth>>,
+    /// Most the wasted bytes may grow.
+    max_wasted_growth: Option<LimitDoc<Growth>>,
+    /// Most any one layer may grow against its counterpart in the base; a percentage is of that
+    /// layer's base size, and an added layer grew by its whole size (over every percentage).
+    max_layer_growth: Option<LimitDoc<Growth>>,
+    /// Most the final file count may grow (files added less files removed): a count, or a
+    /// percentage of the base's ("10%").
+    max_new_files: Option<LimitDoc<FileGrowth>>,
 }
 
 /// A limit, short (`450MB`) or with a severity and a reason.
@@ -225,6 +247,15 @@ impl JsonSchema for PresetRuleName {
     }
 }
 
+/// A percentage, as `parse_ratio` reads it: `5%`, `12.5 %`.
+const PERCENT_PATTERN: &str = r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$";
+
+/// A size as `parse_size` reads it, its unit optional when `unit_repeat` is `?` and required when
+/// it is empty.
+fn size_pattern(unit_repeat: &str) -> String {
+    format!(r"^\s*[0-9]+(\.[0-9]+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB]){unit_repeat}\s*$")
+}
+
 /// A size: bytes, or a number with a unit.
 struct Size;
 
@@ -237,7 +268,44 @@ impl JsonSchema for Size {
             "description": "Bytes, or a number with a unit: B, kB, MB, GB, TB (powers of 1000), KiB, MiB, GiB, TiB (powers of 1024), any case: 450MB, 1.5GiB, \"300 kB\".",
             "anyOf": [
                 { "type": "integer", "minimum": 0 },
-                { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*([kKmMgGtT]([iI]?[bB])?|[bB])?\\s*$" }
+                { "type": "string", "pattern": size_pattern("?") }
+            ]
+        })
+    }
+}
+
+/// A growth of bytes: a size with its unit, or a percentage of the base.
+struct Growth;
+
+impl JsonSchema for Growth {
+    fn schema_name() -> Cow<'static, str> {
+        "Growth".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A size with its unit (20MB, 1.5GiB, 500kB; a bare number is refused, as it could be bytes or percent, except 0), or a percentage of the base's value (\"5%\").",
+            "anyOf": [
+                { "type": "integer", "const": 0 },
+                { "type": "string", "pattern": size_pattern("") },
+                { "type": "string", "pattern": PERCENT_PATTERN }
+            ]
+        })
+    }
+}
+
+/// A growth of a count: a whole number, or a percentage of the base.
+struct FileGrowth;
+
+impl JsonSchema for FileGrowth {
+    fn schema_name() -> Cow<'static, str> {
+        "FileGrowth".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A number of files (500), or a percentage of the base's file count (\"10%\").",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": PERCENT_PATTERN }
             ]
         })
     }
@@ -255,7 +323,7 @@ impl JsonSchema for Ratio {
             "description": "A percentage (\"95%\") or a fraction (0.95).",
             "anyOf": [
                 { "type": "number", "minimum": 0 },
-                { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$" }
+                { "type": "string", "pattern": PERCENT_PATTERN }
             ]
         })
     }
@@ -263,7 +331,7 @@ impl JsonSchema for Ratio {
 
 #[cfg(test)]
 mod tests {
-    use super::super::metric::{DiveMetric, ImageMetric};
+    use super::super::metric::{BaselineMetric, DiveMetric, ImageMetric};
     use super::super::parse::{
         FORBID_KEYS, LAYER_KEYS, LIMIT_KEYS, PATH_KEYS, SELECT_KEYS, TOP_KEYS,
     };
@@ -297,6 +365,8 @@ mod tests {
         assert_eq!(keys(&schema, Some("ImageDoc")), sorted(&image));
         let dive: Vec<&str> = DiveMetric::ALL.iter().map(|m| m.key()).collect();
         assert_eq!(keys(&schema, Some("DiveDoc")), sorted(&dive));
+        let baseline: Vec<&str> = BaselineMetric::ALL.iter().map(|m| m.key()).collect();
+        assert_eq!(keys(&schema, Some("BaselineDoc")), sorted(&baseline));
         assert_eq!(keys(&schema, Some("LayerDoc")), sorted(LAYER_KEYS));
         assert_eq!(keys(&schema, Some("SelectDoc")), sorted(SELECT_KEYS));
         assert_eq!(keys(&schema, Some("PathDoc")), sorted(PATH_KEYS));

@@ -97,6 +97,15 @@ const EXAMPLES: &str = r#"
 #   max_wasted_bytes: 20MB
 #   max_user_wasted_percent: 10%
 
+# Growth budgets against a baseline (`check --baseline BASE`: the main branch's image, or the
+# JSON report saved from it); without one, these rules are reported as skipped:
+# baseline:
+#   max_growth: 5%             # the image size, as a share of the base's (or a size: 20MB)
+#   max_final_growth: 10MB     # the bytes of the final filesystem
+#   max_wasted_growth: 1MB     # bytes overwritten or deleted by a later layer
+#   max_layer_growth: { limit: 20MB, severity: warn }  # any one layer; an added one counts whole
+#   max_new_files: 500         # files added less files removed (or a share: 10%)
+
 # Budgets for layers, each selected layer on its own; select by index (3, -1, "1..", "2..5")
 # and/or by a glob on the build instruction:
 # layers:
@@ -154,6 +163,29 @@ fn size(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::units::parse_size;
+
+    #[test]
+    fn the_commented_baseline_example_is_a_valid_policy_once_uncommented() {
+        let start = EXAMPLES.find("# baseline:").expect("a baseline example");
+        let block: String = EXAMPLES[start..]
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+            .collect();
+        let policy = crate::policy::Policy::parse("starter.yml", &block)
+            .unwrap_or_else(|e| panic!("{}", e.render(false)));
+        let names: Vec<&str> = policy.rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "baseline.max_growth",
+                "baseline.max_final_growth",
+                "baseline.max_wasted_growth",
+                "baseline.max_layer_growth",
+                "baseline.max_new_files"
+            ]
+        );
+    }
 
     #[test]
     fn size_limits_round_up_and_parse_back_at_least_as_large() {

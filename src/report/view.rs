@@ -8,9 +8,10 @@
 //! GitHub log, and ESC sequences would reach the terminal).
 
 use crate::analysis::summary::ImageSummary;
-use crate::check::{Finding, ImageCheck, Location, Outcome, RuleResult};
+use crate::check::{CheckReport, Finding, ImageCheck, Location, Outcome, RuleResult};
+use crate::report::diff::{layer_status, path_cell};
 use crate::text::printable;
-use crate::units::human_size;
+use crate::units::{human_size, Measure};
 
 /// One rule as the rules tables show it, with the findings it gave.
 pub(crate) struct RuleRow<'a> {
@@ -84,6 +85,7 @@ impl FindingLines {
         if f.more_paths > 0 {
             paths.push(format!("  … and {} more", f.more_paths));
         }
+        paths.extend(grew_lines(f));
         FindingLines { words, paths }
     }
 
@@ -93,6 +95,90 @@ impl FindingLines {
         lines.extend(self.paths);
         lines
     }
+}
+
+/// For a growth finding, what grew most: `  layer 3 (added, +5 kB): RUN … (Dockerfile:7)` per
+/// layer, then `  /opt/extra/blob.bin (added, +5 kB)` per path.
+fn grew_lines(f: &Finding) -> Vec<String> {
+    let Some(grew) = &f.grew else {
+        return Vec::new();
+    };
+    let layers = grew.layers.iter().map(|l| {
+        let c = &l.change;
+        let index = c.new_index.map_or_else(String::new, |i| format!(" {i}"));
+        let dockerfile = l
+            .dockerfile
+            .as_ref()
+            .map(|loc| format!(" ({})", printable(&loc.file_line())))
+            .unwrap_or_default();
+        format!(
+            "  layer{index} ({}, {}): {}{dockerfile}",
+            layer_status(c),
+            Measure::ByteChange(c.size_delta),
+            created_by(c.created_by.as_deref())
+        )
+    });
+    let paths = grew.paths.iter().map(|p| {
+        format!(
+            "  {} ({}, {})",
+            path_cell(p),
+            p.status.as_str(),
+            Measure::ByteChange(p.delta)
+        )
+    });
+    layers.chain(paths).collect()
+}
+
+/// The rules skipped on one image, for the formats that show findings rather than rules (SARIF,
+/// Code Quality, workflow commands): one note per image, so that a policy's five `baseline:`
+/// rules make one note, not five.
+pub(crate) struct SkippedNote<'a> {
+    /// The image, as the archive names it (not escaped: the formats escape it as they show it).
+    pub image: &'a str,
+    /// Where the first skipped rule is written; the note points there.
+    pub location: Option<&'a Location>,
+    /// `2 rules skipped (no --baseline given): baseline.max_growth, baseline.max_new_files`,
+    /// escaped.
+    pub message: String,
+}
+
+/// A note for every image with skipped rules, in image order.
+pub(crate) fn skipped_notes(report: &CheckReport) -> Vec<SkippedNote<'_>> {
+    report
+        .images
+        .iter()
+        .filter_map(|check| {
+            let skipped: Vec<&RuleResult> = check
+                .rules
+                .iter()
+                .filter(|r| r.status == Outcome::Skipped)
+                .collect();
+            let first = skipped.first()?;
+            let why = |r: &RuleResult| r.detail.clone().unwrap_or_default();
+            let mut reasons: Vec<String> = skipped.iter().map(|r| why(r)).collect();
+            reasons.dedup();
+            let n = skipped.len();
+            let count = format!("{n} rule{} skipped", if n == 1 { "" } else { "s" });
+            let message = match reasons.as_slice() {
+                [one] => {
+                    let names: Vec<&str> = skipped.iter().map(|r| r.rule.as_str()).collect();
+                    format!("{count} ({one}): {}", names.join(", "))
+                }
+                _ => {
+                    let each: Vec<String> = skipped
+                        .iter()
+                        .map(|r| format!("{} ({})", r.rule, why(r)))
+                        .collect();
+                    format!("{count}: {}", each.join(", "))
+                }
+            };
+            Some(SkippedNote {
+                image: &check.summary.name,
+                location: first.location.as_ref(),
+                message: printable(&message).into_owned(),
+            })
+        })
+        .collect()
 }
 
 /// A policy's `reason`, line by line as its author wrote it (a YAML block may run over several),

@@ -28,21 +28,22 @@ fn headings(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A policy with one mistake, and how `check` must report it.
-struct Case {
+/// A policy with one mistake, and how `check` must report it (the tables of other modules use it
+/// too, for the mistakes of their rule kind).
+pub(crate) struct Case {
     /// What the case pins; every failed assertion names it.
-    name: &'static str,
+    pub(crate) name: &'static str,
     /// The text of sizegate.yml.
-    policy: &'static str,
+    pub(crate) policy: &'static str,
     /// The one `error: …` heading stderr must have.
-    heading: &'static str,
+    pub(crate) heading: &'static str,
     /// More text stderr must hold: the line shown, the underline and its label, the help.
-    shows: &'static [&'static str],
+    pub(crate) shows: &'static [&'static str],
 }
 
 /// Runs the case: exit code 2, nothing on stdout, no panic, exactly the case's heading, the
 /// `1 problem` summary last, and each text of `shows` somewhere in stderr.
-fn assert_case(case: &Case) {
+pub(crate) fn assert_case(case: &Case) {
     let name = case.name;
     let stderr = errors_of(name, case.policy);
     assert_eq!(headings(&stderr), [case.heading], "{name}: {stderr}");

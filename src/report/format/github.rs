@@ -1,13 +1,15 @@
 //! `--format github`: one GitHub Actions workflow command per finding
 //! (`::error file=…,line=…,col=…,title=…::message`, `::warning …`), so each finding shows as an
-//! annotation on the policy rule, or on the Dockerfile line that made the layer.
+//! annotation on the policy rule, or on the Dockerfile line that made the layer; and a `::notice`
+//! per image whose rules were skipped (`baseline:` rules without a base image), on the first of
+//! them, so that a rule not checked is not mistaken for one passed.
 
 use std::io::{self, Write};
 
 use super::Render;
 use crate::check::CheckReport;
 use crate::report::printable;
-use crate::report::view::{layer_line, place, FindingLines};
+use crate::report::view::{layer_line, place, skipped_notes, FindingLines, SkippedNote};
 use crate::severity::Severity;
 
 /// Workflow commands, one line per finding.
@@ -40,8 +42,24 @@ impl Render for Github {
                 )?;
             }
         }
+        for note in skipped_notes(report) {
+            writeln!(out, "{}", notice(&note))?;
+        }
         Ok(())
     }
+}
+
+/// `::notice file=…,line=…,col=…,title=rules skipped::…`: the rules of one image not checked.
+fn notice(note: &SkippedNote<'_>) -> String {
+    let mut properties = Vec::new();
+    if let Some(loc) = note.location {
+        properties.push(("file", loc.file.clone()));
+        properties.push(("line", loc.line.to_string()));
+        properties.push(("col", loc.column.to_string()));
+    }
+    properties.push(("title", "rules skipped".to_string()));
+    let message = format!("{}\nimage: {}", note.message, printable(note.image));
+    workflow_command("notice", &properties, &message)
 }
 
 /// `::command key=value,key=value::message`, every part escaped as the Actions runner expects.
@@ -89,8 +107,8 @@ pub(crate) fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{finding, report, unplaced};
-    use crate::check::{Code, Location};
+    use crate::check::tests::{finding, report, rule, unplaced};
+    use crate::check::{Code, Location, Outcome};
 
     #[test]
     fn other_control_bytes_are_shown_as_codes() {
@@ -139,6 +157,25 @@ mod tests {
             "::error file=sizegate.yml,line=3,col=13,title=image-too-large (image.max_size)::big%0Aimage: app:1\n\
              ::warning file=docker/Dockerfile%2Cv2,line=7,col=1,title=layer-over-budget (layers[0])::layer%0Aimage: app:1\n\
              ::error title=dive-lowest-efficiency (dive-ci.x)::50%25%0Aimage: app:1\n"
+        );
+    }
+
+    #[test]
+    fn skipped_rules_are_a_notice_on_the_first_of_them() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no image of the baseline pairs with app:1".into());
+        skipped.location = Some(Location {
+            file: "sizegate.yml".into(),
+            line: 4,
+            column: 15,
+        });
+        let mut out = Vec::new();
+        Github
+            .render(&report(vec![skipped], vec![]), &mut out)
+            .expect("written to memory");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "::notice file=sizegate.yml,line=4,col=15,title=rules skipped::1 rule skipped (no image of the baseline pairs with app:1): baseline.max_growth%0Aimage: app:1\n"
         );
     }
 }

@@ -1,13 +1,15 @@
 //! `--format gitlab`: GitLab Code Quality JSON (`artifacts:reports:codequality`), one issue per
-//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line).
+//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line); and
+//! an `info` issue per image whose rules were skipped (`baseline:` rules without a base image),
+//! so that a rule not checked is not mistaken for one passed.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::Render;
-use crate::check::CheckReport;
-use crate::report::view::{place, reason_lines};
+use crate::check::{skipped_fingerprint, CheckReport};
+use crate::report::view::{place, reason_lines, skipped_notes};
 use crate::report::{printable, write_json};
 use crate::severity::Severity;
 
@@ -69,6 +71,25 @@ impl Render for Gitlab {
                 });
             }
         }
+        for note in skipped_notes(report) {
+            let (path, begin) = note
+                .location
+                .map_or((report.fallback_file(), 1), |l| (l.file.as_str(), l.line));
+            let mut description = note.message;
+            if report.images.len() > 1 {
+                description.push_str(&format!(" [{}]", printable(note.image)));
+            }
+            issues.push(Issue {
+                description,
+                check_name: "skipped",
+                fingerprint: skipped_fingerprint(note.image),
+                severity: "info",
+                location: IssueLocation {
+                    path,
+                    lines: Lines { begin },
+                },
+            });
+        }
         write_json(out, &issues)
     }
 }
@@ -76,7 +97,8 @@ impl Render for Gitlab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{report, unplaced};
+    use crate::check::tests::{report, rule, unplaced};
+    use crate::check::Outcome;
 
     #[test]
     fn issue_without_a_place_is_on_the_policy_file_line_1() {
@@ -90,6 +112,32 @@ mod tests {
         assert_eq!(
             issues[0]["location"],
             serde_json::json!({"path": "sizegate.yml", "lines": {"begin": 1}})
+        );
+    }
+
+    #[test]
+    fn skipped_rules_are_one_info_issue_per_image_with_a_fingerprint_of_its_name() {
+        let skip = |name| {
+            let mut r = rule(name, Outcome::Skipped);
+            r.detail = Some("no --baseline given".into());
+            r
+        };
+        let r = report(
+            vec![skip("baseline.max_growth"), skip("baseline.max_new_files")],
+            vec![],
+        );
+        let mut out = Vec::new();
+        Gitlab.render(&r, &mut out).expect("written to memory");
+        let issues: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(
+            issues,
+            serde_json::json!([{
+                "description": "2 rules skipped (no --baseline given): baseline.max_growth, baseline.max_new_files",
+                "check_name": "skipped",
+                "fingerprint": skipped_fingerprint("app:1"),
+                "severity": "info",
+                "location": {"path": "sizegate.yml", "lines": {"begin": 1}}
+            }])
         );
     }
 }

@@ -6,7 +6,8 @@
 //! *passing* test case whose system-out says `warn: …`: the gate passed, so the test report must
 //! not turn red (GitLab and Jenkins count any `<failure>` as a failed test), and `<skipped>` would
 //! claim the rule was not checked; Jenkins shows system-out on the case's page and GitLab in the
-//! case's details.
+//! case's details. A rule that was indeed not checked (a `baseline:` rule without a base image) is
+//! a `<skipped>` case whose message says why.
 //!
 //! The XML keeps sizegate's line breaks, but the image's names and the policy's text are escaped
 //! as in the outputs for people ([`printable`]): CI systems show these messages to people, the
@@ -43,6 +44,13 @@ impl Render for Junit {
                             status.set_type(first.code.as_str());
                         }
                         status.set_description(body(&findings));
+                        status
+                    }
+                    Outcome::Skipped => {
+                        let mut status = TestCaseStatus::skipped();
+                        if let Some(why) = &rule.detail {
+                            status.set_message(printable(why));
+                        }
                         status
                     }
                     Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
@@ -130,6 +138,25 @@ mod tests {
         );
         assert!(
             xml.contains(r#"<testcase name="layers[0]" classname="app:1"/>"#),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn a_skipped_rule_is_a_skipped_case_saying_why() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no --baseline given".into());
+        let mut out = Vec::new();
+        Junit
+            .render(&report(vec![skipped], vec![]), &mut out)
+            .expect("written to memory");
+        let xml = String::from_utf8_lossy(&out);
+        assert!(
+            xml.contains(r#"tests="1" skipped="1" errors="0" failures="0""#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<skipped message="no --baseline given"/>"#),
             "{xml}"
         );
     }

@@ -187,6 +187,7 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
             Outcome::Pass => "pass",
             Outcome::Error => "❌ error",
             Outcome::Warn => "⚠️ warn",
+            Outcome::Skipped => "⏭️ skipped",
         };
         page.line(&format!(
             "| {} | {} | {} | {status} |",

@@ -1,20 +1,24 @@
 //! `--format sarif`: SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs), built with the typed model
 //! of `serde-sarif`. One rule per finding code; every result has a physical location (the
 //! Dockerfile line, else the policy rule, else line 1 of the policy file) and a stable
-//! `partialFingerprints` entry, so a finding that persists across runs stays one alert.
+//! `partialFingerprints` entry, so a finding that persists across runs stays one alert. Rules that
+//! were skipped (`baseline:` rules without a base image) are no results: they are notes of level
+//! `note` in the run's invocation (`toolExecutionNotifications`), one per image, at the first
+//! skipped rule.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel,
-    Run, Sarif as SarifLog, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif as SarifLog, Tool, ToolComponent,
 };
 
 use super::Render;
 use crate::check::{CheckReport, Code, Location};
-use crate::report::view::{layer_line, place, FindingLines};
+use crate::report::printable;
+use crate::report::view::{layer_line, place, skipped_notes, FindingLines};
 use crate::report::write_json;
 use crate::severity::Severity;
 
@@ -101,15 +105,49 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .build();
+    run.invocations = skipped_invocation(report).map(|i| vec![i]);
     SarifLog::builder()
         .schema(SCHEMA_URI)
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// The run's invocation when rules were skipped: it ran to the end, and says which rules it did
+/// not check, with a note per image; `None` when none was skipped (the log then has no
+/// invocation, as before skipping existed).
+fn skipped_invocation(report: &CheckReport) -> Option<Invocation> {
+    let notes: Vec<Notification> = skipped_notes(report)
+        .into_iter()
+        .map(|note| {
+            let text = format!("{}\nimage: {}", note.message, printable(note.image));
+            let properties = BTreeMap::from([("image".to_string(), note.image.into())]);
+            let mut n = Notification::builder()
+                .message(Message::builder().text(text).build())
+                .level(serde_json::json!("note"))
+                .properties(
+                    PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build();
+            n.locations = note.location.map(|l| vec![location(l)]);
+            n
+        })
+        .collect();
+    if notes.is_empty() {
+        return None;
+    }
+    Some(
+        Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(notes)
+            .build(),
+    )
 }
 
 fn text(s: &str) -> MultiformatMessageString {
@@ -157,7 +195,8 @@ pub(crate) fn file_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::tests::{report, unplaced};
+    use crate::check::tests::{report, rule, unplaced};
+    use crate::check::Outcome;
 
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {
@@ -189,5 +228,31 @@ mod tests {
             log["runs"][0]["tool"]["driver"]["rules"][0]["id"],
             "dive-lowest-efficiency"
         );
+    }
+
+    #[test]
+    fn skipped_rules_are_a_note_of_the_invocation_at_the_first_of_them() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no --baseline given".into());
+        skipped.location = Some(Location {
+            file: "sizegate.yml".into(),
+            line: 4,
+            column: 15,
+        });
+        let sarif = serde_json::to_value(log(&report(vec![skipped], vec![]))).expect("serializes");
+        let invocation = &sarif["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true);
+        let note = &invocation["toolExecutionNotifications"][0];
+        assert_eq!(note["level"], "note");
+        assert_eq!(
+            note["message"]["text"],
+            "1 rule skipped (no --baseline given): baseline.max_growth\nimage: app:1"
+        );
+        assert_eq!(
+            note["locations"][0]["physicalLocation"]["region"],
+            serde_json::json!({"startLine": 4, "startColumn": 15})
+        );
+        let none = serde_json::to_value(log(&report(vec![], vec![]))).expect("serializes");
+        assert!(none["runs"][0].get("invocations").is_none());
     }
 }

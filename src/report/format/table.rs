@@ -110,6 +110,7 @@ fn status_cell(status: Outcome) -> Cell {
         Outcome::Pass => Cell::new("pass").fg(Color::Green),
         Outcome::Error => Cell::new("error").fg(Color::Red),
         Outcome::Warn => Cell::new("warn").fg(Color::Yellow),
+        Outcome::Skipped => Cell::new("skipped").fg(Color::DarkGrey),
     }
 }
 

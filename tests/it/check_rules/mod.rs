@@ -11,6 +11,7 @@
 //! files; dive efficiency 0.48808419550481624, wasted 20647, user wasted 1.946911834040547.
 //! tiny.oci is the same image with gzip layers (compressed_size 29163), named `latest`.
 
+mod baseline;
 mod discovery;
 mod dive;
 mod dive_ci;
