@@ -18,7 +18,7 @@
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use super::{pinned, rule_row_detail, with};
+use super::{assert_verdict, pinned, rule_row_detail, with};
 use crate::policy_errors::{assert_case as assert_policy_error, Case as PolicyError};
 use crate::support::{
     assert_close, at, bytes, count, diff_id, fixture_arg, outcome, ratio, run_in, workdir,
@@ -180,20 +180,7 @@ fn assert_case(case: &Case) {
         let run = check(&dir, Some(base), &["--format", "json"]);
         assert_eq!(run.code, case.code, "{name}: exit code; {}", run.stderr);
         let report = run.json();
-        let errors = case
-            .findings
-            .iter()
-            .filter(|f| f["severity"] == "error")
-            .count();
-        assert_eq!(
-            outcome(&report),
-            json!({
-                "verdict": if case.code == 0 { "pass" } else { "fail" },
-                "errors": errors,
-                "warnings": case.findings.len() - errors,
-            }),
-            "{name}: verdict and totals"
-        );
+        assert_verdict(&report, case.code, &case.findings, &name);
         let image = &report["images"][0];
         assert_eq!(image["rules"], json!(case.rules), "{name}: rule rows");
         let found = image["findings"].as_array().expect("findings");

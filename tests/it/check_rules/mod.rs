@@ -141,20 +141,7 @@ fn assert_case(case: &Case) {
         run.stderr
     );
     let report = run.json();
-    let errors = case
-        .findings
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .count();
-    assert_eq!(
-        outcome(&report),
-        json!({
-            "verdict": if case.code == 0 { "pass" } else { "fail" },
-            "errors": errors,
-            "warnings": case.findings.len() - errors,
-        }),
-        "{name}: verdict and totals"
-    );
+    assert_verdict(&report, case.code, &case.findings, name);
     let mut policies = Vec::new();
     if !case.policy.is_empty() {
         policies.push(POLICY);
@@ -176,6 +163,20 @@ fn assert_case(case: &Case) {
 }
 
 /// The fields a case pins of a finding: all but the message, hint and over_percent.
+/// The report's verdict and totals are those of an exit `code` with these `findings`.
+fn assert_verdict(report: &Value, code: i32, findings: &[Value], name: &str) {
+    let errors = findings.iter().filter(|f| f["severity"] == "error").count();
+    assert_eq!(
+        outcome(report),
+        json!({
+            "verdict": if code == 0 { "pass" } else { "fail" },
+            "errors": errors,
+            "warnings": findings.len() - errors,
+        }),
+        "{name}: verdict and totals"
+    );
+}
+
 fn pinned(f: &Value) -> Value {
     let mut v = essentials(f);
     v["created_by"] = f["created_by"].clone();
