@@ -24,7 +24,10 @@ pub(crate) const SAVED_FILES: usize = 100;
 /// The paths part of the JSON contract of an image: directory totals to `directory_depth` (every
 /// directory that deep that holds a file, so a directory missing from the list held none) and the
 /// largest files.
+/// A report written before these keys were added has none of them: it reads as knowing no path
+/// (`directory_depth` 0, empty lists).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub(crate) struct SavedPaths {
     /// The depth `directories` is complete to (`/usr` is 1); 0 when only the root fits.
     pub directory_depth: u32,
@@ -143,15 +146,23 @@ pub(crate) fn depth(path: &[u8]) -> u32 {
 impl PathTree {
     /// Every directory and file of the image's final filesystem.
     pub(crate) fn of(image: &Image, analysis: &Analysis) -> PathTree {
-        let mut nodes = Vec::with_capacity(analysis.visible_files.len() * 5 / 4);
+        PathTree::of_files(
+            analysis.visible_files.len(),
+            counted(image, analysis).map(|f| (f.path, f.size, f.counted)),
+        )
+    }
+
+    /// The tree of these files, in path order: `(path, size, what it adds to its directories)`.
+    fn of_files<'p>(count: usize, files: impl Iterator<Item = (&'p [u8], u64, u64)>) -> PathTree {
+        let mut nodes = Vec::with_capacity(count * 5 / 4);
         // Paths come sorted, so the directories of one path are a run: a stack of the open ones,
         // each closed (pushed to `nodes`) when a path outside it comes.
         let mut open: Vec<Node> = Vec::new();
-        for file in counted(image, analysis) {
-            while open.last().is_some_and(|d| !holds(&d.path, file.path)) {
+        for (path, size, counted) in files {
+            while open.last().is_some_and(|d| !holds(&d.path, path)) {
                 nodes.extend(open.pop());
             }
-            for dir in parents(file.path).skip(open.len()) {
+            for dir in parents(path).skip(open.len()) {
                 open.push(Node {
                     path: dir.into(),
                     size: 0,
@@ -160,26 +171,43 @@ impl PathTree {
                 });
             }
             for dir in &mut open {
-                dir.size = dir.size.saturating_add(file.counted);
+                dir.size = dir.size.saturating_add(counted);
                 dir.files += 1;
             }
             nodes.push(Node {
-                path: file.path.into(),
-                size: file.size,
+                path: path.into(),
+                size,
                 files: 1,
                 dir: false,
             });
         }
         nodes.extend(open.into_iter().rev());
         nodes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        // A hostile report can name a path both as a file and as a directory.
+        nodes.dedup_by(|a, b| a.path == b.path);
         PathTree {
             nodes,
             complete_to: None,
         }
     }
 
-    /// The part of a tree a saved report kept.
-    pub(crate) fn from_saved(saved: &SavedPaths) -> PathTree {
+    /// The part of a tree a saved report kept, for an image of `final_files` files. When the
+    /// report lists every file (an image of at most [`SAVED_FILES`] files, no hard link among
+    /// them), that is the whole tree: its directories are summed from the files, and a path the
+    /// report does not name was not there.
+    pub(crate) fn from_saved(saved: &SavedPaths, final_files: u64) -> PathTree {
+        let valid = |p: &&PathSize| p.path.starts_with('/') && p.path != "/";
+        if u64::try_from(saved.largest_files.len()).is_ok_and(|n| n == final_files) {
+            let mut files: Vec<&PathSize> = saved.largest_files.iter().filter(valid).collect();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files.dedup_by(|a, b| a.path == b.path);
+            return PathTree::of_files(
+                files.len(),
+                files
+                    .into_iter()
+                    .map(|f| (f.path.as_bytes(), f.size, f.size)),
+            );
+        }
         let node = |p: &PathSize, dir: bool| Node {
             path: p.path.as_bytes().into(),
             size: p.size,
@@ -189,9 +217,15 @@ impl PathTree {
         let mut nodes: Vec<Node> = saved
             .directories
             .iter()
+            .filter(valid)
             .map(|p| node(p, true))
-            .chain(saved.largest_files.iter().map(|p| node(p, false)))
-            .filter(|n| n.path.first() == Some(&b'/') && &*n.path != b"/")
+            .chain(
+                saved
+                    .largest_files
+                    .iter()
+                    .filter(valid)
+                    .map(|p| node(p, false)),
+            )
             .collect();
         nodes.sort_by(|a, b| a.path.cmp(&b.path));
         nodes.dedup_by(|a, b| a.path == b.path);
@@ -381,7 +415,8 @@ mod tests {
                 ("/usr.txt", 3)
             ]
         );
-        let tree = PathTree::from_saved(&saved);
+        // Four of the five files are listed (the hard link is not): not the whole tree.
+        let tree = PathTree::from_saved(&saved, 5);
         assert_eq!(tree.lookup(b"/usr/lib/a", true), Known::Size(10));
         assert_eq!(tree.lookup(b"/usr/lib/a/b", true), Known::Unknown);
         assert_eq!(tree.lookup(b"/usr/lib/a/b/deep", false), Known::Size(10));
@@ -389,6 +424,23 @@ mod tests {
         assert_eq!(tree.lookup(b"/usr/share", true), Known::Absent);
         assert_eq!(tree.lookup(b"/opt/x/y/z/file", false), Known::Absent);
         assert_eq!(tree.lookup(b"/usr/lib/other.so", false), Known::Unknown);
+    }
+
+    #[test]
+    fn a_report_that_lists_every_file_is_the_whole_tree() {
+        let img = image(vec![vec![
+            entry('f', "/usr/lib/a/b/deep", 10, None),
+            entry('f', "/usr/lib/x", 5, None),
+            entry('f', "/etc/conf", 50, None),
+        ]]);
+        let analysis = analyze(&img);
+        let saved = SavedPaths::of(&img, &analysis);
+        let tree = PathTree::from_saved(&saved, analysis.final_files());
+        assert_eq!(tree.complete_to, None);
+        assert_eq!(tree.nodes, PathTree::of(&img, &analysis).nodes);
+        assert_eq!(tree.lookup(b"/usr/lib/a/b", true), Known::Size(10));
+        assert_eq!(tree.lookup(b"/usr/lib/y", false), Known::Absent);
+        assert_eq!(tree.lookup(b"/usr/lib/a/b/c", true), Known::Absent);
     }
 
     #[test]

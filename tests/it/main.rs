@@ -7,6 +7,7 @@
 mod check_rules;
 #[cfg(unix)]
 mod ci_recipes;
+mod diff;
 mod dockerfile_attribution;
 mod docs_and_examples;
 mod formats;

@@ -241,14 +241,8 @@ fn json_contract_has_exactly_the_documented_keys() {
         ["efficiency", "user_wasted_percent", "wasted_bytes"]
     );
     assert_eq!(image["directory_depth"], 3);
-    assert_eq!(
-        keys(&image["directories"][0]),
-        ["files", "path", "size"]
-    );
-    assert_eq!(
-        keys(&image["largest_files"][0]),
-        ["files", "path", "size"]
-    );
+    assert_eq!(keys(&image["directories"][0]), ["files", "path", "size"]);
+    assert_eq!(keys(&image["largest_files"][0]), ["files", "path", "size"]);
     assert_eq!(
         keys(&image["layers"][0]),
         ["created_by", "digest", "files", "index", "size"]
