@@ -82,7 +82,7 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
     let (mut i, mut j) = (0, 0);
     while i < bs.len() || j < ns.len() {
         let order = match (bs.get(i), ns.get(j)) {
-            (Some(x), Some(y)) => x.path.cmp(&y.path),
+            (Some(x), Some(y)) => x.path().cmp(y.path()),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
@@ -90,25 +90,25 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
             std::cmp::Ordering::Equal => {
                 let (x, y) = (&bs[i], &ns[j]);
                 (i, j) = (i + 1, j + 1);
-                (&*y.path, y.dir, Known::Size(x.size), Known::Size(y.size))
+                (y.path(), y.dir, Known::Size(x.size), Known::Size(y.size))
             }
             std::cmp::Ordering::Less => {
                 let x = &bs[i];
                 i += 1;
                 (
-                    &*x.path,
+                    x.path(),
                     x.dir,
                     Known::Size(x.size),
-                    new.lookup(&x.path, x.dir),
+                    new.lookup(x.path(), x.dir),
                 )
             }
             std::cmp::Ordering::Greater => {
                 let y = &ns[j];
                 j += 1;
                 (
-                    &*y.path,
+                    y.path(),
                     y.dir,
-                    base.lookup(&y.path, y.dir),
+                    base.lookup(y.path(), y.dir),
                     Known::Size(y.size),
                 )
             }
@@ -193,14 +193,9 @@ fn below(dir: &[u8], path: &[u8]) -> bool {
 pub(crate) fn tree(nodes: &[(&str, u64, bool)], complete_to: Option<u32>) -> PathTree {
     let mut nodes: Vec<Node> = nodes
         .iter()
-        .map(|(p, size, dir)| Node {
-            path: p.as_bytes().into(),
-            size: *size,
-            files: 1,
-            dir: *dir,
-        })
+        .map(|(p, size, dir)| Node::new(p.as_bytes(), *size, 1, *dir))
         .collect();
-    nodes.sort_by(|a, b| a.path.cmp(&b.path));
+    nodes.sort_by(|a, b| a.path().cmp(b.path()));
     PathTree { nodes, complete_to }
 }
 
