@@ -164,3 +164,31 @@ fn an_image_flag_naming_no_image_of_a_report_is_exit_2() {
         format!("error: {file}: the report has no image named `nope:1` (--image)\n")
     );
 }
+
+/// A report saved before reports kept paths (schema 1 without `directory_depth`, `directories`
+/// and `largest_files`) is read: its totals and layers are compared, and no path, as it names
+/// none.
+#[test]
+fn a_report_saved_before_paths_were_kept_compares_totals_and_layers() {
+    let pair = pair();
+    let report = layers_report(&pair.base, pair.dir.path());
+    let mut old: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("JSON");
+    let img = old["images"][0].as_object_mut().expect("an image");
+    for key in ["directory_depth", "directories", "largest_files"] {
+        assert!(img.remove(key).is_some(), "{key}");
+    }
+    let old = write_file(
+        pair.dir.path(),
+        "old.json",
+        &serde_json::to_vec(&old).expect("JSON"),
+    );
+    let from_old = ok(super::diff_run(&old, &pair.new, &["--format", "json"])).json();
+    let from_image = pair.json(Base::Image, &[]);
+    assert_eq!(from_old["delta"], from_image["delta"]);
+    assert_eq!(from_old["layers"], from_image["layers"]);
+    assert_eq!(
+        (&from_old["paths"], &from_old["path_depth"]),
+        (&serde_json::json!([]), &serde_json::json!(0))
+    );
+}
