@@ -157,8 +157,9 @@ pub(crate) struct ImageDiff {
     pub new: Option<ImageSummary>,
     /// `new - base` of each total; `null` unless both are there.
     pub delta: Option<Delta>,
-    /// How deep the paths were compared: `null` file by file, a number when a saved report kept
-    /// directories to that depth (and its largest files).
+    /// How deep the paths were compared: `null` file by file (an image, or a saved report that
+    /// lists every file), a number when a saved report kept directories to that depth (and its
+    /// largest files).
     pub path_depth: Option<u32>,
     /// Every layer of either side, aligned.
     pub layers: Vec<LayerDelta>,

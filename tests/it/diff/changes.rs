@@ -162,6 +162,38 @@ fn the_summaries_are_the_layers_contract_without_its_lists() {
     }
 }
 
+/// The base has 101 files: its report lists the 100 largest and the directories to depth 3.
+/// /opt/extra (depth 2) is not among them, so it held no file, and blob.bin below it is new,
+/// though the report's largest files could not have named it: the same row as from the image.
+#[test]
+fn against_a_report_a_file_in_a_directory_it_does_not_list_is_added() {
+    let first = || {
+        let many = (0..100).fold(Layer::new(), |l, i| {
+            l.file(format!("usr/share/many/f{i:03}"), 1000)
+        });
+        L(0xb0, "FROM scratch", many.file("opt/small", 10))
+    };
+    let pair = Pair::new(
+        &image("app:1", vec![first()]),
+        &image("app:1", vec![first(), blob_layer()]),
+    );
+    for how in Base::ALL {
+        let diff = pair.json(how, &[]);
+        assert_eq!(
+            diff["paths"],
+            json!([path("/opt/extra/blob.bin", "file", "added", 0, 5_000_000)]),
+            "{how:?} base"
+        );
+        let depth = if how.is_report() {
+            json!(3)
+        } else {
+            Value::Null
+        };
+        assert_eq!(diff["path_depth"], depth, "{how:?} base");
+        assert_eq!(diff["delta"], delta(5_000_000, 5_000_000, 0, 1, 1));
+    }
+}
+
 /// /opt/extra held a small file in the base, which is not among the report's 100 largest: the
 /// report knows /opt/extra's total (depth 2) but not what is in it, so the growth shows at the
 /// directory; the image base shows the file.
