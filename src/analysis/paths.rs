@@ -7,6 +7,8 @@
 //! name when that is visible, else at its first visible name), so the totals add up to the final
 //! size as `docker` counts it.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +26,10 @@ pub(crate) const SAVED_FILES: usize = 100;
 /// The paths part of the JSON contract of an image: directory totals to `directory_depth` (every
 /// directory that deep that holds a file, so a directory missing from the list held none) and the
 /// largest files.
+/// A report written before these keys were added has none of them: it reads as knowing no path
+/// (`directory_depth` 0, empty lists).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub(crate) struct SavedPaths {
     /// The depth `directories` is complete to (`/usr` is 1); 0 when only the root fits.
     pub directory_depth: u32,
@@ -45,11 +50,22 @@ pub(crate) struct PathSize {
     pub files: u64,
 }
 
+/// Deepest directories a [`PathTree`] has a node for, and their longest path (Linux's
+/// `PATH_MAX`): the files below are there, each directory deeper or longer is not. A node's path
+/// is a prefix of a file's path, so a file 30,000 levels deep (a 64 KiB name) would otherwise
+/// cost 30,000 directories and 30,000 comparisons of up to 64 KiB each in every lookup; real
+/// images are a few dozen levels deep.
+pub(crate) const TREE_DEPTH: usize = 64;
+/// See [`TREE_DEPTH`].
+pub(crate) const TREE_DIRECTORY_BYTES: usize = 4096;
+
 /// One node of a [`PathTree`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Node {
-    /// Absolute path, raw bytes; never the root.
-    pub path: Box<[u8]>,
+    /// Bytes that its path begins: a file's own path, shared with the directories above it.
+    buf: Arc<[u8]>,
+    /// The length of its path in `buf`.
+    len: usize,
     /// A file's size, or the distinct bytes below a directory.
     pub size: u64,
     /// Files named at or below it.
@@ -57,6 +73,33 @@ pub(crate) struct Node {
     /// A directory (else a file).
     pub dir: bool,
 }
+
+impl Node {
+    /// A node of its own path.
+    pub(crate) fn new(path: &[u8], size: u64, files: u64, dir: bool) -> Node {
+        Node {
+            len: path.len(),
+            buf: Arc::from(path),
+            size,
+            files,
+            dir,
+        }
+    }
+
+    /// Absolute path, raw bytes; never the root.
+    pub(crate) fn path(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        (self.path(), self.size, self.files, self.dir)
+            == (other.path(), other.size, other.files, other.dir)
+    }
+}
+
+impl Eq for Node {}
 
 /// The final filesystem as paths, sorted by path: all of it for an image, the saved part for a
 /// report. `complete_to` says how much is known: `None` everything, `Some(d)` the directories to
@@ -135,7 +178,7 @@ fn merge_sorted(a: Vec<Node>, b: Vec<Node>) -> Vec<Node> {
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.path <= y.path,
+            (Some(x), Some(y)) => x.path() <= y.path(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return out,
@@ -158,74 +201,109 @@ pub(crate) fn depth(path: &[u8]) -> u32 {
 impl PathTree {
     /// Every directory and file of the image's final filesystem.
     pub(crate) fn of(image: &Image, analysis: &Analysis) -> PathTree {
-        let mut files = Vec::with_capacity(analysis.visible_files.len());
+        PathTree::of_files(
+            analysis.visible_files.len(),
+            counted(image, analysis).map(|f| (f.path, f.size, f.counted)),
+        )
+    }
+
+    /// The tree of these files, in path order: `(path, size, what it adds to its directories)`.
+    fn of_files<'p>(count: usize, files: impl Iterator<Item = (&'p [u8], u64, u64)>) -> PathTree {
+        let mut file_nodes = Vec::with_capacity(count);
         let mut dirs: Vec<Node> = Vec::new();
         // Paths come sorted, so the directories of one path are a run: a stack of the open ones
         // (indexes into `dirs`), each closed when a path outside it comes.
         let mut open: Vec<usize> = Vec::new();
-        for file in counted(image, analysis) {
-            while open
-                .last()
-                .is_some_and(|&d| !holds(&dirs[d].path, file.path))
-            {
+        for (path, size, counted) in files {
+            while open.last().is_some_and(|&d| !holds(dirs[d].path(), path)) {
                 open.pop();
             }
-            for dir in parents(file.path).skip(open.len()) {
+            let buf: Arc<[u8]> = Arc::from(path);
+            for dir in parents(path)
+                .take_while(|d| d.len() <= TREE_DIRECTORY_BYTES)
+                .take(TREE_DEPTH)
+                .skip(open.len())
+            {
                 open.push(dirs.len());
                 dirs.push(Node {
-                    path: dir.into(),
+                    buf: Arc::clone(&buf),
+                    len: dir.len(),
                     size: 0,
                     files: 0,
                     dir: true,
                 });
             }
             for &d in &open {
-                dirs[d].size = dirs[d].size.saturating_add(file.counted);
+                dirs[d].size = dirs[d].size.saturating_add(counted);
                 dirs[d].files += 1;
             }
-            files.push(Node {
-                path: file.path.into(),
-                size: file.size,
+            file_nodes.push(Node {
+                len: buf.len(),
+                buf,
+                size,
                 files: 1,
                 dir: false,
             });
         }
         // The files are in path order; the directories, in the order of their first file, almost
-        // are (`/a.b/` sorts before `/a/`): a stable sort takes such runs in linear time.
-        dirs.sort_by(|a, b| a.path.cmp(&b.path));
+        // are (`/a.b/` sorts before `/a/`): a stable sort takes such runs in linear time, and a
+        // merge does the rest.
+        dirs.sort_by(|a, b| a.path().cmp(b.path()));
+        let mut nodes = merge_sorted(dirs, file_nodes);
+        // A hostile report can name a path both as a file and as a directory.
+        nodes.dedup_by(|a, b| a.path() == b.path());
         PathTree {
-            nodes: merge_sorted(dirs, files),
+            nodes,
             complete_to: None,
         }
     }
 
-    /// The part of a tree a saved report kept.
-    pub(crate) fn from_saved(saved: &SavedPaths) -> PathTree {
-        let node = |p: &PathSize, dir: bool| Node {
-            path: p.path.as_bytes().into(),
-            size: p.size,
-            files: p.files,
-            dir,
-        };
+    /// The part of a tree a saved report kept, for an image of `final_files` files (complete to
+    /// its `directory_depth`, at most [`SAVED_DEPTH`]). When the
+    /// report lists every file (an image of at most [`SAVED_FILES`] files, no hard link among
+    /// them), that is the whole tree: its directories are summed from the files, and a path the
+    /// report does not name was not there.
+    pub(crate) fn from_saved(saved: &SavedPaths, final_files: u64) -> PathTree {
+        let valid = |p: &&PathSize| p.path.starts_with('/') && p.path != "/";
+        if u64::try_from(saved.largest_files.len()).is_ok_and(|n| n == final_files) {
+            let mut files: Vec<&PathSize> = saved.largest_files.iter().filter(valid).collect();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files.dedup_by(|a, b| a.path == b.path);
+            return PathTree::of_files(
+                files.len(),
+                files
+                    .into_iter()
+                    .map(|f| (f.path.as_bytes(), f.size, f.size)),
+            );
+        }
+        let node = |p: &PathSize, dir: bool| Node::new(p.path.as_bytes(), p.size, p.files, dir);
         let mut nodes: Vec<Node> = saved
             .directories
             .iter()
+            .filter(valid)
             .map(|p| node(p, true))
-            .chain(saved.largest_files.iter().map(|p| node(p, false)))
-            .filter(|n| n.path.first() == Some(&b'/') && &*n.path != b"/")
+            .chain(
+                saved
+                    .largest_files
+                    .iter()
+                    .filter(valid)
+                    .map(|p| node(p, false)),
+            )
             .collect();
-        nodes.sort_by(|a, b| a.path.cmp(&b.path));
-        nodes.dedup_by(|a, b| a.path == b.path);
+        nodes.sort_by(|a, b| a.path().cmp(b.path()));
+        nodes.dedup_by(|a, b| a.path() == b.path());
         PathTree {
             nodes,
-            complete_to: Some(saved.directory_depth),
+            // No report of sizegate's is deeper; a hostile one claiming four billion levels
+            // would have every lookup walk every level of a path.
+            complete_to: Some(saved.directory_depth.min(SAVED_DEPTH)),
         }
     }
 
     /// The node at `path`.
     pub(crate) fn get(&self, path: &[u8]) -> Option<&Node> {
         self.nodes
-            .binary_search_by(|n| (*n.path).cmp(path))
+            .binary_search_by(|n| n.path().cmp(path))
             .ok()
             .map(|i| &self.nodes[i])
     }
@@ -262,7 +340,7 @@ impl SavedPaths {
         let mut files: Vec<Counted<'_>> = Vec::new();
         let mut open: Vec<Node> = Vec::new();
         for file in counted(image, analysis) {
-            while open.last().is_some_and(|d| !holds(&d.path, file.path)) {
+            while open.last().is_some_and(|d| !holds(d.path(), file.path)) {
                 dirs.extend(open.pop());
             }
             for dir in parents(file.path)
@@ -270,12 +348,7 @@ impl SavedPaths {
                 .skip(open.len())
             {
                 per_depth[depth(dir) as usize] += 1;
-                open.push(Node {
-                    path: dir.into(),
-                    size: 0,
-                    files: 0,
-                    dir: true,
-                });
+                open.push(Node::new(dir, 0, 0, true));
             }
             for dir in &mut open {
                 dir.size = dir.size.saturating_add(file.counted);
@@ -297,9 +370,9 @@ impl SavedPaths {
             .unwrap_or(0);
         let mut directories: Vec<PathSize> = dirs
             .into_iter()
-            .filter(|d| depth(&d.path) <= directory_depth)
+            .filter(|d| depth(d.path()) <= directory_depth)
             .map(|d| PathSize {
-                path: String::from_utf8_lossy(&d.path).into_owned(),
+                path: String::from_utf8_lossy(d.path()).into_owned(),
                 size: d.size,
                 files: d.files,
             })
@@ -350,7 +423,7 @@ mod tests {
         nodes
             .iter()
             .map(|n| {
-                let path = String::from_utf8_lossy(&n.path).into_owned();
+                let path = String::from_utf8_lossy(n.path()).into_owned();
                 (path, n.size, n.files, n.dir)
             })
             .collect()
@@ -402,7 +475,8 @@ mod tests {
                 ("/usr.txt", 3)
             ]
         );
-        let tree = PathTree::from_saved(&saved);
+        // Four of the five files are listed (the hard link is not): not the whole tree.
+        let tree = PathTree::from_saved(&saved, 5);
         assert_eq!(tree.lookup(b"/usr/lib/a", true), Known::Size(10));
         assert_eq!(tree.lookup(b"/usr/lib/a/b", true), Known::Unknown);
         assert_eq!(tree.lookup(b"/usr/lib/a/b/deep", false), Known::Size(10));
@@ -410,6 +484,53 @@ mod tests {
         assert_eq!(tree.lookup(b"/usr/share", true), Known::Absent);
         assert_eq!(tree.lookup(b"/opt/x/y/z/file", false), Known::Absent);
         assert_eq!(tree.lookup(b"/usr/lib/other.so", false), Known::Unknown);
+    }
+
+    #[test]
+    fn a_report_that_lists_every_file_is_the_whole_tree() {
+        let img = image(vec![vec![
+            entry('f', "/usr/lib/a/b/deep", 10, None),
+            entry('f', "/usr/lib/x", 5, None),
+            entry('f', "/etc/conf", 50, None),
+        ]]);
+        let analysis = analyze(&img);
+        let saved = SavedPaths::of(&img, &analysis);
+        let tree = PathTree::from_saved(&saved, analysis.final_files());
+        assert_eq!(tree.complete_to, None);
+        assert_eq!(tree.nodes, PathTree::of(&img, &analysis).nodes);
+        assert_eq!(tree.lookup(b"/usr/lib/a/b", true), Known::Size(10));
+        assert_eq!(tree.lookup(b"/usr/lib/y", false), Known::Absent);
+        assert_eq!(tree.lookup(b"/usr/lib/a/b/c", true), Known::Absent);
+    }
+
+    #[test]
+    fn a_tree_has_no_directory_deeper_or_longer_than_its_bounds() {
+        let deep = format!("/x{}/f", "/a".repeat(TREE_DEPTH + 10));
+        let long = format!("/y/{}/z/f", "b".repeat(TREE_DIRECTORY_BYTES));
+        let img = image(vec![vec![
+            entry('f', &deep, 3, None),
+            entry('f', &long, 4, None),
+        ]]);
+        let tree = PathTree::of(&img, &analyze(&img));
+        let dirs: Vec<&Node> = tree.nodes.iter().filter(|n| n.dir).collect();
+        assert_eq!(dirs.len(), TREE_DEPTH + 1);
+        assert!(dirs.iter().all(|d| depth(d.path()) as usize <= TREE_DEPTH));
+        assert_eq!(tree.lookup(b"/y", true), Known::Size(4));
+        assert_eq!(tree.lookup(long.as_bytes(), false), Known::Size(4));
+        assert_eq!(tree.lookup(deep.as_bytes(), false), Known::Size(3));
+        assert_eq!(tree.get(b"/x").map(|n| n.size), Some(3));
+    }
+
+    #[test]
+    fn a_report_is_complete_to_no_more_than_the_depth_sizegate_saves() {
+        let saved = SavedPaths {
+            directory_depth: u32::MAX,
+            ..SavedPaths::default()
+        };
+        assert_eq!(
+            PathTree::from_saved(&saved, 1).complete_to,
+            Some(SAVED_DEPTH)
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::{analyze_with_dive, Analysis};
 use crate::error::{Error, ErrorKind};
 use crate::image::Image;
+use crate::source::tag_matches;
 
 /// Changed paths listed per image when the caller does not say (`diff --top`).
 pub const CHANGED_PATHS: usize = 20;
@@ -69,7 +70,6 @@ impl Snapshot {
     pub fn read_report(file: &str, bytes: &[u8]) -> Result<Vec<Snapshot>, Error> {
         #[derive(Deserialize)]
         struct Saved {
-            schema_version: u32,
             images: Vec<ImageSummary>,
         }
         let error = |kind| Error {
@@ -77,13 +77,21 @@ impl Snapshot {
             member: None,
             kind,
         };
-        let saved: Saved = serde_json::from_slice(bytes).map_err(|e| error(ErrorKind::Json(e)))?;
-        if saved.schema_version != SCHEMA_VERSION {
+        // The version first: a report of another version is refused for it, whatever the shape
+        // of its images.
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let json = |e| error(ErrorKind::Json(e));
+        let version: Version = serde_json::from_slice(bytes).map_err(json)?;
+        if version.schema_version != SCHEMA_VERSION {
             return Err(error(ErrorKind::Invalid(format!(
                 "a report of schema_version {}; sizegate reads reports of schema_version {SCHEMA_VERSION}",
-                saved.schema_version
+                version.schema_version
             ))));
         }
+        let saved: Saved = serde_json::from_slice(bytes).map_err(json)?;
         if saved.images.is_empty() {
             return Err(error(ErrorKind::Invalid(
                 "the report lists no image".to_string(),
@@ -93,7 +101,7 @@ impl Snapshot {
             .images
             .into_iter()
             .map(|summary| Snapshot {
-                tree: PathTree::from_saved(&summary.paths),
+                tree: PathTree::from_saved(&summary.paths, summary.final_files),
                 summary,
             })
             .collect())
@@ -104,14 +112,15 @@ impl Snapshot {
         &self.summary.name
     }
 
-    /// Whether `--image NAME` names this image: one of its tags, or its repository.
+    /// Whether `--image NAME` names this image: one of its tags (completed as for an image, so
+    /// that `app:1` names `docker.io/library/app:1`), or its repository.
     pub fn is_named(&self, name: &str) -> bool {
         self.summary.name == name
             || self
                 .summary
                 .tags
                 .iter()
-                .any(|t| t == name || repository(t) == name)
+                .any(|t| t == name || repository(t) == name || tag_matches(t, name))
     }
 }
 
@@ -150,8 +159,9 @@ pub(crate) struct ImageDiff {
     pub new: Option<ImageSummary>,
     /// `new - base` of each total; `null` unless both are there.
     pub delta: Option<Delta>,
-    /// How deep the paths were compared: `null` file by file, a number when a saved report kept
-    /// directories to that depth (and its largest files).
+    /// How deep the paths were compared: `null` file by file (an image, or a saved report that
+    /// lists every file), a number when a saved report kept directories to that depth (and its
+    /// largest files).
     pub path_depth: Option<u32>,
     /// Every layer of either side, aligned.
     pub layers: Vec<LayerDelta>,
@@ -280,7 +290,7 @@ fn alone(snapshot: &Snapshot, status: ImageStatus) -> ImageDiff {
 }
 
 /// Compares the images of two sides, pairing them by name: the same name, else the same
-/// repository (`app:1.0` with `app:1.1`), else the one image of each side.
+/// repository (`app:1.0` with `app:1.1`), else, when each side has one image, those two.
 pub fn diff(base: &[Snapshot], new: &[Snapshot], top: usize) -> Diff {
     fn names(side: &[Snapshot]) -> Vec<&str> {
         side.iter().map(Snapshot::name).collect()
@@ -332,10 +342,10 @@ pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
             }
         }
     }
-    let free_new: Vec<usize> = (0..new.len()).filter(|i| pairs[*i].is_none()).collect();
-    let free_base: Vec<usize> = (0..base.len()).filter(|j| !taken[*j]).collect();
-    if let ([i], [j]) = (free_new.as_slice(), free_base.as_slice()) {
-        pairs[*i] = Some(*j);
+    // One image on each side is the same image renamed; the one image left of several on each
+    // side is another image (an archive that dropped `db` and gained `web`).
+    if let ([None], [_]) = (pairs.as_slice(), base) {
+        pairs[0] = Some(0);
     }
     pairs
 }
@@ -374,30 +384,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn images_pair_by_name_then_repository_then_as_the_last_ones_left() {
+    fn images_pair_by_name_then_repository_and_a_lone_pair_whatever_their_names() {
         assert_eq!(
-            pair(&["app:1", "db:1", "web:1"], &["db:1", "app:2", "cache:1"]),
-            vec![Some(1), Some(0), Some(2)]
+            pair(&["app:1", "db:1"], &["web:1", "app:2"]),
+            vec![None, Some(0)]
         );
-        // Two bases of one repository: neither is a better guess, so neither pairs by it.
+        assert_eq!(pair(&["app:1"], &["other:2"]), vec![Some(0)]);
         assert_eq!(
-            pair(&["app:1", "app:2", "db:1"], &["app:3", "db:1"]),
-            vec![None, Some(2)]
+            pair(&["app:1", "db:1"], &["db:1", "web:1"]),
+            vec![Some(1), None]
         );
-        assert_eq!(pair(&["a", "b"], &["c", "d"]), vec![None, None]);
-        assert_eq!(repository("host:5000/app:1.0"), "host:5000/app");
-        assert_eq!(repository("host:5000/app"), "host:5000/app");
-        assert_eq!(repository("app@sha256:00"), "app");
+        assert_eq!(pair(&["app:1", "db:1"], &["web:1"]), vec![None]);
+        assert_eq!(pair(&["db:1"], &["app:1", "web:1"]), vec![None, None]);
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    /// An image of a `layers --format json` report, without the path keys (as schema 1 had it
+    /// before they were added).
+    fn image_json(name: &str, tags: &[&str]) -> serde_json::Value {
+        serde_json::json!({
+            "name": name, "tags": tags, "platform": "linux/amd64",
+            "image_size": 10, "compressed_size": null, "final_size": 10, "wasted_bytes": 0,
+            "final_files": 1, "layer_count": 1,
+            "dive": {"efficiency": 1.0, "wasted_bytes": 0, "user_wasted_percent": 0.0},
+            "layers": [{"index": 0, "digest": "sha256:a", "size": 10, "files": 1, "created_by": null}],
+        })
+    }
+
+    fn read(doc: &serde_json::Value) -> Result<Vec<Snapshot>, String> {
+        let bytes = serde_json::to_vec(doc).map_err(|e| e.to_string())?;
+        Snapshot::read_report("base.json", &bytes).map_err(|e| e.to_string())
     }
 
     #[test]
-    fn a_report_of_another_schema_or_without_images_is_refused_by_name() {
-        let err = |json: &str| match Snapshot::read_report("base.json", json.as_bytes()) {
-            Ok(_) => String::new(),
-            Err(e) => e.to_string(),
-        };
-        assert!(err(r#"{"schema_version":2,"images":[]}"#).contains("schema_version 2"));
-        assert!(err(r#"{"schema_version":1,"images":[]}"#).contains("no image"));
-        assert!(err(r#"{"schema_version":1,"images":["#).starts_with("base.json"));
+    fn a_report_without_the_path_keys_is_read_and_knows_no_path() {
+        let doc =
+            serde_json::json!({"schema_version": 1, "images": [image_json("app:1", &["app:1"])]});
+        let snapshots = read(&doc).expect("read");
+        assert_eq!(snapshots.len(), 1);
+        assert!(snapshots[0].tree.nodes.is_empty());
+    }
+
+    #[test]
+    fn a_report_of_another_schema_version_is_refused_for_its_version_whatever_its_shape() {
+        let doc =
+            serde_json::json!({"schema_version": 2, "images": [{"name": "app:1", "new": true}]});
+        let err = read(&doc).expect_err("refused");
+        assert!(
+            err.contains(
+                "a report of schema_version 2; sizegate reads reports of schema_version 1"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn images_of_a_report_are_named_by_their_tags_as_images_are() {
+        let doc = serde_json::json!({"schema_version": 1, "images": [
+            image_json("docker.io/library/app:1", &["docker.io/library/app:1"]),
+        ]});
+        let snapshot = &read(&doc).expect("read")[0];
+        for name in ["app:1", "docker.io/library/app:1", "docker.io/library/app"] {
+            assert!(snapshot.is_named(name), "{name}");
+        }
+        for name in ["app:2", "other:1", "app"] {
+            assert!(!snapshot.is_named(name), "{name}");
+        }
     }
 }

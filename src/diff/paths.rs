@@ -82,7 +82,7 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
     let (mut i, mut j) = (0, 0);
     while i < bs.len() || j < ns.len() {
         let order = match (bs.get(i), ns.get(j)) {
-            (Some(x), Some(y)) => x.path.cmp(&y.path),
+            (Some(x), Some(y)) => x.path().cmp(y.path()),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
@@ -90,25 +90,25 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
             std::cmp::Ordering::Equal => {
                 let (x, y) = (&bs[i], &ns[j]);
                 (i, j) = (i + 1, j + 1);
-                (&*y.path, y.dir, Known::Size(x.size), Known::Size(y.size))
+                (y.path(), y.dir, Known::Size(x.size), Known::Size(y.size))
             }
             std::cmp::Ordering::Less => {
                 let x = &bs[i];
                 i += 1;
                 (
-                    &*x.path,
+                    x.path(),
                     x.dir,
                     Known::Size(x.size),
-                    new.lookup(&x.path, x.dir),
+                    new.lookup(x.path(), x.dir),
                 )
             }
             std::cmp::Ordering::Greater => {
                 let y = &ns[j];
                 j += 1;
                 (
-                    &*y.path,
+                    y.path(),
                     y.dir,
-                    base.lookup(&y.path, y.dir),
+                    base.lookup(y.path(), y.dir),
                     Known::Size(y.size),
                 )
             }
@@ -148,31 +148,39 @@ fn compare(path: &[u8], dir: bool, old: Known, now: Known) -> Option<PathDelta> 
 }
 
 /// Leaves out the directory rows that say nothing new, and the rows inside an added or removed
-/// directory that stands for them. `rows` is in path order, so what is below a directory follows
-/// it.
+/// directory that stands for them. `rows` is in path order, so what is below a directory is one
+/// run of rows after it, though not always right after it: `/opt/app-1` and `/opt/app.conf` sort
+/// between `/opt/app` and `/opt/app/x` (`-` and `.` are below `/`).
 fn prune(rows: &mut Vec<PathDelta>) {
     let mut keep = vec![true; rows.len()];
-    let mut i = 0;
-    while i < rows.len() {
+    for i in 0..rows.len() {
         if !keep[i] || rows[i].kind == PathKind::File {
-            i += 1;
             continue;
         }
-        let dir = rows[i].path.as_bytes();
-        let end = (i + 1..rows.len())
-            .find(|&k| !below(dir, rows[k].path.as_bytes()))
-            .unwrap_or(rows.len());
+        let below = below_range(rows, i);
         // Any row below, not only a child: a saved report skips the levels it did not keep.
-        let said_below = rows[i + 1..end].iter().any(|r| r.delta == rows[i].delta);
+        let said_below = rows[below.clone()].iter().any(|r| r.delta == rows[i].delta);
         if said_below {
             keep[i] = false;
         } else if matches!(rows[i].status, PathStatus::Added | PathStatus::Removed) {
-            keep[i + 1..end].fill(false);
+            keep[below].fill(false);
         }
-        i += 1;
     }
     let mut k = keep.into_iter();
     rows.retain(|_| k.next().unwrap_or(false));
+}
+
+/// The rows below the directory of row `i`: those after it that start with its path and `/`.
+fn below_range(rows: &[PathDelta], i: usize) -> std::ops::Range<usize> {
+    let dir = rows[i].path.as_bytes();
+    let after = &rows[i + 1..];
+    // Every path below `dir` sorts after `dir/` and before `dir0` (`0` follows `/`).
+    let start = after.partition_point(|r| {
+        let p = r.path.as_bytes();
+        p < dir || (p.starts_with(dir) && p.get(dir.len()).is_some_and(|b| *b < b'/'))
+    });
+    let len = after[start..].partition_point(|r| below(dir, r.path.as_bytes()));
+    i + 1 + start..i + 1 + start + len
 }
 
 /// Whether `path` is below the directory `dir`.
@@ -185,14 +193,9 @@ fn below(dir: &[u8], path: &[u8]) -> bool {
 pub(crate) fn tree(nodes: &[(&str, u64, bool)], complete_to: Option<u32>) -> PathTree {
     let mut nodes: Vec<Node> = nodes
         .iter()
-        .map(|(p, size, dir)| Node {
-            path: p.as_bytes().into(),
-            size: *size,
-            files: 1,
-            dir: *dir,
-        })
+        .map(|(p, size, dir)| Node::new(p.as_bytes(), *size, 1, *dir))
         .collect();
-    nodes.sort_by(|a, b| a.path.cmp(&b.path));
+    nodes.sort_by(|a, b| a.path().cmp(b.path()));
     PathTree { nodes, complete_to }
 }
 
@@ -271,6 +274,39 @@ mod tests {
         assert_eq!(
             rows(&new, &base),
             vec![row("/opt/app", Removed, -30), row("/srv/one", Removed, -5)]
+        );
+    }
+
+    #[test]
+    fn siblings_that_sort_between_a_directory_and_its_contents_do_not_hide_them() {
+        // `-` and `.` sort before `/`: /opt/app-1 and /opt/app.conf come between /opt/app and
+        // /opt/app/a in path order.
+        let base = tree(&[("/opt", 1, true), ("/opt/keep", 1, false)], None);
+        let new = tree(
+            &[
+                ("/opt", 61, true),
+                ("/opt/keep", 1, false),
+                ("/opt/app", 30, true),
+                ("/opt/app/a", 10, false),
+                ("/opt/app/b", 20, false),
+                ("/opt/app-1", 7, false),
+                ("/opt/app.conf", 3, false),
+                ("/opt/one", 20, true),
+                ("/opt/one/only", 20, false),
+                ("/opt/one.d", 0, true),
+            ],
+            None,
+        );
+        use PathStatus::*;
+        assert_eq!(
+            rows(&base, &new),
+            vec![
+                row("/opt", Grown, 60),
+                row("/opt/app", Added, 30),
+                row("/opt/one/only", Added, 20),
+                row("/opt/app-1", Added, 7),
+                row("/opt/app.conf", Added, 3),
+            ]
         );
     }
 

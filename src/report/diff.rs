@@ -218,22 +218,25 @@ pub(crate) fn write_paths(out: &mut dyn Write, d: &ImageDiff, top: usize) -> io:
     if let Some(note) = path_note(d) {
         writeln!(out, "{note}")?;
     }
-    if d.paths.is_empty() {
+    if d.paths.is_empty() && d.more_paths == 0 {
         return writeln!(out, "no path changed");
     }
     let shown = &d.paths[..top.min(d.paths.len())];
-    let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
-    for p in shown {
-        table.add_row(vec![
-            p.status.as_str().to_string(),
-            human_size(p.base_size),
-            human_size(p.new_size),
-            signed_size(p.delta),
-            path_cell(p),
-        ]);
+    // `--top 0` lists none of the paths that changed, and counts them.
+    if !shown.is_empty() {
+        let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
+        for p in shown {
+            table.add_row(vec![
+                p.status.as_str().to_string(),
+                human_size(p.base_size),
+                human_size(p.new_size),
+                signed_size(p.delta),
+                path_cell(p),
+            ]);
+        }
+        right_align(&mut table, &[1, 2, 3]);
+        writeln!(out, "{table}")?;
     }
-    right_align(&mut table, &[1, 2, 3]);
-    writeln!(out, "{table}")?;
     let more = d.paths.len() - shown.len() + d.more_paths;
     if more > 0 {
         writeln!(out, "{}", more_paths(more))?;
@@ -331,24 +334,82 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
             lines.push(format!("_{}_", text(&note)));
             lines.push(String::new());
         }
-        if d.paths.is_empty() {
+        if d.paths.is_empty() && d.more_paths == 0 {
             lines.push("No path changed.".to_string());
         } else {
-            lines.push("| Δ | status | path |".to_string());
-            lines.push("|---:|---|---|".to_string());
-            for p in &d.paths {
-                lines.push(format!(
-                    "| {} | {} | {} |",
-                    marked_size(p.delta),
-                    p.status.as_str(),
-                    code(&path_cell(p)),
-                ));
+            // `--top 0` lists none of the paths that changed, and counts them.
+            if !d.paths.is_empty() {
+                lines.push("| Δ | status | path |".to_string());
+                lines.push("|---:|---|---|".to_string());
+                for p in &d.paths {
+                    lines.push(format!(
+                        "| {} | {} | {} |",
+                        marked_size(p.delta),
+                        p.status.as_str(),
+                        code(&path_cell(p)),
+                    ));
+                }
             }
             if d.more_paths > 0 {
-                lines.push(String::new());
+                if !d.paths.is_empty() {
+                    lines.push(String::new());
+                }
                 lines.push(format!("{}.", more_paths(d.more_paths)));
             }
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::{entry, image};
+    use crate::diff::{diff, Snapshot};
+
+    /// Two images where /opt/a was added and /opt/b grew (so /opt grew by more than either), compared
+    /// with `top` paths listed.
+    fn compared(top: usize) -> Diff {
+        let base = image(vec![vec![entry('f', "/opt/b", 10, None)]]);
+        let new = image(vec![vec![
+            entry('f', "/opt/a", 5, None),
+            entry('f', "/opt/b", 30, None),
+        ]]);
+        diff(&[Snapshot::of(&base)], &[Snapshot::of(&new)], top)
+    }
+
+    fn table(diff: &Diff) -> String {
+        let mut out = Vec::new();
+        write_table(&mut out, diff).expect("written to memory");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    fn markdown(diff: &Diff) -> String {
+        let mut out = Vec::new();
+        write_markdown(&mut out, diff).expect("written to memory");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn paths_none_of_which_are_listed_are_counted_not_said_unchanged() {
+        let none_listed = compared(0);
+        let (table, markdown) = (table(&none_listed), markdown(&none_listed));
+        assert!(!table.contains("no path changed"), "{table}");
+        assert!(table.ends_with("\n… and 3 more changed paths\n"), "{table}");
+        assert!(!markdown.contains("No path changed."), "{markdown}");
+        assert!(
+            markdown.ends_with("\n… and 3 more changed paths.\n"),
+            "{markdown}"
+        );
+        assert!(!markdown.contains("| Δ | status | path |"), "{markdown}");
+        let one_listed = markdown_of(1);
+        assert!(
+            one_listed.ends_with("| ▲ +25 B | grown | `/opt/` |\n\n… and 2 more changed paths.\n"),
+            "{one_listed}"
+        );
+    }
+
+    fn markdown_of(top: usize) -> String {
+        markdown(&compared(top))
+    }
 }

@@ -40,6 +40,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Layer, LayerContents};
+pub(crate) use plan::select::tag_matches;
 use plan::select::{check_platform_arg, select};
 use plan::spec::ImageConfig;
 use plan::{display_name, parse_json, platform_of, ImagePlan};

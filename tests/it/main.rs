@@ -8,6 +8,7 @@ mod baseline_formats;
 mod check_rules;
 #[cfg(unix)]
 mod ci_recipes;
+mod diff;
 mod dockerfile_attribution;
 mod docs_and_examples;
 mod formats;

@@ -88,7 +88,7 @@ pub(super) fn image_matches(tags: &[String], config_digest: Option<&str>, wanted
 /// reference (`app` is `docker.io/library/app:latest`), so the classic store's short tags and the
 /// containerd store's full ones match alike; a name without a registry also matches under any
 /// registry (`tiny-app` matches `localhost/tiny-app:latest`).
-pub(super) fn tag_matches(tag: &str, wanted: &str) -> bool {
+pub(crate) fn tag_matches(tag: &str, wanted: &str) -> bool {
     let (tag_full, wanted_full) = (full_reference(tag), full_reference(wanted));
     tag_full == wanted_full
         || (!has_domain(wanted) && tag_full.ends_with(&format!("/{}", with_tag(wanted))))

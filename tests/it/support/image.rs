@@ -364,6 +364,7 @@ pub(crate) struct DockerArchive {
     layers: Vec<Stored>,
     history: Option<Vec<String>>,
     diff_id_count: Option<usize>,
+    diff_ids: Option<Vec<String>>,
     config: Option<Vec<u8>>,
     manifest: Option<Vec<u8>>,
 }
@@ -382,6 +383,7 @@ impl DockerArchive {
             layers: Vec::new(),
             history: None,
             diff_id_count: None,
+            diff_ids: None,
             config: None,
             manifest: None,
         }
@@ -429,6 +431,14 @@ impl DockerArchive {
         self
     }
 
+    /// Sets the config's `rootfs.diff_ids` (by default [`diff_id`] of each position, so that two
+    /// images built here have the same `diff_id` at the same position whatever their contents):
+    /// for tests where a layer's identity matters (`diff` pairs layers by it).
+    pub(crate) fn diff_ids(mut self, ids: &[String]) -> DockerArchive {
+        self.diff_ids = Some(ids.to_vec());
+        self
+    }
+
     /// Replaces `config.json` with these bytes.
     pub(crate) fn config_bytes(mut self, raw: &[u8]) -> DockerArchive {
         self.config = Some(raw.to_vec());
@@ -453,9 +463,11 @@ impl DockerArchive {
             .map(|c| json!({ "created_by": c }))
             .collect();
         history.push(json!({ "created_by": "CMD [\"app\"]", "empty_layer": true }));
-        let diff_ids: Vec<String> = (0..self.diff_id_count.unwrap_or(self.layers.len()))
-            .map(diff_id)
-            .collect();
+        let diff_ids: Vec<String> = self.diff_ids.clone().unwrap_or_else(|| {
+            (0..self.diff_id_count.unwrap_or(self.layers.len()))
+                .map(diff_id)
+                .collect()
+        });
         json!({
             "architecture": "amd64",
             "os": "linux",
@@ -505,6 +517,33 @@ impl DockerArchive {
     /// Writes the archive to `dir/name` and returns its path.
     pub(crate) fn write(&self, dir: &Path, name: &str) -> PathBuf {
         write_file(dir, name, &self.build())
+    }
+
+    /// One docker-archive holding every image of `images` (as `docker save IMG1 IMG2` writes):
+    /// image `k`'s layers are `imgK/layerN/layer.tar` and its config `imgK.json`, and
+    /// `manifest.json` lists the images in order, each with its tags. Replaced configs and
+    /// manifests are not used; layers stored as symlinks or absent are not supported here.
+    pub(crate) fn build_many(images: &[DockerArchive]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut manifest = Vec::new();
+        for (k, image) in images.iter().enumerate() {
+            let mut layers = Vec::new();
+            for (index, stored) in image.layers.iter().enumerate() {
+                let Stored::Data(blob) = stored else {
+                    panic!("build_many stores layers as data only");
+                };
+                let member = format!("img{k}/layer{index}/layer.tar");
+                outer_file(&mut builder, &member, blob);
+                layers.push(member);
+            }
+            let config = format!("img{k}.json");
+            let json = serde_json::to_vec(&image.config_json()).expect("config serializes");
+            outer_file(&mut builder, &config, &json);
+            manifest.push(json!({ "Config": config, "RepoTags": image.tags, "Layers": layers }));
+        }
+        let manifest = serde_json::to_vec(&manifest).expect("manifest serializes");
+        outer_file(&mut builder, "manifest.json", &manifest);
+        builder.into_inner().expect("tar is finished")
     }
 }
 
