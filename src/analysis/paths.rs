@@ -309,24 +309,31 @@ impl PathTree {
     }
 
     /// What the tree knows of `path` (a directory when `dir`).
+    #[cfg(test)]
     pub(crate) fn lookup(&self, path: &[u8], dir: bool) -> Known {
-        if let Some(node) = self.get(path) {
-            return Known::Size(node.size);
+        match self.get(path) {
+            Some(node) => Known::Size(node.size),
+            None => self.lookup_missing(path, dir),
         }
+    }
+
+    /// What the tree knows of a `path` that is not one of its nodes: absent, or unknown (a diff
+    /// walking both trees knows which paths those are, and spares the search).
+    pub(crate) fn lookup_missing(&self, path: &[u8], dir: bool) -> Known {
         let Some(complete_to) = self.complete_to else {
             return Known::Absent;
         };
         // A directory the tree is complete at, missing, holds nothing: neither does anything
-        // below it.
+        // below it. The deepest such directory of the path says it all, as a kept directory's
+        // parents are kept too (the n-th of `parents` is n levels deep): one lookup per path.
         let own = dir.then_some(path);
-        let missing = parents(path)
+        let deepest = parents(path)
             .chain(own)
-            .take_while(|d| depth(d) <= complete_to)
-            .any(|d| self.get(d).is_none());
-        if missing {
-            Known::Absent
-        } else {
-            Known::Unknown
+            .take(usize::try_from(complete_to).unwrap_or(usize::MAX))
+            .last();
+        match deepest {
+            Some(d) if self.get(d).is_none() => Known::Absent,
+            _ => Known::Unknown,
         }
     }
 }

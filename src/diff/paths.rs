@@ -99,7 +99,7 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
                     x.path(),
                     x.dir,
                     Known::Size(x.size),
-                    new.lookup(x.path(), x.dir),
+                    new.lookup_missing(x.path(), x.dir),
                 )
             }
             std::cmp::Ordering::Greater => {
@@ -108,7 +108,7 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
                 (
                     y.path(),
                     y.dir,
-                    base.lookup(y.path(), y.dir),
+                    base.lookup_missing(y.path(), y.dir),
                     Known::Size(y.size),
                 )
             }
