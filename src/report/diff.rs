@@ -158,10 +158,12 @@ fn heading(d: &ImageDiff) -> String {
 
 /// What the path rows were compared at, when not file by file.
 fn path_note(d: &ImageDiff) -> Option<String> {
-    d.path_depth.map(|depth| {
-        format!(
+    d.path_depth.map(|depth| match depth {
+        // Only a report saved before sizegate kept paths keeps none.
+        0 => "paths not compared: the saved report keeps none (it predates them)".to_string(),
+        depth => format!(
             "paths compared against a saved report: directories to depth {depth} and its largest files"
-        )
+        ),
     })
 }
 
@@ -175,7 +177,7 @@ pub fn write_table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         if let (Some(b), Some(n)) = (&d.base, &d.new) {
             writeln!(out, "{}", totals_table(b, n))?;
         }
-        writeln!(out, "{}", layers_table(&d.layers))?;
+        write_layers(out, &d.layers.iter().collect::<Vec<_>>())?;
         if d.status != ImageStatus::Compared {
             continue;
         }
@@ -194,11 +196,15 @@ pub(crate) fn totals_table(base: &ImageSummary, new: &ImageSummary) -> Table {
     table
 }
 
-/// The given rows of a layer comparison: place, status, both sizes, the change and the
-/// instruction.
-pub(crate) fn layers_table<'a>(layers: impl IntoIterator<Item = &'a LayerDelta>) -> Table {
+/// Layer rows a table shows: every layer of a real image (Docker stops at 127), while a hostile
+/// saved report of a million layers gets a count, not a million rows (its JSON has them all).
+const LAYER_ROWS: usize = 500;
+
+/// The given rows of a layer comparison (the first [`LAYER_ROWS`]): place, status, both sizes, the
+/// change and the instruction; then the count of the rest.
+pub(crate) fn write_layers(out: &mut dyn Write, layers: &[&LayerDelta]) -> io::Result<()> {
     let mut table = new_table(&["#", "status", "base", "new", "Δ", "created_by"]);
-    for l in layers {
+    for l in layers.iter().take(LAYER_ROWS) {
         table.add_row(vec![
             layer_position(l),
             layer_status(l).to_string(),
@@ -209,7 +215,11 @@ pub(crate) fn layers_table<'a>(layers: impl IntoIterator<Item = &'a LayerDelta>)
         ]);
     }
     right_align(&mut table, &[2, 3, 4]);
-    table
+    writeln!(out, "{table}")?;
+    if layers.len() > LAYER_ROWS {
+        writeln!(out, "… and {} more layers", layers.len() - LAYER_ROWS)?;
+    }
+    Ok(())
 }
 
 /// The first `top` changed paths of a compared pair as a table, after the note on how they were
@@ -217,6 +227,9 @@ pub(crate) fn layers_table<'a>(layers: impl IntoIterator<Item = &'a LayerDelta>)
 pub(crate) fn write_paths(out: &mut dyn Write, d: &ImageDiff, top: usize) -> io::Result<()> {
     if let Some(note) = path_note(d) {
         writeln!(out, "{note}")?;
+    }
+    if d.path_depth == Some(0) {
+        return Ok(());
     }
     if d.paths.is_empty() && d.more_paths == 0 {
         return writeln!(out, "no path changed");
@@ -313,7 +326,7 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
         lines.push(String::new());
         lines.push("| # | status | Δ | created_by |".to_string());
         lines.push("|---|---|---:|---|".to_string());
-        for l in changed {
+        for l in changed.iter().take(LAYER_ROWS) {
             lines.push(format!(
                 "| {} | {} | {} | {} |",
                 layer_position(l),
@@ -325,6 +338,10 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
                 )),
             ));
         }
+        if changed.len() > LAYER_ROWS {
+            lines.push(String::new());
+            lines.push(format!("… and {} more layers.", changed.len() - LAYER_ROWS));
+        }
         lines.push(String::new());
     }
     if d.status == ImageStatus::Compared {
@@ -334,7 +351,9 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
             lines.push(format!("_{}_", text(&note)));
             lines.push(String::new());
         }
-        if d.paths.is_empty() && d.more_paths == 0 {
+        if d.path_depth == Some(0) {
+            // The note said it: nothing was compared.
+        } else if d.paths.is_empty() && d.more_paths == 0 {
             lines.push("No path changed.".to_string());
         } else {
             // `--top 0` lists none of the paths that changed, and counts them.

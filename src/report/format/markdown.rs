@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
-use crate::diff::{ImageDiff, LayerStatus};
+use crate::diff::{ImageDiff, LayerDelta, LayerStatus};
 use crate::report::diff::{layer_status, markdown_changes, marked_size, total_rows, TotalRow};
 use crate::report::view::{rule_rows, FindingLines};
 use crate::report::{ellipsize, human_size, printable};
@@ -127,6 +127,13 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
         page.line("| # | size | files | created_by |");
         page.line("|---:|---:|---:|---|");
     }
+    // Each new layer's row of the comparison, found once: not a search per layer.
+    let mut changes: Vec<Option<&LayerDelta>> = vec![None; s.layers.len()];
+    for l in diff.iter().flat_map(|d| &d.layers) {
+        if let Some(slot) = l.new_index.and_then(|i| changes.get_mut(i)) {
+            *slot = Some(l);
+        }
+    }
     for l in &s.layers {
         let created_by = l.created_by.as_deref().map_or_else(
             || "(unknown)".into(),
@@ -134,7 +141,12 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
         );
         // The Δ cell with its separator: without a base the row stays as it always was.
         let delta = diff
-            .map(|d| format!(" {} |", layer_change(d, l.index)))
+            .map(|_| {
+                format!(
+                    " {} |",
+                    layer_change(changes.get(l.index).copied().flatten())
+                )
+            })
             .unwrap_or_default();
         page.line(&format!(
             "| {} | {} | {} |{delta} {created_by} |",
@@ -236,9 +248,9 @@ fn total_change(changes: &[TotalRow], total: &str) -> String {
     }
 }
 
-/// The change of the new image's layer `index` against its base: `▲ +5 MB (added)`, `same`.
-fn layer_change(diff: &ImageDiff, index: usize) -> String {
-    match diff.layers.iter().find(|l| l.new_index == Some(index)) {
+/// The change of a new image's layer against its base: `▲ +5 MB (added)`, `same`.
+fn layer_change(change: Option<&LayerDelta>) -> String {
+    match change {
         Some(l) if l.status == LayerStatus::Same => layer_status(l).to_string(),
         Some(l) => format!("{} ({})", marked_size(l.size_delta), layer_status(l)),
         None => String::new(),

@@ -9,7 +9,7 @@ use comfy_table::{Cell, CellAlignment, Color};
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
 use crate::diff::{ImageDiff, LayerStatus};
-use crate::report::diff::{layers_table, totals_table, write_paths};
+use crate::report::diff::{totals_table, write_layers, write_paths};
 use crate::report::printable;
 use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
@@ -88,7 +88,7 @@ fn write_delta(out: &mut dyn Write, d: &ImageDiff) -> io::Result<()> {
     if changed.is_empty() {
         writeln!(out, "no layer changed")?;
     } else {
-        writeln!(out, "{}", layers_table(changed))?;
+        write_layers(out, &changed)?;
     }
     writeln!(out, "what grew:")?;
     write_paths(out, d, GREW_PATHS)

@@ -350,3 +350,43 @@ fn names_instructions_and_paths_are_escaped_in_tables_and_markdown_and_exact_in_
     assert_eq!(diff["layers"][0]["digest"], img["layers"][0]["digest"]);
     assert_eq!(diff["paths"][0]["path"], img["largest_files"][0]["path"]);
 }
+
+/// 100,000 layers on each side, half of them moved and half changed: paired in linear time,
+/// every row in the JSON, and the first 500 in the table (every layer) and the markdown (the
+/// changed ones) with a count of the rest.
+#[test]
+fn a_report_of_100000_layers_is_aligned_in_linear_time_and_its_tables_are_cut() {
+    let dir = crate::support::tempdir();
+    let layers = |shift: u64| -> Vec<Value> {
+        (0..100_000u64)
+            .map(|i| {
+                json!({"index": i, "digest": format!("sha256:{:x}", i + shift), "size": i,
+                       "files": 1, "created_by": format!("RUN step {}", i % 1000)})
+            })
+            .collect()
+    };
+    let base = write_report(
+        dir.path(),
+        "base.json",
+        &report(json!({"layers": layers(0)})),
+    );
+    let new = write_report(
+        dir.path(),
+        "new.json",
+        &report(json!({"layers": layers(50_000)})),
+    );
+    for (format, more) in [
+        ("table", "… and 99500 more layers\n"),
+        ("markdown", "… and 49500 more layers.\n"),
+    ] {
+        let r = bounded(&["diff", &base, &new, "--format", format], None, 1024, 60);
+        assert_eq!(r.run.code, 0, "{format}: {}", r.run.stderr);
+        assert!(r.run.stdout.contains(more), "{format}");
+        assert!(r.elapsed.as_secs() < 30, "{format}: {:?}", r.elapsed);
+    }
+    let r = bounded(&["diff", &base, &new, "--format", "json"], None, 1024, 60);
+    assert_eq!(r.run.code, 0, "{}", r.run.stderr);
+    let rows = r.run.json()["layers"].as_array().map(Vec::len);
+    // 50,000 pair by digest, the other 50,000 of each side by instruction.
+    assert_eq!(rows, Some(100_000));
+}
