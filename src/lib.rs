@@ -19,6 +19,7 @@ mod code;
 mod diff;
 mod dockerfile;
 mod error;
+mod explain;
 // The fuzz targets' entry points (`fuzz/`): public only with the `fuzzing` feature, off by
 // default; the unit tests run the seed corpus through them without it.
 #[cfg(any(test, feature = "fuzzing"))]
@@ -43,6 +44,7 @@ pub use code::Code;
 pub use diff::{diff, Diff, Snapshot, CHANGED_PATHS};
 pub use dockerfile::{Dockerfile, ParseError};
 pub use error::{Error, Result};
+pub use explain::{explain, ExplainOptions, Explanation, LARGEST};
 pub use image::Image;
 pub use input::{read_input, Input, InputError};
 pub use policy::schema::policy_schema;

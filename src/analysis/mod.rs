@@ -7,6 +7,7 @@ pub(crate) mod inventory;
 pub(crate) mod paths;
 pub(crate) mod summary;
 pub(crate) mod top;
+pub(crate) mod waste;
 
 use std::collections::BTreeMap;
 
@@ -288,6 +289,14 @@ pub(crate) mod tests {
                 uid: 0,
                 gid: 0,
             },
+        }
+    }
+
+    impl TestEntry {
+        /// The entry with these permission bits.
+        pub(crate) fn mode(mut self, mode: u32) -> TestEntry {
+            self.meta.mode = mode;
+            self
         }
     }
 

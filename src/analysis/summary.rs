@@ -53,6 +53,40 @@ pub struct ImageSummary {
     pub(crate) paths: SavedPaths,
 }
 
+/// An image's totals: the per-image object of the `layers` contract without its lists (layers,
+/// directories, largest files), as `diff` and `explain` show each image.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ImageTotals<'a> {
+    name: &'a str,
+    tags: &'a [String],
+    platform: Option<&'a str>,
+    image_size: u64,
+    compressed_size: Option<u64>,
+    final_size: u64,
+    wasted_bytes: u64,
+    final_files: u64,
+    layer_count: usize,
+    dive: &'a DiveSummary,
+}
+
+impl ImageSummary {
+    /// The totals, without the lists.
+    pub(crate) fn totals(&self) -> ImageTotals<'_> {
+        ImageTotals {
+            name: &self.name,
+            tags: &self.tags,
+            platform: self.platform.as_deref(),
+            image_size: self.image_size,
+            compressed_size: self.compressed_size,
+            final_size: self.final_size,
+            wasted_bytes: self.wasted_bytes,
+            final_files: self.final_files,
+            layer_count: self.layer_count,
+            dive: &self.dive,
+        }
+    }
+}
+
 /// dive's three metrics, named as in sizegate's contract.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DiveSummary {

@@ -17,7 +17,7 @@ mod report;
 mod scan;
 
 pub(crate) use crate::code::Code;
-pub(crate) use origin::LayerOrigin;
+pub(crate) use origin::{layer_origins, LayerOrigin};
 pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
 

@@ -59,14 +59,13 @@ impl LayerOrigin {
     }
 }
 
-/// Attributes the layers of `image` to the instructions of `stage` of `dockerfile` (the image's
-/// build target) and points the findings of `check` at the lines that made their layers.
-pub(super) fn attribute_to_dockerfile(
-    check: &mut ImageCheck,
+/// Where each layer of `image` came from: the instructions of `stage` of `dockerfile` (the image's
+/// build target), bottom first.
+pub(crate) fn layer_origins(
     image: &Image,
     dockerfile: &Dockerfile,
     stage: usize,
-) {
+) -> Vec<LayerOrigin> {
     let created_by: Vec<Option<&str>> = image
         .layers
         .iter()
@@ -78,7 +77,7 @@ pub(super) fn attribute_to_dockerfile(
         line: line as u64,
         column: column as u64,
     };
-    check.origins = attribute_stage(dockerfile, stage, &created_by)
+    attribute_stage(dockerfile, stage, &created_by)
         .into_iter()
         .enumerate()
         .map(|(layer, a)| match a {
@@ -99,7 +98,18 @@ pub(super) fn attribute_to_dockerfile(
             },
             Attribution::Unknown => LayerOrigin::Unknown { layer },
         })
-        .collect();
+        .collect()
+}
+
+/// Attributes the layers of `image` to the instructions of `stage` of `dockerfile` (the image's
+/// build target) and points the findings of `check` at the lines that made their layers.
+pub(super) fn attribute_to_dockerfile(
+    check: &mut ImageCheck,
+    image: &Image,
+    dockerfile: &Dockerfile,
+    stage: usize,
+) {
+    check.origins = layer_origins(image, dockerfile, stage);
     let line_of = |layer: Option<usize>| {
         layer
             .and_then(|l| check.origins.get(l))

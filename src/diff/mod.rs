@@ -191,34 +191,7 @@ pub(crate) struct Delta {
 /// A summary in a diff: the `layers` contract's per-image object without the layers and paths,
 /// which the diff lists as changes.
 fn totals<S: Serializer>(summary: &Option<ImageSummary>, s: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Totals<'a> {
-        name: &'a str,
-        tags: &'a [String],
-        platform: Option<&'a str>,
-        image_size: u64,
-        compressed_size: Option<u64>,
-        final_size: u64,
-        wasted_bytes: u64,
-        final_files: u64,
-        layer_count: usize,
-        dive: &'a crate::analysis::summary::DiveSummary,
-    }
-    summary
-        .as_ref()
-        .map(|m| Totals {
-            name: &m.name,
-            tags: &m.tags,
-            platform: m.platform.as_deref(),
-            image_size: m.image_size,
-            compressed_size: m.compressed_size,
-            final_size: m.final_size,
-            wasted_bytes: m.wasted_bytes,
-            final_files: m.final_files,
-            layer_count: m.layer_count,
-            dive: &m.dive,
-        })
-        .serialize(s)
+    summary.as_ref().map(ImageSummary::totals).serialize(s)
 }
 
 impl Delta {

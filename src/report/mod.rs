@@ -7,6 +7,7 @@
 //! it is printed to the log by default.
 
 pub mod diff;
+pub mod explain;
 pub mod format;
 pub mod github_actions;
 pub mod inventory;

@@ -44,6 +44,9 @@ pub(crate) enum Command {
     /// the totals, each layer and the paths that changed most. A report, not a gate: exit 0, or 2
     /// when an input cannot be read.
     Diff(DiffArgs),
+    /// What could be saved in the image, largest first, each with its evidence and the change that
+    /// saves it; then where the final bytes are.
+    Explain(ExplainArgs),
     /// Every entry of every layer as CSV: path, type, size, mode, owner, and whether it is visible
     /// at the end or was overwritten or deleted (and by which layer).
     Inventory {
@@ -126,6 +129,34 @@ pub(crate) struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
+}
+
+/// The arguments of `explain`.
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    #[command(flatten)]
+    pub image: ImageArgs,
+    /// The Dockerfile that built the image: savings name the lines that added and removed bytes.
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<PathBuf>,
+    /// The stage of the Dockerfile the image was built from; default: the last.
+    #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+    pub target: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
+    /// Where to write the output; default: stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExplainFormat {
+    /// Tables for people.
+    Table,
+    /// The versioned JSON contract (see the README).
+    Json,
 }
 
 /// Output formats of `diff`.

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::args::{CheckArgs, CheckFormat, DiffArgs, DiffFormat, Format, ImageArgs};
+use crate::args::{
+    CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
+};
 use crate::{colour, progress};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
@@ -175,6 +177,33 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
         DiffFormat::Table => report::diff::write_table(&mut out, &diff)?,
         DiffFormat::Json => report::diff::write_json(&mut out, &diff)?,
         DiffFormat::Markdown => report::diff::write_markdown(&mut out, &diff)?,
+    }
+    Ok(out.flush()?)
+}
+
+/// `sizegate explain`: the savings of each image, largest first, and where its bytes are.
+pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
+    let dockerfile = match &args.dockerfile {
+        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        None => None,
+    };
+    let loaded = load(&args.image.source, &selection(&args.image))?;
+    let options = sizegate::ExplainOptions {
+        dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
+        content: false,
+    };
+    let explanation = sizegate::explain(&loaded.images, &options);
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => {
+            let create = || format!("cannot write {}", path.display());
+            Box::new(File::create(path).with_context(create)?)
+        }
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
+    match args.format {
+        ExplainFormat::Table => report::explain::write_table(&mut out, &explanation)?,
+        ExplainFormat::Json => report::explain::write_json(&mut out, &explanation)?,
     }
     Ok(out.flush()?)
 }

@@ -43,6 +43,7 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
         Command::Schema => commands::schema()?,
         Command::Layers { image, format } => commands::layers(&image, format)?,
         Command::Diff(args) => commands::diff(&args)?,
+        Command::Explain(args) => commands::explain(&args)?,
         Command::Inventory { image, csv } => commands::inventory(&image, &csv)?,
         Command::Top {
             image,

@@ -1,0 +1,102 @@
+//! `sizegate explain`: the savings of each image and where its bytes are, as tables or the JSON
+//! contract (`schema_version` 1, in the README).
+
+use std::io::{self, Write};
+
+use comfy_table::CellAlignment;
+
+use super::view::image_heading;
+use super::{human_size, new_table, printable};
+use crate::explain::{Explanation, Item, Saving};
+
+/// Writes the tables of every image.
+pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
+    for (i, img) in explanation.images.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", image_heading(&img.summary))?;
+        if img.savings.is_empty() {
+            writeln!(out, "nothing to save: no byte is shipped and hidden")?;
+        } else {
+            writeln!(out, "what could be saved:")?;
+            let mut table = new_table(&["bytes", "kind", "path", "layers", "fix"]);
+            for s in &img.savings {
+                table.add_row(vec![
+                    human_size(s.bytes),
+                    kind_word(s).to_string(),
+                    printable(&s.path).into_owned(),
+                    layers_cell(s),
+                    s.hint
+                        .as_deref()
+                        .map(printable)
+                        .unwrap_or_default()
+                        .into_owned(),
+                ]);
+            }
+            right_align(&mut table, 0);
+            writeln!(out, "{table}")?;
+        }
+        writeln!(out, "largest directories:")?;
+        writeln!(out, "{}", items_table(&img.largest.directories))?;
+        writeln!(out, "largest files:")?;
+        writeln!(out, "{}", items_table(&img.largest.files))?;
+    }
+    Ok(())
+}
+
+/// `added by 2, deleted by 4`, with the Dockerfile lines when known.
+fn layers_cell(s: &Saving) -> String {
+    let side = |layer: Option<usize>, by: &Option<crate::check::Location>| {
+        layer.map(|l| match by {
+            Some(loc) => format!("{l} ({})", printable(&loc.file_line())),
+            None => l.to_string(),
+        })
+    };
+    match (
+        side(s.added_layer, &s.added_by),
+        side(s.removed_layer, &s.removed_by),
+    ) {
+        (Some(a), Some(r)) => format!("{a} → {r}"),
+        (Some(a), None) => a,
+        (None, Some(r)) => format!("→ {r}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The kind of a saving as the table says it.
+fn kind_word(s: &Saving) -> &'static str {
+    use crate::explain::SavingKind::*;
+    match s.kind {
+        Deleted => "deleted later",
+        Overwritten => "overwritten later",
+        Opaque => "directory reset later",
+        MetadataRewrite => "rewritten for mode/owner",
+    }
+}
+
+fn items_table(items: &[Item]) -> comfy_table::Table {
+    let mut table = new_table(&["size", "files", "layer", "path"]);
+    for it in items {
+        table.add_row(vec![
+            human_size(it.size),
+            it.files.to_string(),
+            it.layer.map(|l| l.to_string()).unwrap_or_default(),
+            printable(&it.path).into_owned(),
+        ]);
+    }
+    right_align(&mut table, 0);
+    right_align(&mut table, 1);
+    table
+}
+
+fn right_align(table: &mut comfy_table::Table, column: usize) {
+    if let Some(c) = table.column_mut(column) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+}
+
+/// Writes the JSON contract.
+pub fn write_json(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
+    super::write_json(out, explanation)
+}
