@@ -298,6 +298,10 @@ pub(crate) fn signed_percent(base: u64, delta: i128) -> Option<String> {
     // f64 keeps three significant digits of any u64.
     #[allow(clippy::cast_precision_loss)]
     let percent = (base > 0).then(|| delta as f64 / base as f64 * 100.0)?;
+    // A change too small for one decimal still shows its sign: never `+0.0 %` for a growth.
+    if delta != 0 && percent.abs() < 0.05 {
+        return Some(format!("{}<0.1 %", if delta > 0 { "+" } else { "-" }));
+    }
     Some(format!("{percent:+.1} %"))
 }
 
@@ -318,6 +322,9 @@ mod signed_tests {
         );
         assert_eq!(signed_percent(200, -50).as_deref(), Some("-25.0 %"));
         assert_eq!(signed_percent(0, 5), None);
+        assert_eq!(signed_percent(25_982, 12).as_deref(), Some("+<0.1 %"));
+        assert_eq!(signed_percent(25_982, -12).as_deref(), Some("-<0.1 %"));
+        assert_eq!(signed_percent(25_982, 0).as_deref(), Some("+0.0 %"));
     }
 
     #[test]

@@ -258,7 +258,7 @@ pub(crate) mod tests {
     /// An entry for tests, as [`entry`] builds it; [`image`] stores it in its layer.
     #[derive(Debug, Clone)]
     pub(crate) struct TestEntry {
-        path: String,
+        path: Vec<u8>,
         link: Option<&'static str>,
         meta: EntryMeta,
     }
@@ -280,7 +280,7 @@ pub(crate) mod tests {
             _ => EntryKind::Other,
         };
         TestEntry {
-            path: path.to_string(),
+            path: path.as_bytes().to_vec(),
             link,
             meta: EntryMeta {
                 kind,
@@ -293,6 +293,13 @@ pub(crate) mod tests {
     }
 
     impl TestEntry {
+        /// A regular file of `size` bytes whose name is these bytes (not always UTF-8).
+        pub(crate) fn raw(path: &[u8], size: u64) -> TestEntry {
+            let mut e = entry('f', "", size, None);
+            e.path = path.to_vec();
+            e
+        }
+
         /// The entry with these permission bits.
         pub(crate) fn mode(mut self, mode: u32) -> TestEntry {
             self.meta.mode = mode;
@@ -311,7 +318,7 @@ pub(crate) mod tests {
                 .map(|(index, entries)| {
                     let mut contents = LayerContents::default();
                     for e in entries {
-                        contents.push(e.path.as_bytes(), e.link.map(str::as_bytes), e.meta);
+                        contents.push(&e.path, e.link.map(str::as_bytes), e.meta);
                     }
                     Layer {
                         index,

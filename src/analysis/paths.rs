@@ -200,11 +200,33 @@ pub(crate) fn depth(path: &[u8]) -> u32 {
 
 impl PathTree {
     /// Every directory and file of the image's final filesystem.
+    ///
+    /// A file's node holds the bytes it adds (a second name of a hard-linked file adds none: a
+    /// new link is no growth). Paths are named as a saved report names them, non-UTF-8 bytes
+    /// replaced, so that an image and its report agree on every path.
     pub(crate) fn of(image: &Image, analysis: &Analysis) -> PathTree {
-        PathTree::of_files(
-            analysis.visible_files.len(),
-            counted(image, analysis).map(|f| (f.path, f.size, f.counted)),
-        )
+        let n = analysis.visible_files.len();
+        let all_utf8 = analysis
+            .visible_files
+            .iter()
+            .all(|f| std::str::from_utf8(f.path(image)).is_ok());
+        if all_utf8 {
+            return PathTree::of_files(
+                n,
+                counted(image, analysis).map(|f| (f.path, f.counted, f.counted)),
+            );
+        }
+        // Replacing bytes can change the order: sort the replaced names first.
+        let mut files: Vec<(Vec<u8>, u64)> = counted(image, analysis)
+            .map(|f| {
+                (
+                    String::from_utf8_lossy(f.path).into_owned().into_bytes(),
+                    f.counted,
+                )
+            })
+            .collect();
+        files.sort();
+        PathTree::of_files(n, files.iter().map(|(p, c)| (p.as_slice(), *c, *c)))
     }
 
     /// The tree of these files, in path order: `(path, size, what it adds to its directories)`.
@@ -411,7 +433,7 @@ impl SavedPaths {
 mod tests {
     use super::*;
     use crate::analysis::analyze;
-    use crate::analysis::tests::{entry, image};
+    use crate::analysis::tests::{entry, image, TestEntry};
 
     fn sample() -> Image {
         image(vec![
@@ -450,7 +472,8 @@ mod tests {
                 s("/usr.txt", 3, 1, false),
                 s("/usr/bin", 100, 2, true),
                 s("/usr/bin/big", 100, 1, false),
-                s("/usr/bin/big-alias", 100, 1, false),
+                // A second name of a file adds no byte.
+                s("/usr/bin/big-alias", 0, 1, false),
                 s("/usr/lib", 10, 1, true),
                 s("/usr/lib/a", 10, 1, true),
                 s("/usr/lib/a/b", 10, 1, true),
@@ -459,6 +482,17 @@ mod tests {
         );
         assert_eq!(tree.lookup(b"/opt", true), Known::Absent);
         assert_eq!(tree.lookup(b"/usr/bin", true), Known::Size(100));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_named_as_a_report_names_them() {
+        let img = image(vec![vec![
+            entry('f', "/opt/b", 1, None),
+            TestEntry::raw(b"/opt/caf\xe9.txt", 300),
+        ]]);
+        let tree = PathTree::of(&img, &analyze(&img));
+        let names: Vec<String> = rows(&tree.nodes).into_iter().map(|r| r.0).collect();
+        assert_eq!(names, ["/opt", "/opt/b", "/opt/caf\u{fffd}.txt"]);
     }
 
     #[test]

@@ -191,6 +191,11 @@ pub(crate) struct GrownLayer {
 impl Grew {
     /// What grew most in `diff`, for a finding of `metric`; `None` when nothing grew.
     pub(super) fn of(diff: &ImageDiff, metric: BaselineMetric) -> Option<Grew> {
+        // Wasted bytes are neither in the final filesystem nor in the layer that grew: a layer
+        // of 0 B that deletes a file wastes it. Neither list would name the cause.
+        if metric == BaselineMetric::Wasted {
+            return None;
+        }
         let mut layers: Vec<&LayerDelta> = diff
             .layers
             .iter()
@@ -201,19 +206,8 @@ impl Grew {
                 .cmp(&a.size_delta)
                 .then(a.new_index.cmp(&b.new_index))
         });
-        let paths = match metric {
-            // The paths compared are those of the final filesystem, where wasted bytes are not:
-            // only the layers that grew say where waste came from.
-            BaselineMetric::Wasted => Vec::new(),
-            // Already largest change first.
-            _ => diff
-                .paths
-                .iter()
-                .filter(|p| p.delta > 0)
-                .take(LISTED_PATHS)
-                .cloned()
-                .collect(),
-        };
+        // Already largest growth first.
+        let paths = diff.grown.iter().take(LISTED_PATHS).cloned().collect();
         let grew = Grew {
             layers: layers
                 .into_iter()

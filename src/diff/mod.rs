@@ -112,6 +112,11 @@ impl Snapshot {
         &self.summary.name
     }
 
+    /// The image's `os/arch[/variant]`, when known.
+    pub fn platform(&self) -> Option<&str> {
+        self.summary.platform.as_deref()
+    }
+
     /// Whether `--image NAME` names this image: one of its tags (completed as for an image, so
     /// that `app:1` names `docker.io/library/app:1`), or its repository.
     pub fn is_named(&self, name: &str) -> bool {
@@ -169,6 +174,16 @@ pub(crate) struct ImageDiff {
     pub paths: Vec<PathDelta>,
     /// Changed paths beyond those listed.
     pub more_paths: usize,
+    /// The paths that grew most (added or grown), largest first, taken before `paths` is cut:
+    /// what "what grew" and the growth findings name, even when shrinkage outranks them.
+    #[serde(skip)]
+    pub grown: Vec<PathDelta>,
+    /// Paths that grew beyond those in `grown`.
+    #[serde(skip)]
+    pub more_grown: usize,
+    /// Whether paths were compared at all: not against a report saved before sizegate kept paths.
+    #[serde(skip)]
+    pub paths_compared: bool,
 }
 
 /// `new - base` of each total.
@@ -215,8 +230,12 @@ impl Delta {
 /// Compares one image with its base; `top` changed paths are listed.
 pub(crate) fn compare(base: &Snapshot, new: &Snapshot, top: usize) -> ImageDiff {
     let mut paths = paths::changed_paths(&base.tree, &new.tree);
+    let grew = paths.iter().filter(|p| p.delta > 0);
+    let more_grown = grew.clone().count().saturating_sub(CHANGED_PATHS);
+    let grown = grew.take(CHANGED_PATHS).cloned().collect();
     let more_paths = paths.len().saturating_sub(top);
     paths.truncate(top);
+    let keeps_paths = |t: &PathTree| t.complete_to.is_none() || !t.nodes.is_empty();
     let path_depth = match (base.tree.complete_to, new.tree.complete_to) {
         (Some(b), Some(n)) => Some(b.min(n)),
         (b, n) => b.or(n),
@@ -229,6 +248,9 @@ pub(crate) fn compare(base: &Snapshot, new: &Snapshot, top: usize) -> ImageDiff 
         layers: layers::align(&base.summary.layers, &new.summary.layers),
         paths,
         more_paths,
+        grown,
+        more_grown,
+        paths_compared: keeps_paths(&base.tree) && keeps_paths(&new.tree),
         base: Some(base.summary.clone()),
         new: Some(new.summary.clone()),
     }
@@ -259,6 +281,9 @@ fn alone(snapshot: &Snapshot, status: ImageStatus) -> ImageDiff {
         layers,
         paths: Vec::new(),
         more_paths: 0,
+        grown: Vec::new(),
+        more_grown: 0,
+        paths_compared: false,
     }
 }
 
@@ -303,11 +328,20 @@ pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
         for (j, name) in base.iter().enumerate().filter(|(j, _)| !taken[*j]) {
             free.entry(key(name)).or_default().push(j);
         }
+        // The same on the new side: two new images of one key would both claim its base.
+        let mut claims: HashMap<String, usize> = HashMap::new();
+        for (_, name) in new.iter().enumerate().filter(|(i, _)| pairs[*i].is_none()) {
+            *claims.entry(key(name)).or_default() += 1;
+        }
         for (i, name) in new.iter().enumerate() {
             if pairs[i].is_some() {
                 continue;
             }
-            if let Some(&[j]) = free.get(&key(name)).map(Vec::as_slice) {
+            let k = key(name);
+            if claims.get(&k) != Some(&1) {
+                continue;
+            }
+            if let Some(&[j]) = free.get(&k).map(Vec::as_slice) {
                 if !taken[j] {
                     pairs[i] = Some(j);
                     taken[j] = true;
@@ -369,6 +403,11 @@ mod tests {
         );
         assert_eq!(pair(&["app:1", "db:1"], &["web:1"]), vec![None]);
         assert_eq!(pair(&["db:1"], &["app:1", "web:1"]), vec![None, None]);
+        // Two new images of one repository: neither takes the one base of it.
+        assert_eq!(
+            pair(&["app:main", "db:1"], &["app:a", "app:b", "db:1"]),
+            vec![None, None, Some(1)]
+        );
     }
 }
 

@@ -90,7 +90,14 @@ fn candidates(base: &PathTree, new: &PathTree) -> Vec<PathDelta> {
             std::cmp::Ordering::Equal => {
                 let (x, y) = (&bs[i], &ns[j]);
                 (i, j) = (i + 1, j + 1);
-                (y.path(), y.dir, Known::Size(x.size), Known::Size(y.size))
+                if x.dir != y.dir {
+                    // A file became a directory (or the reverse): one went, the other came, and
+                    // the new directory collapses into one row like any added directory.
+                    rows.extend(compare(x.path(), x.dir, Known::Size(x.size), Known::Absent));
+                    (y.path(), y.dir, Known::Absent, Known::Size(y.size))
+                } else {
+                    (y.path(), y.dir, Known::Size(x.size), Known::Size(y.size))
+                }
             }
             std::cmp::Ordering::Less => {
                 let x = &bs[i];
@@ -329,6 +336,30 @@ mod tests {
         assert_eq!(
             rows(&base, &new),
             vec![row("/usr/lib/big", Grown, 30), row("/opt/x/y", Added, 7),]
+        );
+    }
+
+    #[test]
+    fn a_file_that_became_a_directory_went_and_the_directory_came() {
+        let base = tree(&[("/opt", 100, true), ("/opt/app", 100, false)], None);
+        let new = tree(
+            &[
+                ("/opt", 120, true),
+                ("/opt/app", 120, true),
+                ("/opt/app/x", 60, false),
+                ("/opt/app/y", 60, false),
+            ],
+            None,
+        );
+        use PathStatus::*;
+        assert_eq!(
+            rows(&base, &new),
+            vec![
+                row("/opt/app", Added, 120),
+                row("/opt/app", Removed, -100),
+                // No row below says the net change.
+                row("/opt", Grown, 20),
+            ]
         );
     }
 }

@@ -158,12 +158,13 @@ fn heading(d: &ImageDiff) -> String {
 
 /// What the path rows were compared at, when not file by file.
 fn path_note(d: &ImageDiff) -> Option<String> {
-    d.path_depth.map(|depth| match depth {
-        // Only a report saved before sizegate kept paths keeps none.
-        0 => "paths not compared: the saved report keeps none (it predates them)".to_string(),
-        depth => format!(
+    if !d.paths_compared {
+        return Some("paths not compared: the saved report keeps none (it predates them)".into());
+    }
+    d.path_depth.map(|depth| {
+        format!(
             "paths compared against a saved report: directories to depth {depth} and its largest files"
-        ),
+        )
     })
 }
 
@@ -181,7 +182,7 @@ pub fn write_table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         if d.status != ImageStatus::Compared {
             continue;
         }
-        write_paths(out, d, d.paths.len())?;
+        write_paths(out, d, d.paths.len(), Listed::Changed)?;
     }
     Ok(())
 }
@@ -222,19 +223,52 @@ pub(crate) fn write_layers(out: &mut dyn Write, layers: &[&LayerDelta]) -> io::R
     Ok(())
 }
 
-/// The first `top` changed paths of a compared pair as a table, after the note on how they were
-/// compared, and the count of the rest; a line saying so when none changed.
-pub(crate) fn write_paths(out: &mut dyn Write, d: &ImageDiff, top: usize) -> io::Result<()> {
+/// Which changed paths a section lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listed {
+    /// Every change, largest first (`diff`).
+    Changed,
+    /// Only what was added or grew (`check --baseline`'s "what grew").
+    Grown,
+}
+
+impl Listed {
+    /// The rows a section lists, and how many more it only counts.
+    fn of(self, d: &ImageDiff) -> (&[PathDelta], usize) {
+        match self {
+            Listed::Changed => (&d.paths, d.more_paths),
+            Listed::Grown => (&d.grown, d.more_grown),
+        }
+    }
+
+    /// What a section says when it lists nothing.
+    fn none(self) -> &'static str {
+        match self {
+            Listed::Changed => "no path changed",
+            Listed::Grown => "no path grew",
+        }
+    }
+}
+
+/// The first `top` changed (or grown) paths of a compared pair as a table, after the note on how
+/// they were compared, and the count of the rest; a line saying so when none changed.
+pub(crate) fn write_paths(
+    out: &mut dyn Write,
+    d: &ImageDiff,
+    top: usize,
+    listed: Listed,
+) -> io::Result<()> {
     if let Some(note) = path_note(d) {
         writeln!(out, "{note}")?;
     }
-    if d.path_depth == Some(0) {
+    if !d.paths_compared {
         return Ok(());
     }
-    if d.paths.is_empty() && d.more_paths == 0 {
-        return writeln!(out, "no path changed");
+    let (paths, more_paths) = listed.of(d);
+    if paths.is_empty() && more_paths == 0 {
+        return writeln!(out, "{}", listed.none());
     }
-    let shown = &d.paths[..top.min(d.paths.len())];
+    let shown = &paths[..top.min(paths.len())];
     // `--top 0` lists none of the paths that changed, and counts them.
     if !shown.is_empty() {
         let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
@@ -250,15 +284,24 @@ pub(crate) fn write_paths(out: &mut dyn Write, d: &ImageDiff, top: usize) -> io:
         right_align(&mut table, &[1, 2, 3]);
         writeln!(out, "{table}")?;
     }
-    let more = d.paths.len() - shown.len() + d.more_paths;
+    let more = paths.len() - shown.len() + more_paths;
     if more > 0 {
-        writeln!(out, "{}", more_paths(more))?;
+        writeln!(out, "{}", more_paths_line(more))?;
     }
     Ok(())
 }
 
+/// `No path changed` from `no path changed`.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `… and 12 more changed paths`.
-fn more_paths(more: usize) -> String {
+fn more_paths_line(more: usize) -> String {
     format!("… and {more} more changed paths")
 }
 
@@ -287,7 +330,7 @@ pub fn write_markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
             lines.extend(markdown_totals(b, n));
             lines.push(String::new());
         }
-        lines.extend(markdown_changes(d));
+        lines.extend(markdown_changes(d, Listed::Changed));
     }
     for line in lines {
         writeln!(out, "{line}")?;
@@ -314,7 +357,7 @@ pub(crate) fn markdown_totals(base: &ImageSummary, new: &ImageSummary) -> Vec<St
 }
 
 /// The layers that changed and the paths that changed most ("what grew"), as markdown.
-pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
+pub(crate) fn markdown_changes(d: &ImageDiff, listed: Listed) -> Vec<String> {
     let mut lines = Vec::new();
     let changed: Vec<&LayerDelta> = d
         .layers
@@ -345,22 +388,26 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
         lines.push(String::new());
     }
     if d.status == ImageStatus::Compared {
-        lines.push("#### What grew".to_string());
+        lines.push(match listed {
+            Listed::Changed => "#### Paths that changed".to_string(),
+            Listed::Grown => "#### What grew".to_string(),
+        });
         lines.push(String::new());
         if let Some(note) = path_note(d) {
             lines.push(format!("_{}_", text(&note)));
             lines.push(String::new());
         }
-        if d.path_depth == Some(0) {
+        let (paths, more_paths) = listed.of(d);
+        if !d.paths_compared {
             // The note said it: nothing was compared.
-        } else if d.paths.is_empty() && d.more_paths == 0 {
-            lines.push("No path changed.".to_string());
+        } else if paths.is_empty() && more_paths == 0 {
+            lines.push(format!("{}.", capitalized(listed.none())));
         } else {
             // `--top 0` lists none of the paths that changed, and counts them.
-            if !d.paths.is_empty() {
+            if !paths.is_empty() {
                 lines.push("| Δ | status | path |".to_string());
                 lines.push("|---:|---|---|".to_string());
-                for p in &d.paths {
+                for p in paths {
                     lines.push(format!(
                         "| {} | {} | {} |",
                         marked_size(p.delta),
@@ -369,11 +416,11 @@ pub(crate) fn markdown_changes(d: &ImageDiff) -> Vec<String> {
                     ));
                 }
             }
-            if d.more_paths > 0 {
-                if !d.paths.is_empty() {
+            if more_paths > 0 {
+                if !paths.is_empty() {
                     lines.push(String::new());
                 }
-                lines.push(format!("{}.", more_paths(d.more_paths)));
+                lines.push(format!("{}.", more_paths_line(more_paths)));
             }
         }
     }

@@ -186,16 +186,16 @@ fn table_lists_the_five_largest_changes_and_counts_the_rest() {
 │ 1 ┆ changed ┆ 3.40 MB ┆ 3.74 MB ┆ +340 kB ┆ COPY app/ /opt/app/ │
 └───┴─────────┴─────────┴─────────┴─────────┴─────────────────────┘
 what grew:
-┌─────────┬─────────┬─────────┬─────────┬──────────────────┐
-│ status  ┆    base ┆     new ┆       Δ ┆ path             │
-╞═════════╪═════════╪═════════╪═════════╪══════════════════╡
-│ grown   ┆    3 MB ┆ 3.60 MB ┆ +600 kB ┆ /opt/app/app.bin │
-│ removed ┆  400 kB ┆     0 B ┆ -400 kB ┆ /opt/app/old.log │
-│ grown   ┆ 3.40 MB ┆ 3.74 MB ┆ +340 kB ┆ /opt/app/        │
-│ added   ┆     0 B ┆   50 kB ┆  +50 kB ┆ /opt/app/lib1.so │
-│ added   ┆     0 B ┆   40 kB ┆  +40 kB ┆ /opt/app/lib2.so │
-└─────────┴─────────┴─────────┴─────────┴──────────────────┘
-… and 2 more changed paths
+┌────────┬─────────┬─────────┬─────────┬──────────────────┐
+│ status ┆    base ┆     new ┆       Δ ┆ path             │
+╞════════╪═════════╪═════════╪═════════╪══════════════════╡
+│ grown  ┆    3 MB ┆ 3.60 MB ┆ +600 kB ┆ /opt/app/app.bin │
+│ grown  ┆ 3.40 MB ┆ 3.74 MB ┆ +340 kB ┆ /opt/app/        │
+│ added  ┆     0 B ┆   50 kB ┆  +50 kB ┆ /opt/app/lib1.so │
+│ added  ┆     0 B ┆   40 kB ┆  +40 kB ┆ /opt/app/lib2.so │
+│ added  ┆     0 B ┆   30 kB ┆  +30 kB ┆ /opt/app/lib3.so │
+└────────┴─────────┴─────────┴─────────┴──────────────────┘
+… and 1 more changed paths
 ";
     assert!(run.stdout.contains(expected), "{}", run.stdout);
 }
@@ -211,7 +211,8 @@ fn table_of_a_shrunk_image_shows_the_removed_layer_and_path() {
         "│ files  ┆        5 ┆        4 ┆              -1 │",
         "│ layers ┆        3 ┆        2 ┆              -1 │",
         "│ -2 ┆ removed ┆ 5 MB ┆     ┆ -5 MB ┆ COPY blob.bin /opt/extra/ │",
-        "│ removed ┆ 5 MB ┆ 0 B ┆ -5 MB ┆ /opt/extra/blob.bin │",
+        // What grew lists only growth: nothing grew.
+        "what grew:\nno path grew\n",
     ] {
         assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
     }
@@ -313,7 +314,7 @@ fn markdown_without_a_baseline_has_no_delta() {
 }
 
 #[test]
-fn markdown_marks_shrinking_down_and_lists_every_changed_path() {
+fn markdown_marks_shrinking_down_and_lists_every_path_that_grew() {
     let pair = Pair::new(&grown(), &base(), PASSES);
     let run = pair.check("new.tar", "base.tar", &["--format", "markdown"]);
     assert_eq!(run.code, 0);
@@ -322,12 +323,12 @@ fn markdown_marks_shrinking_down_and_lists_every_changed_path() {
          | 2<br>▼ -1 | 4<br>▼ -1 | 100.0 % |",
         "| 1 | 3.40 MB | 2 | same | `COPY app/ /opt/app/` |",
         "| -2 | removed | ▼ -5 MB | `COPY blob.bin /opt/extra/` |",
-        "| ▼ -5 MB | removed | `/opt/extra/blob.bin` |",
+        "#### What grew\n\nNo path grew.\n",
     ] {
         assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
     }
 
-    // Seven changed paths: the markdown lists them all (the table shows five).
+    // Seven changed paths, six of them grew: the markdown lists those six (the table five).
     let pair = Pair::new(&base(), &changed(), PASSES);
     let run = pair.check("new.tar", "base.tar", &["--format", "markdown"]);
     let expected = "\
@@ -344,7 +345,6 @@ fn markdown_marks_shrinking_down_and_lists_every_changed_path() {
 | Δ | status | path |
 |---:|---|---|
 | ▲ +600 kB | grown | `/opt/app/app.bin` |
-| ▼ -400 kB | removed | `/opt/app/old.log` |
 | ▲ +340 kB | grown | `/opt/app/` |
 | ▲ +50 kB | added | `/opt/app/lib1.so` |
 | ▲ +40 kB | added | `/opt/app/lib2.so` |

@@ -39,6 +39,9 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
             .iter()
             .any(|o| o.format == CheckFormat::Markdown)
         || actions.as_ref().is_some_and(|a| a.step_summary.is_some());
+    if args.image.source == "-" && args.baseline.as_deref() == Some("-") {
+        anyhow::bail!("only one of IMAGE and --baseline can be `-` (stdin)");
+    }
     let selection = selection(&args.image);
     let (baseline, loaded) = std::thread::scope(|s| {
         // The base is read beside the image: a diff costs little more than the check.
@@ -220,6 +223,12 @@ fn read_snapshots(arg: &str, selection: &Selection) -> anyhow::Result<Vec<Snapsh
             snapshots.retain(|s| s.is_named(name));
             if snapshots.is_empty() {
                 anyhow::bail!("{file}: the report has no image named `{name}` (--image)");
+            }
+        }
+        if let Some(platform) = &selection.platform {
+            snapshots.retain(|s| s.platform() == Some(platform.as_str()));
+            if snapshots.is_empty() {
+                anyhow::bail!("{file}: the report has no image for {platform} (--platform)");
             }
         }
         return Ok(snapshots);

@@ -10,7 +10,9 @@ use std::io::{self, Write};
 use super::Render;
 use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
 use crate::diff::{ImageDiff, LayerDelta, LayerStatus};
-use crate::report::diff::{layer_status, markdown_changes, marked_size, total_rows, TotalRow};
+use crate::report::diff::{
+    layer_status, markdown_changes, marked_size, total_rows, Listed, TotalRow,
+};
 use crate::report::view::{rule_rows, FindingLines};
 use crate::report::{ellipsize, human_size, printable};
 use crate::severity::Severity;
@@ -157,7 +159,7 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
     }
     if let Some(d) = diff {
         page.line("");
-        for line in markdown_changes(d) {
+        for line in markdown_changes(d, Listed::Grown) {
             page.line(&line);
         }
     }
@@ -548,6 +550,9 @@ mod tests {
             layers,
             paths: Vec::new(),
             more_paths: 0,
+            grown: Vec::new(),
+            more_grown: 0,
+            paths_compared: true,
         });
     }
 

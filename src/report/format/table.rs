@@ -9,7 +9,7 @@ use comfy_table::{Cell, CellAlignment, Color};
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
 use crate::diff::{ImageDiff, LayerStatus};
-use crate::report::diff::{totals_table, write_layers, write_paths};
+use crate::report::diff::{totals_table, write_layers, write_paths, Listed};
 use crate::report::printable;
 use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
 use crate::report::{ellipsize, new_table};
@@ -91,7 +91,7 @@ fn write_delta(out: &mut dyn Write, d: &ImageDiff) -> io::Result<()> {
         write_layers(out, &changed)?;
     }
     writeln!(out, "what grew:")?;
-    write_paths(out, d, GREW_PATHS)
+    write_paths(out, d, GREW_PATHS, Listed::Grown)
 }
 
 fn style(table: &mut comfy_table::Table, styled: bool) {
