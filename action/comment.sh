@@ -59,6 +59,8 @@ api_url=${GITHUB_API_URL:-}
 [ -n "$api_url" ] || skip "GITHUB_API_URL is not set"
 api_url=${api_url%/}
 token=${INPUT_GITHUB_TOKEN:-}
+# Read once, then out of the environment: curl and jq, run below, need not inherit it.
+unset INPUT_GITHUB_TOKEN
 [ -n "$token" ] || skip "the 'github-token' input is empty"
 # The token becomes a header line: a blank or a control character would make it another header.
 case "$token" in *[![:graph:]]*) skip "the 'github-token' input holds blanks or control characters" ;; esac
@@ -74,7 +76,8 @@ printf 'Authorization: Bearer %s\n' "$token" > "$work/auth"
 call() {
   local method=$1 path=$2 data=()
   [ $# -lt 3 ] || data=(--header 'Content-Type: application/json' --data-binary "@$3")
-  status=$(curl --silent --show-error --connect-timeout 10 --max-time 60 \
+  # -q first: no ~/.curlrc adds options (a proxy, a trace file) to a request carrying the token.
+  status=$(curl -q --silent --show-error --connect-timeout 10 --max-time 60 \
     --request "$method" --header "@$work/auth" \
     --header 'Accept: application/vnd.github+json' \
     ${data[@]+"${data[@]}"} --dump-header "$work/headers" --output "$work/body" \
@@ -96,7 +99,9 @@ expect_success() {
 }
 
 # Our comment: the first whose body starts with the marker, as every body this script writes
-# does (a reply that quotes it starts with '>', and is left alone).
+# does (a reply that quotes it starts with '>', and is left alone), and written by a bot (the
+# job's token comments as one): a marker anyone can type into a comment of their own must not
+# make this script edit, or fail to edit, that person's comment.
 comments="/repos/$repo/issues/$pr/comments"
 id=
 page=1
@@ -104,7 +109,7 @@ while [ -z "$id" ] && [ "$page" -le "$max_pages" ]; do
   call GET "$comments?per_page=100&page=$page"
   expect_success "GET $comments"
   id=$(jq -r --arg m "$marker" \
-    'if type == "array" then first(.[] | select((.body // "") | startswith($m)) | .id) else empty end' \
+    'if type == "array" then first(.[] | select(((.body // "") | startswith($m)) and .user.type? == "Bot") | .id) else empty end' \
     "$work/body")
   # GitHub says whether there is a next page in the Link header; the next request is built here
   # from the page number, so the token only ever goes to $GITHUB_API_URL.

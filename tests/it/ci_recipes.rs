@@ -379,6 +379,53 @@ fn gitlab_merge_request_checks_against_the_default_branch_report() {
 }
 
 #[test]
+fn gitlab_artifact_moved_to_object_storage_is_fetched_without_the_job_token() {
+    require_tools(&["curl"]);
+    let main = project("examples/pass.yml");
+    let bin = fake_tools(main.path());
+    let none = Server::start(|_| Response::new(404, "{}"));
+    let api = format!("{}/api/v4", none.url());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
+        main.path(),
+        &bin,
+        &gitlab_env(&api, "main"),
+    );
+    assert_eq!(code, 0);
+    let report = read(&main.path().join("sizegate.json"));
+    // The API answers with a redirect, as GitLab does when artifacts live in object storage.
+    let server = Server::start(move |request| match request.path.as_str() {
+        GITLAB_ARTIFACT => Response::new(302, "").with_header("Location", "/storage/sizegate.json"),
+        "/storage/sizegate.json" => Response::new(200, report.clone()),
+        _ => Response::new(404, r#"{"message":"404 Not Found"}"#),
+    });
+    let api = format!("{}/api/v4", server.url());
+    let dir = project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    let code = run_gitlab_jobs(
+        &["image-archive", "sizegate"],
+        dir.path(),
+        &bin,
+        &gitlab_env(&api, "feature"),
+    );
+    assert_eq!(code, 0);
+    let calls = sizegate_calls(&bin);
+    assert!(
+        calls[0].contains("--baseline sizegate-base.json"),
+        "{calls:?}"
+    );
+    let requests = server.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, [GITLAB_ARTIFACT, "/storage/sizegate.json"]);
+    assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
+    assert_eq!(
+        requests[1].header("job-token"),
+        None,
+        "the token stays with the API"
+    );
+}
+
+#[test]
 fn jenkins_stage_commands_write_junit_and_json() {
     let text = read(&root().join("examples/ci/Jenkinsfile"));
     let commands: Vec<String> = text

@@ -122,23 +122,28 @@ fn first_run_lists_the_comments_then_posts_one() {
 }
 
 #[test]
-fn later_runs_update_the_marked_comment_found_on_a_later_page() {
+fn later_runs_update_the_bot_s_marked_comment_found_on_a_later_page() {
     let next = |n: u32| format!("<{COMMENTS}?per_page=100&page={n}>; rel=\"next\"");
-    let server = Server::start(move |r| match r.line().as_str() {
+    let server = Server::start(move |r| {
+        match r.line().as_str() {
         // A reply that quotes the report carries the marker too, but is not ours.
+        // A marker typed by a person into their own comment is not ours either.
         l if l == page(1) => Response::new(
             200,
-            format!(r#"[{{"id":1,"body":"Looks good"}},{{"id":2,"body":"> {MARKER}\n> quoted"}}]"#),
+            format!(
+                r#"[{{"id":1,"body":"Looks good","user":{{"type":"User"}}}},{{"id":2,"body":"> {MARKER}\n> quoted","user":{{"type":"Bot"}}}},{{"id":6,"body":"{MARKER}\nplanted","user":{{"login":"mallory","type":"User"}}}}]"#
+            ),
         )
         .with_header("Link", &next(2)),
         l if l == page(2) => Response::new(
             200,
             format!(
-                r#"[{{"id":3,"body":"ship it"}},{{"id":4242,"body":"{MARKER}\n## old report"}},{{"id":5,"body":"{MARKER} later"}}]"#
+                r#"[{{"id":3,"body":"ship it","user":{{"type":"User"}}}},{{"id":4242,"body":"{MARKER}\n## old report","user":{{"login":"github-actions[bot]","type":"Bot"}}}},{{"id":5,"body":"{MARKER} later","user":{{"type":"Bot"}}}}]"#
             ),
         ),
         "PATCH /api/v3/repos/octo/app/issues/comments/4242" => Response::new(200, r#"{"id":4242}"#),
         _ => Response::new(404, r#"{"message":"Not Found"}"#),
+    }
     });
     let run = run_commenting(&server, "examples/pass.yml", PULL_REQUEST);
     assert_eq!(run.code(), Some(0), "{}", run.stdout());

@@ -342,11 +342,14 @@ pub(crate) fn text(s: &str) -> String {
     out
 }
 
-/// Markdown punctuation backslash-escaped, in text that is already [`printable`].
+/// Markdown punctuation backslash-escaped, in text that is already [`printable`]; an `@` is
+/// followed by a word joiner (U+2060, invisible), so that `@org/team` in a path or an instruction
+/// does not notify anyone when the summary is posted as a comment.
 fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            '@' => out.push_str("@\u{2060}"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' => {
                 out.push('\\');
                 out.push(c);
@@ -384,6 +387,13 @@ mod tests {
     use super::*;
     use crate::check::tests::{finding, report, rule};
     use crate::check::Code;
+
+    #[test]
+    fn text_mentions_nobody() {
+        assert_eq!(text("/opt/@octocat"), "/opt/@\u{2060}octocat");
+        // In a code span a mention is inert already.
+        assert_eq!(code("@octocat"), "`@octocat`");
+    }
 
     #[test]
     fn text_escapes_pipes_markup_and_control_characters() {
