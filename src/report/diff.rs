@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, Table};
 
-use super::format::markdown::{code, text, MARKER};
+use super::format::markdown::{code, text, LIMIT, MARKER};
 use super::view::{created_by, image_heading};
 use super::{ellipsize, human_size, new_table};
 use crate::analysis::summary::ImageSummary;
@@ -332,7 +332,18 @@ pub fn write_markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
         }
         lines.extend(markdown_changes(d, Listed::Changed));
     }
+    // A comment body has a limit (GitHub's is 65,536 characters) and a step summary one of 1 MiB:
+    // the markdown stops at the summary's budget, on a line, and says so.
+    let mut written = 0;
     for line in lines {
+        if written + line.len() + 1 > LIMIT {
+            writeln!(
+                out,
+                "\n… (cut at {LIMIT} bytes: `--format json` has everything)"
+            )?;
+            break;
+        }
+        written += line.len() + 1;
         writeln!(out, "{line}")?;
     }
     Ok(())

@@ -390,3 +390,39 @@ fn a_report_of_100000_layers_is_aligned_in_linear_time_and_its_tables_are_cut() 
     // 50,000 pair by digest, the other 50,000 of each side by instruction.
     assert_eq!(rows, Some(100_000));
 }
+
+/// 30,000 changed paths asked for in markdown (`--top 30000`): the page stops at the summary's
+/// budget, on a line, and says so.
+#[test]
+fn markdown_of_thousands_of_paths_is_cut_at_the_summary_budget() {
+    let dir = crate::support::tempdir();
+    let directories: Vec<Value> = (0..30_000u64)
+        .map(|i| json!({"path": format!("/d{i:05}"), "size": i + 1, "files": 1}))
+        .collect();
+    let base = write_report(
+        dir.path(),
+        "base.json",
+        &report(json!({"final_files": 30_000, "directory_depth": 1, "directories": directories})),
+    );
+    let new = write_report(
+        dir.path(),
+        "new.json",
+        &report(json!({"directory_depth": 1})),
+    );
+    let r = bounded(
+        &[
+            "diff", &base, &new, "--format", "markdown", "--top", "30000",
+        ],
+        None,
+        1024,
+        60,
+    );
+    assert_eq!(r.run.code, 0, "{}", r.run.stderr);
+    let page = &r.run.stdout;
+    assert!(page.len() <= 900 * 1024 + 100, "{}", page.len());
+    assert!(
+        page.ends_with("\n… (cut at 921600 bytes: `--format json` has everything)\n"),
+        "{}",
+        &page[page.len().saturating_sub(200)..]
+    );
+}
