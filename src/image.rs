@@ -251,6 +251,11 @@ pub(crate) fn normalize_path_into(raw: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Splits an absolute path into its parent directory and its last component (`/a/b` -> `/a`, `b`;
+/// Whether `path` is strictly below the directory `dir` (`/a/b` is below `/a`, `/ab` is not).
+pub(crate) fn is_below(dir: &[u8], path: &[u8]) -> bool {
+    path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
+}
+
 /// `/a` -> `/`, `a`).
 pub(crate) fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
     match path.iter().rposition(|&b| b == b'/') {

@@ -13,7 +13,7 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Analysis;
-use crate::image::Image;
+use crate::image::{is_below, Image};
 
 /// Deepest directories a report keeps: `/usr/lib/x86_64-linux-gnu` is depth 3.
 pub(crate) const SAVED_DEPTH: u32 = 3;
@@ -187,11 +187,6 @@ fn merge_sorted(a: Vec<Node>, b: Vec<Node>) -> Vec<Node> {
     }
 }
 
-/// Whether `path` is below the directory `dir`.
-fn holds(dir: &[u8], path: &[u8]) -> bool {
-    path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
-}
-
 /// Depth of an absolute path: `/usr` is 1, `/` is 0.
 pub(crate) fn depth(path: &[u8]) -> u32 {
     let slashes = path.iter().filter(|b| **b == b'/').count();
@@ -237,7 +232,10 @@ impl PathTree {
         // (indexes into `dirs`), each closed when a path outside it comes.
         let mut open: Vec<usize> = Vec::new();
         for (path, size, counted) in files {
-            while open.last().is_some_and(|&d| !holds(dirs[d].path(), path)) {
+            while open
+                .last()
+                .is_some_and(|&d| !is_below(dirs[d].path(), path))
+            {
                 open.pop();
             }
             let buf: Arc<[u8]> = Arc::from(path);
@@ -369,7 +367,7 @@ impl SavedPaths {
         let mut files: Vec<Counted<'_>> = Vec::new();
         let mut open: Vec<Node> = Vec::new();
         for file in counted(image, analysis) {
-            while open.last().is_some_and(|d| !holds(d.path(), file.path)) {
+            while open.last().is_some_and(|d| !is_below(d.path(), file.path)) {
                 dirs.extend(open.pop());
             }
             for dir in parents(file.path)

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Analysis, Status};
-use crate::image::{split_parent, Entry, EntryKind, Image, LayerContents};
+use crate::image::{is_below, split_parent, Entry, EntryKind, Image, LayerContents};
 
 /// How the bytes were hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -311,11 +311,6 @@ fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, Tally> {
             return units;
         }
     }
-}
-
-/// Whether `path` is strictly below the directory `dir`.
-fn is_below(dir: &[u8], path: &[u8]) -> bool {
-    path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
 }
 
 /// Whether the file's name ends like an archive or package.

@@ -21,6 +21,18 @@ pub(crate) enum LayerStatus {
     Removed,
 }
 
+impl LayerStatus {
+    /// The word of the contract and the tables.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            LayerStatus::Same => "same",
+            LayerStatus::Changed => "changed",
+            LayerStatus::Added => "added",
+            LayerStatus::Removed => "removed",
+        }
+    }
+}
+
 /// One row of the layer comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct LayerDelta {

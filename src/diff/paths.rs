@@ -8,6 +8,7 @@ use serde::Serialize;
 #[cfg(test)]
 use crate::analysis::paths::Node;
 use crate::analysis::paths::{Known, PathTree};
+use crate::image::is_below;
 
 /// How a path changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,13 +187,8 @@ fn below_range(rows: &[PathDelta], i: usize) -> std::ops::Range<usize> {
         let p = r.path.as_bytes();
         p < dir || (p.starts_with(dir) && p.get(dir.len()).is_some_and(|b| *b < b'/'))
     });
-    let len = after[start..].partition_point(|r| below(dir, r.path.as_bytes()));
+    let len = after[start..].partition_point(|r| is_below(dir, r.path.as_bytes()));
     i + 1 + start..i + 1 + start + len
-}
-
-/// Whether `path` is below the directory `dir`.
-fn below(dir: &[u8], path: &[u8]) -> bool {
-    path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
 }
 
 /// A tree of the given directories and files, complete to `complete_to`.

@@ -5,11 +5,11 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, Table};
+use comfy_table::Table;
 
 use super::format::markdown::{code, text, LIMIT, MARKER};
 use super::view::{created_by, image_heading};
-use super::{ellipsize, human_size, new_table};
+use super::{ellipsize, human_size, new_table, right_align};
 use crate::analysis::summary::ImageSummary;
 use crate::diff::{Diff, ImageDiff, ImageStatus, LayerDelta, LayerStatus, PathDelta, PathKind};
 use crate::units::{signed_count, signed_percent, signed_size};
@@ -116,12 +116,7 @@ pub(crate) fn layer_position(l: &LayerDelta) -> String {
 
 /// A status word as the tables show it.
 pub(crate) fn layer_status(l: &LayerDelta) -> &'static str {
-    match l.status {
-        LayerStatus::Same => "same",
-        LayerStatus::Changed => "changed",
-        LayerStatus::Added => "added",
-        LayerStatus::Removed => "removed",
-    }
+    l.status.as_str()
 }
 
 /// A path as the tables show it: escaped, a directory with a trailing `/`, cut in the middle.
@@ -303,15 +298,6 @@ fn capitalized(s: &str) -> String {
 /// `… and 12 more changed paths`.
 fn more_paths_line(more: usize) -> String {
     format!("… and {more} more changed paths")
-}
-
-/// Right-aligns the columns of numbers, so that their digits line up.
-fn right_align(table: &mut Table, columns: &[usize]) {
-    for col in columns {
-        if let Some(c) = table.column_mut(*col) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
 }
 
 /// Writes the JSON contract.

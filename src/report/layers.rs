@@ -2,10 +2,8 @@
 
 use std::io::{self, Write};
 
-use comfy_table::CellAlignment;
-
 use super::view::{created_by, image_heading};
-use super::{ellipsize, human_size, new_table};
+use super::{ellipsize, human_size, new_table, right_align};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
 /// Longest `created_by` shown in a table cell; JSON and CSV keep it whole.
@@ -27,11 +25,7 @@ pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<(
                 ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
             ]);
         }
-        for col in [1, 2] {
-            if let Some(c) = table.column_mut(col) {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
-        }
+        right_align(&mut table, &[1, 2]);
         writeln!(out, "{table}")?;
         let compressed = img
             .compressed_size

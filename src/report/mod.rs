@@ -42,6 +42,15 @@ pub(crate) fn ellipsize(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Right-aligns the columns of numbers, so that their digits line up.
+pub(crate) fn right_align(table: &mut Table, columns: &[usize]) {
+    for col in columns {
+        if let Some(c) = table.column_mut(*col) {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+}
+
 /// A table in sizegate's style.
 pub(crate) fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();

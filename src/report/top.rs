@@ -2,11 +2,10 @@
 
 use std::io::{self, Write};
 
-use comfy_table::CellAlignment;
 use serde::Serialize;
 
 use super::view::created_by as created_by_text;
-use super::{ellipsize, human_size, new_table, printable};
+use super::{ellipsize, human_size, new_table, printable, right_align};
 use crate::analysis::summary::SCHEMA_VERSION;
 use crate::analysis::top::TopItem;
 use crate::image::Image;
@@ -54,11 +53,7 @@ pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io
                 }
             }
         }
-        for col in [0, 1] {
-            if let Some(c) = table.column_mut(col) {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
-        }
+        right_align(&mut table, &[0, 1]);
         writeln!(out, "{table}")?;
     }
     Ok(())
