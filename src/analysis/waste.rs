@@ -314,7 +314,7 @@ fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, Tally> {
 }
 
 /// Whether `path` is strictly below the directory `dir`.
-fn is_below(dir: &[u8], path: &[u8]) -> bool {
+pub(crate) fn is_below(dir: &[u8], path: &[u8]) -> bool {
     path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
 }
 
