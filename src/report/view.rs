@@ -359,11 +359,60 @@ pub(crate) fn image_heading(image: &ImageSummary) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::check::tests::{finding, report, rule};
-    use crate::check::{Code, PathHit};
+    use crate::check::{Code, PathHit, Sources};
     use crate::severity::Severity;
+
+    /// A source of 1.5 kB emptied by layer 2, added by layer 1 at `Dockerfile:3`.
+    pub(crate) fn source_row(path: &str, hint: Option<&str>) -> SourceRow {
+        SourceRow {
+            path: path.into(),
+            bytes: 1500,
+            files: 1,
+            how: How::Opaque,
+            added_layer: 1,
+            removed_layer: 2,
+            added_by: Some(Location {
+                file: "Dockerfile".into(),
+                line: 3,
+                column: 1,
+            }),
+            removed_by: None,
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn five_sources_are_shown_escaped_and_the_rest_counted() {
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        let long = format!("/{}", "x".repeat(1000));
+        let mut sources = vec![source_row("/srv/\x1b[31mconf", Some("do it\n::error::"))];
+        sources.extend((0..6).map(|_| source_row(&long, None)));
+        f.waste = Some(Sources {
+            sources,
+            more_sources: 3,
+        });
+        let (shown, more) = source_lines(&f);
+        assert_eq!((shown.len(), more), (5, 5));
+        assert_eq!(
+            shown[0].evidence(|t| format!("<{t}>")),
+            "1.50 kB </srv/\\u{1b}[31mconf> (1 file): added by layer 1 (<Dockerfile:3>), emptied by layer 2"
+        );
+        assert_eq!(shown[0].fix.as_deref(), Some("do it\\n::error::"));
+        assert_eq!(shown[1].path.chars().count(), 400, "a long path is cut");
+        assert_eq!(
+            shown[0].as_seen_by(false),
+            "emptied /srv/\\u{1b}[31mconf (1.50 kB), added by layer 1"
+        );
+        let lines = FindingLines::of(&f).sources;
+        assert_eq!(lines[1], "    fix: do it\\n::error::");
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("  … and 5 more sources")
+        );
+    }
 
     #[test]
     fn rows_carry_their_rules_findings_and_cells() {

@@ -468,6 +468,38 @@ mod tests {
     }
 
     #[test]
+    fn two_sources_are_listed_unfolded_and_more_are_folded() {
+        use crate::check::Sources;
+        use crate::report::view::tests::source_row;
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        f.waste = Some(Sources {
+            sources: vec![source_row("/a|b", Some("use `x`")), source_row("/c", None)],
+            more_sources: 0,
+        });
+        assert_eq!(
+            finding_cell(&f),
+            "w<br>where the waste comes from:<ul>\
+             <li>1.50 kB `/a\\|b` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2<br>fix: use `x`</li>\
+             <li>1.50 kB `/c` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2</li></ul>"
+        );
+        f.waste = f.waste.map(|w| Sources {
+            more_sources: 1,
+            ..w
+        });
+        let cell = finding_cell(&f);
+        assert!(
+            cell.starts_with(
+                "w<details><summary>where the waste comes from (3 sources)</summary><ul><li>"
+            ),
+            "{cell}"
+        );
+        assert!(
+            cell.ends_with("<li>… and 1 more</li></ul></details>"),
+            "{cell}"
+        );
+    }
+
+    #[test]
     fn starts_with_the_marker_and_the_verdict() {
         let r = report(
             vec![rule("image.max_size", Outcome::Error)],
