@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::support::{run_in, workdir, write_file, DockerArchive, Layer, Run};
+use crate::support::{root, run_in, workdir, write_file, DockerArchive, Layer, Run};
 
 /// The Dockerfile the image is built from: layer `n` is made by line `n + 1` (layer 0 is the base
 /// image of the `FROM`).
@@ -486,4 +486,40 @@ fn gitlab_and_junit_carry_the_sources_in_their_text() {
             "{junit}"
         );
     }
+}
+
+#[test]
+fn the_readme_example_is_the_tables_cell() {
+    let run = run_in(
+        root(),
+        &[
+            "check",
+            "examples/tiny.docker.tar",
+            "--policy",
+            "examples/sizegate.yml",
+            "--dockerfile",
+            "examples/Dockerfile",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The finding column of the too-much-waste row and of the rows that continue it.
+    let cells = |line: &str| line.split('┆').map(str::to_string).collect::<Vec<_>>();
+    let rows: Vec<Vec<String>> = run.stdout.lines().map(cells).collect();
+    let start = rows
+        .iter()
+        .position(|r| r.get(1).is_some_and(|c| c.trim() == "too-much-waste"))
+        .expect("the finding's row");
+    let cell: Vec<&str> = rows[start..]
+        .iter()
+        .enumerate()
+        .take_while(|(i, r)| *i == 0 || r.get(1).is_some_and(|c| c.trim().is_empty()))
+        .filter_map(|(_, r)| r.get(2))
+        .map(|c| c.strip_prefix(' ').unwrap_or(c).trim_end())
+        .collect();
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let block = format!("```\n{}\n```", cell.join("\n"));
+    assert!(
+        readme.contains(&block),
+        "README's example differs from:\n{block}"
+    );
 }
