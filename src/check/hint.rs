@@ -7,8 +7,10 @@
 
 use std::sync::OnceLock;
 
+use super::origin::LayerOrigin;
 use crate::analysis::waste::{is_below, How, WasteSource};
 use crate::dockerfile::instruction_keyword;
+use crate::image::Image;
 use crate::policy::preset::{PresetRule, RECOMMENDED};
 use crate::policy::rules::Glob;
 
@@ -63,6 +65,22 @@ impl Step {
             "COPY" | "ADD" => Step::Copy,
             _ => Step::Other,
         })
+    }
+}
+
+/// The change that would spare the bytes of `source`, one of `image`'s waste sources, read from
+/// the `created_by` of its layers; `origins` (`layer_origins`, empty without `--dockerfile`) tell
+/// the base image's layers, whatever their steps.
+pub(crate) fn source_hint(
+    image: &Image,
+    source: &WasteSource,
+    origins: &[LayerOrigin],
+) -> Option<String> {
+    let created_by = |layer: usize| image.layers.get(layer)?.created_by.as_deref();
+    let removed_by = created_by(source.removed_layer);
+    match origins.get(source.added_layer) {
+        Some(LayerOrigin::BaseImage { .. }) => base_image_hint(source, removed_by),
+        _ => waste_hint(source, created_by(source.added_layer), removed_by),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::hint::{base_image_hint, waste_hint};
+use super::hint::source_hint;
 use super::origin::LayerOrigin;
 use super::report::Location;
 use crate::analysis::waste::{How, WasteSource};
@@ -54,30 +54,20 @@ impl Sources {
     /// `created_by` of the image's layers, and with `--dockerfile` the lines that made those
     /// layers (`origins`, bottom first; empty without).
     pub(super) fn of(image: &Image, all: &[WasteSource], origins: &[LayerOrigin]) -> Sources {
-        let created_by = |layer: usize| image.layers.get(layer)?.created_by.as_deref();
-        let origin = |layer: usize| origins.get(layer);
-        let line_of = |layer: usize| origin(layer).and_then(LayerOrigin::location).cloned();
+        let line_of = |layer: usize| origins.get(layer).and_then(LayerOrigin::location).cloned();
         let sources = all
             .iter()
             .take(LISTED_SOURCES)
-            .map(|s| {
-                let removed_by = created_by(s.removed_layer);
-                // The Dockerfile knows the base image's layers, whatever their steps were.
-                let hint = match origin(s.added_layer) {
-                    Some(LayerOrigin::BaseImage { .. }) => base_image_hint(s, removed_by),
-                    _ => waste_hint(s, created_by(s.added_layer), removed_by),
-                };
-                SourceRow {
-                    path: String::from_utf8_lossy(&s.path).into_owned(),
-                    bytes: s.bytes,
-                    files: s.files,
-                    how: s.how,
-                    added_layer: s.added_layer,
-                    removed_layer: s.removed_layer,
-                    added_by: line_of(s.added_layer),
-                    removed_by: line_of(s.removed_layer),
-                    hint,
-                }
+            .map(|s| SourceRow {
+                path: String::from_utf8_lossy(&s.path).into_owned(),
+                bytes: s.bytes,
+                files: s.files,
+                how: s.how,
+                added_layer: s.added_layer,
+                removed_layer: s.removed_layer,
+                added_by: line_of(s.added_layer),
+                removed_by: line_of(s.removed_layer),
+                hint: source_hint(image, s, origins),
             })
             .collect();
         Sources {
