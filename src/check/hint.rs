@@ -116,7 +116,8 @@ pub(crate) fn waste_hint(
         };
         return Some(hint.to_string());
     }
-    // A package manager's cache or lists, made by a RUN: the preset knows their fix.
+    // A package manager's cache or lists, made by a RUN (or a step the history does not name):
+    // the preset knows their fix.
     if let Some(rule) = preset_rule(&source.path, source.is_file) {
         return Some(rule.hint.to_string());
     }
