@@ -6,6 +6,7 @@ use super::findings::Draft;
 use super::growth::{Change, Grew, Judged};
 use super::report::{Finding, Location, Outcome, RuleResult};
 use super::scan::{Forbidden, PathTotal, Scans};
+use super::sources::{about_waste, Sources};
 use super::Applied;
 use crate::analysis::dive::DiveMetrics;
 use crate::analysis::summary::ImageSummary;
@@ -35,12 +36,14 @@ pub(super) enum Base<'a> {
 }
 
 /// Applies every rule to the image whose numbers are given; the glob rules' results come from
-/// `scans`, computed before in one pass, and the `baseline:` rules' from `base`.
+/// `scans`, computed before in one pass, the `baseline:` rules' from `base`, and the waste
+/// findings carry `sources` (computed only when a rule is about waste).
 pub(super) fn evaluate(
     image: &Image,
     summary: &ImageSummary,
     dive: &DiveMetrics,
     scans: Scans,
+    sources: Option<&Sources>,
     base: Base<'_>,
     rules: &[Applied<'_>],
 ) -> Evaluation {
@@ -49,6 +52,7 @@ pub(super) fn evaluate(
         summary,
         dive,
         scans,
+        sources,
         base,
         out: Evaluation {
             rules: Vec::new(),
@@ -66,6 +70,7 @@ struct Context<'a> {
     summary: &'a ImageSummary,
     dive: &'a DiveMetrics,
     scans: Scans,
+    sources: Option<&'a Sources>,
     base: Base<'a>,
     out: Evaluation,
 }
@@ -165,6 +170,9 @@ impl Context<'_> {
             paths: draft.paths,
             more_paths: draft.more_paths,
             grew: draft.grew,
+            waste: about_waste(&rule.kind)
+                .then(|| self.sources.cloned())
+                .flatten(),
             message: draft.message,
         });
     }

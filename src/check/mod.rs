@@ -11,21 +11,25 @@ mod budget;
 mod evaluate;
 mod findings;
 mod growth;
+pub(crate) mod hint;
 mod matcher;
 mod origin;
 mod report;
 mod scan;
+mod sources;
 
 pub(crate) use crate::code::Code;
 pub(crate) use origin::{layer_origins, LayerOrigin};
 pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
+pub(crate) use sources::{SourceRow, Sources};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::paths::PathTree;
 use crate::analysis::summary::ImageSummary;
 use crate::analysis::top::top_files;
+use crate::analysis::waste::waste_sources;
 use crate::analysis::{analyze, Analysis};
 use crate::diff::{self, ImageDiff, Snapshot, CHANGED_PATHS};
 use crate::dockerfile::Dockerfile;
@@ -74,9 +78,13 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         .zip(bases)
         .map(|(image, base)| {
             let given = options.baseline.is_some();
-            let (mut check, analysis) = check_image(&image, &rules, base, given);
-            if let Some((dockerfile, stage)) = options.dockerfile {
-                origin::attribute_to_dockerfile(&mut check, &image, dockerfile, stage);
+            let origins = options
+                .dockerfile
+                .map(|(dockerfile, stage)| layer_origins(&image, dockerfile, stage));
+            let traced = origins.as_deref().unwrap_or_default();
+            let (mut check, analysis) = check_image(&image, &rules, base, given, traced);
+            if let Some(origins) = origins {
+                origin::attribute_to_dockerfile(&mut check, origins);
             }
             if options.largest_files > 0 {
                 check.largest_files = top_files(&image, &analysis, options.largest_files);
@@ -111,21 +119,27 @@ fn applied(policies: &[Policy]) -> Vec<Applied<'_>> {
 }
 
 /// Applies the rules to one image, compared with its base when it has one (`baseline_given`: the
-/// run has a baseline, so an image without a base has none that pairs with it); returns the
-/// analysis of the image too.
+/// run has a baseline, so an image without a base has none that pairs with it), its layers traced
+/// to a Dockerfile by `origins` (empty without `--dockerfile`); returns the analysis of the image
+/// too.
 fn check_image(
     image: &Image,
     rules: &[Applied<'_>],
     base: Option<&Snapshot>,
     baseline_given: bool,
+    origins: &[LayerOrigin],
 ) -> (ImageCheck, Analysis) {
-    // The glob scan needs the analysis but not dive's metrics, and dive takes longer: the scan
-    // runs while dive finishes.
-    let ((analysis, scans), dive) = rayon::join(
+    // The waste sources cost a pass over the hidden entries: only a rule about waste wants them.
+    let wants_sources = rules.iter().any(|a| sources::about_waste(&a.rule.kind));
+    // The glob scan and the waste sources need the analysis but not dive's metrics, and dive
+    // takes longer: they run while dive finishes.
+    let ((analysis, scans, sources), dive) = rayon::join(
         || {
             let analysis = analyze(image);
             let scans = scan::scan(image, &analysis, rules);
-            (analysis, scans)
+            let sources = wants_sources
+                .then(|| Sources::of(image, &waste_sources(image, &analysis), origins));
+            (analysis, scans, sources)
         },
         || dive_metrics(image),
     );
@@ -136,7 +150,15 @@ fn check_image(
         (None, true) => Base::Unpaired,
         (None, false) => Base::NotGiven,
     };
-    let evaluated = evaluate::evaluate(image, &summary, &dive, scans, compared, rules);
+    let evaluated = evaluate::evaluate(
+        image,
+        &summary,
+        &dive,
+        scans,
+        sources.as_ref(),
+        compared,
+        rules,
+    );
     let check = ImageCheck {
         diff,
         rules: evaluated.rules,

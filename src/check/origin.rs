@@ -101,15 +101,10 @@ pub(crate) fn layer_origins(
         .collect()
 }
 
-/// Attributes the layers of `image` to the instructions of `stage` of `dockerfile` (the image's
-/// build target) and points the findings of `check` at the lines that made their layers.
-pub(super) fn attribute_to_dockerfile(
-    check: &mut ImageCheck,
-    image: &Image,
-    dockerfile: &Dockerfile,
-    stage: usize,
-) {
-    check.origins = layer_origins(image, dockerfile, stage);
+/// Points the findings of `check` at the lines that made their layers, `origins` being where each
+/// layer came from (bottom first). The waste findings' sources have theirs already.
+pub(super) fn attribute_to_dockerfile(check: &mut ImageCheck, origins: Vec<LayerOrigin>) {
+    check.origins = origins;
     let line_of = |layer: Option<usize>| {
         layer
             .and_then(|l| check.origins.get(l))

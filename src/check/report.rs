@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::growth::Grew;
 use super::origin::LayerOrigin;
+use super::sources::Sources;
 use crate::analysis::inventory::Inventory;
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::top::TopItem;
@@ -84,6 +85,10 @@ pub(crate) struct Finding {
     /// most. Absent from the other findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grew: Option<Grew>,
+    /// For a finding about wasted bytes (`too-much-waste`, dive's rules): where they come from,
+    /// as `sources` and `more_sources`. Absent from the other findings.
+    #[serde(flatten)]
+    pub waste: Option<Sources>,
     /// One sentence saying it all.
     pub message: String,
 }
@@ -406,6 +411,7 @@ pub(crate) mod tests {
             paths: Vec::new(),
             more_paths: 0,
             grew: None,
+            waste: None,
             message: message.into(),
         }
     }

@@ -90,6 +90,12 @@ pub(crate) struct Stage {
     pub instructions: Range<usize>,
 }
 
+/// The instruction that wrote a layer, read from its `created_by` as every builder writes it:
+/// `RUN`, `COPY`, `ADD`, `WORKDIR` (a classic builder's command line is a `RUN`).
+pub(crate) fn instruction_keyword(created_by: &str) -> String {
+    history::Entry::parse(created_by).keyword
+}
+
 impl Dockerfile {
     /// Parses a Dockerfile from its text. `file` is the name used in errors. A file whose
     /// variables expand past sizegate's bounds (one value over 1 MiB, all of them over 64 MiB,

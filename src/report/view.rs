@@ -8,8 +8,10 @@
 //! GitHub log, and ESC sequences would reach the terminal).
 
 use crate::analysis::summary::ImageSummary;
-use crate::check::{CheckReport, Finding, ImageCheck, Location, Outcome, RuleResult};
+use crate::analysis::waste::How;
+use crate::check::{CheckReport, Finding, ImageCheck, Location, Outcome, RuleResult, SourceRow};
 use crate::report::diff::{layer_status, path_cell};
+use crate::report::ellipsize;
 use crate::text::printable;
 use crate::units::{human_size, Measure};
 
@@ -51,13 +53,26 @@ pub(crate) fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
         .collect()
 }
 
+/// Waste sources the outputs for people show under a finding, the largest first; the JSON lists
+/// more.
+pub(crate) const SHOWN_SOURCES: usize = 5;
+
+/// Characters of a waste source's path shown: a path may be 64 KiB long, and a GitHub
+/// annotation's message must stay well under its 64 KB.
+const SOURCE_PATH_WIDTH: usize = 400;
+
 /// The text of a finding, escaped: sizegate's words (the message, the reason, the fix), then the
-/// image's (the paths found, which a format may have to mark up differently).
+/// image's (the paths found and the sources of waste, which a format may have to mark up
+/// differently).
 pub(crate) struct FindingLines {
     /// The message, then `reason: …` and `fix: …` when the rule has them.
     pub words: Vec<String>,
     /// `  /path (size, layer N)` per listed path, then `  … and N more`.
     pub paths: Vec<String>,
+    /// Per waste source shown, `  150 kB /tmp/wheels (2 files): added by layer 2
+    /// (Dockerfile:3), deleted by layer 8 (Dockerfile:9)` and `    fix: …`; then
+    /// `  … and N more sources`.
+    pub sources: Vec<String>,
 }
 
 impl FindingLines {
@@ -86,14 +101,136 @@ impl FindingLines {
             paths.push(format!("  … and {} more", f.more_paths));
         }
         paths.extend(grew_lines(f));
-        FindingLines { words, paths }
+        let (shown, more) = source_lines(f);
+        let mut sources = Vec::new();
+        for s in shown {
+            sources.push(format!("  {}", s.evidence(|t| t.to_string())));
+            sources.extend(s.fix.map(|fix| format!("    fix: {fix}")));
+        }
+        if more > 0 {
+            sources.push(format!("  … and {more} more source{}", plural(more as u64)));
+        }
+        FindingLines {
+            words,
+            paths,
+            sources,
+        }
     }
 
-    /// Every line: the words, then the paths.
+    /// Every line: the words, the paths, then the sources.
     pub(crate) fn all(self) -> Vec<String> {
         let mut lines = self.words;
         lines.extend(self.paths);
+        lines.extend(self.sources);
         lines
+    }
+}
+
+/// A source of wasted bytes as people read it, escaped: what and where, then the fix.
+pub(crate) struct SourceLine {
+    /// `150 kB`.
+    pub size: String,
+    /// The file or directory.
+    pub path: String,
+    /// Files in it.
+    pub files: u64,
+    /// The layer that added the bytes, with the Dockerfile line that made it when known.
+    pub added: (usize, Option<String>),
+    /// How the bytes went, the layer that removed them, and the Dockerfile line that made it
+    /// when known.
+    pub removed: (How, usize, Option<String>),
+    /// The change that would spare them, when there is one.
+    pub fix: Option<String>,
+}
+
+impl SourceLine {
+    /// `150 kB /tmp/wheels (2 files): added by layer 2 (Dockerfile:3), deleted by layer 8
+    /// (Dockerfile:9)`, with `mark` applied to the path and the places (a markdown code span).
+    pub(crate) fn evidence(&self, mark: impl Fn(&str) -> String) -> String {
+        let at = |place: &Option<String>| {
+            place
+                .as_deref()
+                .map(|p| format!(" ({})", mark(p)))
+                .unwrap_or_default()
+        };
+        let (added, (how, removed, removed_at)) = (&self.added, &self.removed);
+        format!(
+            "{} {} ({} file{}): added by layer {}{}, {} by layer {removed}{}",
+            self.size,
+            mark(&self.path),
+            self.files,
+            plural(self.files),
+            added.0,
+            at(&added.1),
+            removed_as(*how),
+            at(removed_at),
+        )
+    }
+
+    /// What one layer did to the bytes, for a note on its Dockerfile line: `added /tmp/wheels
+    /// (150 kB), deleted by layer 8` for the layer that added them (`added`), else `deleted
+    /// /tmp/wheels (150 kB), added by layer 2`.
+    pub(crate) fn as_seen_by(&self, added: bool) -> String {
+        let (how, removed, _) = self.removed;
+        let (path, size) = (&self.path, &self.size);
+        match added {
+            true => format!(
+                "added {path} ({size}), {} by layer {removed}",
+                removed_as(how)
+            ),
+            false => format!(
+                "{} {path} ({size}), added by layer {}",
+                removed_by(how),
+                self.added.0
+            ),
+        }
+    }
+}
+
+/// The first waste sources of a finding ([`SHOWN_SOURCES`]), and how many more it has.
+pub(crate) fn source_lines(f: &Finding) -> (Vec<SourceLine>, usize) {
+    let Some(waste) = &f.waste else {
+        return (Vec::new(), 0);
+    };
+    let place =
+        |loc: &Option<Location>| loc.as_ref().map(|l| printable(&l.file_line()).into_owned());
+    let line = |s: &SourceRow| SourceLine {
+        size: human_size(s.bytes),
+        path: ellipsize(&printable(&s.path), SOURCE_PATH_WIDTH),
+        files: s.files,
+        added: (s.added_layer, place(&s.added_by)),
+        removed: (s.how, s.removed_layer, place(&s.removed_by)),
+        fix: s.hint.as_deref().map(|h| printable(h).into_owned()),
+    };
+    let shown: Vec<SourceLine> = waste.sources.iter().take(SHOWN_SOURCES).map(line).collect();
+    let more = waste.sources.len() - shown.len() + waste.more_sources;
+    (shown, more)
+}
+
+/// How bytes went, said of them: `deleted` (a whiteout), `overwritten`, `emptied` (an opaque
+/// directory).
+fn removed_as(how: How) -> &'static str {
+    match how {
+        How::Deleted => "deleted",
+        How::Overwritten => "overwritten",
+        How::Opaque => "emptied",
+    }
+}
+
+/// How bytes went, said of the layer that removed them: `deleted`, `overwrote`, `emptied`.
+fn removed_by(how: How) -> &'static str {
+    match how {
+        How::Overwritten => "overwrote",
+        _ => removed_as(how),
+    }
+}
+
+/// `s` after a count that is not 1.
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -222,11 +359,60 @@ pub(crate) fn image_heading(image: &ImageSummary) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::check::tests::{finding, report, rule};
-    use crate::check::{Code, PathHit};
+    use crate::check::{Code, PathHit, Sources};
     use crate::severity::Severity;
+
+    /// A source of 1.5 kB emptied by layer 2, added by layer 1 at `Dockerfile:3`.
+    pub(crate) fn source_row(path: &str, hint: Option<&str>) -> SourceRow {
+        SourceRow {
+            path: path.into(),
+            bytes: 1500,
+            files: 1,
+            how: How::Opaque,
+            added_layer: 1,
+            removed_layer: 2,
+            added_by: Some(Location {
+                file: "Dockerfile".into(),
+                line: 3,
+                column: 1,
+            }),
+            removed_by: None,
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn five_sources_are_shown_escaped_and_the_rest_counted() {
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        let long = format!("/{}", "x".repeat(1000));
+        let mut sources = vec![source_row("/srv/\x1b[31mconf", Some("do it\n::error::"))];
+        sources.extend((0..6).map(|_| source_row(&long, None)));
+        f.waste = Some(Sources {
+            sources,
+            more_sources: 3,
+        });
+        let (shown, more) = source_lines(&f);
+        assert_eq!((shown.len(), more), (5, 5));
+        assert_eq!(
+            shown[0].evidence(|t| format!("<{t}>")),
+            "1.50 kB </srv/\\u{1b}[31mconf> (1 file): added by layer 1 (<Dockerfile:3>), emptied by layer 2"
+        );
+        assert_eq!(shown[0].fix.as_deref(), Some("do it\\n::error::"));
+        assert_eq!(shown[1].path.chars().count(), 400, "a long path is cut");
+        assert_eq!(
+            shown[0].as_seen_by(false),
+            "emptied /srv/\\u{1b}[31mconf (1.50 kB), added by layer 1"
+        );
+        let lines = FindingLines::of(&f).sources;
+        assert_eq!(lines[1], "    fix: do it\\n::error::");
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("  … and 5 more sources")
+        );
+    }
 
     #[test]
     fn rows_carry_their_rules_findings_and_cells() {

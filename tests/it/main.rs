@@ -22,3 +22,4 @@ mod regressions;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;
+mod waste_sources;

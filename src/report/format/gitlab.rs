@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Render;
 use crate::check::{skipped_fingerprint, CheckReport};
-use crate::report::view::{place, reason_lines, skipped_notes};
+use crate::report::view::{place, reason_lines, skipped_notes, FindingLines};
 use crate::report::{printable, write_json};
 use crate::severity::Severity;
 
@@ -51,6 +51,10 @@ impl Render for Gitlab {
                 if let Some(reason) = &f.reason {
                     let reason = reason_lines(reason).join("\n");
                     description.push_str(&format!(" (reason: {reason})"));
+                }
+                for line in FindingLines::of(f).sources {
+                    description.push('\n');
+                    description.push_str(&line);
                 }
                 if report.images.len() > 1 {
                     description.push_str(&format!(" [{}]", printable(&check.summary.name)));

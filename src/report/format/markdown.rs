@@ -13,7 +13,7 @@ use crate::diff::{ImageDiff, LayerDelta, LayerStatus};
 use crate::report::diff::{
     layer_status, markdown_changes, marked_size, total_rows, Listed, TotalRow,
 };
-use crate::report::view::{rule_rows, FindingLines};
+use crate::report::view::{rule_rows, source_lines, FindingLines};
 use crate::report::{ellipsize, human_size, printable};
 use crate::severity::Severity;
 
@@ -260,13 +260,48 @@ fn layer_change(change: Option<&LayerDelta>) -> String {
 }
 
 /// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
-/// then its paths (the image's words: every character literal), as one table cell. `FindingLines`
-/// has escaped them already.
+/// then its paths (the image's words: every character literal), then where its waste comes from,
+/// as one table cell. `FindingLines` has escaped them already.
 fn finding_cell(f: &Finding) -> String {
     let lines = FindingLines::of(f);
     let words = lines.words.iter().map(|l| text(l));
     let paths = lines.paths.iter().map(|l| escape_text(l));
-    words.chain(paths).collect::<Vec<_>>().join("<br>")
+    let mut cell = words.chain(paths).collect::<Vec<_>>().join("<br>");
+    cell.push_str(&sources_list(f));
+    cell
+}
+
+/// Sources listed in a finding's cell before the list is folded.
+const UNFOLDED_SOURCES: usize = 2;
+
+/// Where a waste finding's bytes come from, as a list in its cell (folded when long): each source
+/// with its path and Dockerfile lines as code spans, then its fix; nothing for other findings.
+fn sources_list(f: &Finding) -> String {
+    let (shown, more) = source_lines(f);
+    if shown.is_empty() {
+        return String::new();
+    }
+    let mut items: Vec<String> = shown
+        .iter()
+        .map(|s| {
+            let fix = s
+                .fix
+                .as_deref()
+                .map(|fix| format!("<br>fix: {}", text(fix)))
+                .unwrap_or_default();
+            format!("<li>{}{fix}</li>", s.evidence(code))
+        })
+        .collect();
+    if more > 0 {
+        items.push(format!("<li>… and {more} more</li>"));
+    }
+    let list = format!("<ul>{}</ul>", items.concat());
+    let total = shown.len() + more;
+    if shown.len() <= UNFOLDED_SOURCES && more == 0 {
+        format!("<br>where the waste comes from:{list}")
+    } else {
+        format!("<details><summary>where the waste comes from ({total} sources)</summary>{list}</details>")
+    }
 }
 
 /// The layer, the policy rule and the Dockerfile line of a finding, as code spans.
@@ -441,6 +476,38 @@ mod tests {
         assert_eq!(
             finding_cell(&f),
             "1 path<br>reason: small images<br>fix: remove the `man` pages"
+        );
+    }
+
+    #[test]
+    fn two_sources_are_listed_unfolded_and_more_are_folded() {
+        use crate::check::Sources;
+        use crate::report::view::tests::source_row;
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        f.waste = Some(Sources {
+            sources: vec![source_row("/a|b", Some("use `x`")), source_row("/c", None)],
+            more_sources: 0,
+        });
+        assert_eq!(
+            finding_cell(&f),
+            "w<br>where the waste comes from:<ul>\
+             <li>1.50 kB `/a\\|b` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2<br>fix: use `x`</li>\
+             <li>1.50 kB `/c` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2</li></ul>"
+        );
+        f.waste = f.waste.map(|w| Sources {
+            more_sources: 1,
+            ..w
+        });
+        let cell = finding_cell(&f);
+        assert!(
+            cell.starts_with(
+                "w<details><summary>where the waste comes from (3 sources)</summary><ul><li>"
+            ),
+            "{cell}"
+        );
+        assert!(
+            cell.ends_with("<li>… and 1 more</li></ul></details>"),
+            "{cell}"
         );
     }
 

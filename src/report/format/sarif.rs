@@ -16,9 +16,9 @@ use serde_sarif::sarif::{
 };
 
 use super::Render;
-use crate::check::{CheckReport, Code, Location};
+use crate::check::{CheckReport, Code, Finding, Location};
 use crate::report::printable;
-use crate::report::view::{layer_line, place, skipped_notes, FindingLines};
+use crate::report::view::{layer_line, place, skipped_notes, source_lines, FindingLines};
 use crate::report::write_json;
 use crate::severity::Severity;
 
@@ -94,9 +94,12 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
                 .build();
             result.rule_index = used.iter().position(|c| *c == f.code).map(|i| i as i64);
             // When the result is shown on the Dockerfile, the policy rule is still worth a link.
-            if f.dockerfile.is_some() {
-                result.related_locations = f.location.as_ref().map(|l| vec![location(l)]);
-            }
+            let mut related: Vec<SarifLocation> = match (&f.dockerfile, &f.location) {
+                (Some(_), Some(l)) => vec![location(l)],
+                _ => Vec::new(),
+            };
+            related.extend(source_locations(f));
+            result.related_locations = (!related.is_empty()).then_some(related);
             results.push(result);
         }
     }
@@ -148,6 +151,35 @@ fn skipped_invocation(report: &CheckReport) -> Option<Invocation> {
             .tool_execution_notifications(notes)
             .build(),
     )
+}
+
+/// The Dockerfile lines that added or removed the bytes of a waste finding's first sources, each
+/// with what its layer did to them (`added /tmp/wheels (150 kB), deleted by layer 8`); the sources
+/// of one line make one location, their notes joined.
+fn source_locations(f: &Finding) -> Vec<SarifLocation> {
+    let Some(waste) = &f.waste else {
+        return Vec::new();
+    };
+    let (shown, _) = source_lines(f);
+    let mut lines: Vec<(&Location, Vec<String>)> = Vec::new();
+    for (row, line) in waste.sources.iter().zip(&shown) {
+        for (place, added) in [(&row.added_by, true), (&row.removed_by, false)] {
+            let Some(place) = place else { continue };
+            let note = line.as_seen_by(added);
+            match lines.iter_mut().find(|(at, _)| *at == place) {
+                Some((_, notes)) => notes.push(note),
+                None => lines.push((place, vec![note])),
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(place, notes)| {
+            let mut loc = location(place);
+            loc.message = Some(Message::builder().text(notes.join("; ")).build());
+            loc
+        })
+        .collect()
 }
 
 fn text(s: &str) -> MultiformatMessageString {
