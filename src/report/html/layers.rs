@@ -154,9 +154,7 @@ impl Layers<'_> {
                       <th class=\"num\">size</th>",
         );
         if known {
-            out.push_str(
-                "<th class=\"num\">in the final image</th><th class=\"num\">hidden later</th>",
-            );
+            out.push_str("<th class=\"num\">in final</th><th class=\"num\">hidden later</th>");
         }
         out.push_str("<th>created by</th>");
         if dockerfile {

@@ -246,3 +246,58 @@ fn name(tile: &Tile, parent_path: &[u8]) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::analysis::tests::{entry, image};
+
+    fn tile(kind: TileKind, path: &str, files: u64) -> Tile {
+        Tile {
+            kind,
+            path: path.as_bytes().to_vec(),
+            bytes: 1,
+            files,
+            layer: None,
+            children: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn tiles_are_named_below_the_directory_they_are_drawn_in() {
+        use TileKind::*;
+        assert_eq!(name(&tile(Dir, "/usr", 1), b"/"), "usr/");
+        assert_eq!(name(&tile(Dir, "/usr/lib/x86", 1), b"/usr"), "lib/x86/");
+        assert_eq!(
+            name(&tile(File, "/usr/lib/libc.so", 1), b"/usr/lib"),
+            "libc.so"
+        );
+        assert_eq!(
+            name(&tile(Rest, "/usr/lib", 42), b"/usr"),
+            "(42 small files)"
+        );
+    }
+
+    #[test]
+    fn names_and_instructions_are_escaped_in_rects_titles_and_labels() {
+        let mut img = image(vec![vec![
+            entry('f', "/a/<script>x", 600, None),
+            entry('f', "/a/\"q'&", 400, None),
+        ]]);
+        let mut layer = img.layers[0].clone();
+        layer.created_by = Some("RUN </title><b>".into());
+        img.layers[0] = layer;
+        let map = Treemap::of(&img, &analyze(&img));
+        let summary = crate::analysis::summary::ImageSummary::of(&img);
+        let mut out = String::new();
+        write(&mut out, &map, &summary.layers, "map of <x>");
+        for raw in ["<script", "<b>", "RUN </title>", "\"q'", "<x>"] {
+            assert!(!out.contains(raw), "{raw} written raw");
+        }
+        assert!(out.contains("data-path=\"/a/&lt;script&gt;x\""));
+        assert!(out.contains(">&lt;script&gt;x</text>"), "{out}");
+        assert!(out.contains("layer 0 (most of it): RUN &lt;/title&gt;&lt;b&gt;</title>"));
+        assert!(out.contains("&quot;q&#39;&amp;"));
+    }
+}
