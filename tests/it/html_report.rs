@@ -362,3 +362,53 @@ fn a_large_image_gives_a_page_of_bounded_size_with_the_small_files_grouped() {
     let alone = tiles.iter().filter(|t| t.has_class("file")).count();
     assert!(alone < 2_500, "{alone} files drawn alone");
 }
+
+#[test]
+fn a_click_zooms_into_the_directory_of_a_tile_a_second_goes_up_and_escape_shows_it_all() {
+    let dir = tempdir();
+    let (html, _) = explain_html(dir.path(), "examples/tiny.docker.tar", &[]);
+    // The page's policy runs its own script only: the harness drops it to run its clicks after.
+    let policy_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .expect("a policy");
+    let policy_end = policy_start + html[policy_start..].find('>').expect("its end") + 1;
+    let harness = r#"<script>
+var svg = document.querySelector("svg.treemap");
+var lib = svg.querySelector('rect.file[data-path="/usr/lib/libfoo.so.1.2.3"]');
+var seen = [];
+lib.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+seen.push(svg.getAttribute("viewBox"));
+lib.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+seen.push(svg.getAttribute("viewBox"));
+document.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape"}));
+seen.push(svg.getAttribute("viewBox"));
+document.body.setAttribute("data-zoom", seen.join("|"));
+</script>
+</body>"#;
+    let page =
+        format!("{}{}", &html[..policy_start], &html[policy_end..]).replace("</body>", harness);
+    let page = write_file(dir.path(), "harness.html", page.as_bytes());
+    let loaded = load(&page);
+    assert_clean(&loaded);
+    let tiles = tiles(&loaded.dom);
+    let frame = |path: &str| {
+        let f = tiles
+            .iter()
+            .find(|t| t.has_class("frame") && t.attr("data-path") == path)
+            .unwrap_or_else(|| panic!("no frame {path}"));
+        ["x", "y", "width", "height"]
+            .map(|a| f.attr(a).to_string())
+            .join(" ")
+    };
+    let (width, height) = map_size(&loaded.dom);
+    let body = &elements(&loaded.dom, "body")[0];
+    assert_eq!(
+        body.attr("data-zoom"),
+        [
+            frame("/usr/lib"),
+            frame("/usr"),
+            format!("0 0 {width} {height}")
+        ]
+        .join("|")
+    );
+}

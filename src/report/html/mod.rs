@@ -159,7 +159,8 @@ impl Picture<'_> {
                 out.push_str(
                     "<h3>Final filesystem <span class=\"hint\">area = bytes, colour = the layer \
                      holding them (most of them, for a directory); files under 0.1 % grouped per \
-                     directory; hover for details, click to zoom, Escape to zoom out</span></h3>\n",
+                     directory; hover for details; a click zooms in, a click inside goes up, \
+                     Escape shows it all</span></h3>\n",
                 );
                 let label = format!("treemap of the final filesystem of {}", s.name);
                 treemap::write(out, map, &s.layers, &label);
