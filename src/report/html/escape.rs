@@ -28,9 +28,28 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A name as stored (raw bytes, need not be UTF-8), escaped: odd bytes are replaced.
+/// Longest path a page shows, in characters: a path can be 64 KiB, and each tile names its own
+/// twice (its data and its tooltip), so 2,500 tiles of such names would make a page of hundreds
+/// of megabytes.
+pub(crate) const PATH_CHARS: usize = 1000;
+
+/// A name as stored (raw bytes, need not be UTF-8), escaped: odd bytes are replaced, and the
+/// middle of a name longer than [`PATH_CHARS`] is cut out (`…`), keeping its start and its file
+/// name.
 pub(crate) fn escape_bytes(bytes: &[u8]) -> String {
-    escape(&String::from_utf8_lossy(bytes)).into_owned()
+    escape(&shorten(&String::from_utf8_lossy(bytes))).into_owned()
+}
+
+/// `text` with its middle cut out when it is longer than [`PATH_CHARS`].
+pub(crate) fn shorten(text: &str) -> Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= PATH_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let half = PATH_CHARS / 2;
+    let head: String = text.chars().take(half).collect();
+    let tail: String = text.chars().skip(count - half).collect();
+    Cow::Owned(format!("{head}…{tail}"))
 }
 
 #[cfg(test)]
@@ -61,5 +80,14 @@ mod tests {
         assert!(matches!(escape("/usr/lib/libc.so.6"), Cow::Borrowed(_)));
         assert_eq!(escape_bytes(b"/a\xffb<"), "/a\u{fffd}b&lt;");
         assert_eq!(escape("café 日本語"), "café 日本語");
+    }
+
+    #[test]
+    fn a_very_long_name_keeps_its_start_and_its_end() {
+        let long = format!("/{}/file.so", "d".repeat(70_000));
+        let shown = escape_bytes(long.as_bytes());
+        assert_eq!(shown.chars().count(), PATH_CHARS + 1);
+        assert!(shown.starts_with("/ddd") && shown.ends_with("d/file.so"));
+        assert!(shown.contains('…'));
     }
 }

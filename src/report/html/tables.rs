@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::escape::escape;
+use super::escape::{escape, shorten};
 use super::page::colour;
 use crate::check::{ImageCheck, Location, Outcome};
 use crate::explain::Saving;
@@ -39,7 +39,7 @@ pub(crate) fn write_savings(out: &mut String, savings: &[Saving]) {
              <td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             human_size(s.bytes),
             kind_word(s),
-            escape(&s.path),
+            escape(&shorten(&s.path)),
             s.files,
             layers_cell(s),
             s.hint.as_deref().map(escape).unwrap_or_default(),
