@@ -146,8 +146,8 @@ add_format() {
 for f in ${fields[@]+"${fields[@]}"}; do
   case "$f" in
     '') ;;
-    json | sarif | junit | gitlab | markdown | csv) add_format "$f" ;;
-    *) die "unknown format '$f' (json, sarif, junit, gitlab, markdown, csv)" ;;
+    json | sarif | junit | gitlab | markdown | csv | html) add_format "$f" ;;
+    *) die "unknown format '$f' (json, sarif, junit, gitlab, markdown, csv, html)" ;;
   esac
 done
 # The comment is the markdown summary: written whether `format` asks for it or not.
@@ -187,6 +187,7 @@ for f in ${format_names[@]+"${format_names[@]}"}; do
     gitlab) args+=(--output "gitlab=$out_dir/sizegate.gitlab.json") ;;
     markdown) args+=(--output "markdown=$out_dir/sizegate.md") ;;
     csv) args+=(--output "csv=$out_dir/sizegate.csv") ;;
+    html) args+=(--output "html=$out_dir/sizegate.html") ;;
   esac
 done
 # Annotations on the pull request: the github format, after the table in the log.

@@ -55,6 +55,16 @@ impl Inventory {
         Inventory { image, analysis }
     }
 
+    /// The image.
+    pub(crate) fn image(&self) -> &Image {
+        &self.image
+    }
+
+    /// Its analysis.
+    pub(crate) fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
     /// Every entry, layer by layer, in the order of each layer's tar.
     pub(crate) fn rows(&self) -> impl Iterator<Item = InventoryRow<'_>> {
         let image = &self.image;

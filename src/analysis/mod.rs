@@ -7,6 +7,7 @@ pub(crate) mod inventory;
 pub(crate) mod paths;
 pub(crate) mod summary;
 pub(crate) mod top;
+pub(crate) mod treemap;
 pub(crate) mod waste;
 
 use std::collections::BTreeMap;

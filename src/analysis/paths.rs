@@ -124,16 +124,22 @@ pub(crate) enum Known {
 }
 
 /// A visible path with what it adds to its directories.
-struct Counted<'i> {
-    path: &'i [u8],
+pub(crate) struct Counted<'i> {
+    /// The path.
+    pub path: &'i [u8],
     /// The file's size.
-    size: u64,
+    pub size: u64,
     /// What it adds to its directories: its size, or 0 for a second name of the same file.
-    counted: u64,
+    pub counted: u64,
+    /// The layer that holds the file's bytes (its inode's).
+    pub layer: u32,
 }
 
 /// Every visible path in path order, each inode's bytes counted at one name only.
-fn counted<'i>(image: &'i Image, analysis: &'i Analysis) -> impl Iterator<Item = Counted<'i>> {
+pub(crate) fn counted<'i>(
+    image: &'i Image,
+    analysis: &'i Analysis,
+) -> impl Iterator<Item = Counted<'i>> {
     let is_link = |f: &super::VisibleFile| f.inode != (f.layer, f.entry);
     // Hard links are rare: the sets stay empty for most images.
     let linked: HashSet<(u32, u32)> = analysis
@@ -158,13 +164,14 @@ fn counted<'i>(image: &'i Image, analysis: &'i Analysis) -> impl Iterator<Item =
             path: f.path(image),
             size: f.size,
             counted,
+            layer: f.inode.0,
         }
     })
 }
 
 /// The directories of `path` from the top, excluding the root and the path itself:
 /// `/a/b/c` gives `/a`, `/a/b`.
-fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
     path.iter()
         .enumerate()
         .skip(1)

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::top::{top_dirs, top_files, TopItem};
+use crate::analysis::treemap::Treemap;
 use crate::analysis::waste::{waste_sources, How, WasteSource};
 use crate::analysis::{analyze_with_dive, Analysis};
 use crate::check::{layer_origins, LayerOrigin, Location};
@@ -24,6 +25,8 @@ pub struct ExplainOptions<'a> {
     pub dockerfile: Option<(&'a Dockerfile, usize)>,
     /// Also read the data of same-size files, to find bytes that repeat (`--content`).
     pub content: bool,
+    /// Also make the treemap of each final filesystem, for the HTML report.
+    pub treemap: bool,
 }
 
 /// The explanation of every image read.
@@ -47,6 +50,8 @@ pub(crate) struct ImageExplanation {
     pub largest: Largest,
     /// With `--dockerfile`: where each layer came from, bottom first.
     pub origins: Vec<LayerOrigin>,
+    /// The treemap of the final filesystem, when asked for (not in the JSON).
+    pub treemap: Option<Treemap>,
 }
 
 impl Serialize for ImageExplanation {
@@ -165,6 +170,7 @@ fn explain_image(image: &Image, options: &ExplainOptions<'_>) -> ImageExplanatio
         .collect();
     savings.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
     ImageExplanation {
+        treemap: options.treemap.then(|| Treemap::of(image, &analysis)),
         largest: largest(image, &analysis),
         summary,
         savings,

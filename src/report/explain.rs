@@ -65,7 +65,7 @@ fn layers_cell(s: &Saving) -> String {
 }
 
 /// The kind of a saving as the table says it.
-fn kind_word(s: &Saving) -> &'static str {
+pub(crate) fn kind_word(s: &Saving) -> &'static str {
     use crate::explain::SavingKind::*;
     match s.kind {
         Deleted => "deleted later",

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod explain;
 pub mod format;
 pub mod github_actions;
+pub mod html;
 pub mod inventory;
 pub mod layers;
 pub mod top;

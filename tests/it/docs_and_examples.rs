@@ -111,7 +111,7 @@ fn check_formats() -> Vec<String> {
 #[test]
 fn the_action_and_the_readme_know_every_format_of_check() {
     let formats = check_formats();
-    assert_eq!(formats.len(), 8, "{formats:?}");
+    assert_eq!(formats.len(), 9, "{formats:?}");
     let action = std::fs::read_to_string(root().join("action/run.sh")).expect("action/run.sh");
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     for f in &formats {

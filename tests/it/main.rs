@@ -13,6 +13,7 @@ mod dockerfile_attribution;
 mod docs_and_examples;
 mod formats;
 mod hostile;
+mod html_report;
 mod oci_index;
 mod policy_errors;
 #[cfg(unix)]

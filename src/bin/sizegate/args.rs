@@ -157,6 +157,8 @@ pub(crate) enum ExplainFormat {
     Table,
     /// The versioned JSON contract (see the README).
     Json,
+    /// One self-contained HTML page: the layers, a treemap of the final filesystem, the savings.
+    Html,
 }
 
 /// Output formats of `diff`.
@@ -214,6 +216,8 @@ pub(crate) enum CheckFormat {
     Junit,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// One self-contained HTML page: the layers, a treemap of the final filesystem, the findings.
+    Html,
 }
 
 impl CheckFormat {
@@ -228,6 +232,7 @@ impl CheckFormat {
             CheckFormat::Sarif => Box::new(format::sarif::Sarif),
             CheckFormat::Junit => Box::new(format::junit::Junit),
             CheckFormat::Gitlab => Box::new(format::gitlab::Gitlab),
+            CheckFormat::Html => Box::new(format::html::Html),
         }
     }
 }

@@ -194,6 +194,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let options = sizegate::ExplainOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
         content: false,
+        treemap: args.format == ExplainFormat::Html,
     };
     let explanation = sizegate::explain(&loaded.images, &options);
     let sink: Box<dyn Write> = match &args.output {
@@ -207,6 +208,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     match args.format {
         ExplainFormat::Table => report::explain::write_table(&mut out, &explanation)?,
         ExplainFormat::Json => report::explain::write_json(&mut out, &explanation)?,
+        ExplainFormat::Html => report::html::write_explain(&mut out, &explanation)?,
     }
     Ok(out.flush()?)
 }

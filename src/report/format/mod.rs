@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

@@ -237,13 +237,13 @@ fn format_names_are_not_globbed() {
     assert_refused(
         &run,
         &cwd,
-        "unknown format '*' (json, sarif, junit, gitlab, markdown, csv)",
+        "unknown format '*' (json, sarif, junit, gitlab, markdown, csv, html)",
     );
     let run = run_action(&cwd, &[("image", "app.tar"), ("format", "junit,[cj]*")]);
     assert_refused(
         &run,
         &cwd,
-        "unknown format '[cj]*' (json, sarif, junit, gitlab, markdown, csv)",
+        "unknown format '[cj]*' (json, sarif, junit, gitlab, markdown, csv, html)",
     );
     // Commas, blanks and newlines separate names; empty fields are nothing.
     let run = run_action(

@@ -6,13 +6,15 @@
 //! - [`listing`]: the numbers of `layers --format json` and the rows of `inventory`, as structs;
 //! - [`image`]: synthetic layer tars, docker-archives and OCI layouts built in memory;
 //! - [`ci`]: the action's script run as a runner would, stand-in `docker` and `sizegate`;
-//! - [`http`]: a stand-in HTTP server on 127.0.0.1 for the scripts that call an API.
+//! - [`http`]: a stand-in HTTP server on 127.0.0.1 for the scripts that call an API;
+//! - [`browser`]: headless chromium loading a page offline, and the elements of its DOM.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+pub(crate) mod browser;
 mod check;
 #[cfg(unix)]
 pub(crate) mod ci;
