@@ -399,6 +399,7 @@ fn one_layer_image(contents: LayerContents) -> Image {
             digest: "sha256:0".into(),
             created_by: None,
             contents: Arc::new(contents),
+            member: "layer.tar".into(),
         }],
     }
 }
@@ -424,6 +425,7 @@ fn fixed_image() -> &'static Image {
                 contents: Arc::new(
                     scan_seekable(Cursor::new(&blob[..]), blob.len() as u64).unwrap_or_default(),
                 ),
+                member: format!("layer{index}.tar"),
             })
             .collect();
         Image {

@@ -11,7 +11,7 @@ mod budget;
 mod evaluate;
 mod findings;
 mod growth;
-mod matcher;
+pub(crate) mod matcher;
 mod origin;
 mod report;
 mod scan;

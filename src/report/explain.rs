@@ -3,11 +3,17 @@
 
 use std::io::{self, Write};
 
-use comfy_table::CellAlignment;
+use comfy_table::{CellAlignment, ColumnConstraint, Width};
 
 use super::view::image_heading;
 use super::{human_size, new_table, printable};
 use crate::explain::{Explanation, Item, Saving};
+
+/// Savings listed in the table; the rest are counted (the JSON lists them all).
+pub const SHOWN_SAVINGS: usize = 30;
+
+/// Widest the fix column gets before its text wraps.
+const FIX_WIDTH: u16 = 60;
 
 /// Writes the tables of every image.
 pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
@@ -21,10 +27,10 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result
         } else {
             writeln!(out, "what could be saved:")?;
             let mut table = new_table(&["bytes", "kind", "path", "layers", "fix"]);
-            for s in &img.savings {
+            for s in img.savings.iter().take(SHOWN_SAVINGS) {
                 table.add_row(vec![
                     human_size(s.bytes),
-                    kind_word(s).to_string(),
+                    kind_word(s),
                     printable(&s.path).into_owned(),
                     layers_cell(s),
                     s.hint
@@ -35,12 +41,34 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result
                 ]);
             }
             right_align(&mut table, 0);
+            // The fix is prose: wrapped, so that a row stays readable on a terminal.
+            if let Some(fix) = table.column_mut(4) {
+                fix.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(FIX_WIDTH)));
+            }
             writeln!(out, "{table}")?;
+            let rest = img.savings.get(SHOWN_SAVINGS..).unwrap_or_default();
+            if !rest.is_empty() {
+                let bytes = rest.iter().fold(0u64, |sum, s| sum.saturating_add(s.bytes));
+                writeln!(
+                    out,
+                    "and {} more ({}); --format json lists them all",
+                    rest.len(),
+                    human_size(bytes)
+                )?;
+            }
         }
         writeln!(out, "largest directories:")?;
         writeln!(out, "{}", items_table(&img.largest.directories))?;
         writeln!(out, "largest files:")?;
         writeln!(out, "{}", items_table(&img.largest.files))?;
+        writeln!(out, "largest files of each layer:")?;
+        let per_layer: Vec<Item> = img
+            .largest
+            .per_layer
+            .iter()
+            .flat_map(|l| l.files.iter().cloned())
+            .collect();
+        writeln!(out, "{}", items_table(&per_layer))?;
     }
     Ok(())
 }
@@ -64,15 +92,19 @@ fn layers_cell(s: &Saving) -> String {
     }
 }
 
-/// The kind of a saving as the table says it.
-fn kind_word(s: &Saving) -> &'static str {
+/// The kind of a saving as the table says it; a preset match by its rule.
+fn kind_word(s: &Saving) -> String {
     use crate::explain::SavingKind::*;
-    match s.kind {
+    let word = match s.kind {
         Deleted => "deleted later",
         Overwritten => "overwritten later",
         Opaque => "directory reset later",
         MetadataRewrite => "rewritten for mode/owner",
-    }
+        Preset => return s.rule.clone().unwrap_or_else(|| "preset".into()),
+        Duplicate => "copy of other files",
+        ReAdded => "added again unchanged",
+    };
+    word.to_string()
 }
 
 fn items_table(items: &[Item]) -> comfy_table::Table {
