@@ -270,16 +270,16 @@ fn added_again(
     let mut savings = Vec::new();
     for ((added, removed), units) in clusters {
         for (path, t) in gather(units) {
-            let what = if t.is_file {
-                "this file"
+            let (what, them) = if t.is_file {
+                ("this file", "it")
             } else {
-                "these files"
+                ("these files", "them")
             };
             savings.push(Saving {
                 added_layer: Some(added as usize),
                 removed_layer: Some(removed as usize),
                 hint: Some(format!(
-                    "layer {removed} writes {what} again with the very same bytes: add them in one step only (the copy in layer {added} ships for nothing)"
+                    "layer {removed} writes {what} again with the very same bytes: add {them} in one step only (the copy in layer {added} ships for nothing)"
                 )),
                 ..Saving::new(SavingKind::ReAdded, &path, t.bytes, t.files)
             });

@@ -88,6 +88,13 @@ impl Layer {
         self
     }
 
+    /// A regular file with the given contents and permission bits (`RUN chmod` rewrites).
+    pub(crate) fn file_mode(mut self, path: impl AsRef<[u8]>, data: &[u8], mode: u32) -> Layer {
+        let header = raw_header(path.as_ref(), EntryType::Regular, data.len(), mode, None);
+        self.append(&header, data);
+        self
+    }
+
     /// A directory.
     pub(crate) fn dir(mut self, path: impl AsRef<[u8]>) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Directory, 0, 0o755, None);
