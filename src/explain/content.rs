@@ -287,3 +287,62 @@ fn added_again(
     }
     (savings, rewritten)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::image::{EntryMeta, Layer, LayerContents};
+
+    /// One layer of files whose data can be read again (at made-up offsets).
+    fn image(files: &[(&str, u64)]) -> Image {
+        let mut contents = LayerContents::default();
+        for (i, (path, size)) in files.iter().enumerate() {
+            let meta = EntryMeta {
+                kind: EntryKind::File,
+                size: *size,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+            };
+            contents.push(path.as_bytes(), None, meta);
+            contents.set_data_offset(512 * (i as u64 + 1));
+        }
+        Image {
+            name: "test".into(),
+            tags: vec![],
+            platform: None,
+            layers: vec![Layer {
+                index: 0,
+                digest: "layer0".into(),
+                created_by: None,
+                contents: Arc::new(contents),
+                member: "layer0.tar".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn only_files_that_share_their_size_with_another_are_read() {
+        let img = image(&[
+            ("/a", 2000),
+            ("/b", 2000),
+            ("/c", 3000),
+            ("/d", 500),
+            ("/e", 500),
+            ("/f", 2000),
+            ("/g", 7000),
+            ("/h", 7000),
+        ]);
+        let analysis = analyze(&img);
+        // `/f` is claimed by a preset; `/d` and `/e` are too small to count; `/c` is alone.
+        let claimed: HashSet<FileKey> = [(0, 5)].into_iter().collect();
+        let read: Vec<&[u8]> = same_size(&img, &analysis, &claimed)
+            .iter()
+            .map(|f| f.path(&img))
+            .collect();
+        assert_eq!(read, [&b"/a"[..], b"/b", b"/g", b"/h"]);
+    }
+}

@@ -237,3 +237,60 @@ fn at_layer(mut error: Error, layer: usize) -> Error {
     }
     error
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use super::*;
+
+    /// What `read_spans` hands out for `spans` of `blob`.
+    fn read(blob: &[u8], compression: Compression, spans: &[(u64, u64)]) -> Vec<(usize, Vec<u8>)> {
+        let mut got = Vec::new();
+        read_spans(Cursor::new(blob), compression, spans, &mut |i, r| {
+            let mut data = Vec::new();
+            r.read_to_end(&mut data)?;
+            got.push((i, data));
+            Ok(())
+        })
+        .expect("the spans are read");
+        got
+    }
+
+    #[test]
+    fn the_spans_of_a_plain_or_compressed_layer_are_read_and_nothing_else_is_handed_out() {
+        let tar: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
+        let spans = [(10, 5), (100, 0), (1000, 3)];
+        let want = vec![
+            (0, tar[10..15].to_vec()),
+            (1, Vec::new()),
+            (2, tar[1000..1003].to_vec()),
+        ];
+        assert_eq!(read(&tar, Compression::None, &spans), want);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).expect("gzip to memory");
+        let gz = gz.finish().expect("gzip to memory");
+        assert_eq!(read(&gz, Compression::Gzip, &spans), want);
+        let zst = zstd::encode_all(&tar[..], 3).expect("zstd to memory");
+        assert_eq!(read(&zst, Compression::Zstd, &spans), want);
+    }
+
+    #[test]
+    fn a_layer_shorter_than_it_was_is_an_error_not_a_short_file() {
+        let tar = vec![7u8; 100];
+        for compression in [Compression::None, Compression::Zstd] {
+            let blob = match compression {
+                Compression::Zstd => zstd::encode_all(&tar[..], 3).expect("zstd to memory"),
+                _ => tar.clone(),
+            };
+            let e = read_spans(Cursor::new(blob), compression, &[(90, 20)], &mut |_, r| {
+                io::copy(r, &mut io::sink()).map(|_| ())
+            })
+            .expect_err("the file's data runs past the end");
+            assert!(
+                matches!(&e, LayerError::Io(io) if io.to_string().contains("changed since it was first read")),
+                "{e:?}"
+            );
+        }
+    }
+}
