@@ -13,7 +13,7 @@ use crate::explain::{Explanation, Item, Saving};
 pub const SHOWN_SAVINGS: usize = 30;
 
 /// Widest the fix column gets before its text wraps.
-const FIX_WIDTH: u16 = 60;
+const FIX_WIDTH: u16 = 50;
 
 /// Writes the tables of every image.
 pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
@@ -62,33 +62,40 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result
         writeln!(out, "largest files:")?;
         writeln!(out, "{}", items_table(&img.largest.files))?;
         writeln!(out, "largest files of each layer:")?;
-        let per_layer: Vec<Item> = img
-            .largest
-            .per_layer
-            .iter()
-            .flat_map(|l| l.files.iter().cloned())
-            .collect();
-        writeln!(out, "{}", items_table(&per_layer))?;
+        let mut table = new_table(&["layer", "size", "path"]);
+        for it in img.largest.per_layer.iter().flat_map(|l| &l.files) {
+            table.add_row(vec![
+                it.layer.map(|l| l.to_string()).unwrap_or_default(),
+                human_size(it.size),
+                printable(&it.path).into_owned(),
+            ]);
+        }
+        right_align(&mut table, 1);
+        writeln!(out, "{table}")?;
     }
     Ok(())
 }
 
-/// `added by 2, deleted by 4`, with the Dockerfile lines when known.
+/// The layers of a saving, `2 → 4`, then the Dockerfile lines when known:
+/// `2 → 4 (Dockerfile:7 → 10)`, the file named once when both lines are in it.
 fn layers_cell(s: &Saving) -> String {
-    let side = |layer: Option<usize>, by: &Option<crate::check::Location>| {
-        layer.map(|l| match by {
-            Some(loc) => format!("{l} ({})", printable(&loc.file_line())),
-            None => l.to_string(),
-        })
-    };
-    match (
-        side(s.added_layer, &s.added_by),
-        side(s.removed_layer, &s.removed_by),
-    ) {
+    let layers = |a: Option<usize>, r: Option<usize>| match (a, r) {
         (Some(a), Some(r)) => format!("{a} → {r}"),
-        (Some(a), None) => a,
+        (Some(a), None) => a.to_string(),
         (None, Some(r)) => format!("→ {r}"),
         (None, None) => String::new(),
+    };
+    let lines = match (&s.added_by, &s.removed_by) {
+        (Some(a), Some(r)) if a.file == r.file => Some(format!("{} → {}", a.file_line(), r.line)),
+        (Some(a), Some(r)) => Some(format!("{} → {}", a.file_line(), r.file_line())),
+        (Some(a), None) => Some(a.file_line()),
+        (None, Some(r)) => Some(format!("→ {}", r.file_line())),
+        (None, None) => None,
+    };
+    let layers = layers(s.added_layer, s.removed_layer);
+    match lines {
+        Some(lines) => format!("{layers} ({})", printable(&lines)),
+        None => layers,
     }
 }
 

@@ -270,7 +270,7 @@ fn the_table_shows_each_saving_with_its_layers_lines_and_fix() {
                 "90 kB",
                 "deleted later",
                 "/tmp/wheels",
-                "2 (Dockerfile:3) → 4 (Dockerfile:5)",
+                "2 → 4 (Dockerfile:3 → 5)",
                 ""
             ],
             vec![
@@ -278,21 +278,21 @@ fn the_table_shows_each_saving_with_its_layers_lines_and_fix() {
                 "recommended/apt-lists",
                 "/var/lib/apt/lists",
                 "1 (Dockerfile:2)",
-                "remove the lists in the same RUN that downloads them:",
+                "remove the lists in the same RUN that downloads",
             ],
             vec![
                 "",
                 "",
                 "",
                 "",
-                "`apt-get update && apt-get install -y … && rm -rf"
+                "them: `apt-get update && apt-get install -y … &&"
             ],
-            vec!["", "", "", "", "/var/lib/apt/lists/*`"],
+            vec!["", "", "", "", "rm -rf /var/lib/apt/lists/*`"],
             vec![
                 "4 kB",
                 "rewritten for mode/owner",
                 "/opt/app/run",
-                "1 (Dockerfile:2) → 4 (Dockerfile:5)",
+                "1 → 4 (Dockerfile:2 → 5)",
                 "",
             ],
             vec![
@@ -300,7 +300,7 @@ fn the_table_shows_each_saving_with_its_layers_lines_and_fix() {
                 "recommended/pycache",
                 "/usr/lib/python3/site/__pycache__/a.cpython-311.pyc",
                 "3 (Dockerfile:4)",
-                "set `PYTHONDONTWRITEBYTECODE=1` while building, or compile",
+                "set `PYTHONDONTWRITEBYTECODE=1` while building,",
             ],
         ]
     );
