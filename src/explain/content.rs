@@ -2,7 +2,8 @@
 //!
 //! - **Copies**: files of the final filesystem whose bytes another one holds too. Files are
 //!   grouped by size first; only groups of two or more are read and hashed (BLAKE3), so the cost
-//!   is about one read of those files. The copy in the lowest layer (then the first by path) is
+//!   is at most one read of those files: their first 64 KiB first, and the rest only of the files
+//!   whose first bytes another one shares. The copy in the lowest layer (then the first by path) is
 //!   kept; each other one is a saving of its size, gathered per (its layer, the kept copy's
 //!   layer) under the deepest directory of a cluster, as the waste sources are.
 //! - **Re-added**: a file overwritten by a later layer with the same bytes, size and metadata:
@@ -25,7 +26,11 @@ use crate::source::{DataSource, FileKey};
 /// Smallest file whose copies are looked for: a link to a smaller one saves little more than
 /// the tar header it costs (512 bytes), and small files that repeat (licence texts, `INSTALLER`
 /// files of every Python package) would bury the savings worth making.
-pub(crate) const MIN_COPY: u64 = 1024;
+const MIN_COPY: u64 = 1024;
+
+/// Bytes read first of every candidate: only files whose first bytes another candidate shares
+/// are read whole.
+const HEAD: u64 = 64 * 1024;
 
 /// What the files' bytes showed.
 #[derive(Debug, Default)]
@@ -65,18 +70,62 @@ pub(super) fn content_savings(
     wanted.extend(rewrites.iter().flat_map(|r| [r.old, r.new]));
     wanted.sort_unstable();
     wanted.dedup();
-    let hashes: HashMap<FileKey, blake3::Hash> = data
-        .read_files(image, &wanted, &|reader: &mut dyn Read| {
-            let mut hasher = blake3::Hasher::new();
-            hasher.update_reader(reader)?;
-            Ok(hasher.finalize())
-        })?
+    // The first bytes of each first: a file whose first bytes no other candidate shares is not
+    // read further (two model shards of one size differ in their headers).
+    let firsts = hash_files(image, data, &wanted, HEAD)?;
+    let size = |key: &FileKey| entry_of(image, *key).map_or(0, |e| e.size);
+    let mut mates: HashMap<(u64, &blake3::Hash), usize> = HashMap::default();
+    for f in &copies {
+        if let Some(h) = firsts.get(&f.inode) {
+            *mates.entry((f.size, h)).or_default() += 1;
+        }
+    }
+    let same_head =
+        |a: &FileKey, b: &FileKey| firsts.get(a).is_some_and(|h| firsts.get(b) == Some(h));
+    let mut longer: Vec<FileKey> = copies
+        .iter()
+        .filter(|f| {
+            f.size > HEAD
+                && firsts
+                    .get(&f.inode)
+                    .is_some_and(|h| mates.get(&(f.size, h)) > Some(&1))
+        })
+        .map(|f| f.inode)
+        .collect();
+    longer.extend(
+        rewrites
+            .iter()
+            .filter(|r| r.size > HEAD && same_head(&r.old, &r.new))
+            .flat_map(|r| [r.old, r.new]),
+    );
+    longer.sort_unstable();
+    longer.dedup();
+    let wholes = hash_files(image, data, &longer, u64::MAX)?;
+    // A file's hash is of all its bytes: its first bytes when they are all of it.
+    let hashes: HashMap<FileKey, blake3::Hash> = firsts
         .into_iter()
+        .filter(|(key, _)| size(key) <= HEAD)
+        .chain(wholes)
         .collect();
     let mut savings = duplicates(image, copies, &hashes);
     let (added_again, rewritten) = added_again(&rewrites, &hashes);
     savings.extend(added_again);
     Ok(Found { savings, rewritten })
+}
+
+/// The BLAKE3 hash of the first `limit` bytes of each of `files`.
+fn hash_files(
+    image: &Image,
+    data: &DataSource,
+    files: &[FileKey],
+    limit: u64,
+) -> Result<HashMap<FileKey, blake3::Hash>> {
+    let hashes = data.read_files(image, files, limit, &|reader: &mut dyn Read| {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update_reader(reader)?;
+        Ok(hasher.finalize())
+    })?;
+    Ok(hashes.into_iter().collect())
 }
 
 /// The files of the final filesystem (once per inode) that share their size with another, at

@@ -238,7 +238,7 @@ fn waste_saving(s: &WasteSource) -> Saving {
 
 /// The deepest directory holding both paths (or the path itself when they are the same): the
 /// length of its prefix of `a`; 0 for the root.
-pub(crate) fn common_len(a: &[u8], b: &[u8]) -> usize {
+fn common_len(a: &[u8], b: &[u8]) -> usize {
     let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let boundary = |p: &[u8]| p.get(same).is_none_or(|&c| c == b'/');
     if boundary(a) && boundary(b) {
@@ -248,7 +248,7 @@ pub(crate) fn common_len(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// The path a [`common_len`] names: `/` for 0.
-pub(crate) fn common_path(path: &[u8], len: usize) -> &[u8] {
+fn common_path(path: &[u8], len: usize) -> &[u8] {
     match path.get(..len) {
         Some(p) if !p.is_empty() => p,
         _ => b"/",

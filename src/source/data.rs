@@ -59,17 +59,18 @@ impl DataSource {
         }
     }
 
-    /// Reads the data of every file of `wanted` (entries of `image`'s layers) and hands each to
-    /// `each`, which returns what is kept of it (a hash). Files whose bytes cannot be read back
-    /// (sparse files, entries that are no regular file) are left out of the result; the order
-    /// of the result is not `wanted`'s.
+    /// Reads the data of every file of `wanted` (entries of `image`'s layers), its first `limit`
+    /// bytes at most, and hands each to `each`, which returns what is kept of it (a hash). Files
+    /// whose bytes cannot be read back (sparse files, entries that are no regular file) are left
+    /// out of the result; the order of the result is not `wanted`'s.
     pub(crate) fn read_files<T: Send>(
         &self,
         image: &Image,
         wanted: &[FileKey],
+        limit: u64,
         each: &(dyn Fn(&mut dyn Read) -> io::Result<T> + Sync),
     ) -> Result<Vec<(FileKey, T)>> {
-        let tasks = tasks(image, wanted);
+        let tasks = tasks(image, wanted, limit);
         let run = |(layer, spans): &(usize, Vec<Span>)| self.read_task(image, *layer, spans, each);
         let parts: Vec<Vec<(FileKey, T)>> = if self.store.parallel() {
             tasks.par_iter().map(run).collect::<Result<_>>()?
@@ -109,10 +110,10 @@ impl DataSource {
     }
 }
 
-/// The wanted files grouped into tasks: per layer, sorted by offset; a plain layer's files cut
-/// into runs of [`FILES_PER_TASK`] (read side by side), a compressed layer's kept in one run
-/// (its stream is inflated once, front to back).
-fn tasks(image: &Image, wanted: &[FileKey]) -> Vec<(usize, Vec<Span>)> {
+/// The wanted files (their first `limit` bytes) grouped into tasks: per layer, sorted by offset;
+/// a plain layer's files cut into runs of [`FILES_PER_TASK`] (read side by side), a compressed
+/// layer's kept in one run (its stream is inflated once, front to back).
+fn tasks(image: &Image, wanted: &[FileKey], limit: u64) -> Vec<(usize, Vec<Span>)> {
     let mut by_layer: Vec<Vec<Span>> = vec![Vec::new(); image.layers.len()];
     for &(li, ei) in wanted {
         let Some(layer) = image.layers.get(li as usize) else {
@@ -122,7 +123,7 @@ fn tasks(image: &Image, wanted: &[FileKey]) -> Vec<(usize, Vec<Span>)> {
             continue;
         };
         if let Some(offset) = entry.data_offset() {
-            by_layer[li as usize].push((offset, entry.size, (li, ei)));
+            by_layer[li as usize].push((offset, entry.size.min(limit), (li, ei)));
         }
     }
     let mut tasks = Vec::new();

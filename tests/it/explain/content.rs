@@ -288,3 +288,44 @@ fn hostile_names_in_a_copys_hint_are_escaped_in_the_table() {
         run.stdout
     );
 }
+
+#[test]
+fn large_files_alike_in_their_first_bytes_are_compared_whole() {
+    // Three files of 100,000 bytes: two the same, one that differs only in its last byte; and
+    // one that differs from the first byte on (not read past its first 64 KiB).
+    let same = bytes(b'm', 100_000);
+    let mut late = same.clone();
+    late[99_999] = b'n';
+    let mut early = same.clone();
+    early[0] = b'e';
+    let dir = tempdir();
+    let image = DockerArchive::new()
+        .layer(
+            Layer::new()
+                .file_data("models/a.bin", &same)
+                .file_data("models/late.bin", &late)
+                .tar(),
+        )
+        .layer(
+            Layer::new()
+                .file_data("srv/a.bin", &same)
+                .file_data("srv/early.bin", &early)
+                .tar(),
+        );
+    image.write(dir.path(), "app.tar");
+    let run = explain_in(dir.path(), &["app.tar", "--content", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let copies: Vec<Value> = savings(&run.json())
+        .iter()
+        .map(|s| json!([s["kind"], s["bytes"], s["path"], s["hint"]]))
+        .collect();
+    assert_eq!(
+        copies,
+        [json!([
+            "duplicate",
+            100_000,
+            "/srv/a.bin",
+            "the same bytes as /models/a.bin (layer 0): hard-link or symlink one to the other, or copy the file once in the build"
+        ])]
+    );
+}
