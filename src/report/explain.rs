@@ -114,6 +114,7 @@ fn kind_word(s: &Saving) -> String {
     word.to_string()
 }
 
+/// The rows of the largest directories or files: size, files, layer, path.
 fn items_table(items: &[Item]) -> comfy_table::Table {
     let mut table = new_table(&["size", "files", "layer", "path"]);
     for it in items {
@@ -129,6 +130,7 @@ fn items_table(items: &[Item]) -> comfy_table::Table {
     table
 }
 
+/// Numbers line up on the right.
 fn right_align(table: &mut comfy_table::Table, column: usize) {
     if let Some(c) = table.column_mut(column) {
         c.set_cell_alignment(CellAlignment::Right);
