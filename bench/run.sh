@@ -267,7 +267,16 @@ if has docker && has docker25; then
     "'$sg' check '$D' --policy '$dir/policy.yml' --baseline '$dir/base-report.json' || [ \$? = 1 ]" "-"
 fi
 
-# 7. The established analyzer, if installed.
+# 7. `explain` (issue 12): the savings (waste sources, the recommended preset's matches) and where
+#    the final bytes are, against `layers`; with --content it also reads the data of every file
+#    that shares its size with another (no target: its cost is that read).
+if has docker; then
+  compare "docker explain" "sizegate layers" "'$sg' layers '$D'" "'$sg' explain '$D' --format json" "<= 1.2"
+  compare "docker explain --content" "sizegate layers" "'$sg' layers '$D'" \
+    "'$sg' explain '$D' --content --format json" "-"
+fi
+
+# 8. The established analyzer, if installed.
 if command -v dive > /dev/null; then
   has docker && compare "docker layers" "dive --ci" \
     "dive --ci --ci-config '$dir/dive-ci.yml' --source docker-archive '$D'" "'$sg' layers '$D'" "<= 0.067"

@@ -23,9 +23,11 @@ use crate::check::{run as check, CheckOptions};
 use crate::diff::{diff, Snapshot, CHANGED_PATHS};
 use crate::dockerfile::{attribute_stage, Dockerfile};
 use crate::error::{Error, ErrorKind};
+use crate::explain::{explain, ExplainOptions};
 use crate::image::{Image, Layer, LayerContents};
 use crate::policy::Policy;
 use crate::report::diff as report_diff;
+use crate::report::explain as report_explain;
 use crate::report::format::{csv, github, gitlab, json, junit, markdown, sarif, table, Render};
 use crate::source::layer::{scan_seekable, scan_stream};
 use crate::source::{load, ImageSource, Selection};
@@ -33,7 +35,8 @@ use crate::source::{load, ImageSource, Selection};
 /// `fuzz_targets/archive.rs`: the bytes are a whole image archive (docker-archive, oci-archive,
 /// or either compressed with gzip or zstd). It is read as a file (a plain tar is indexed and read
 /// in place; a compressed one is read as a stream), then as the one-pass stream `-` reads from
-/// stdin; every image read is analysed as `layers`, `top` and `inventory` do.
+/// stdin; every image read is analysed as `layers`, `top` and `inventory` do, and explained as
+/// `explain --content` does.
 pub fn archive(data: &[u8]) {
     let Some(file) = TempFile::with(data) else {
         return;
@@ -229,10 +232,26 @@ pub fn attribution(data: &[u8]) {
 }
 
 /// Loads an archive file as the binary does, renders the error if there is one, and analyses the
-/// images read.
+/// images read, and explains them with their file data read again (`explain --content`).
 fn load_and_analyse(path: &std::path::Path, selection: &Selection) {
     match load(&ImageSource::Path(path.to_path_buf()), selection, &()) {
-        Ok(loaded) => analyse(loaded.images),
+        Ok(loaded) => {
+            let options = ExplainOptions {
+                dockerfile: None,
+                content: Some(&loaded.data),
+                treemap: true,
+            };
+            match explain(&loaded.images, &options) {
+                Ok(explanation) => {
+                    let _ = report_explain::write_table(&mut std::io::sink(), &explanation);
+                    let _ = report_explain::write_json(&mut std::io::sink(), &explanation);
+                }
+                Err(e) => {
+                    let _ = e.to_string();
+                }
+            }
+            analyse(loaded.images)
+        }
         Err(e) => {
             let _ = e.to_string();
         }
@@ -399,6 +418,7 @@ fn one_layer_image(contents: LayerContents) -> Image {
             digest: "sha256:0".into(),
             created_by: None,
             contents: Arc::new(contents),
+            member: "layer.tar".into(),
         }],
     }
 }
@@ -424,6 +444,7 @@ fn fixed_image() -> &'static Image {
                 contents: Arc::new(
                     scan_seekable(Cursor::new(&blob[..]), blob.len() as u64).unwrap_or_default(),
                 ),
+                member: format!("layer{index}.tar"),
             })
             .collect();
         Image {

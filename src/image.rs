@@ -28,6 +28,9 @@ pub(crate) struct Layer {
     pub created_by: Option<String>,
     /// What the layer tar holds; shared between images of one archive that use the same blob.
     pub contents: Arc<LayerContents>,
+    /// The member of the source that holds the layer's blob (`blobs/sha256/…`, `…/layer.tar`):
+    /// where the data of its files is read again ([`crate::source::DataSource`]).
+    pub member: String,
 }
 
 impl Layer {
@@ -74,12 +77,21 @@ impl LayerContents {
             name,
             path_len,
             link_len,
+            data: NO_DATA,
             kind: meta.kind,
             size: meta.size,
             mode: meta.mode,
             uid: meta.uid,
             gid: meta.gid,
         });
+    }
+
+    /// Records where the data of the entry pushed last starts in the (uncompressed) layer tar: a
+    /// regular file whose bytes are stored as they read (not a sparse file).
+    pub(crate) fn set_data_offset(&mut self, offset: u64) {
+        if let Some(last) = self.entries.last_mut() {
+            last.data = offset;
+        }
     }
 
     /// The path of `entry`, an entry of this layer.
@@ -130,6 +142,9 @@ impl LayerContents {
 
 /// `link_len` of an entry without a link target.
 const NO_LINK: u32 = u32::MAX;
+/// `data` of an entry whose bytes cannot be read back as they are (not a regular file, a sparse
+/// file, an entry built in memory).
+const NO_DATA: u64 = u64::MAX;
 
 /// How a layer blob is stored, as sniffed from its first bytes (never from a media type).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -152,6 +167,8 @@ pub(crate) struct Entry {
     path_len: u32,
     /// [`NO_LINK`] when the entry links to nothing.
     link_len: u32,
+    /// Where its data starts in the uncompressed layer tar; [`NO_DATA`] when it cannot be read.
+    data: u64,
     /// What the entry is.
     pub kind: EntryKind,
     /// Data bytes for regular files; 0 for everything else.
@@ -162,6 +179,14 @@ pub(crate) struct Entry {
     pub uid: u64,
     /// Owner group id.
     pub gid: u64,
+}
+
+impl Entry {
+    /// Where the file's data starts in the uncompressed layer tar, when it can be read back as
+    /// the file's bytes (`size` of them).
+    pub(crate) fn data_offset(&self) -> Option<u64> {
+        (self.data != NO_DATA).then_some(self.data)
+    }
 }
 
 /// What a reader knows of an entry besides its names.

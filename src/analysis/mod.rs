@@ -326,6 +326,7 @@ pub(crate) mod tests {
                         digest: format!("layer{index}"),
                         created_by: None,
                         contents: Arc::new(contents),
+                        member: format!("layer{index}.tar"),
                     }
                 })
                 .collect(),

@@ -176,6 +176,19 @@ impl ImageSummary {
 
     /// Summarizes an image whose dive metrics are already computed.
     pub fn from_parts(image: &Image, analysis: &Analysis, dive: &DiveMetrics) -> ImageSummary {
+        ImageSummary {
+            paths: SavedPaths::of(image, analysis),
+            ..Self::without_paths(image, analysis, dive)
+        }
+    }
+
+    /// The same without the paths a saved report keeps (they stay empty), for outputs that show
+    /// the totals and layers only: finding them is a pass over every file.
+    pub(crate) fn without_paths(
+        image: &Image,
+        analysis: &Analysis,
+        dive: &DiveMetrics,
+    ) -> ImageSummary {
         let compressed = image
             .layers
             .iter()
@@ -203,7 +216,7 @@ impl ImageSummary {
                     created_by: l.created_by.clone(),
                 })
                 .collect(),
-            paths: SavedPaths::of(image, analysis),
+            paths: SavedPaths::default(),
         }
     }
 }

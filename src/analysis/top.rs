@@ -1,6 +1,6 @@
 //! The largest files, or directories, of the final filesystem.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Analysis, VisibleFile};
 use crate::image::{split_parent, Image};
@@ -18,13 +18,41 @@ pub struct TopItem {
     pub(crate) layer: Option<usize>,
 }
 
-/// The visible paths grouped by the file they name: hard links to one file form one group.
-fn by_inode(analysis: &Analysis) -> HashMap<(u32, u32), Vec<&VisibleFile>> {
-    let mut groups: HashMap<(u32, u32), Vec<&VisibleFile>> = HashMap::default();
-    for f in &analysis.visible_files {
-        groups.entry(f.inode).or_default().push(f);
-    }
-    groups
+/// The inodes of the final filesystem named by a hard link (a visible path that is not the
+/// file's own entry): few in most images, so the common case skips the work links need.
+fn linked(analysis: &Analysis) -> HashSet<(u32, u32)> {
+    analysis
+        .visible_files
+        .iter()
+        .filter(|f| (f.layer, f.entry) != f.inode)
+        .map(|f| f.inode)
+        .collect()
+}
+
+/// Every file of the final filesystem once, in path order: under its original name when that
+/// is still visible, else under its first visible name. Hard links to a listed file are left
+/// out.
+pub(crate) fn distinct_files(analysis: &Analysis) -> Vec<&VisibleFile> {
+    let linked = linked(analysis);
+    let originals_visible: HashSet<(u32, u32)> = if linked.is_empty() {
+        HashSet::default()
+    } else {
+        analysis
+            .visible_files
+            .iter()
+            .filter(|f| (f.layer, f.entry) == f.inode && linked.contains(&f.inode))
+            .map(|f| f.inode)
+            .collect()
+    };
+    let mut named: HashSet<(u32, u32)> = HashSet::default();
+    analysis
+        .visible_files
+        .iter()
+        .filter(|f| {
+            (f.layer, f.entry) == f.inode
+                || (!originals_visible.contains(&f.inode) && named.insert(f.inode))
+        })
+        .collect()
 }
 
 /// The `n` largest files of the image's final filesystem, or with `dirs` its `n` largest
@@ -41,51 +69,88 @@ pub fn largest(image: &Image, n: usize, dirs: bool) -> Vec<TopItem> {
 /// The `n` largest visible files, largest first (ties by path). A file with hard links is listed
 /// once, under its original name when that is still visible.
 pub(crate) fn top_files(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
-    let mut items: Vec<TopItem> = by_inode(analysis)
-        .into_values()
-        .filter_map(|paths| {
-            let original = paths
-                .iter()
-                .find(|f| (f.layer, f.entry) == f.inode)
-                .or(paths.first())?;
-            Some(TopItem {
-                path: original.path(image).to_vec(),
-                size: original.size,
-                files: 1,
-                layer: Some(original.inode.0 as usize),
-            })
-        })
-        .collect();
-    sort_and_cut(&mut items, n);
-    items
+    largest_of(image, distinct_files(analysis), n)
 }
 
-/// The `n` largest directories of the final filesystem, each with the bytes of every distinct file
-/// below it, at any depth (a file hard-linked into two directories counts in both, once each).
-/// The root is left out: it is the final size.
+/// The `n` largest of `files`, largest first (ties by path), as rows.
+pub(crate) fn largest_of(image: &Image, mut files: Vec<&VisibleFile>, n: usize) -> Vec<TopItem> {
+    let order = |a: &&VisibleFile, b: &&VisibleFile| {
+        b.size
+            .cmp(&a.size)
+            .then_with(|| a.path(image).cmp(b.path(image)))
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    if files.len() > n {
+        files.select_nth_unstable_by(n - 1, order);
+        files.truncate(n);
+    }
+    files.sort_unstable_by(order);
+    files
+        .into_iter()
+        .map(|f| TopItem {
+            path: f.path(image).to_vec(),
+            size: f.size,
+            files: 1,
+            layer: Some(f.inode.0 as usize),
+        })
+        .collect()
+}
+
+/// The `n` largest directories of the final filesystem, each with the bytes of every distinct
+/// file below it, at any depth (a file hard-linked into two directories counts in both, once
+/// each). The root is left out: it is the final size.
 pub(crate) fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopItem> {
-    let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::default();
-    let mut ancestors: Vec<&[u8]> = Vec::new();
-    for paths in by_inode(analysis).into_values() {
-        ancestors.clear();
-        for f in &paths {
-            let mut path = f.path(image);
-            loop {
-                let (parent, _) = split_parent(path);
-                if parent == b"/" {
-                    break;
+    let linked = linked(analysis);
+    // The files directly in each directory first: files are in path order, so one directory's
+    // files mostly come one after the other and cost one lookup.
+    let mut direct: HashMap<&[u8], (u64, u64)> = HashMap::default();
+    let mut run: Option<(&[u8], u64, u64)> = None;
+    let mut with_links: HashMap<(u32, u32), Vec<&[u8]>> = HashMap::default();
+    for f in &analysis.visible_files {
+        let path = f.path(image);
+        if linked.contains(&f.inode) {
+            with_links.entry(f.inode).or_default().push(path);
+            continue;
+        }
+        let (dir, _) = split_parent(path);
+        match &mut run {
+            Some((d, size, files)) if *d == dir => {
+                *size = size.saturating_add(f.size);
+                *files += 1;
+            }
+            _ => {
+                if let Some((d, size, files)) = run.replace((dir, f.size, 1)) {
+                    add(&mut direct, d, size, files);
                 }
-                ancestors.push(parent);
-                path = parent;
             }
         }
-        ancestors.sort_unstable();
-        ancestors.dedup();
-        let size = paths.first().map_or(0, |f| f.size);
-        for dir in &ancestors {
-            let total = dirs.entry(dir).or_default();
-            total.0 = total.0.saturating_add(size);
-            total.1 += 1;
+    }
+    if let Some((d, size, files)) = run {
+        add(&mut direct, d, size, files);
+    }
+    // Then up the tree, once per directory.
+    let mut dirs: HashMap<&[u8], (u64, u64)> = HashMap::default();
+    for (dir, (size, files)) in direct {
+        for ancestor in ancestors(dir) {
+            add(&mut dirs, ancestor, size, files);
+        }
+    }
+    // A file with hard links counts once in each directory that holds any of its names.
+    let mut seen: Vec<&[u8]> = Vec::new();
+    for (inode, paths) in with_links {
+        let size = image
+            .layers
+            .get(inode.0 as usize)
+            .and_then(|l| l.contents.entries.get(inode.1 as usize))
+            .map_or(0, |e| e.size);
+        seen.clear();
+        seen.extend(paths.iter().flat_map(|p| ancestors(split_parent(p).0)));
+        seen.sort_unstable();
+        seen.dedup();
+        for dir in &seen {
+            add(&mut dirs, dir, size, 1);
         }
     }
     let mut items: Vec<TopItem> = dirs
@@ -97,13 +162,21 @@ pub(crate) fn top_dirs(image: &Image, analysis: &Analysis, n: usize) -> Vec<TopI
             layer: None,
         })
         .collect();
-    sort_and_cut(&mut items, n);
+    items.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    items.truncate(n);
     items
 }
 
-fn sort_and_cut(items: &mut Vec<TopItem>, n: usize) {
-    items.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
-    items.truncate(n);
+/// Adds bytes and files to a directory's total.
+fn add<'p>(totals: &mut HashMap<&'p [u8], (u64, u64)>, dir: &'p [u8], size: u64, files: u64) {
+    let total = totals.entry(dir).or_default();
+    total.0 = total.0.saturating_add(size);
+    total.1 += files;
+}
+
+/// `dir` and every directory above it, the root left out.
+fn ancestors(dir: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::successors(Some(dir), |d| Some(split_parent(d).0)).take_while(|d| *d != b"/")
 }
 
 #[cfg(test)]

@@ -85,13 +85,15 @@ const ARCHIVE_SUFFIXES: [&str; 14] = [
 
 /// What one unit or directory of a cause holds.
 #[derive(Debug, Clone, Copy)]
-struct Tally {
-    bytes: u64,
-    files: u64,
+pub(crate) struct Tally {
+    /// Bytes.
+    pub bytes: u64,
+    /// Files.
+    pub files: u64,
     /// Every file is an archive or package.
-    archives: bool,
+    pub archives: bool,
     /// The unit is the one file itself (not a directory).
-    is_file: bool,
+    pub is_file: bool,
 }
 
 impl Tally {
@@ -105,11 +107,23 @@ impl Tally {
 }
 
 /// Every source of wasted bytes, largest first (ties by path).
+// `check`'s waste findings; `explain` takes [`waste_sources_except`], leaving out what it counts apart.
 pub(crate) fn waste_sources(image: &Image, analysis: &Analysis) -> Vec<WasteSource> {
+    waste_sources_except(image, analysis, &HashSet::default())
+}
+
+/// The sources of the wasted bytes that `explained` (hidden files, by layer and entry) leaves:
+/// a finer cause found elsewhere (`explain --content`'s files written again unchanged) takes
+/// those, so that no byte is counted twice.
+pub(crate) fn waste_sources_except(
+    image: &Image,
+    analysis: &Analysis,
+    explained: &HashSet<(u32, u32)>,
+) -> Vec<WasteSource> {
     let markers: Vec<Option<Markers>> = image.layers.iter().map(|l| markers(&l.contents)).collect();
     // Bytes a visible path still names are not waste, wherever their entry is hidden.
     let named: HashSet<(u32, u32)> = analysis.visible_files.iter().map(|f| f.inode).collect();
-    let mut replacements: HashMap<usize, HashMap<&[u8], &Entry>> = HashMap::default();
+    let mut replacements: Replacements<'_> = HashMap::default();
     let mut hidden: Vec<Hidden<'_>> = Vec::new();
     for (li, (layer, statuses)) in image.layers.iter().zip(&analysis.statuses).enumerate() {
         let contents = &layer.contents;
@@ -124,7 +138,7 @@ pub(crate) fn waste_sources(image: &Image, analysis: &Analysis) -> Vec<WasteSour
             if u32::try_from(li)
                 .ok()
                 .zip(u32::try_from(ei).ok())
-                .is_some_and(|inode| named.contains(&inode))
+                .is_some_and(|inode| named.contains(&inode) || explained.contains(&inode))
             {
                 continue;
             }
@@ -136,7 +150,7 @@ pub(crate) fn waste_sources(image: &Image, analysis: &Analysis) -> Vec<WasteSour
                 _ => (How::Overwritten, path),
             };
             let metadata_only = how == How::Overwritten
-                && replacement(image, &mut replacements, removed, path).is_some_and(|r| {
+                && replacement(image, &mut replacements, removed, path).is_some_and(|(_, r)| {
                     r.kind == EntryKind::File
                         && r.size == entry.size
                         && (r.mode, r.uid, r.gid) != (entry.mode, entry.uid, entry.gid)
@@ -198,18 +212,25 @@ fn cause<'i>(path: &'i [u8], markers: Option<&Markers>) -> (How, &'i [u8]) {
     (How::Overwritten, path)
 }
 
-/// The file entry of layer `layer` at `path`, looked up in a map of that layer built once.
-fn replacement<'i>(
+/// Per layer, its entries by path (index and entry): built for a layer when first asked.
+pub(crate) type Replacements<'i> = HashMap<usize, HashMap<&'i [u8], (u32, &'i Entry)>>;
+
+/// The entry of layer `layer` at `path` (its index and itself), looked up in a map of that
+/// layer built once.
+pub(crate) fn replacement<'i>(
     image: &'i Image,
-    maps: &mut HashMap<usize, HashMap<&'i [u8], &'i Entry>>,
+    maps: &mut Replacements<'i>,
     layer: usize,
     path: &[u8],
-) -> Option<&'i Entry> {
+) -> Option<(u32, &'i Entry)> {
     let map = maps.entry(layer).or_insert_with(|| {
         image.layers.get(layer).map_or_else(HashMap::default, |l| {
             let c = &l.contents;
             // The last entry of a path is the one that stays (a path twice in one layer).
-            c.entries.iter().map(|e| (c.path(e), e)).collect()
+            (0u32..)
+                .zip(&c.entries)
+                .map(|(i, e)| (c.path(e), (i, e)))
+                .collect()
         })
     });
     map.get(path).copied()
@@ -253,7 +274,7 @@ fn cluster(hidden: Vec<Hidden<'_>>) -> Vec<WasteSource> {
 
 /// Units of one cause gathered: a unit below another joins it, and two or more units in one
 /// directory (not the root) become that directory, until nothing changes.
-fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, Tally> {
+pub(crate) fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, Tally> {
     loop {
         // Units below another unit join it (sorted order puts `/a` before `/a/b`).
         let mut merged: BTreeMap<Vec<u8>, Tally> = BTreeMap::new();

@@ -20,14 +20,14 @@ use crate::policy::rules::Glob;
 const LIMIT: usize = 10 * (1 << 20);
 
 /// The globs of a group of rules, and for each glob its rule and whether it excepts.
-pub(super) struct Matcher<'g> {
+pub(crate) struct Matcher<'g> {
     dfa: Option<DFA>,
     globs: Vec<&'g Glob>,
     owner: Vec<(usize, bool)>,
 }
 
 /// Per-thread state of a [`Matcher`]: the DFA's cache and the states after the directories seen.
-pub(super) struct Scratch<'p> {
+pub(crate) struct Scratch<'p> {
     cache: Option<Cache>,
     /// The DFA state after each directory (with its trailing `/`) seen so far.
     dirs: FxHashMap<&'p [u8], LazyStateID>,
@@ -39,11 +39,11 @@ pub(super) struct Scratch<'p> {
 }
 
 /// The globs of one rule, and the globs excepted from it.
-pub(super) type RuleGlobs<'g> = (Vec<&'g Glob>, Vec<&'g Glob>);
+pub(crate) type RuleGlobs<'g> = (Vec<&'g Glob>, Vec<&'g Glob>);
 
 impl<'g> Matcher<'g> {
     /// Compiles `rules`.
-    pub(super) fn build(rules: &[RuleGlobs<'g>]) -> Matcher<'g> {
+    pub(crate) fn build(rules: &[RuleGlobs<'g>]) -> Matcher<'g> {
         let mut globs = Vec::new();
         let mut owner = Vec::new();
         for (i, (matching, except)) in rules.iter().enumerate() {
@@ -72,7 +72,7 @@ impl<'g> Matcher<'g> {
     }
 
     /// A scratch space for one thread.
-    pub(super) fn scratch<'p>(&self) -> Scratch<'p> {
+    pub(crate) fn scratch<'p>(&self) -> Scratch<'p> {
         Scratch {
             cache: self.dfa.as_ref().map(DFA::create_cache),
             dirs: FxHashMap::default(),
@@ -82,7 +82,7 @@ impl<'g> Matcher<'g> {
     }
 
     /// The rules that `path` is matched by and not excepted from, into `rules`.
-    pub(super) fn matching<'p>(
+    pub(crate) fn matching<'p>(
         &self,
         path: &'p [u8],
         scratch: &mut Scratch<'p>,

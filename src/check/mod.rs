@@ -12,7 +12,7 @@ mod evaluate;
 mod findings;
 mod growth;
 pub(crate) mod hint;
-mod matcher;
+pub(crate) mod matcher;
 mod origin;
 mod report;
 mod scan;

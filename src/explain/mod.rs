@@ -2,17 +2,30 @@
 //! bytes, the evidence (which layer added the bytes, which removed them, the Dockerfile lines when
 //! known) and the change that makes it; then where the final bytes are. The JSON contract
 //! (`schema_version` 1) is in the README.
+//!
+//! The savings come from: the waste sources (`analysis/waste.rs`: bytes hidden by a later layer);
+//! the `recommended` preset's matches in the final filesystem ([`preset`]); and with `--content`
+//! the files' bytes ([`content`]: copies of one file, files written again unchanged). No byte is
+//! in two savings. Where the bytes are is [`largest`].
+
+mod content;
+mod largest;
+mod preset;
 
 use serde::Serialize;
 
+pub(crate) use largest::{Item, Largest};
+
 use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
-use crate::analysis::top::{top_dirs, top_files, TopItem};
 use crate::analysis::treemap::Treemap;
-use crate::analysis::waste::{waste_sources, How, WasteSource};
+use crate::analysis::waste::{waste_sources_except, How, WasteSource};
 use crate::analysis::{analyze_with_dive, Analysis};
+use crate::check::hint::source_hint;
 use crate::check::{layer_origins, LayerOrigin, Location};
 use crate::dockerfile::Dockerfile;
+use crate::error::Result;
 use crate::image::Image;
+use crate::source::DataSource;
 
 /// Largest directories and files listed per image.
 pub const LARGEST: usize = 20;
@@ -23,8 +36,9 @@ pub struct ExplainOptions<'a> {
     /// The Dockerfile the images were built from and the stage built: savings then name the
     /// instructions that added and removed their bytes.
     pub dockerfile: Option<(&'a Dockerfile, usize)>,
-    /// Also read the data of same-size files, to find bytes that repeat (`--content`).
-    pub content: bool,
+    /// The source the images were read from, to read the data of same-size files and find bytes
+    /// that repeat (`--content`); `None` reads no file data.
+    pub content: Option<&'a DataSource>,
     /// Also make the treemap of each final filesystem, for the HTML report.
     pub treemap: bool,
 }
@@ -42,7 +56,7 @@ pub struct Explanation {
 /// lists), then the savings and the largest items.
 #[derive(Debug, Clone)]
 pub(crate) struct ImageExplanation {
-    /// The image's numbers.
+    /// The image's numbers (without the paths a saved report keeps).
     pub summary: ImageSummary,
     /// What could be saved, largest first.
     pub savings: Vec<Saving>,
@@ -55,7 +69,7 @@ pub(crate) struct ImageExplanation {
 }
 
 impl Serialize for ImageExplanation {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Doc<'a> {
             #[serde(flatten)]
@@ -89,6 +103,13 @@ pub(crate) enum SavingKind {
     Opaque,
     /// Files written again at the same size only to change their mode or owner.
     MetadataRewrite,
+    /// Files of the final filesystem that a rule of the `recommended` preset matches (a package
+    /// cache, apt lists, docs, `__pycache__`, …): `rule` names it.
+    Preset,
+    /// Files whose bytes another file of the final filesystem holds too (`--content`).
+    Duplicate,
+    /// Files a later layer wrote again with the very same bytes and metadata (`--content`).
+    ReAdded,
 }
 
 /// One saving.
@@ -102,7 +123,8 @@ pub(crate) struct Saving {
     pub path: String,
     /// Files concerned.
     pub files: u64,
-    /// The layer that added the bytes, when one did.
+    /// The layer that added the bytes (for a preset match or a copy, the layer that holds
+    /// them), when one did.
     pub added_layer: Option<usize>,
     /// The layer that removed or replaced them, when one did.
     pub removed_layer: Option<usize>,
@@ -112,74 +134,103 @@ pub(crate) struct Saving {
     pub removed_by: Option<Location>,
     /// The change that saves it, when the evidence names one.
     pub hint: Option<String>,
+    /// The preset rule that matched (`recommended/apt-lists`); `null` for other kinds.
+    pub rule: Option<String>,
 }
 
-/// Where the final bytes are: the largest directories and files.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Largest {
-    /// The largest directories, each with the distinct bytes below it.
-    pub directories: Vec<Item>,
-    /// The largest files, each with the layer that holds its bytes.
-    pub files: Vec<Item>,
-}
-
-/// A directory or file of [`Largest`].
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Item {
-    /// Absolute path (non-UTF-8 bytes replaced).
-    pub path: String,
-    /// Bytes.
-    pub size: u64,
-    /// Files (1 for a file).
-    pub files: u64,
-    /// The layer holding a file's bytes; `null` for a directory.
-    pub layer: Option<usize>,
-}
-
-impl From<TopItem> for Item {
-    fn from(t: TopItem) -> Item {
-        Item {
-            path: String::from_utf8_lossy(&t.path).into_owned(),
-            size: t.size,
-            files: t.files,
-            layer: t.layer,
+impl Saving {
+    /// A saving of `bytes` in `files` files at `path` (raw bytes), without Dockerfile lines
+    /// (added by [`explain`] for all savings at once).
+    fn new(kind: SavingKind, path: &[u8], bytes: u64, files: u64) -> Saving {
+        Saving {
+            kind,
+            bytes,
+            path: String::from_utf8_lossy(path).into_owned(),
+            files,
+            added_layer: None,
+            removed_layer: None,
+            added_by: None,
+            removed_by: None,
+            hint: None,
+            rule: None,
         }
     }
 }
 
-/// Explains every image.
-pub fn explain(images: &[Image], options: &ExplainOptions<'_>) -> Explanation {
-    Explanation {
-        schema_version: SCHEMA_VERSION,
-        images: images.iter().map(|i| explain_image(i, options)).collect(),
+/// Explains every image. With [`ExplainOptions::content`], fails when the data of the files
+/// cannot be read (the source was read in one pass, or changed since).
+pub fn explain(images: &[Image], options: &ExplainOptions<'_>) -> Result<Explanation> {
+    if let Some(data) = options.content {
+        data.check_rereadable()?;
     }
+    Ok(Explanation {
+        schema_version: SCHEMA_VERSION,
+        images: images
+            .iter()
+            .map(|i| explain_image(i, options))
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// Explains one image.
-fn explain_image(image: &Image, options: &ExplainOptions<'_>) -> ImageExplanation {
+fn explain_image(image: &Image, options: &ExplainOptions<'_>) -> Result<ImageExplanation> {
     let (analysis, dive) = analyze_with_dive(image);
-    let summary = ImageSummary::from_parts(image, &analysis, &dive);
+    let summary = ImageSummary::without_paths(image, &analysis, &dive);
     let origins = options
         .dockerfile
         .map(|(dockerfile, stage)| layer_origins(image, dockerfile, stage))
         .unwrap_or_default();
-    let line_of = |layer: usize| origins.get(layer).and_then(LayerOrigin::location).cloned();
-    let mut savings: Vec<Saving> = waste_sources(image, &analysis)
-        .into_iter()
-        .map(|s| saving(&s, &line_of))
-        .collect();
-    savings.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-    ImageExplanation {
+    let (largest, savings) = rayon::join(
+        || largest::largest(image, &analysis),
+        || savings(image, &analysis, options.content, &origins),
+    );
+    let mut savings = savings?;
+    let line_of = |layer: Option<usize>| {
+        let origin = origins.get(layer?)?;
+        origin.location().cloned()
+    };
+    for s in &mut savings {
+        s.added_by = line_of(s.added_layer);
+        s.removed_by = line_of(s.removed_layer);
+    }
+    Ok(ImageExplanation {
         treemap: options.treemap.then(|| Treemap::of(image, &analysis)),
-        largest: largest(image, &analysis),
+        largest,
         summary,
         savings,
         origins,
-    }
+    })
 }
 
-/// A source of waste as a saving.
-fn saving(s: &WasteSource, line_of: &dyn Fn(usize) -> Option<Location>) -> Saving {
+/// Every saving of the image, largest first (ties by path, then kind).
+fn savings(
+    image: &Image,
+    analysis: &Analysis,
+    content: Option<&DataSource>,
+    origins: &[LayerOrigin],
+) -> Result<Vec<Saving>> {
+    let presets = preset::preset_savings(image, analysis);
+    let found = match content {
+        Some(data) => content::content_savings(image, analysis, data, &presets.claimed)?,
+        None => content::Found::default(),
+    };
+    let mut savings: Vec<Saving> = waste_sources_except(image, analysis, &found.rewritten)
+        .iter()
+        .map(|s| waste_saving(image, s, origins))
+        .chain(presets.savings)
+        .chain(found.savings)
+        .collect();
+    savings.sort_by(|a, b| {
+        b.bytes
+            .cmp(&a.bytes)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| (a.added_layer, a.removed_layer).cmp(&(b.added_layer, b.removed_layer)))
+    });
+    Ok(savings)
+}
+
+/// A source of waste as a saving, with the hint `check` gives the same source.
+fn waste_saving(image: &Image, s: &WasteSource, origins: &[LayerOrigin]) -> Saving {
     let kind = match (s.metadata_only, s.how) {
         (true, _) => SavingKind::MetadataRewrite,
         (false, How::Deleted) => SavingKind::Deleted,
@@ -187,28 +238,47 @@ fn saving(s: &WasteSource, line_of: &dyn Fn(usize) -> Option<Location>) -> Savin
         (false, How::Opaque) => SavingKind::Opaque,
     };
     Saving {
-        kind,
-        bytes: s.bytes,
-        path: String::from_utf8_lossy(&s.path).into_owned(),
-        files: s.files,
         added_layer: Some(s.added_layer),
         removed_layer: Some(s.removed_layer),
-        added_by: line_of(s.added_layer),
-        removed_by: line_of(s.removed_layer),
-        hint: None,
+        hint: source_hint(image, s, origins),
+        ..Saving::new(kind, &s.path, s.bytes, s.files)
     }
 }
 
-/// The largest directories and files of the final filesystem.
-fn largest(image: &Image, analysis: &Analysis) -> Largest {
-    Largest {
-        directories: top_dirs(image, analysis, LARGEST)
-            .into_iter()
-            .map(Item::from)
-            .collect(),
-        files: top_files(image, analysis, LARGEST)
-            .into_iter()
-            .map(Item::from)
-            .collect(),
+/// The deepest directory holding both paths (or the path itself when they are the same): the
+/// length of its prefix of `a`; 0 for the root.
+fn common_len(a: &[u8], b: &[u8]) -> usize {
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let boundary = |p: &[u8]| p.get(same).is_none_or(|&c| c == b'/');
+    if boundary(a) && boundary(b) {
+        return same;
+    }
+    a[..same].iter().rposition(|&c| c == b'/').unwrap_or(0)
+}
+
+/// The path a [`common_len`] names: `/` for 0.
+fn common_path(path: &[u8], len: usize) -> &[u8] {
+    match path.get(..len) {
+        Some(p) if !p.is_empty() => p,
+        _ => b"/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_directory_of_two_paths_stops_at_a_component() {
+        let common = |a: &str, b: &str| {
+            let len = common_len(a.as_bytes(), b.as_bytes());
+            String::from_utf8_lossy(common_path(a.as_bytes(), len)).into_owned()
+        };
+        assert_eq!(common("/usr/a", "/usr/b"), "/usr");
+        assert_eq!(common("/usr/lib/x", "/usr/lib/x"), "/usr/lib/x");
+        assert_eq!(common("/usr/lib/x", "/usr/lib/x/y"), "/usr/lib/x");
+        assert_eq!(common("/ab", "/ac"), "/");
+        assert_eq!(common("/var/lib", "/usr/lib"), "/");
+        assert_eq!(common("/a/bc/d", "/a/b/d"), "/a");
     }
 }

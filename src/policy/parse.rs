@@ -417,14 +417,12 @@ fn preset_rules(top: &Fields<'_>, diags: &mut Diagnostics, rules: &mut Vec<Rule>
 }
 
 fn preset_rule(rule: &PresetRule, severity: Severity, pos: Pos) -> Rule {
-    // Preset globs are tested to compile (preset.rs), so a failure here cannot happen; skip it
-    // rather than panic all the same.
-    let compile = |list: &[&str]| list.iter().filter_map(|g| Glob::path(g).ok()).collect();
+    let (globs, except) = rule.compile();
     Rule {
-        name: format!("recommended/{}", rule.name),
+        name: rule.qualified_name(),
         kind: RuleKind::Forbid {
-            globs: compile(rule.globs),
-            except: compile(rule.except),
+            globs,
+            except,
             hint: Some(rule.hint.to_string()),
         },
         severity,

@@ -1,6 +1,9 @@
 //! Built-in presets a policy can `extends:`. `recommended` forbids what package managers, language
 //! tools and builds leave behind. Each rule has a stable name (to `disable:` it or change its
-//! `severity:`), defaults to `warn`, and carries a hint on how to fix the Dockerfile.
+//! `severity:`), defaults to `warn`, and carries a hint on how to fix the Dockerfile. `explain`
+//! applies the same rules to the final filesystem and gives the same hints.
+
+use crate::policy::rules::Glob;
 
 /// One rule of a preset.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +20,20 @@ pub(crate) struct PresetRule {
 
 /// The presets there are.
 pub(crate) const PRESETS: &[&str] = &["recommended"];
+
+impl PresetRule {
+    /// Its name in reports: `recommended/apt-lists`.
+    pub(crate) fn qualified_name(&self) -> String {
+        format!("recommended/{}", self.name)
+    }
+
+    /// Its globs and exceptions, compiled. Preset globs are tested to compile (below), so none
+    /// is left out; one that did not would be skipped rather than panic.
+    pub(crate) fn compile(&self) -> (Vec<Glob>, Vec<Glob>) {
+        let compile = |list: &[&str]| list.iter().filter_map(|g| Glob::path(g).ok()).collect();
+        (compile(self.globs), compile(self.except))
+    }
+}
 
 /// The `recommended` preset.
 pub(crate) const RECOMMENDED: &[PresetRule] = &[
@@ -110,7 +127,6 @@ pub(crate) const RECOMMENDED: &[PresetRule] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::rules::Glob;
 
     #[test]
     fn every_preset_glob_compiles_and_names_are_unique() {

@@ -580,6 +580,10 @@ fn add<R: Read>(
             gid: header.gid().unwrap_or(0),
         },
     );
+    // A sparse file's stored bytes are not the file's: only plain data can be read back.
+    if kind == EntryKind::File && !etype.is_gnu_sparse() {
+        contents.set_data_offset(entry.raw_file_position());
+    }
     Ok(())
 }
 

@@ -26,6 +26,7 @@
 //! - a new layer compression: `layer.rs` (sniffing, decoding, its name in messages),
 //!   `image::Compression`, and the "reads plain, gzip and zstd" wording in `error.rs`.
 
+mod data;
 mod digest;
 mod io;
 pub(crate) mod layer;
@@ -45,6 +46,9 @@ use plan::select::{check_platform_arg, select};
 use plan::spec::ImageConfig;
 use plan::{display_name, parse_json, platform_of, ImagePlan};
 use store::Store;
+
+pub use data::DataSource;
+pub(crate) use data::FileKey;
 
 /// Where the image comes from.
 #[derive(Debug, Clone)]
@@ -82,6 +86,8 @@ pub struct Loaded {
     pub images: Vec<Image>,
     /// Things the user should know, one sentence each; the CLI prints them on stderr.
     pub notes: Vec<String>,
+    /// Where the images were read from, kept open to read the data of chosen files later.
+    pub data: DataSource,
 }
 
 /// Told how far reading has come, for a progress display: the library draws none itself.
@@ -103,10 +109,20 @@ pub fn load(
     progress: &dyn Progress,
 ) -> Result<Loaded> {
     let store = store::open(source)?;
-    load_from(store.as_ref(), selection, progress)
+    let (images, notes) = load_from(store.as_ref(), selection, progress)?;
+    Ok(Loaded {
+        images,
+        notes,
+        data: DataSource::new(store),
+    })
 }
 
-fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) -> Result<Loaded> {
+/// The images `selection` picks from `store`, and the notes for the user.
+fn load_from(
+    store: &dyn Store,
+    selection: &Selection,
+    progress: &dyn Progress,
+) -> Result<(Vec<Image>, Vec<String>)> {
     let label = store.label();
     if let Some(p) = &selection.platform {
         check_platform_arg(label, p)?;
@@ -143,7 +159,7 @@ fn load_from(store: &dyn Store, selection: &Selection, progress: &dyn Progress) 
         .into_iter()
         .map(|(plan, config)| build_image(store, plan, &config, &scanned))
         .collect::<Result<_>>()?;
-    Ok(Loaded { images, notes })
+    Ok((images, notes))
 }
 
 /// Names the layer a layer error is about by its position in the image, when the images read
@@ -212,6 +228,7 @@ fn build_image(
             digest,
             created_by,
             contents,
+            member: canonical,
         });
     }
     Ok(Image {

@@ -1,6 +1,6 @@
 //! What the repository promises its users stays true: the shipped examples give the documented
 //! verdicts, the committed JSON Schema is the one the binary prints, and the README documents
-//! every finding code.
+//! every finding code, and its examples are what the binary prints.
 
 use serde_json::Value;
 
@@ -155,4 +155,37 @@ fn readme_diff_example_is_the_binary_output() {
         "README's diff example differs from:\n{}",
         diff.stdout
     );
+}
+
+#[test]
+fn readme_explain_example_is_the_binary_output() {
+    let run = run(sizegate().current_dir(root()).args([
+        "explain",
+        "examples/tiny.docker.tar",
+        "--dockerfile",
+        "examples/Dockerfile",
+        "--content",
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    // The savings, then (after the two tables the README leaves out) the files of each layer.
+    let (savings, rest) = run
+        .stdout
+        .split_once("largest directories:\n")
+        .expect("the largest directories follow the savings");
+    let (_, per_layer) = rest
+        .split_once("largest files of each layer:\n")
+        .expect("the files of each layer come last");
+    let command =
+        "$ sizegate explain examples/tiny.docker.tar --dockerfile examples/Dockerfile --content\n";
+    for part in [
+        format!("{command}{savings}largest directories:\n"),
+        format!("largest files of each layer:\n{per_layer}```"),
+    ] {
+        assert!(
+            readme.contains(&part),
+            "README's explain example differs from:\n{}",
+            run.stdout
+        );
+    }
 }

@@ -11,6 +11,7 @@ mod ci_recipes;
 mod diff;
 mod dockerfile_attribution;
 mod docs_and_examples;
+mod explain;
 mod formats;
 mod hostile;
 mod html_report;

@@ -66,7 +66,7 @@ fn image() -> DockerArchive {
             .file("tmp/wheels/pandas-2.1-cp311.whl", 60_000),
         Layer::new().file("usr/lib/python3/dist-packages/numpy/core.so", 80_000),
         Layer::new()
-            .file_mode("opt/app/run.sh", 2000, 0o644)
+            .file_mode("opt/app/run.sh", &[b'a'; 2000], 0o644)
             .file("opt/app/app.conf", 500)
             .file("opt/app/testdata/big.json", 12_000),
         Layer::new()
@@ -75,7 +75,7 @@ fn image() -> DockerArchive {
             .file("opt/app/bin/app", 8000)
             .file("srv/conf/defaults.yml", 3000),
         Layer::new()
-            .file_mode("opt/app/run.sh", 2000, 0o755)
+            .file_mode("opt/app/run.sh", &[b'a'; 2000], 0o755)
             .file("opt/app/app.conf", 480),
         Layer::new()
             .whiteout("srv/conf/.wh..wh..opq")

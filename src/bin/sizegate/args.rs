@@ -142,6 +142,10 @@ pub(crate) struct ExplainArgs {
     /// The stage of the Dockerfile the image was built from; default: the last.
     #[arg(long, value_name = "STAGE", requires = "dockerfile")]
     pub target: Option<String>,
+    /// Also read the data of files that share their size with another, to find copies of one
+    /// file and files added again unchanged (the image must be a file or a layout, not stdin).
+    #[arg(long)]
+    pub content: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
     pub format: ExplainFormat,

@@ -193,10 +193,10 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let loaded = load(&args.image.source, &selection(&args.image))?;
     let options = sizegate::ExplainOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
-        content: false,
+        content: args.content.then_some(&loaded.data),
         treemap: args.format == ExplainFormat::Html,
     };
-    let explanation = sizegate::explain(&loaded.images, &options);
+    let explanation = sizegate::explain(&loaded.images, &options).context("--content")?;
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => {
             let create = || format!("cannot write {}", path.display());

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::LayerContents;
+use crate::image::{Compression, LayerContents};
 use crate::input::{open_regular, Input};
+use crate::source::data::read_spans;
 use crate::source::digest;
 use crate::source::io::positioned::RangeReader;
 use crate::source::layer::scan_seekable;
@@ -162,6 +163,22 @@ impl Store for LayoutDir {
 
     fn parallel(&self) -> bool {
         true
+    }
+
+    fn rereads(&self) -> bool {
+        true
+    }
+
+    fn read_data(
+        &self,
+        member: &str,
+        compression: Compression,
+        spans: &[(u64, u64)],
+        each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let (file, len) = self.open_member(member)?;
+        read_spans(RangeReader::new(&file, 0, len), compression, spans, each)
+            .map_err(|e| layer_error(&self.label, member, e))
     }
 }
 

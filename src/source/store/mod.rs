@@ -13,7 +13,9 @@
 //! `source/mod.rs` too). The planners in `plan/` and the layer walk in `layer.rs` then work on it
 //! unchanged: a store only answers "which members are there", "the bytes of this JSON member" and
 //! "the entries of this layer member" (through `layer::scan_seekable` or `layer::scan_stream`),
-//! and reports a layer that cannot be read with [`layer_error`].
+//! and reports a layer that cannot be read with [`layer_error`]. A store that can read a layer
+//! member again hands the data of chosen files to `read_data` (`super::data::read_spans` does the
+//! reading); one read in a single pass says it cannot.
 
 mod compressed;
 mod dir;
@@ -67,6 +69,18 @@ pub(crate) trait Store: Sync {
     fn layer(&self, member: &str) -> Result<Arc<LayerContents>>;
     /// Whether layers can be read concurrently.
     fn parallel(&self) -> bool;
+    /// Whether the data of files can be read a second time ([`Store::read_data`]).
+    fn rereads(&self) -> bool;
+    /// Reads the data of files of a layer member again: `spans` are where each file's bytes lie
+    /// in the layer's uncompressed tar (offset, length), sorted by offset; `each` gets them in
+    /// order, with their index in `spans`.
+    fn read_data(
+        &self,
+        member: &str,
+        compression: Compression,
+        spans: &[(u64, u64)],
+        each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
+    ) -> Result<()>;
 }
 
 /// Opens what the user gave as the store its content calls for.

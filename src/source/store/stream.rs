@@ -15,6 +15,7 @@ use super::members::{
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result, StreamProblem};
 use crate::image::{Compression, LayerContents};
+use crate::source::data::not_rereadable;
 use crate::source::io::counting::Counting;
 use crate::source::io::read_up_to;
 use crate::source::io::records::RecordGuard;
@@ -226,6 +227,21 @@ impl Store for StreamArchive {
 
     fn parallel(&self) -> bool {
         false
+    }
+
+    /// The archive went past once; nothing of its file data was kept.
+    fn rereads(&self) -> bool {
+        false
+    }
+
+    fn read_data(
+        &self,
+        _member: &str,
+        _compression: Compression,
+        _spans: &[(u64, u64)],
+        _each: &mut dyn FnMut(usize, &mut dyn Read) -> io::Result<()>,
+    ) -> Result<()> {
+        Err(not_rereadable(&self.label))
     }
 }
 

@@ -13,7 +13,8 @@ use super::members::{
 };
 use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::LayerContents;
+use crate::image::{Compression, LayerContents};
+use crate::source::data::read_spans;
 use crate::source::io::positioned::RangeReader;
 use crate::source::io::records::RecordGuard;
 use crate::source::layer::scan_seekable;
@@ -135,5 +136,21 @@ impl Store for TarFile {
 
     fn parallel(&self) -> bool {
         true
+    }
+
+    fn rereads(&self) -> bool {
+        true
+    }
+
+    fn read_data(
+        &self,
+        member: &str,
+        compression: Compression,
+        spans: &[(u64, u64)],
+        each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let (name, span) = self.span(member)?;
+        read_spans(self.reader(span), compression, spans, each)
+            .map_err(|e| layer_error(&self.label, name, e))
     }
 }

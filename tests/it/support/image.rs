@@ -81,17 +81,16 @@ impl Layer {
         self.file_data(path, &vec![b'a'; size])
     }
 
-    /// A regular file of `size` bytes (`a` repeated) with the given mode: the same file written
-    /// again with another mode is a `chmod` in a later layer.
-    pub(crate) fn file_mode(mut self, path: impl AsRef<[u8]>, size: usize, mode: u32) -> Layer {
-        let header = raw_header(path.as_ref(), EntryType::Regular, size, mode, None);
-        self.append(&header, &vec![b'a'; size]);
-        self
-    }
-
     /// A regular file with the given contents.
     pub(crate) fn file_data(mut self, path: impl AsRef<[u8]>, data: &[u8]) -> Layer {
         let header = raw_header(path.as_ref(), EntryType::Regular, data.len(), 0o644, None);
+        self.append(&header, data);
+        self
+    }
+
+    /// A regular file with the given contents and permission bits (`RUN chmod` rewrites).
+    pub(crate) fn file_mode(mut self, path: impl AsRef<[u8]>, data: &[u8], mode: u32) -> Layer {
+        let header = raw_header(path.as_ref(), EntryType::Regular, data.len(), mode, None);
         self.append(&header, data);
         self
     }
