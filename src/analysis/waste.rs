@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Analysis, Status};
-use crate::image::{is_below, split_parent, Entry, EntryKind, Image, LayerContents};
+use crate::image::{split_parent, Entry, EntryKind, Image, LayerContents};
 
 /// How the bytes were hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -276,18 +276,20 @@ fn cluster(hidden: Vec<Hidden<'_>>) -> Vec<WasteSource> {
 /// directory (not the root) become that directory, until nothing changes.
 pub(crate) fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, Tally> {
     loop {
-        // Units below another unit join it (sorted order puts `/a` before `/a/b`).
+        // Units below another unit join it. Sorted order puts `/a` before `/a/b`, but `/a-b`
+        // between them: each unit looks for a kept unit among all its ancestors.
         let mut merged: BTreeMap<Vec<u8>, Tally> = BTreeMap::new();
-        let mut last: Option<Vec<u8>> = None;
         for (path, row) in std::mem::take(&mut units) {
-            match &last {
-                Some(top) if is_below(top, &path) => {
-                    if let Some(into) = merged.get_mut(top) {
-                        into.add(row);
-                    }
-                }
-                _ => {
-                    last = Some(path.clone());
+            let holder = std::iter::successors(Some(path.as_slice()), |p| {
+                let (parent, _) = split_parent(p);
+                (parent.len() < p.len() && !parent.is_empty()).then_some(parent)
+            })
+            .skip(1)
+            .find(|a| merged.contains_key(*a))
+            .map(<[u8]>::to_vec);
+            match holder.and_then(|h| merged.get_mut(&h)) {
+                Some(into) => into.add(row),
+                None => {
                     merged.insert(path, row);
                 }
             }
@@ -467,6 +469,31 @@ mod tests {
                 ),
                 ("/srv/conf".into(), 30, 1, How::Opaque, 0, 1, false, false),
             ]
+        );
+    }
+
+    #[test]
+    fn a_unit_below_another_joins_it_even_with_a_sibling_sorted_between() {
+        // `/a/b` and `/a/x` gather into `/a`; `/a-b/q` sorts between `/a` and `/a/c/d/e`, which
+        // must still join `/a`.
+        let img = image(vec![
+            vec![
+                entry('f', "/a/b", 1000, None),
+                entry('f', "/a/x", 500, None),
+                entry('f', "/a-b/q", 10, None),
+                entry('f', "/a/c/d/e", 2000, None),
+            ],
+            vec![
+                entry('w', "/a/.wh.b", 0, None),
+                entry('w', "/a/.wh.x", 0, None),
+                entry('w', "/a-b/.wh.q", 0, None),
+                entry('w', "/a/c/d/.wh.e", 0, None),
+            ],
+        ]);
+        let paths: Vec<(String, u64)> = rows(&img).into_iter().map(|r| (r.0, r.1)).collect();
+        assert_eq!(
+            paths,
+            [("/a".to_string(), 3500), ("/a-b/q".to_string(), 10)]
         );
     }
 

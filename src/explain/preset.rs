@@ -65,15 +65,12 @@ pub(super) fn preset_savings(image: &Image, analysis: &Analysis) -> PresetSaving
         .collect();
     let mut groups: BTreeMap<(usize, u32), Group<'_>> = BTreeMap::new();
     let mut claimed = HashSet::default();
-    // A file hard-linked under two matched names counts its bytes once.
-    let mut counted: HashSet<(usize, (u32, u32))> = HashSet::default();
+    // A file hard-linked under two matched names counts its bytes once, for the first rule that
+    // matches it: no byte is in two savings.
+    let mut counted: HashSet<(u32, u32)> = HashSet::default();
     for (rule, f) in hits {
         let path = f.path(image);
-        let bytes = if counted.insert((rule, f.inode)) {
-            f.size
-        } else {
-            0
-        };
+        let bytes = if counted.insert(f.inode) { f.size } else { 0 };
         claimed.insert(f.inode);
         let g = groups.entry((rule, f.inode.0)).or_insert(Group {
             first: path,
