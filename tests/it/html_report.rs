@@ -66,6 +66,23 @@ fn area(r: &Element) -> f64 {
 /// child's area is its share of the children's bytes times their area, within the rounding of
 /// coordinates to hundredths.
 fn assert_areas_proportional(tiles: &[Element], map_area: f64) {
+    // Across the whole map: every leaf has the root's area per byte.
+    let root = tiles.iter().find(|t| t.has_class("root")).expect("a root");
+    let per_byte = map_area / root.num("data-bytes");
+    for leaf in tiles
+        .iter()
+        .filter(|t| !t.has_class("frame") && !t.has_class("root"))
+    {
+        let want = per_byte * leaf.num("data-bytes");
+        let slack = 0.02 * (leaf.num("width") + leaf.num("height")) + 1e-3 * want + 0.5;
+        assert!(
+            (area(leaf) - want).abs() <= slack,
+            "{} has {} px² for {} bytes, not {want}",
+            leaf.attr("data-path"),
+            area(leaf),
+            leaf.attr("data-bytes")
+        );
+    }
     let mut children: HashMap<&str, Vec<&Element>> = HashMap::new();
     for t in tiles.iter().filter(|t| !t.has_class("root")) {
         children.entry(t.attr("data-parent")).or_default().push(t);
@@ -77,11 +94,23 @@ fn assert_areas_proportional(tiles: &[Element], map_area: f64) {
         let bytes: f64 = kids.iter().map(|k| k.num("data-bytes")).sum();
         assert_eq!(bytes, parent.num("data-bytes"), "{:?}", parent.attrs);
         let areas: f64 = kids.iter().map(|k| area(k)).sum();
-        if parent.has_class("root") {
-            assert!((areas - map_area).abs() < 1.0, "{areas} of {map_area}");
+        // Children fill their directory, whatever its depth: so every area of the map, not only
+        // those of one directory, is proportional to its bytes.
+        let room = if parent.has_class("root") {
+            map_area
         } else {
-            assert!(areas <= area(parent) + 0.5, "{:?}", parent.attrs);
-        }
+            area(parent)
+        };
+        // Coordinates are written to 0.01: each edge may be off by half of that.
+        let rounding: f64 = kids
+            .iter()
+            .map(|k| 0.01 * (k.num("width") + k.num("height")))
+            .sum();
+        assert!(
+            (areas - room).abs() <= 1.0 + rounding,
+            "{areas} of {room}: {:?}",
+            parent.attrs
+        );
         for k in kids {
             let want = areas * k.num("data-bytes") / bytes;
             let slack = 0.02 * (k.num("width") + k.num("height")) + 1e-4 * want;

@@ -2,8 +2,10 @@
 //! inside its directory, filled with the colour of the layer holding most of its bytes, with a
 //! `<title>` (the browser's tooltip: path, size, files, layer) and a label where it fits.
 //!
-//! A directory with tiles inside it is a frame: a dark header with its name, its children in the
-//! rest of its rectangle, so that within a directory every area is proportional to the bytes. A
+//! A directory with tiles inside it is a frame: its children fill all of it, so that every area of
+//! the map, at any depth, is proportional to its bytes; its name is a dark band drawn over the
+//! top of them (clicks pass through it), and the labels of the tiles under the band start below
+//! it. A
 //! directory whose only tile is one directory is drawn as that one (`usr/lib/x86_64-linux-gnu`),
 //! which spares a header per level. Every rect carries `data-id`, `data-parent`, `data-bytes`,
 //! `data-files`, `data-layer` and `data-path`, for the zoom script and for tests.
@@ -23,10 +25,8 @@ use crate::units::human_size;
 pub(crate) const WIDTH: f64 = 1200.0;
 /// See [`WIDTH`].
 pub(crate) const HEIGHT: f64 = 600.0;
-/// A frame's header, with the directory's name.
+/// The band with a directory's name, drawn over the top of its frame.
 const HEADER: f64 = 16.0;
-/// A frame's border on the other three sides.
-const PAD: f64 = 2.0;
 /// Average advance of a character of the 11-unit label font (DejaVu Sans is among the widest).
 const CHAR: f64 = 6.6;
 /// Longest instruction quoted in a tooltip.
@@ -60,7 +60,7 @@ pub(crate) fn write(out: &mut String, map: &Treemap, layers: &[LayerSummary], la
             HEIGHT / 2.0
         );
     }
-    svg.children(&map.root, frame, 0);
+    svg.children(&map.root, frame, 0, 0.0);
     svg.out.push_str("</svg>\n");
 }
 
@@ -72,19 +72,20 @@ struct Svg<'a> {
 }
 
 impl Svg<'_> {
-    /// Lays out the children of `dir` (drawn with id `id`) in `inner`, and draws them.
-    fn children(&mut self, dir: &Tile, inner: Rect, id: usize) {
+    /// Lays out the children of `dir` (drawn with id `id`) in `rect`, and draws them; labels
+    /// start at `clear` or below (under the bands of the directories above).
+    fn children(&mut self, dir: &Tile, rect: Rect, id: usize, clear: f64) {
         let weights: Vec<f64> = dir.children.iter().map(|c| c.bytes as f64).collect();
-        for (child, rect) in dir.children.iter().zip(squarify(&weights, inner)) {
-            if rect.w > 0.0 && rect.h > 0.0 {
-                self.tile(child, rect, id, &dir.path);
+        for (child, r) in dir.children.iter().zip(squarify(&weights, rect)) {
+            if r.w > 0.0 && r.h > 0.0 {
+                self.tile(child, r, id, &dir.path, clear);
             }
         }
     }
 
     /// Draws one tile (and what is inside it) in `r`; `parent` is the drawn directory's id and
-    /// `parent_path` its path.
-    fn tile(&mut self, tile: &Tile, r: Rect, parent: usize, parent_path: &[u8]) {
+    /// `parent_path` its path; its label starts at `clear` or below.
+    fn tile(&mut self, tile: &Tile, r: Rect, parent: usize, parent_path: &[u8], clear: f64) {
         // A directory holding one directory and nothing else is drawn as that one.
         let mut tile = tile;
         while tile.kind == TileKind::Dir
@@ -96,31 +97,34 @@ impl Svg<'_> {
         let id = self.next_id;
         self.next_id += 1;
         let framed = tile.kind == TileKind::Dir && !tile.children.is_empty();
-        let header = framed && r.w >= 40.0 && r.h >= HEADER + 3.0 * PAD + 12.0;
+        // Where this tile's text may start: below the bands of the directories above.
+        let top = r.y.max(clear);
+        let header = framed && r.w >= 40.0 && top + HEADER + 12.0 <= r.y + r.h;
         let (fill, ink) = colour(tile.layer);
         let name = name(tile, parent_path);
         if framed {
-            let shade = if header { "#4a4d52" } else { NEUTRAL.0 };
-            self.rect(tile, "tile dir frame", r, parent, Some(id), shade);
-            let inner = if header {
+            self.rect(tile, "tile dir frame", r, parent, Some(id), NEUTRAL.0);
+            let below = if header { top + HEADER } else { clear };
+            self.children(tile, r, id, below);
+            if header {
+                // Over the children, drawn last; clicks go through it to the tile below.
+                let _ = writeln!(
+                    self.out,
+                    "<rect class=\"dir-band\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{HEADER}\" \
+                     fill=\"#4a4d52\" fill-opacity=\"0.92\" pointer-events=\"none\"/>",
+                    px(r.x),
+                    px(top),
+                    px(r.w),
+                );
                 self.label(
                     &name,
                     r.x + 4.0,
-                    r.y + 12.0,
+                    top + 12.0,
                     r.w - 6.0,
                     "dir-label",
                     "#ffffff",
                 );
-                Rect {
-                    x: r.x + PAD,
-                    y: r.y + HEADER,
-                    w: r.w - 2.0 * PAD,
-                    h: r.h - HEADER - PAD,
-                }
-            } else {
-                r
-            };
-            self.children(tile, inner, id);
+            }
             return;
         }
         let class = match tile.kind {
@@ -129,13 +133,15 @@ impl Svg<'_> {
             TileKind::Rest => "tile rest",
         };
         self.rect(tile, class, r, parent, Some(id), fill);
-        if r.h >= 14.0 {
-            let y = if r.h >= 30.0 {
-                r.y + 14.0
+        // The room under the bands above, for the name and the size.
+        let room = r.y + r.h - top;
+        if room >= 14.0 {
+            let y = if room >= 30.0 {
+                top + 14.0
             } else {
-                r.y + r.h / 2.0 + 4.0
+                top + room / 2.0 + 4.0
             };
-            if self.label(&name, r.x + 3.0, y, r.w - 5.0, "label", ink) && r.h >= 30.0 {
+            if self.label(&name, r.x + 3.0, y, r.w - 5.0, "label", ink) && room >= 30.0 {
                 let size = human_size(tile.bytes);
                 self.label(&size, r.x + 3.0, y + 13.0, r.w - 5.0, "label size", ink);
             }
