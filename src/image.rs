@@ -290,6 +290,14 @@ pub(crate) fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// `path`, then each directory above it up to the root: `/a/b` gives `/a/b`, `/a`, `/`.
+pub(crate) fn ancestors_or_self(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::successors(Some(path), |p| {
+        let (parent, _) = split_parent(p);
+        (parent != *p).then_some(parent)
+    })
+}
+
 /// Joins a directory and a name into an absolute path.
 pub(crate) fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut out = dir.to_vec();

@@ -3,7 +3,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Analysis, VisibleFile};
-use crate::image::{split_parent, Image};
+use crate::image::{ancestors_or_self, split_parent, Image};
 
 /// One row of `sizegate top`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +176,7 @@ fn add<'p>(totals: &mut HashMap<&'p [u8], (u64, u64)>, dir: &'p [u8], size: u64,
 
 /// `dir` and every directory above it, the root left out.
 fn ancestors(dir: &[u8]) -> impl Iterator<Item = &[u8]> {
-    std::iter::successors(Some(dir), |d| Some(split_parent(d).0)).take_while(|d| *d != b"/")
+    ancestors_or_self(dir).take_while(|d| *d != b"/")
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Analysis, Status};
-use crate::image::{split_parent, Entry, EntryKind, Image, LayerContents};
+use crate::image::{ancestors_or_self, split_parent, Entry, EntryKind, Image, LayerContents};
 
 /// How the bytes were hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -196,12 +196,7 @@ fn cause<'i>(path: &'i [u8], markers: Option<&Markers>) -> (How, &'i [u8]) {
     let Some(m) = markers else {
         return (How::Overwritten, path);
     };
-    let ancestors = || {
-        std::iter::successors(Some(path), |p| {
-            let (parent, _) = split_parent(p);
-            (parent != *p && !parent.is_empty()).then_some(parent)
-        })
-    };
+    let ancestors = || ancestors_or_self(path);
     // The top-most whiteout: `rm -rf /tmp/wheels` names the directory.
     if let Some(named) = ancestors().filter(|p| m.whiteouts.contains(*p)).last() {
         return (How::Deleted, named);
@@ -280,13 +275,10 @@ pub(crate) fn gather(mut units: BTreeMap<Vec<u8>, Tally>) -> BTreeMap<Vec<u8>, T
         // between them: each unit looks for a kept unit among all its ancestors.
         let mut merged: BTreeMap<Vec<u8>, Tally> = BTreeMap::new();
         for (path, row) in std::mem::take(&mut units) {
-            let holder = std::iter::successors(Some(path.as_slice()), |p| {
-                let (parent, _) = split_parent(p);
-                (parent.len() < p.len() && !parent.is_empty()).then_some(parent)
-            })
-            .skip(1)
-            .find(|a| merged.contains_key(*a))
-            .map(<[u8]>::to_vec);
+            let holder = ancestors_or_self(&path)
+                .skip(1)
+                .find(|a| merged.contains_key(*a))
+                .map(<[u8]>::to_vec);
             match holder.and_then(|h| merged.get_mut(&h)) {
                 Some(into) => into.add(row),
                 None => {

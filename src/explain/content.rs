@@ -20,7 +20,7 @@ use crate::analysis::top::distinct_files;
 use crate::analysis::waste::{gather, replacement, Replacements, Tally};
 use crate::analysis::{Analysis, Status, VisibleFile};
 use crate::error::Result;
-use crate::image::{split_parent, Entry, EntryKind, Image};
+use crate::image::{ancestors_or_self, Entry, EntryKind, Image};
 use crate::source::{DataSource, FileKey};
 
 /// Smallest file whose copies are looked for: a link to a smaller one saves little more than
@@ -223,11 +223,7 @@ fn duplicates(
 
 /// The row of `rows` that holds `path`: the path itself, or a directory above it.
 fn row_of<'r>(rows: &'r BTreeMap<Vec<u8>, Tally>, path: &[u8]) -> Option<&'r [u8]> {
-    std::iter::successors(Some(path), |p| {
-        let (parent, _) = split_parent(p);
-        (parent != *p).then_some(parent)
-    })
-    .find_map(|p| rows.get_key_value(p).map(|(k, _)| k.as_slice()))
+    ancestors_or_self(path).find_map(|p| rows.get_key_value(p).map(|(k, _)| k.as_slice()))
 }
 
 /// One file as a unit of a cluster.
