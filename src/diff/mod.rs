@@ -20,7 +20,7 @@ use crate::analysis::summary::{ImageSummary, SCHEMA_VERSION};
 use crate::analysis::{analyze_with_dive, Analysis};
 use crate::error::{Error, ErrorKind};
 use crate::image::Image;
-use crate::source::tag_matches;
+use crate::source::{full_reference, repository_of, tag_matches};
 
 /// Changed paths listed per image when the caller does not say (`diff --top`).
 pub const CHANGED_PATHS: usize = 20;
@@ -125,7 +125,7 @@ impl Snapshot {
                 .summary
                 .tags
                 .iter()
-                .any(|t| t == name || repository(t) == name || tag_matches(t, name))
+                .any(|t| t == name || repository_of(t) == name || tag_matches(t, name))
     }
 }
 
@@ -320,7 +320,8 @@ pub fn diff(base: &[Snapshot], new: &[Snapshot], top: usize) -> Diff {
 pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
     let mut pairs: Vec<Option<usize>> = vec![None; new.len()];
     let mut taken = vec![false; base.len()];
-    let keys: [fn(&str) -> String; 2] = [str::to_string, repository];
+    // Names completed as Docker completes them: `app:1` is `docker.io/library/app:1`.
+    let keys: [fn(&str) -> String; 2] = [full_reference, repository_of];
     for key in keys {
         // Each key of the free base images, with the images that have it (a key two of them
         // share pairs with neither: the choice would be a guess).
@@ -355,15 +356,6 @@ pub(crate) fn pair(base: &[&str], new: &[&str]) -> Vec<Option<usize>> {
         pairs[0] = Some(0);
     }
     pairs
-}
-
-/// An image name without its tag or digest: `host:5000/app:1.0` is `host:5000/app`.
-fn repository(name: &str) -> String {
-    let name = name.split('@').next().unwrap_or(name);
-    match name.rfind(':') {
-        Some(i) if !name[i..].contains('/') => name[..i].to_string(),
-        _ => name.to_string(),
-    }
 }
 
 /// `{"schema_version":1, …the first image's comparison…, "images":[…every one…]}`: one image

@@ -109,8 +109,20 @@ fn with_tag(reference: &str) -> String {
     }
 }
 
+/// A reference's repository, completed as Docker completes it and without its tag or digest:
+/// `app:1` and `docker.io/library/app:2` are both `docker.io/library/app`.
+pub(crate) fn repository_of(reference: &str) -> String {
+    let full = full_reference(reference);
+    let name = full.split('@').next().unwrap_or(&full);
+    match name.rfind(':') {
+        // A colon before the last `/` is a registry's port, not a tag.
+        Some(i) if !name[i..].contains('/') => name[..i].to_string(),
+        _ => name.to_string(),
+    }
+}
+
 /// `app` -> `docker.io/library/app:latest`, `org/app:1` -> `docker.io/org/app:1`.
-fn full_reference(reference: &str) -> String {
+pub(crate) fn full_reference(reference: &str) -> String {
     let tagged = with_tag(reference);
     if has_domain(&tagged) {
         tagged
@@ -184,6 +196,18 @@ mod tests {
         assert!(image_matches(&[], Some(d), "3eaccc100f86"));
         assert!(image_matches(&[], Some(d), "sha256:3eaccc100f86aaaa"));
         assert!(!image_matches(&[], Some(d), "3eac"));
+    }
+
+    #[test]
+    fn a_repository_is_the_completed_name_without_tag_or_digest() {
+        assert_eq!(repository_of("app:1"), "docker.io/library/app");
+        assert_eq!(
+            repository_of("docker.io/library/app:2"),
+            "docker.io/library/app"
+        );
+        assert_eq!(repository_of("host:5000/app:1.0"), "host:5000/app");
+        assert_eq!(repository_of("host:5000/app"), "host:5000/app");
+        assert_eq!(repository_of("app@sha256:00"), "docker.io/library/app");
     }
 
     #[test]
