@@ -210,6 +210,37 @@ pub(crate) fn short_ratio(ratio: f64) -> String {
     format!("{trimmed} %")
 }
 
+/// A signed change of bytes as people read it: `+5.00 MB`, `-25.98 kB`, `0 B`.
+pub(crate) fn signed_size(delta: i128) -> String {
+    let magnitude = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
+    match delta.signum() {
+        1 => format!("+{}", human_size(magnitude)),
+        -1 => format!("-{}", human_size(magnitude)),
+        _ => human_size(0),
+    }
+}
+
+/// A signed change of a count: `+3`, `-1`, `0`.
+pub(crate) fn signed_count(delta: i128) -> String {
+    if delta > 0 {
+        format!("+{delta}")
+    } else {
+        delta.to_string()
+    }
+}
+
+/// A change relative to its base, `+43.8 %`; `None` when the base is 0.
+pub(crate) fn signed_percent(base: u64, delta: i128) -> Option<String> {
+    // f64 keeps three significant digits of any u64.
+    #[allow(clippy::cast_precision_loss)]
+    let percent = (base > 0).then(|| delta as f64 / base as f64 * 100.0)?;
+    // A change too small for one decimal still shows its sign: never `+0.0 %` for a growth.
+    if delta != 0 && percent.abs() < 0.05 {
+        return Some(format!("{}<0.1 %", if delta > 0 { "+" } else { "-" }));
+    }
+    Some(format!("{percent:+.1} %"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,42 +303,6 @@ mod tests {
             .expect_err("must fail")
             .contains("not a ratio"));
     }
-}
-
-/// A signed change of bytes as people read it: `+5.00 MB`, `-25.98 kB`, `0 B`.
-pub(crate) fn signed_size(delta: i128) -> String {
-    let magnitude = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
-    match delta.signum() {
-        1 => format!("+{}", human_size(magnitude)),
-        -1 => format!("-{}", human_size(magnitude)),
-        _ => human_size(0),
-    }
-}
-
-/// A signed change of a count: `+3`, `-1`, `0`.
-pub(crate) fn signed_count(delta: i128) -> String {
-    if delta > 0 {
-        format!("+{delta}")
-    } else {
-        delta.to_string()
-    }
-}
-
-/// A change relative to its base, `+43.8 %`; `None` when the base is 0.
-pub(crate) fn signed_percent(base: u64, delta: i128) -> Option<String> {
-    // f64 keeps three significant digits of any u64.
-    #[allow(clippy::cast_precision_loss)]
-    let percent = (base > 0).then(|| delta as f64 / base as f64 * 100.0)?;
-    // A change too small for one decimal still shows its sign: never `+0.0 %` for a growth.
-    if delta != 0 && percent.abs() < 0.05 {
-        return Some(format!("{}<0.1 %", if delta > 0 { "+" } else { "-" }));
-    }
-    Some(format!("{percent:+.1} %"))
-}
-
-#[cfg(test)]
-mod signed_tests {
-    use super::*;
 
     #[test]
     fn changes_carry_their_sign() {
