@@ -236,11 +236,11 @@ impl Listed {
         }
     }
 
-    /// What a section says when it lists nothing.
-    fn none(self) -> &'static str {
+    /// What a section says when it lists nothing: as a table's line, and as a markdown sentence.
+    fn none(self) -> (&'static str, &'static str) {
         match self {
-            Listed::Changed => "no path changed",
-            Listed::Grown => "no path grew",
+            Listed::Changed => ("no path changed", "No path changed."),
+            Listed::Grown => ("no path grew", "No path grew."),
         }
     }
 }
@@ -261,7 +261,7 @@ pub(crate) fn write_paths(
     }
     let (paths, more_paths) = listed.of(d);
     if paths.is_empty() && more_paths == 0 {
-        return writeln!(out, "{}", listed.none());
+        return writeln!(out, "{}", listed.none().0);
     }
     let shown = &paths[..top.min(paths.len())];
     // `--top 0` lists none of the paths that changed, and counts them.
@@ -284,15 +284,6 @@ pub(crate) fn write_paths(
         writeln!(out, "{}", more_paths_line(more))?;
     }
     Ok(())
-}
-
-/// `No path changed` from `no path changed`.
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// `… and 12 more changed paths`.
@@ -398,7 +389,7 @@ pub(crate) fn markdown_changes(d: &ImageDiff, listed: Listed) -> Vec<String> {
         if !d.paths_compared {
             // The note said it: nothing was compared.
         } else if paths.is_empty() && more_paths == 0 {
-            lines.push(format!("{}.", capitalized(listed.none())));
+            lines.push(listed.none().1.to_string());
         } else {
             // `--top 0` lists none of the paths that changed, and counts them.
             if !paths.is_empty() {
