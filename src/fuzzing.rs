@@ -283,6 +283,7 @@ fn policy_run(policy: Result<Policy, crate::policy::PolicyErrors>) {
         dockerfile: None,
         largest_files: markdown::LARGEST_FILES,
         baseline: None,
+        saved_paths: true,
     };
     let report = check(&[policy], vec![fixed_image().clone()], &options);
     let formats: [&dyn Render; 9] = [

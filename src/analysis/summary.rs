@@ -168,8 +168,15 @@ pub(crate) struct LayerSummary {
 }
 
 impl ImageSummary {
-    /// Analyzes an image and summarizes it.
+    /// Analyzes an image and summarizes it: its totals and layers.
     pub fn of(image: &Image) -> ImageSummary {
+        let (analysis, dive) = analyze_with_dive(image);
+        Self::without_paths(image, &analysis, &dive)
+    }
+
+    /// The same with the paths a saved report keeps, for the JSON a later `diff` or
+    /// `check --baseline` reads.
+    pub fn for_report(image: &Image) -> ImageSummary {
         let (analysis, dive) = analyze_with_dive(image);
         Self::from_parts(image, &analysis, &dive)
     }

@@ -26,7 +26,7 @@ pub(crate) use sources::{SourceRow, Sources};
 
 use crate::analysis::dive::dive_metrics;
 use crate::analysis::inventory::Inventory;
-use crate::analysis::paths::PathTree;
+use crate::analysis::paths::{PathTree, SavedPaths};
 use crate::analysis::summary::ImageSummary;
 use crate::analysis::top::top_files;
 use crate::analysis::waste::waste_sources;
@@ -56,6 +56,10 @@ pub struct CheckOptions<'a> {
     /// The images to compare with (`--baseline`): each checked image is paired with one by name
     /// (as `diff` pairs them), its changes reported and the policy's `baseline:` rules checked.
     pub baseline: Option<&'a [Snapshot]>,
+    /// Whether each image's summary keeps the paths a saved report needs (directory totals and
+    /// the largest files): for a JSON report, which a later `diff` or `--baseline` reads; they
+    /// cost a pass over every file.
+    pub saved_paths: bool,
 }
 
 /// Checks every image against every rule of `policies` (in order: a `sizegate.yml`, then a
@@ -85,6 +89,9 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
             let (mut check, analysis) = check_image(&image, &rules, base, given, traced);
             if let Some(origins) = origins {
                 origin::attribute_to_dockerfile(&mut check, origins);
+            }
+            if options.saved_paths {
+                check.summary.paths = SavedPaths::of(&image, &analysis);
             }
             if options.largest_files > 0 {
                 check.largest_files = top_files(&image, &analysis, options.largest_files);
@@ -143,7 +150,7 @@ fn check_image(
         },
         || dive_metrics(image),
     );
-    let summary = ImageSummary::from_parts(image, &analysis, &dive);
+    let summary = ImageSummary::without_paths(image, &analysis, &dive);
     let diff = base.map(|base| compare(base, image, &analysis, &summary));
     let compared = match (&diff, baseline_given) {
         (Some(diff), _) => Base::Compared(diff),

@@ -41,7 +41,8 @@ impl Snapshot {
         Snapshot::from_parts(
             image,
             &analysis,
-            ImageSummary::from_parts(image, &analysis, &dive),
+            // The tree has every path: the report's bounded part of it is not needed here.
+            ImageSummary::without_paths(image, &analysis, &dive),
         )
     }
 

@@ -59,10 +59,16 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         (baseline.transpose(), loaded)
     });
     let (baseline, loaded) = (baseline?, loaded?);
+    // The paths a saved report keeps cost a pass over every file: only for a JSON report (the
+    // step's outputs under GitHub Actions point at one).
+    let json = args.format == CheckFormat::Json
+        || args.output.iter().any(|o| o.format == CheckFormat::Json)
+        || actions.is_some();
     let options = CheckOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
         largest_files: if markdown { LARGEST_FILES } else { 0 },
         baseline: baseline.as_deref(),
+        saved_paths: json,
     };
     let report = sizegate::check(&policies, loaded.images, &options);
     // The files first: a closed stdout must not cost the CI its reports.
@@ -107,7 +113,12 @@ pub(crate) fn schema() -> anyhow::Result<()> {
 /// `sizegate layers`: one row per layer.
 pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
     let loaded = load(&image.source, &selection(image))?;
-    let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
+    // Only the JSON, which a later `diff` may read, keeps the paths (a pass over every file).
+    let summarize = match format {
+        Format::Table => ImageSummary::of,
+        Format::Json => ImageSummary::for_report,
+    };
+    let summaries: Vec<ImageSummary> = loaded.images.iter().map(summarize).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
         Format::Table => report::layers::write_table(&mut out, &summaries)?,
