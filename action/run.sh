@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # The GitHub Action's step: install sizegate (or use $SIZEGATE_BIN), run `sizegate check` with
-# the inputs, write the report files, post the pull-request comment when asked (action/comment.sh),
-# and turn the verdict into the step's outcome per `fail-on`.
+# the inputs, write the report files, post the pull-request comment when asked (action/comment.sh);
+# sizegate's exit code, which follows `fail-on`, is the step's outcome.
+#
+# Which sizegate: the release named by the `version` input, else the action's own ref when that
+# is a release tag (v1.2.3), downloaded for the runner from
+# $GITHUB_SERVER_URL/<the action's repository>/releases/download/<tag>/ and verified against the
+# release's SHA256SUMS (action/install.sh); a checksum that does not match fails the step. Only
+# with no release to match (a branch or a commit, or a tag whose release has no binary for this
+# runner) is sizegate built from the action's own source with cargo, cached by action.yml.
 # Kept out of action.yml so that it can be tested (tests/it/ci_recipes.rs runs it with a
 # GitHub-like environment, tests/it/hostile/action_inputs.rs with hostile inputs).
 #
@@ -115,6 +122,7 @@ baseline=${INPUT_BASELINE:-}
 comment=${INPUT_COMMENT:-false}
 formats=${INPUT_FORMAT:-sarif}
 fail_on=${INPUT_FAIL_ON:-error}
+category=${INPUT_CATEGORY:-}
 version=${INPUT_VERSION:-}
 extra=${INPUT_ARGS:-}
 
@@ -125,14 +133,14 @@ case "$comment" in true|false) ;; *) die "'comment' must be true or false, not '
 # The token is for the comment only: kept out of the environment of everything else run here.
 token=${INPUT_GITHUB_TOKEN:-}
 unset INPUT_GITHUB_TOKEN
-# A version or a version requirement for `cargo install --version` (1.2.3, ^1.2, >=1.2, <2); a
-# leading `-` would make it an option.
+# A release: v1.2.3 or 1.2.3, with a pre-release part (v1.2.3-rc.1) at most. It becomes a tag,
+# part of a URL.
+release_tag='^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'
+tag=
 if [ -n "$version" ]; then
-  case "$version" in
-    -* | *[!0-9A-Za-z.+^~=\<\>*,\ -]*)
-      die "'version' must be a version (1.2.3) or a version requirement (^1.2), not '$version'"
-      ;;
-  esac
+  [[ "v${version#v}" =~ $release_tag ]] ||
+    die "'version' must be a sizegate release (v1.2.3), not '$version'"
+  tag=v${version#v}
 fi
 # Names separated by commas or blanks (newlines too); `read` neither globs nor expands, so
 # `sarif,*` is the name `*`, refused below. Two commas in a row make an empty field: skipped.
@@ -159,18 +167,53 @@ extra_args=(${words[@]+"${words[@]}"})
 # use of the action must neither overwrite nor replay this one's reports.
 out_dir=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/sizegate.XXXXXX")
 
-# The binary: given, installed at a version, or built from the action's own source into a
-# directory of its own (cached by action.yml under a key made from that source).
-bin=${SIZEGATE_BIN:-}
-if [ -z "$bin" ]; then
-  root="$HOME/.sizegate-action"
-  if [ -n "$version" ]; then
-    cargo install --locked --quiet --root "$root" --version "$version" sizegate
-  elif [ ! -x "$root/bin/sizegate" ]; then
-    cargo install --locked --quiet --root "$root" --path "${GITHUB_ACTION_PATH:?}"
-  fi
-  bin="$root/bin/sizegate"
+# The action's own ref and repository: from action.yml (github.action_ref and
+# github.action_repository), else from where the runner put the action,
+# .../_actions/OWNER/REPO/REF (the runner's layout; `\` on Windows).
+action_path=${GITHUB_ACTION_PATH:-}
+action_path=${action_path//\\//}
+action_ref=${SIZEGATE_ACTION_REF:-}
+action_repository=${SIZEGATE_ACTION_REPOSITORY:-}
+if [[ "$action_path" =~ /_actions/([^/]+/[^/]+)/([^/]+)/*$ ]]; then
+  action_repository=${action_repository:-${BASH_REMATCH[1]}}
+  action_ref=${action_ref:-${BASH_REMATCH[2]}}
 fi
+[[ "$action_repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || action_repository=sizegate/sizegate
+# Without a `version` input, the action's ref names the release when it is a release tag.
+[ -n "$tag" ] || [[ ! "$action_ref" =~ $release_tag ]] || tag=$action_ref
+
+# Builds sizegate from the action's own source into a directory of its own (cached by
+# action.yml under a key made from that source), unless a restored build is there already.
+build_from_source() {
+  local root="$HOME/.sizegate-action"
+  bin="$root/bin/sizegate"
+  [ ! -x "$bin" ] || return 0
+  local why="no sizegate release matches this action's ref '${action_ref:-unknown}'"
+  [ -z "$tag" ] || why="release $tag has no sizegate binary for this runner"
+  command -v cargo > /dev/null ||
+    die "$why, and cargo is not installed to build it from source: pin a release (uses: $action_repository@v1.2.3, or set the 'version' input) or install Rust before this step"
+  echo "::notice title=sizegate action::$why: building sizegate from source, which takes minutes (pin a release, uses: $action_repository@v1.2.3, for a prebuilt binary)"
+  cargo install --locked --quiet --root "$root" --path "${GITHUB_ACTION_PATH:?}"
+  # action.yml saves the build in its cache.
+  [ -z "${GITHUB_OUTPUT:-}" ] || echo "built=true" >> "$GITHUB_OUTPUT"
+}
+
+# The binary: given, the release's, or built from source.
+bin=${SIZEGATE_BIN:-}
+if [ -z "$bin" ] && [ -n "$tag" ]; then
+  status=0
+  installed=$(SIZEGATE_RELEASES="${GITHUB_SERVER_URL:-https://github.com}/$action_repository/releases/download" \
+    sh "$(dirname "${BASH_SOURCE[0]}")/install.sh" "$tag" "$out_dir/bin" 2> "$out_dir/install.log") ||
+    status=$?
+  case "$status" in
+    0) bin=$installed ;;
+    # No binary for this runner in that release: a release asked for by name is an error, the
+    # action's own tag is built from its source, which is that release's.
+    3) [ -z "$version" ] || die "$(cat "$out_dir/install.log")" ;;
+    *) die "sizegate $tag: $(cat "$out_dir/install.log")" ;;
+  esac
+fi
+[ -n "$bin" ] || build_from_source
 
 args=(check --output "json=$out_dir/sizegate.json")
 # An empty `policy` input leaves the choice to `args` (say, `--dive-ci .dive-ci`) or to the
@@ -178,6 +221,14 @@ args=(check --output "json=$out_dir/sizegate.json")
 [ -z "$policy" ] || args+=("--policy=$policy")
 [ -z "$dockerfile" ] || args+=("--dockerfile=$dockerfile")
 [ -z "$baseline" ] || args+=("--baseline=$baseline")
+# `error` is sizegate's own default; the others change what fails, and the verdict with it. The
+# input decides, not a SIZEGATE_FAIL_ON of the job's environment.
+if [ "$fail_on" = error ]; then
+  unset SIZEGATE_FAIL_ON
+else
+  args+=("--fail-on=$fail_on")
+fi
+[ -z "$category" ] || args+=("--sarif-category=$category")
 sarif=
 for f in ${format_names[@]+"${format_names[@]}"}; do
   case "$f" in
@@ -213,10 +264,5 @@ if [ "$comment" = true ]; then
   INPUT_GITHUB_TOKEN=$token bash "$(dirname "${BASH_SOURCE[0]}")/comment.sh" "$out_dir/sizegate.md" ||
     echo "::warning title=sizegate comment::the comment script failed (exit $?); the check's outcome stands"
 fi
-# The top-level count of the JSON report (indented two spaces; the images' keys are deeper).
-warnings=$(sed -n 's/^  "warnings": \([0-9]*\),\{0,1\}$/\1/p' "$out_dir/sizegate.json" | head -n 1)
-case "$fail_on" in
-  never) exit 0 ;;
-  warning) if [ "$code" -ne 0 ] || [ "${warnings:-0}" -gt 0 ]; then exit 1; fi ;;
-  error) exit "$code" ;;
-esac
+# sizegate's exit code: the verdict, as `--fail-on` counts it.
+exit "$code"

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::support::ci::{
     fake_tools, input_var, path_with, project, read, require_tools, run_action, run_action_in,
-    sizegate_calls,
+    sizegate_calls, write_script,
 };
 use crate::support::http::{no_proxy, Response, Server};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
@@ -58,26 +58,98 @@ fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
     assert!(stdout.contains("FAIL: 3 errors, 0 warnings"), "{stdout}");
 }
 
+/// A stand-in `sizegate` in `dir` that notes its arguments in `dir/argv` and exits with `code`,
+/// after writing the report files the action's script reads.
+fn sizegate_exiting(dir: &Path, code: i32) -> PathBuf {
+    write_script(
+        dir,
+        "sizegate",
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" > '{}/argv'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\nexit {code}\n",
+            dir.display()
+        ),
+    )
+}
+
 #[test]
-fn action_fail_on_decides_what_fails_the_step() {
+fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
+    // Regression: with `fail-on: warning`, the script failed the step on warnings while
+    // sizegate's `verdict` output said pass. Now sizegate decides both (`--fail-on`), and the
+    // step ends as sizegate does, whatever the report holds.
     let pass = [
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/pass.yml"),
     ];
-    assert_eq!(run_action(&pass).out.status.code(), Some(0));
-    let mut warning = pass.to_vec();
-    warning.push(("fail-on", "warning"));
-    assert_eq!(
-        run_action(&warning).out.status.code(),
-        Some(1),
-        "6 warnings fail"
+    for (fail_on, arg, code) in [
+        ("", None, 0),
+        ("error", None, 1),
+        ("warning", Some("--fail-on=warning"), 1),
+        ("warning", Some("--fail-on=warning"), 0),
+        ("never", Some("--fail-on=never"), 0),
+    ] {
+        let dir = tempdir();
+        let bin = sizegate_exiting(dir.path(), code);
+        let mut inputs = pass.to_vec();
+        if !fail_on.is_empty() {
+            inputs.push(("fail-on", fail_on));
+        }
+        let run = run_action_in(root(), &inputs, |cmd| {
+            // A job's own setting does not outvote the input.
+            cmd.env("SIZEGATE_BIN", &bin)
+                .env("SIZEGATE_FAIL_ON", "never");
+        });
+        assert_eq!(run.code(), Some(code), "{fail_on}: {}", run.stdout());
+        let argv = read(&dir.path().join("argv"));
+        let given: Vec<&str> = argv
+            .split_whitespace()
+            .filter(|a| a.starts_with("--fail-on"))
+            .collect();
+        assert_eq!(given, arg.into_iter().collect::<Vec<_>>(), "{fail_on}");
+    }
+    // The default needs no argument, and the job's SIZEGATE_FAIL_ON is not sizegate's to see.
+    let dir = tempdir();
+    write_script(
+        dir.path(),
+        "sizegate",
+        &format!(
+            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}}\" > '{}/env'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\n",
+            dir.path().display()
+        ),
     );
-    let never = [
+    let run = run_action_in(root(), &pass, |cmd| {
+        cmd.env("SIZEGATE_BIN", dir.path().join("sizegate"))
+            .env("SIZEGATE_FAIL_ON", "never");
+    });
+    assert_eq!(run.code(), Some(0));
+    assert_eq!(read(&dir.path().join("env")), "unset\n");
+}
+
+#[test]
+fn action_category_input_is_the_sarif_category() {
+    let dir = tempdir();
+    let bin = sizegate_exiting(dir.path(), 0);
+    let run = run_action_in(
+        root(),
+        &[
+            ("image", "tests/fixtures/tiny.docker.tar"),
+            ("category", "sizegate/api image"),
+        ],
+        |cmd| {
+            cmd.env("SIZEGATE_BIN", &bin);
+        },
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.stdout());
+    let argv = read(&dir.path().join("argv"));
+    assert!(
+        argv.contains(" --sarif-category=sizegate/api image "),
+        "{argv}"
+    );
+    // Empty (the default): sizegate's own category.
+    let run = run_action(&[
         ("image", "tests/fixtures/tiny.docker.tar"),
-        ("policy", "examples/fail.yml"),
-        ("fail-on", "never"),
-    ];
-    assert_eq!(run_action(&never).out.status.code(), Some(0));
+        ("policy", "examples/pass.yml"),
+    ]);
+    assert_eq!(run.code(), Some(0));
 }
 
 #[test]
@@ -152,6 +224,42 @@ fn pre_push_hook_builds_saves_and_checks() {
         assert_eq!(dir.path().join(LAST_PUSH).is_file(), code == 0, "{policy}");
         assert!(!dir.path().join(".git/sizegate/this-push.json").exists());
     }
+}
+
+#[test]
+fn pre_push_hook_without_sizegate_says_how_to_install_it_before_building() {
+    let dir = git_project("examples/pass.yml");
+    let bin = fake_tools(dir.path());
+    std::fs::remove_file(bin.join("sizegate")).expect("no sizegate");
+    // A docker that notes every call: there must be none.
+    write_script(
+        &bin,
+        "docker",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}/docker.calls'\n",
+            bin.display()
+        ),
+    );
+    let mut hook = Command::new(root().join("examples/hooks/pre-push"));
+    for var in GIT_VARS {
+        hook.env_remove(var);
+    }
+    // The system's tools, not a developer's own sizegate.
+    let out = hook
+        .current_dir(dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .output()
+        .expect("hook runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "sizegate: not installed, so the image cannot be checked and the push is stopped. Install it:\n  a prebuilt binary: https://github.com/sizegate/sizegate/releases"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cargo install --locked --git https://github.com/sizegate/sizegate"));
+    assert!(!bin.join("docker.calls").exists(), "nothing was built");
 }
 
 /// Needs `check --baseline`.
@@ -553,7 +661,7 @@ fn run_github_job(
                 matched.unwrap_or_default(),
             );
             0
-        } else if uses.ends_with("/sizegate@main") {
+        } else if uses.starts_with("sizegate/sizegate@v") {
             let inputs: Vec<(String, String)> = step["with"]
                 .as_object()
                 .expect("the action step has inputs")
@@ -632,10 +740,26 @@ fn github_baseline_workflow_saves_main_s_report_and_restores_it_in_pull_requests
     assert!(baseline.contains(&format!("'{saved}'")), "{baseline}");
 }
 
+/// Makes the stand-in `sizegate` of [`fake_tools`]'s `bin` play `check --fail-on never` (which
+/// sizegate's own tests pin): a verdict is no failure. The recipe's tests are about what the
+/// recipe does with it.
+fn plays_fail_on_never(bin: &Path) {
+    write_script(
+        bin,
+        "sizegate",
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/sizegate.calls'\nnever=\nfor a in \"$@\"; do\n  shift\n  if [ \"$a\" = --fail-on=never ]; then never=1; else set -- \"$@\" \"$a\"; fi\ndone\n'{1}' \"$@\"\ncode=$?\n[ -z \"$never\" ] || [ \"$code\" -ne 1 ] || code=0\nexit \"$code\"\n",
+            bin.display(),
+            sizegate_bin().display()
+        ),
+    );
+}
+
 #[test]
 fn github_baseline_main_job_caches_its_report_even_over_a_limit() {
     let dir = project("examples/fail.yml");
     let bin = fake_tools(dir.path());
+    plays_fail_on_never(&bin);
     let cache = tempdir();
     let mut context = github_context("aaa111", "");
     let code = run_github_job("base-report", dir.path(), &bin, cache.path(), &mut context);
@@ -664,6 +788,7 @@ fn github_baseline_pull_request_checks_against_main_s_report() {
     let cache = tempdir();
     let main = project("examples/pass.yml");
     let main_bin = fake_tools(main.path());
+    plays_fail_on_never(&main_bin);
     let mut context = github_context("aaa111", "");
     let code = run_github_job(
         "base-report",
@@ -813,6 +938,7 @@ fn action_yml_declares_the_documented_inputs_and_outputs() {
         [
             "args",
             "baseline",
+            "category",
             "comment",
             "dockerfile",
             "fail-on",

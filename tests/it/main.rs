@@ -21,6 +21,8 @@ mod policy_errors;
 mod pr_comment;
 mod real_fixtures;
 mod regressions;
+#[cfg(unix)]
+mod release_binaries;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;

@@ -314,15 +314,22 @@ fn fail_on_and_version_are_validated_before_anything_runs() {
         &[],
         "'fail-on' must be error, warning or never, not 'sometimes'",
     );
-    for version in ["--path=.", "1.2.3; touch pwned", "$(touch pwned)", "1.2\n3"] {
+    // A release, which becomes part of a URL: nothing else, not even a version requirement.
+    for version in [
+        "--path=.",
+        "1.2.3; touch pwned",
+        "$(touch pwned)",
+        "1.2\n3",
+        "^1.2",
+        "v1.2.3/../../x",
+        "1.2.3?x=1",
+    ] {
         let run = run_action(&[], &[("image", "app.tar"), ("version", version)]);
         let shown = version.replace('\n', "%0A");
         assert_refused(
             &run,
             &[],
-            &format!(
-                "'version' must be a version (1.2.3) or a version requirement (^1.2), not '{shown}'"
-            ),
+            &format!("'version' must be a sizegate release (v1.2.3), not '{shown}'"),
         );
     }
     for comment in ["yes", "True", "true; touch pwned"] {
@@ -333,10 +340,13 @@ fn fail_on_and_version_are_validated_before_anything_runs() {
             &format!("'comment' must be true or false, not '{comment}'"),
         );
     }
-    // A version requirement is a version: the stand-in binary then runs as given.
-    let run = run_action(&[], &[("image", "app.tar"), ("version", ">=1.2, <2")]);
-    assert_eq!(run.code, Some(0), "{}", run.stdout);
-    assert_eq!(run.argv, Some(received(&[])));
+    // A release is a release (with a given binary, nothing is downloaded): the stand-in then
+    // runs as given.
+    for version in ["1.2.3", "v1.2.3-rc.1"] {
+        let run = run_action(&[], &[("image", "app.tar"), ("version", version)]);
+        assert_eq!(run.code, Some(0), "{}", run.stdout);
+        assert_eq!(run.argv, Some(received(&[])));
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! A stand-in HTTP/1.1 server on 127.0.0.1 for the scripts that call an API: the action's
-//! pull-request comment (GitHub's REST API) and the GitLab recipe's artifact download. It records
+//! A stand-in HTTP/1.1 server on 127.0.0.1 for the scripts that call an API or download: the
+//! action's pull-request comment (GitHub's REST API), the GitLab recipe's artifact download, and
+//! the release binaries that the action, the hooks and the recipes fetch. It records
 //! every request and answers each from a route function of the test. One connection at a time,
 //! each closed after its answer; the server stops when dropped, or after a minute on its own.
 
@@ -41,15 +42,21 @@ impl Request {
 pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: String,
+    /// Bytes, so that a release archive is served as it is.
+    pub body: Vec<u8>,
 }
 
 impl Response {
     pub(crate) fn new(status: u16, body: impl Into<String>) -> Self {
+        Self::bytes(status, body.into().into_bytes())
+    }
+
+    /// An answer with a binary body (an archive).
+    pub(crate) fn bytes(status: u16, body: Vec<u8>) -> Self {
         Response {
             status,
             headers: Vec::new(),
-            body: body.into(),
+            body,
         }
     }
 
@@ -187,7 +194,7 @@ fn answer(stream: TcpStream, route: &Route, requests: &Mutex<Vec<Request>>) -> O
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(response.body.as_bytes()).ok()
+    stream.write_all(&response.body).ok()
 }
 
 /// Clears the proxy settings from `cmd`'s environment, so that curl talks to the server on
