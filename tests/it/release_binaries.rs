@@ -837,3 +837,35 @@ fn every_place_that_names_the_assets_names_them_as_install_sh_does() {
         assert!(!text.contains("sizegate@main"), "{file} pins a branch");
     }
 }
+
+#[test]
+fn a_ref_that_is_more_than_a_release_tag_names_no_release() {
+    // Refs are the workflow author's text: only a plain tag becomes part of a URL, and one that
+    // tries to end the annotation's line stays inside it.
+    let server = Server::start(|_| Response::new(404, "Not Found"));
+    let home = tempdir();
+    let no_cargo = tempdir();
+    for (action_ref, shown) in [
+        ("v1.2.3/../../../evil", "v1.2.3/../../../evil"),
+        ("v1.2.3\n::warning::forged", "v1.2.3%0A::warning::forged"),
+        ("v1.2", "v1.2"),
+    ] {
+        let run = run_released_action(
+            &PASSING,
+            action_ref,
+            server.url(),
+            no_cargo.path(),
+            home.path(),
+        );
+        assert_eq!(run.code(), Some(2), "{}", run.stdout());
+        assert!(
+            run.stdout().starts_with(&format!(
+                "::error title=sizegate action::no sizegate release matches this action's ref '{shown}', and cargo is not installed"
+            )),
+            "{}",
+            run.stdout()
+        );
+        assert_eq!(run.stdout().lines().count(), 1, "{}", run.stdout());
+    }
+    assert!(server.requests().is_empty());
+}
