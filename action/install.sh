@@ -3,7 +3,7 @@
 # that names the release assets: .github/workflows/release.yml packs them under these names
 # (through .github/scripts/package.sh), the action and the pre-commit hook fetch them with this
 # script, and the GitLab recipe and Cargo.toml's binstall metadata spell the same names (a test,
-# tests/it/action_install.rs, keeps them all in step).
+# tests/it/release_binaries/, keeps them all in step).
 #
 #   install.sh TAG DIR             fetch TAG's archive for this machine, check its SHA-256, put
 #                                  the binary in DIR and print its path

@@ -1,0 +1,250 @@
+//! The action's script (action/run.sh with action/install.sh) with no binary given: its
+//! release's, downloaded and verified, or a build from source.
+
+use std::path::Path;
+
+use super::*;
+use crate::support::ci::{run_action_in, ActionRun};
+use crate::support::http::no_proxy;
+
+/// The action's step as a runner runs it with no SIZEGATE_BIN: its ref `action_ref`, its
+/// repository sizegate/sizegate, the server at `server_url` as GITHUB_SERVER_URL, a fresh HOME,
+/// and `tools` (with or without a stand-in cargo) first on a PATH without the developer's own.
+fn run_released_action(
+    inputs: &[(&str, &str)],
+    action_ref: &str,
+    server_url: &str,
+    tools: &Path,
+    home: &Path,
+) -> ActionRun {
+    run_action_in(root(), inputs, |cmd| {
+        cmd.env_remove("SIZEGATE_BIN")
+            .env("SIZEGATE_ACTION_REF", action_ref)
+            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
+            .env("GITHUB_SERVER_URL", server_url)
+            .env("HOME", home)
+            .env("PATH", bare_path(tools));
+        no_proxy(cmd);
+    })
+}
+
+const PASSING: [(&str, &str); 2] = [
+    ("image", "tests/fixtures/tiny.docker.tar"),
+    ("policy", "examples/pass.yml"),
+];
+
+#[test]
+fn action_runs_the_verified_binary_of_its_release_tag() {
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let (tools, home) = (tempdir(), tempdir());
+    stand_in_cargo(tools.path());
+    let run = run_released_action(&PASSING, TAG, server.url(), tools.path(), home.path());
+    assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
+    let asset = release.asset(&host_target());
+    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
+    assert_eq!(
+        request_lines(&server),
+        [format!("{base}/{asset}"), format!("{base}/SHA256SUMS")]
+    );
+    let calls = release.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(calls[0].starts_with("check --output json="), "{calls:?}");
+    assert!(cargo_calls(tools.path()).is_empty(), "nothing is built");
+    assert!(!run.outputs.contains("built=true"), "{}", run.outputs);
+}
+
+#[test]
+fn action_fails_on_a_binary_its_release_does_not_vouch_for() {
+    let asset = Release::pack(TAG, &[&host_target()]).asset(&host_target());
+    let wrong = Release::pack(TAG, &[&host_target()]).with_wrong_checksum_for(&asset);
+    let mut unlisted = Release::pack(TAG, &[&host_target()]);
+    unlisted.assets.insert("SHA256SUMS".into(), Vec::new());
+    let mut no_sums = Release::pack(TAG, &[&host_target()]);
+    no_sums.assets.remove("SHA256SUMS");
+    let base = "/sizegate/sizegate/releases/download/v9.8.7";
+    for (release, message) in [
+        (
+            &wrong,
+            format!(
+                "checksum mismatch for {asset}: SHA256SUMS says {}, the download is ",
+                "0".repeat(64)
+            ),
+        ),
+        (
+            &unlisted,
+            format!("{base}/SHA256SUMS does not list {asset}: the binary cannot be verified"),
+        ),
+        (
+            &no_sums,
+            format!("{base}/SHA256SUMS (HTTP 404): the binary cannot be verified"),
+        ),
+    ] {
+        let server = release.serve("sizegate/sizegate");
+        let (tools, home) = (tempdir(), tempdir());
+        stand_in_cargo(tools.path());
+        let run = run_released_action(&PASSING, TAG, server.url(), tools.path(), home.path());
+        let stdout = run.stdout();
+        assert_eq!(run.code(), Some(2), "{stdout}");
+        assert!(
+            stdout.starts_with(&format!("::error title=sizegate action::sizegate {TAG}: ")),
+            "{stdout}"
+        );
+        assert!(stdout.contains(&message), "{message} in {stdout}");
+        assert!(release.calls().is_empty(), "the binary never ran");
+        assert!(cargo_calls(tools.path()).is_empty(), "no build instead");
+    }
+}
+
+#[test]
+fn action_builds_from_source_when_its_release_has_no_binary_for_the_runner() {
+    // The release exists, but only for another machine: the asset for this one is a 404.
+    let release = Release::pack(TAG, &["x86_64-pc-windows-msvc"]);
+    let server = release.serve("sizegate/sizegate");
+    let (tools, home) = (tempdir(), tempdir());
+    stand_in_cargo(tools.path());
+    let run = run_released_action(&PASSING, TAG, server.url(), tools.path(), home.path());
+    let stdout = run.stdout();
+    assert_eq!(run.code(), Some(0), "{stdout}{}", run.stderr());
+    let root_dir = home.path().join(".sizegate-action");
+    assert_eq!(
+        cargo_calls(tools.path()),
+        [format!(
+            "install --locked --quiet --root {} --path {}",
+            root_dir.display(),
+            root().display()
+        )]
+    );
+    assert!(
+        stdout.contains(&format!(
+            "::notice title=sizegate action::release {TAG} has no sizegate binary for this runner: building sizegate from source"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        run.outputs.lines().any(|l| l == "built=true"),
+        "{}",
+        run.outputs
+    );
+    assert_eq!(
+        request_lines(&server).len(),
+        1,
+        "no SHA256SUMS without an asset"
+    );
+}
+
+#[test]
+fn action_on_a_branch_builds_from_source_and_says_so_when_cargo_is_missing() {
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let (no_cargo, home) = (tempdir(), tempdir());
+    let run = run_released_action(&PASSING, "main", server.url(), no_cargo.path(), home.path());
+    assert_eq!(run.code(), Some(2), "{}", run.stdout());
+    assert_eq!(
+        run.stdout(),
+        "::error title=sizegate action::no sizegate release matches this action's ref 'main', and cargo is not installed to build it from source: pin a release (uses: sizegate/sizegate@v1.2.3, or set the 'version' input) or install Rust before this step\n"
+    );
+    assert!(server.requests().is_empty(), "a branch has no release");
+    // With cargo, the branch is built, and the build is for action.yml to cache.
+    let tools = tempdir();
+    stand_in_cargo(tools.path());
+    let run = run_released_action(&PASSING, "main", server.url(), tools.path(), home.path());
+    assert_eq!(run.code(), Some(0), "{}", run.stdout());
+    assert_eq!(cargo_calls(tools.path()).len(), 1);
+    assert!(run.outputs.lines().any(|l| l == "built=true"));
+    // The next run finds the (restored) build and builds nothing.
+    let run = run_released_action(&PASSING, "main", server.url(), tools.path(), home.path());
+    assert_eq!(run.code(), Some(0), "{}", run.stdout());
+    assert_eq!(cargo_calls(tools.path()).len(), 1);
+    assert!(!run.outputs.contains("built=true"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn action_version_input_names_the_release_and_never_builds_another() {
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let (tools, home) = (tempdir(), tempdir());
+    stand_in_cargo(tools.path());
+    // Pinned by commit, with the release named: that release's binary.
+    let mut inputs = PASSING.to_vec();
+    inputs.push(("version", "9.8.7"));
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let run = run_released_action(&inputs, sha, server.url(), tools.path(), home.path());
+    assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
+    assert_eq!(release.calls().len(), 1);
+    // A release named by the input that has no binary here is an error, not a build of the
+    // action's source, which is another version.
+    let mut inputs = PASSING.to_vec();
+    inputs.push(("version", "v1.0.0"));
+    let run = run_released_action(&inputs, sha, server.url(), tools.path(), home.path());
+    assert_eq!(run.code(), Some(2), "{}", run.stdout());
+    assert!(
+        run.stdout().starts_with(&format!(
+            "::error title=sizegate action::release v1.0.0 has no {}",
+            install_sh(&["--asset", "v1.0.0", &host_target()])
+        )),
+        "{}",
+        run.stdout()
+    );
+    assert!(cargo_calls(tools.path()).is_empty());
+}
+
+#[test]
+fn action_finds_its_ref_and_repository_where_the_runner_put_it() {
+    // A fork's action, checked out by the runner at _actions/OWNER/REPO/REF, without the
+    // github.action_* values that composite actions do not always get.
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("acme/sizegate-fork");
+    let (tools, home) = (tempdir(), tempdir());
+    let actions = tempdir();
+    let path = actions.path().join("_actions/acme/sizegate-fork");
+    std::fs::create_dir_all(&path).expect("dirs");
+    let path = path.join(TAG);
+    std::os::unix::fs::symlink(root(), &path).expect("symlink");
+    let run = run_action_in(root(), &PASSING, |cmd| {
+        cmd.env_remove("SIZEGATE_BIN")
+            .env("GITHUB_ACTION_PATH", &path)
+            .env("GITHUB_SERVER_URL", server.url())
+            .env("HOME", home.path())
+            .env("PATH", bare_path(tools.path()));
+        no_proxy(cmd);
+    });
+    assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
+    assert_eq!(release.calls().len(), 1);
+    assert!(
+        request_lines(&server)[0].starts_with("GET /acme/sizegate-fork/releases/download/v9.8.7/")
+    );
+}
+
+#[test]
+fn a_ref_that_is_more_than_a_release_tag_names_no_release() {
+    // Refs are the workflow author's text: only a plain tag becomes part of a URL, and one that
+    // tries to end the annotation's line stays inside it.
+    let server = Server::start(|_| Response::new(404, "Not Found"));
+    let home = tempdir();
+    let no_cargo = tempdir();
+    for (action_ref, shown) in [
+        ("v1.2.3/../../../evil", "v1.2.3/../../../evil"),
+        ("v1.2.3\n::warning::forged", "v1.2.3%0A::warning::forged"),
+        ("v1.2", "v1.2"),
+    ] {
+        let run = run_released_action(
+            &PASSING,
+            action_ref,
+            server.url(),
+            no_cargo.path(),
+            home.path(),
+        );
+        assert_eq!(run.code(), Some(2), "{}", run.stdout());
+        assert!(
+            run.stdout().starts_with(&format!(
+                "::error title=sizegate action::no sizegate release matches this action's ref '{shown}', and cargo is not installed"
+            )),
+            "{}",
+            run.stdout()
+        );
+        assert_eq!(run.stdout().lines().count(), 1, "{}", run.stdout());
+    }
+    assert!(server.requests().is_empty());
+}
