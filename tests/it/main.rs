@@ -11,12 +11,14 @@ mod ci_recipes;
 mod diff;
 mod dockerfile_attribution;
 mod docs_and_examples;
+mod environment;
 mod explain;
 mod formats;
 mod hostile;
 mod html_report;
 mod not_an_image;
 mod oci_index;
+mod output_stdout;
 mod policy_errors;
 #[cfg(unix)]
 mod pr_comment;

@@ -3,12 +3,11 @@
 
 mod args;
 mod commands;
+mod parse;
 mod progress;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
-
-use clap::Parser;
 
 use args::{Cli, Command};
 use sizegate::{PolicyErrors, Verdict};
@@ -19,7 +18,7 @@ const EXIT_VIOLATION: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse::cli();
     match run(cli) {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
