@@ -24,6 +24,7 @@ mod policy_errors;
 mod pr_comment;
 mod real_fixtures;
 mod regressions;
+mod shell_docs;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;

@@ -76,6 +76,15 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Print the shell completion script for SHELL
+    /// (`sizegate completions bash > ~/.local/share/bash-completion/completions/sizegate`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, sizegate(1), in roff (`sizegate man > sizegate.1`).
+    Man,
 }
 
 /// The arguments of `check`.

@@ -3,10 +3,11 @@
 
 mod args;
 mod commands;
+mod docs;
 mod parse;
 mod progress;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use args::{Cli, Command};
@@ -50,8 +51,17 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             dirs,
             format,
         } => commands::top(&image, count, dirs, format)?,
+        Command::Completions { shell } => print(|out| docs::completions(shell, out))?,
+        Command::Man => print(|out| out.write_all(docs::man_page()?.as_bytes()))?,
     }
     Ok(Verdict::Pass)
+}
+
+/// Writes what `write` makes to stdout.
+fn print(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    write(&mut out)?;
+    out.flush()
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
