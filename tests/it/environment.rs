@@ -226,6 +226,21 @@ fn a_bad_value_in_a_variable_is_exit_2_naming_the_variable() {
         assert_eq!(run.stdout, "", "{var}");
         assert_eq!(run.stderr.lines().next(), Some(first_line), "{var}");
     }
+    // A variable whose option needs another that is not given says so.
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_TARGET", "build")],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "error: the following required arguments were not provided:\n  --dockerfile \
+             <FILE>\nnote: options set by the environment: SIZEGATE_TARGET\n"
+        ),
+        "{}",
+        run.stderr
+    );
     // The same bad value on the command line is clap's own message, naming no variable.
     let run = run_with(
         dir.path(),
