@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GitHub Action's step: install sizegate (or use $SIZEGATE_BIN), run `sizegate check` with
 # the inputs, write the report files, post the pull-request comment when asked (action/comment.sh),
-# and turn the verdict into the step's outcome per `fail-on`.
+# and give the exit code of the check, whose verdict `fail-on` decided (as SIZEGATE_FAIL_ON), as the
+# step's.
 # Kept out of action.yml so that it can be tested (tests/it/ci_recipes.rs runs it with a
 # GitHub-like environment, tests/it/hostile/action_inputs.rs with hostile inputs).
 #
@@ -197,7 +198,9 @@ args+=(${extra_args[@]+"${extra_args[@]}"})
 args+=(-- "$image")
 
 set +e
-"$bin" "${args[@]}"
+# sizegate decides the verdict by `fail-on` (SIZEGATE_FAIL_ON), so that the step's outcome and its
+# `verdict` output agree.
+SIZEGATE_FAIL_ON=$fail_on "$bin" "${args[@]}"
 code=$?
 set -e
 # Anything but a verdict (0 pass, 1 fail) means the check did not run: always a failure.
@@ -213,10 +216,4 @@ if [ "$comment" = true ]; then
   INPUT_GITHUB_TOKEN=$token bash "$(dirname "${BASH_SOURCE[0]}")/comment.sh" "$out_dir/sizegate.md" ||
     echo "::warning title=sizegate comment::the comment script failed (exit $?); the check's outcome stands"
 fi
-# The top-level count of the JSON report (indented two spaces; the images' keys are deeper).
-warnings=$(sed -n 's/^  "warnings": \([0-9]*\),\{0,1\}$/\1/p' "$out_dir/sizegate.json" | head -n 1)
-case "$fail_on" in
-  never) exit 0 ;;
-  warning) if [ "$code" -ne 0 ] || [ "${warnings:-0}" -gt 0 ]; then exit 1; fi ;;
-  error) exit "$code" ;;
-esac
+exit "$code"

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::ci::{
     fake_tools, input_var, path_with, project, read, require_tools, run_action, run_action_in,
@@ -59,25 +59,39 @@ fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
 }
 
 #[test]
-fn action_fail_on_decides_what_fails_the_step() {
+fn action_fail_on_decides_what_fails_the_step_and_the_verdict_output_agrees() {
+    let verdict = |run: &crate::support::ci::ActionRun| {
+        run.outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("verdict="))
+            .map(str::to_string)
+    };
     let pass = [
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/pass.yml"),
     ];
-    assert_eq!(run_action(&pass).out.status.code(), Some(0));
+    let run = run_action(&pass);
+    assert_eq!(run.out.status.code(), Some(0));
+    assert_eq!(verdict(&run).as_deref(), Some("pass"));
     let mut warning = pass.to_vec();
     warning.push(("fail-on", "warning"));
-    assert_eq!(
-        run_action(&warning).out.status.code(),
-        Some(1),
-        "6 warnings fail"
+    let run = run_action(&warning);
+    assert_eq!(run.out.status.code(), Some(1), "6 warnings fail");
+    // It used to fail the step and say `pass`.
+    assert_eq!(verdict(&run).as_deref(), Some("fail"));
+    assert!(
+        String::from_utf8_lossy(&run.out.stdout)
+            .contains("FAIL: 0 errors, 6 warnings, --fail-on warning"),
+        "the log's verdict line says why"
     );
     let never = [
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/fail.yml"),
         ("fail-on", "never"),
     ];
-    assert_eq!(run_action(&never).out.status.code(), Some(0));
+    let run = run_action(&never);
+    assert_eq!(run.out.status.code(), Some(0));
+    assert_eq!(verdict(&run).as_deref(), Some("pass"));
 }
 
 #[test]
@@ -642,7 +656,15 @@ fn github_baseline_main_job_caches_its_report_even_over_a_limit() {
     assert_eq!(code, 0, "fail-on: never");
     let report: Value = serde_json::from_str(&read(&cache.path().join("sizegate-base-aaa111")))
         .expect("the cached report is JSON");
-    assert_eq!(report["verdict"], "fail");
+    // Over its limits (errors), yet passed: fail-on never.
+    assert_eq!(
+        (
+            &report["verdict"],
+            &report["fail_on"],
+            report["errors"].as_u64() > Some(0)
+        ),
+        (&json!("pass"), &json!("never"), true)
+    );
 }
 
 #[test]
