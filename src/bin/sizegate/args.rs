@@ -20,7 +20,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check the image against a policy: exit 0 when it passes (warnings allowed), 1 when a rule
-    /// with severity error fails, 2 when the check cannot run.
+    /// with severity error fails (see --fail-on), 2 when the check cannot run.
     Check(CheckArgs),
     /// Print a commented starter policy for the image: today's numbers plus headroom.
     Init {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use args::{Cli, Command};
 use sizegate::{PolicyErrors, Verdict};
 
-/// The policy was violated: a rule with severity error failed.
+/// The policy was violated: a rule with severity error failed (or any, with `--fail-on warning`).
 const EXIT_VIOLATION: u8 = 1;
 /// The run could not be done: bad arguments, unreadable or malformed image, invalid policy.
 const EXIT_ERROR: u8 = 2;
