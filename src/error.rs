@@ -66,6 +66,10 @@ pub(crate) enum ErrorKind {
     /// A file on disk that sizegate refuses to read: not a regular file (a FIFO, a device), see
     /// `input.rs`.
     Input(InputError),
+    /// The file is surely no image archive (text, a PNG, nothing at all): `not a container image:
+    /// FILE looks like text (a Dockerfile?); sizegate reads …`. It holds what follows the file's
+    /// name (`looks like text (a Dockerfile?)`, `is empty`).
+    NotAnImage(String),
 }
 
 /// What is wrong with the compressed stream of a whole archive, each one message.
@@ -132,6 +136,14 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What is wrong comes first here: the file is fine, it is just not an image.
+        if let ErrorKind::NotAnImage(what) = &self.kind {
+            return write!(
+                f,
+                "not a container image: {} {what}; sizegate reads docker save / OCI archives and OCI layout directories",
+                self.file
+            );
+        }
         write!(f, "{}", self.file)?;
         if let Some(member) = &self.member {
             write!(f, ": {}", printable(member))?;
@@ -155,6 +167,7 @@ impl fmt::Display for Error {
             ErrorKind::Missing => write!(f, ": not found in the image"),
             ErrorKind::Invalid(m) | ErrorKind::Selection(m) => write!(f, ": {}", printable(m)),
             ErrorKind::Input(e) => write!(f, ": {e}"),
+            ErrorKind::NotAnImage(_) => Ok(()),
         }
     }
 }

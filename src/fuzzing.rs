@@ -284,6 +284,7 @@ fn policy_run(policy: Result<Policy, crate::policy::PolicyErrors>) {
         largest_files: markdown::LARGEST_FILES,
         baseline: None,
         saved_paths: true,
+        ..CheckOptions::default()
     };
     let report = check(&[policy], vec![fixed_image().clone()], &options);
     let formats: [&dyn Render; 9] = [

@@ -165,8 +165,46 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
+/// The largest headroom `init` takes: limits ten times today's numbers are no gate at all.
+const MAX_HEADROOM: f64 = 10.0;
+
+/// Parses `init --headroom`: a percentage (`20%`), or a bare number that is a percentage when it
+/// is 1 or more (`20`: people write headroom in percent) and a fraction below 1 (`0.2`). Both
+/// readings give 20 %; `1` is 1 %, for 100 % write `100%`. Negative, non-finite and absurd values
+/// (over 1000 %) are refused.
+pub fn parse_headroom(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let (number, percent) = match text.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (text, false),
+    };
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a headroom: write a percentage (20%, or 20) or a fraction (0.2)")
+    })?;
+    if !value.is_finite() {
+        return Err(format!("`{text}` is not a finite number"));
+    }
+    if value < 0.0 {
+        return Err(format!(
+            "`{text}` is negative: the limits go at or above today's numbers (0% or more)"
+        ));
+    }
+    let ratio = if percent || value >= 1.0 {
+        value / 100.0
+    } else {
+        value
+    };
+    if ratio > MAX_HEADROOM {
+        return Err(format!(
+            "`{text}` is over {}: limits that far above today's numbers would catch no growth",
+            short_ratio(MAX_HEADROOM)
+        ));
+    }
+    Ok(ratio)
+}
+
 /// Parses a ratio: a percentage (`95%`, `12.5 %`) or a plain number (`0.95`).
-pub fn parse_ratio(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_ratio(text: &str) -> Result<f64, String> {
     let text = text.trim();
     let (number, scale) = match text.strip_suffix('%') {
         Some(n) => (n.trim(), 100.0),
@@ -302,6 +340,46 @@ mod tests {
         assert!(parse_ratio("lots")
             .expect_err("must fail")
             .contains("not a ratio"));
+    }
+
+    #[test]
+    fn headroom_is_a_percentage_or_a_fraction_below_one() {
+        let close = |text: &str, want: f64| {
+            let got = parse_headroom(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!((got - want).abs() < 1e-12, "{text}: {got} != {want}");
+        };
+        close("20%", 0.2);
+        close("20 %", 0.2);
+        close("20", 0.2);
+        close("0.2", 0.2);
+        close(" 12.5 ", 0.125);
+        close("0", 0.0);
+        close("0%", 0.0);
+        close("1", 0.01);
+        close("0.999", 0.999);
+        close("100%", 1.0);
+        close("1000%", 10.0);
+        close("1000", 10.0);
+    }
+
+    #[test]
+    fn headroom_refuses_what_is_no_headroom() {
+        let refused = |text: &str, why: &str| {
+            let e = parse_headroom(text).expect_err(text);
+            assert!(e.contains(why), "{text}: {e}");
+            assert!(e.starts_with(&format!("`{}`", text.trim())), "{text}: {e}");
+        };
+        refused("-5%", "negative");
+        refused("-0.1", "negative");
+        refused("NaN", "finite");
+        refused("inf", "finite");
+        refused("-inf%", "finite");
+        refused("1001%", "over 1000 %");
+        refused("1e9", "over 1000 %");
+        refused("lots", "not a headroom");
+        refused("", "not a headroom");
+        refused("%", "not a headroom");
+        refused("20%%", "not a headroom");
     }
 
     #[test]

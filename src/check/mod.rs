@@ -9,6 +9,7 @@
 
 mod budget;
 mod evaluate;
+mod fail_on;
 mod findings;
 mod growth;
 pub(crate) mod hint;
@@ -19,6 +20,7 @@ mod scan;
 mod sources;
 
 pub(crate) use crate::code::Code;
+pub use fail_on::FailOn;
 pub(crate) use origin::{layer_origins, LayerOrigin};
 pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
@@ -60,6 +62,8 @@ pub struct CheckOptions<'a> {
     /// the largest files): for a JSON report, which a later `diff` or `--baseline` reads; they
     /// cost a pass over every file.
     pub saved_paths: bool,
+    /// Which findings fail the gate (`--fail-on`): the report's verdict follows it.
+    pub fail_on: FailOn,
 }
 
 /// Checks every image against every rule of `policies` (in order: a `sizegate.yml`, then a
@@ -101,7 +105,7 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         })
         .collect();
     let files = policies.iter().map(|p| p.file.clone()).collect();
-    CheckReport::new(files, checks)
+    CheckReport::new(files, checks).with_fail_on(options.fail_on)
 }
 
 /// A rule as a run applies it: with its id and the policy file it is written in.

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::fail_on::FailOn;
 use super::growth::Grew;
 use super::origin::LayerOrigin;
 use super::sources::Sources;
@@ -207,13 +208,13 @@ impl ImageCheck {
     }
 }
 
-/// The outcome of a whole run.
+/// The outcome of a whole run, as `--fail-on` decides it (by default: fail on errors only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// No error findings (warnings allowed): exit 0.
+    /// No finding that `--fail-on` fails on (by default: warnings allowed): exit 0.
     Pass,
-    /// At least one error finding: exit 1.
+    /// At least one finding that `--fail-on` fails on (by default: an error): exit 1.
     Fail,
 }
 
@@ -234,8 +235,10 @@ pub struct CheckReport {
     pub(crate) schema_version: u32,
     /// The policy files applied.
     pub(crate) policy: Vec<String>,
-    /// `pass` or `fail`.
+    /// `pass` or `fail`, as `fail_on` decides.
     pub(crate) verdict: Verdict,
+    /// Which findings fail the gate (`--fail-on`).
+    pub(crate) fail_on: FailOn,
     /// Error findings, all images together.
     pub(crate) errors: usize,
     /// Warning findings, all images together.
@@ -245,22 +248,34 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// Totals the checks of every image.
+    /// Totals the checks of every image; the verdict fails on errors (see [`Self::with_fail_on`]).
     pub(crate) fn new(policy: Vec<String>, images: Vec<ImageCheck>) -> CheckReport {
         let errors = images.iter().map(|i| i.count(Severity::Error)).sum();
         let warnings = images.iter().map(|i| i.count(Severity::Warn)).sum();
         CheckReport {
             schema_version: SCHEMA_VERSION,
             policy,
-            verdict: if errors > 0 {
-                Verdict::Fail
-            } else {
-                Verdict::Pass
-            },
+            verdict: Verdict::Pass,
+            fail_on: FailOn::Error,
             errors,
             warnings,
             images,
         }
+        .with_fail_on(FailOn::Error)
+    }
+
+    /// The same report with the verdict `fail_on` gives: decided here once, so that no format
+    /// decides it again.
+    pub(crate) fn with_fail_on(mut self, fail_on: FailOn) -> CheckReport {
+        let fails = |severity, n: usize| n > 0 && fail_on.fails(severity);
+        self.fail_on = fail_on;
+        self.verdict =
+            if fails(Severity::Error, self.errors) || fails(Severity::Warn, self.warnings) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+        self
     }
 
     /// Whether the gate passed.
@@ -276,7 +291,9 @@ impl CheckReport {
     }
 
     /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`; `PASS: 0 errors, 0 warnings, 5 rules
-    /// skipped (image 11 kB)` when rules were not checked.
+    /// skipped (image 11 kB)` when rules were not checked; `FAIL: 0 errors, 1 warning, --fail-on
+    /// warning (image 11 kB)` when `--fail-on` is not the default, so that the line says why a
+    /// warning failed or an error passed.
     pub(crate) fn verdict_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let verdict = match self.verdict {
@@ -304,8 +321,12 @@ impl CheckReport {
             0 => String::new(),
             n => format!(", {} skipped", plural(n, "rule")),
         };
+        let fail_on = match self.fail_on {
+            FailOn::Error => String::new(),
+            other => format!(", --fail-on {}", other.as_str()),
+        };
         format!(
-            "{verdict}: {}, {}{skipped}{image}",
+            "{verdict}: {}, {}{skipped}{fail_on}{image}",
             plural(self.errors, "error"),
             plural(self.warnings, "warning")
         )

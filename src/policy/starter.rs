@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::analysis::summary::ImageSummary;
 use crate::text::printable;
-use crate::units::human_size;
+use crate::units::{human_size, short_ratio};
 
 /// The starter policy of the images of one archive, with limits `headroom` (0.1 = 10 %) above
 /// today's numbers: one policy for them all, as `check` applies one policy to every image; `None`
@@ -18,11 +18,11 @@ pub fn starter_policy(images: &[ImageSummary], headroom: f64) -> Option<String> 
 fn policy_for(summary: &ImageSummary, headroom: f64) -> String {
     let grow = |n: u64| (n as f64 * (1.0 + headroom)).ceil() as u64;
     let mut out = String::new();
-    let pct = format!("{}", (headroom * 100.0).round());
+    let pct = short_ratio(headroom);
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "# sizegate policy for {}: today's numbers plus {pct} % headroom, written by `sizegate init`.\n\
+        "# sizegate policy for {}: today's numbers plus {pct} headroom, written by `sizegate init`.\n\
          # Every key is documented in the README. For completion and checks in editors:\n\
          #   sizegate schema > sizegate.schema.json\n\
          # yaml-language-server: $schema=sizegate.schema.json\n\

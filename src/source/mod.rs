@@ -31,6 +31,7 @@ mod digest;
 mod io;
 pub(crate) mod layer;
 mod plan;
+mod sniff;
 mod store;
 
 use std::collections::{BTreeSet, HashMap};

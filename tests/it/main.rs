@@ -11,11 +11,14 @@ mod ci_recipes;
 mod diff;
 mod dockerfile_attribution;
 mod docs_and_examples;
+mod environment;
 mod explain;
 mod formats;
 mod hostile;
 mod html_report;
+mod not_an_image;
 mod oci_index;
+mod output_stdout;
 mod policy_errors;
 #[cfg(unix)]
 mod pr_comment;
@@ -23,6 +26,7 @@ mod real_fixtures;
 mod regressions;
 #[cfg(unix)]
 mod release_binaries;
+mod shell_docs;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;

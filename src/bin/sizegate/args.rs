@@ -20,14 +20,20 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check the image against a policy: exit 0 when it passes (warnings allowed), 1 when a rule
-    /// with severity error fails, 2 when the check cannot run.
+    /// with severity error fails (see --fail-on), 2 when the check cannot run.
     Check(CheckArgs),
     /// Print a commented starter policy for the image: today's numbers plus headroom.
     Init {
         #[command(flatten)]
         image: ImageArgs,
-        /// How far above today's numbers the limits go (`10%`, `0.1`).
-        #[arg(long, value_name = "RATIO", default_value = "10%")]
+        /// How far above today's numbers the limits go: `20%`, `20` or `0.2` (a bare number of
+        /// 1 or more is a percentage, below 1 a fraction); at most 1000%.
+        #[arg(
+            long,
+            value_name = "PERCENT",
+            default_value = "10%",
+            allow_hyphen_values = true
+        )]
         headroom: String,
     },
     /// Print the JSON Schema of the policy file, for editors.
@@ -70,6 +76,15 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Print the shell completion script for SHELL
+    /// (`sizegate completions bash > ~/.local/share/bash-completion/completions/sizegate`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, sizegate(1), in roff (`sizegate man > sizegate.1`).
+    Man,
 }
 
 /// The arguments of `check`.
@@ -77,30 +92,45 @@ pub(crate) enum Command {
 pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub image: ImageArgs,
-    /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml).
-    #[arg(long, value_name = "FILE")]
+    /// The policy file (default: ./sizegate.yml, then ./.sizegate.yml, then a lone ./.dive-ci).
+    #[arg(long, value_name = "FILE", env = "SIZEGATE_POLICY")]
     pub policy: Option<PathBuf>,
     /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIZEGATE_DIVE_CI")]
     pub dive_ci: Option<PathBuf>,
     /// The Dockerfile that built the image: findings point at the line that made their layer.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIZEGATE_DOCKERFILE")]
     pub dockerfile: Option<PathBuf>,
     /// The stage of the Dockerfile the image was built from (`docker build --target`);
     /// default: the last.
-    #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+    #[arg(
+        long,
+        value_name = "STAGE",
+        requires = "dockerfile",
+        env = "SIZEGATE_TARGET"
+    )]
     pub target: Option<String>,
-    /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    /// What to print on stdout (on stderr when an `--output F=-` takes stdout).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table, env = "SIZEGATE_FORMAT")]
     pub format: CheckFormat,
-    /// Also write format F to the file PATH; may be repeated
-    /// (`--output sarif=sizegate.sarif --output junit=sizegate.xml`).
-    #[arg(long, value_name = "F=PATH")]
+    /// Also write format F to the file PATH, or to stdout for `F=-` (`--format` then goes to
+    /// stderr); may be repeated, or comma-separated
+    /// (`--output sarif=sizegate.sarif,junit=sizegate.xml`).
+    #[arg(
+        long,
+        value_name = "F=PATH",
+        env = "SIZEGATE_OUTPUT",
+        value_delimiter = ','
+    )]
     pub output: Vec<Output>,
     /// The image (or saved JSON report of it) to compare with, usually the main branch's: every
     /// format then shows what changed, and the policy's `baseline:` rules are checked.
-    #[arg(long, value_name = "BASE")]
+    #[arg(long, value_name = "BASE", env = "SIZEGATE_BASELINE")]
     pub baseline: Option<String>,
+    /// Which findings fail the check (exit 1): `error` ones, `warning` ones too, or none (exit 0
+    /// unless the check cannot run).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = FailOn::Error, env = "SIZEGATE_FAIL_ON")]
+    pub fail_on: FailOn,
     /// Under GitHub Actions (`GITHUB_ACTIONS=true`), do not append the summary to
     /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
     #[arg(long)]
@@ -121,7 +151,7 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "NAME")]
     pub image: Option<String>,
     /// The platform to read from a multi-platform index, on both sides.
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", env = "SIZEGATE_PLATFORM")]
     pub platform: Option<String>,
     /// How many changed paths to list per image (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = sizegate::CHANGED_PATHS)]
@@ -137,10 +167,15 @@ pub(crate) struct ExplainArgs {
     #[command(flatten)]
     pub image: ImageArgs,
     /// The Dockerfile that built the image: savings name the lines that added and removed bytes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIZEGATE_DOCKERFILE")]
     pub dockerfile: Option<PathBuf>,
     /// The stage of the Dockerfile the image was built from; default: the last.
-    #[arg(long, value_name = "STAGE", requires = "dockerfile")]
+    #[arg(
+        long,
+        value_name = "STAGE",
+        requires = "dockerfile",
+        env = "SIZEGATE_TARGET"
+    )]
     pub target: Option<String>,
     /// Also read the data of files that share their size with another, to find copies of one
     /// file and files added again unchanged (the image must be a file or a layout, not stdin).
@@ -152,6 +187,27 @@ pub(crate) struct ExplainArgs {
     /// Where to write the output; default: stdout.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<PathBuf>,
+}
+
+/// `--fail-on`: which findings fail the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Errors fail; warnings are reported only.
+    Error,
+    /// Errors and warnings fail.
+    Warning,
+    /// Nothing fails: findings are reported only.
+    Never,
+}
+
+impl From<FailOn> for sizegate::FailOn {
+    fn from(arg: FailOn) -> sizegate::FailOn {
+        match arg {
+            FailOn::Error => sizegate::FailOn::Error,
+            FailOn::Warning => sizegate::FailOn::Warning,
+            FailOn::Never => sizegate::FailOn::Never,
+        }
+    }
 }
 
 /// Output formats of `explain`.
@@ -188,7 +244,7 @@ pub(crate) struct ImageArgs {
     pub image: Option<String>,
     /// The platform to read from a multi-platform index (default: linux/amd64 when there are
     /// several).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", env = "SIZEGATE_PLATFORM")]
     pub platform: Option<String>,
 }
 
@@ -225,6 +281,13 @@ pub(crate) enum CheckFormat {
 }
 
 impl CheckFormat {
+    /// The name `--format` and `--output` take (`sarif`).
+    pub(crate) fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
     /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
     pub(crate) fn renderer(self, styled: bool) -> Box<dyn Render> {
         match self {
@@ -248,6 +311,13 @@ pub(crate) struct Output {
     pub format: CheckFormat,
     /// The file.
     pub path: PathBuf,
+}
+
+impl Output {
+    /// `F=-`: the format goes to stdout instead of a file.
+    pub(crate) fn is_stdout(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
 }
 
 impl FromStr for Output {

@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::args::{
     CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
+    Output,
 };
 use crate::{colour, progress};
 use sizegate::report;
@@ -16,16 +17,19 @@ use sizegate::report::format::markdown::LARGEST_FILES;
 use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
 use sizegate::{
-    largest, parse_ratio, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
+    largest, parse_headroom, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
     Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Snapshot,
     Verdict,
 };
 
 /// The policy files looked for when `check` is given none.
 const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
+/// The dive CI rules file looked for when neither policy file is there (dive's own default).
+const DEFAULT_DIVE_CI: &str = ".dive-ci";
 
 /// `sizegate check`: the verdict of the policies on the image, written in every format asked for.
 pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
+    let to_stdout = output_to_stdout(&args.output)?;
     let policies = load_policies(args.policy, args.dive_ci)?;
     let dockerfile = match &args.dockerfile {
         Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
@@ -69,10 +73,11 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         largest_files: if markdown { LARGEST_FILES } else { 0 },
         baseline: baseline.as_deref(),
         saved_paths: json,
+        fail_on: args.fail_on.into(),
     };
     let report = sizegate::check(&policies, loaded.images, &options);
     // The files first: a closed stdout must not cost the CI its reports.
-    for o in &args.output {
+    for o in args.output.iter().filter(|o| !o.is_stdout()) {
         write_file(&o.path, &report, o.format.renderer(false))?;
     }
     if let Some(actions) = actions {
@@ -80,23 +85,52 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
             .output
             .iter()
             .rev()
-            .find(|o| o.format == CheckFormat::Json);
+            .find(|o| o.format == CheckFormat::Json && !o.is_stdout());
         actions
             .publish(&report, json.map(|o| o.path.as_path()))
             .context("GitHub Actions step summary and outputs")?;
     }
-    let stdout = io::stdout();
-    let renderer = args.format.renderer(colour(&stdout));
-    let mut out = BufWriter::new(stdout.lock());
-    renderer.render(&report, &mut out)?;
-    out.flush()?;
+    // `--output F=-` takes stdout, which a tool reads (`… | jq`, a SARIF upload); `--format`
+    // then goes to stderr, so that the log still shows the table.
+    match to_stdout {
+        Some(format) => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            format.renderer(false).render(&report, &mut out)?;
+            out.flush()?;
+            let stderr = io::stderr();
+            let renderer = args.format.renderer(colour(&stderr));
+            let mut err = BufWriter::new(stderr.lock());
+            renderer.render(&report, &mut err)?;
+            err.flush()?;
+        }
+        None => {
+            let stdout = io::stdout();
+            let renderer = args.format.renderer(colour(&stdout));
+            let mut out = BufWriter::new(stdout.lock());
+            renderer.render(&report, &mut out)?;
+            out.flush()?;
+        }
+    }
     Ok(report.verdict())
+}
+
+/// The format of the `--output F=-` that takes stdout, if one does; two cannot share it.
+fn output_to_stdout(outputs: &[Output]) -> anyhow::Result<Option<CheckFormat>> {
+    let mut to_stdout = outputs.iter().filter(|o| o.is_stdout());
+    match (to_stdout.next(), to_stdout.next()) {
+        (Some(first), Some(second)) => anyhow::bail!(
+            "--output {}=- and --output {}=- both write to stdout; give one of them a file",
+            first.format.name(),
+            second.format.name()
+        ),
+        (first, _) => Ok(first.map(|o| o.format)),
+    }
 }
 
 /// `sizegate init`: one starter policy for the whole archive, as `check` applies one policy to
 /// every image.
 pub(crate) fn init(image: &ImageArgs, headroom: &str) -> anyhow::Result<()> {
-    let headroom = parse_ratio(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
+    let headroom = parse_headroom(headroom).map_err(|e| anyhow::anyhow!("--headroom: {e}"))?;
     let loaded = load(&image.source, &selection(image))?;
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(ImageSummary::of).collect();
     if let Some(policy) = starter_policy(&summaries, headroom) {
@@ -295,23 +329,20 @@ fn github_actions() -> Option<Actions> {
 }
 
 /// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.
+/// Without either, a lone `.dive-ci` here is read as dive reads it by default.
 fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::Result<Vec<Policy>> {
-    let policy = match (policy, &dive_ci) {
-        (Some(p), _) => Some(p),
-        (None, Some(_)) => None,
-        (None, None) => Some(
-            DEFAULT_POLICIES
-                .iter()
-                .map(PathBuf::from)
-                // Whatever is there under the name is taken, and refused when read if it is
-                // not a regular file (a link to /dev/zero): never passed over in silence.
-                .find(|p| p.symlink_metadata().is_ok())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "no policy: found neither sizegate.yml nor .sizegate.yml here; pass --policy FILE, or write one from today's image: sizegate init IMAGE > sizegate.yml"
-                    )
-                })?,
-        ),
+    // Whatever is there under a default name is taken, and refused when read if it is not a
+    // regular file (a link to /dev/zero): never passed over in silence.
+    let present = |name: &str| Path::new(name).symlink_metadata().is_ok();
+    let (policy, dive_ci) = match (policy, dive_ci) {
+        (None, None) => match DEFAULT_POLICIES.iter().find(|p| present(p)) {
+            Some(found) => (Some(PathBuf::from(found)), None),
+            None if present(DEFAULT_DIVE_CI) => (None, Some(PathBuf::from(DEFAULT_DIVE_CI))),
+            None => anyhow::bail!(
+                "no policy: found neither sizegate.yml, .sizegate.yml nor .dive-ci here; pass --policy FILE, or write one from today's image: sizegate init IMAGE > sizegate.yml"
+            ),
+        },
+        given => given,
     };
     let mut policies = Vec::new();
     if let Some(path) = policy {

@@ -3,23 +3,23 @@
 
 mod args;
 mod commands;
+mod docs;
+mod parse;
 mod progress;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
-
-use clap::Parser;
 
 use args::{Cli, Command};
 use sizegate::{PolicyErrors, Verdict};
 
-/// The policy was violated: a rule with severity error failed.
+/// The policy was violated: a rule with severity error failed (or any, with `--fail-on warning`).
 const EXIT_VIOLATION: u8 = 1;
 /// The run could not be done: bad arguments, unreadable or malformed image, invalid policy.
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse::cli();
     match run(cli) {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
@@ -51,8 +51,17 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
             dirs,
             format,
         } => commands::top(&image, count, dirs, format)?,
+        Command::Completions { shell } => print(|out| docs::completions(shell, out))?,
+        Command::Man => print(|out| out.write_all(docs::man_page()?.as_bytes()))?,
     }
     Ok(Verdict::Pass)
+}
+
+/// Writes what `write` makes to stdout.
+fn print(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    write(&mut out)?;
+    out.flush()
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).

@@ -1,12 +1,13 @@
 //! `--format junit`: JUnit XML (via `quick-junit`) for CI test-report views: one test suite per
 //! image, one test case per rule checked.
 //!
-//! A rule that failed as an `error` is a failed test case (`<failure>` with the finding's message,
-//! its code as the type, and every detail in the body). A rule that failed as a `warn` is a
-//! *passing* test case whose system-out says `warn: …`: the gate passed, so the test report must
-//! not turn red (GitLab and Jenkins count any `<failure>` as a failed test), and `<skipped>` would
-//! claim the rule was not checked; Jenkins shows system-out on the case's page and GitLab in the
-//! case's details. A rule that was indeed not checked (a `baseline:` rule without a base image) is
+//! A rule that failed the gate (as an `error`, or as a `warn` under `--fail-on warning`) is a
+//! failed test case (`<failure>` with the finding's message, its code as the type, and every
+//! detail in the body). A rule that failed without failing the gate (a `warn` by default, anything
+//! under `--fail-on never`) is a *passing* test case whose system-out says `warn: …` (or `error:
+//! …`): the gate passed, so the test report must not turn red (GitLab and Jenkins count any
+//! `<failure>` as a failed test), and `<skipped>` would claim the rule was not checked; Jenkins
+//! shows system-out on the case's page and GitLab in the case's details. A rule that was indeed not checked (a `baseline:` rule without a base image) is
 //! a `<skipped>` case whose message says why.
 //!
 //! The XML keeps sizegate's line breaks, but the image's names and the policy's text are escaped
@@ -34,8 +35,10 @@ impl Render for Junit {
             let mut suite = TestSuite::new(name.as_ref());
             for row in rule_rows(check) {
                 let (rule, findings) = (row.rule, row.findings);
+                // The verdict's own decision (`--fail-on`), not the severity alone.
+                let fails = report.fail_on.fails_rule(rule.status);
                 let status = match rule.status {
-                    Outcome::Error => {
+                    Outcome::Error | Outcome::Warn if fails => {
                         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                         let messages: Vec<_> =
                             findings.iter().map(|f| printable(&f.message)).collect();
@@ -53,12 +56,17 @@ impl Render for Junit {
                         }
                         status
                     }
-                    Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),
+                    Outcome::Pass | Outcome::Warn | Outcome::Error => TestCaseStatus::success(),
                 };
                 let mut case = TestCase::new(rule.rule.as_str(), status);
                 case.set_classname(name.as_ref());
-                if rule.status == Outcome::Warn {
-                    case.set_system_out(format!("warn: {}", body(&findings)));
+                let reported = match rule.status {
+                    Outcome::Warn => Some("warn"),
+                    Outcome::Error => Some("error"),
+                    Outcome::Pass | Outcome::Skipped => None,
+                };
+                if let Some(severity) = reported.filter(|_| !fails) {
+                    case.set_system_out(format!("{severity}: {}", body(&findings)));
                 }
                 suite.add_test_case(case);
             }
@@ -139,6 +147,52 @@ mod tests {
         assert!(
             xml.contains(r#"<testcase name="layers[0]" classname="app:1"/>"#),
             "{xml}"
+        );
+    }
+
+    #[test]
+    fn fail_on_decides_which_failed_rules_are_failed_cases() {
+        use crate::check::FailOn;
+        let r = || {
+            report(
+                vec![
+                    rule("image.max_size", Outcome::Error),
+                    rule("forbid[0]", Outcome::Warn),
+                ],
+                vec![
+                    finding(
+                        Code::ImageTooLarge,
+                        Severity::Error,
+                        "image.max_size",
+                        "big",
+                    ),
+                    finding(Code::ForbiddenPath, Severity::Warn, "forbid[0]", "doc"),
+                ],
+            )
+        };
+        let xml = |fail_on| {
+            let mut out = Vec::new();
+            Junit
+                .render(&r().with_fail_on(fail_on), &mut out)
+                .expect("written to memory");
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        let warning = xml(FailOn::Warning);
+        assert!(warning.contains(r#"failures="2""#), "{warning}");
+        assert!(
+            warning.contains(r#"<failure message="doc" type="forbidden-path">"#),
+            "{warning}"
+        );
+        assert!(!warning.contains("<system-out>"), "{warning}");
+        let never = xml(FailOn::Never);
+        assert!(never.contains(r#"failures="0""#), "{never}");
+        assert!(
+            never.contains("<system-out>error: [image-too-large] big"),
+            "{never}"
+        );
+        assert!(
+            never.contains("<system-out>warn: [forbidden-path] doc"),
+            "{never}"
         );
     }
 

@@ -23,11 +23,12 @@ pub(crate) mod members;
 mod stream;
 mod tar_file;
 
-use std::io::{BufReader, IsTerminal, Seek, SeekFrom};
+use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use super::io::read_up_to;
-use super::layer::{sniff_compression, unsupported_compression, LayerError};
+use super::layer::{codec, sniff_compression, unsupported_compression, LayerError};
+use super::sniff::{not_an_archive, SNIFF_BYTES};
 use super::ImageSource;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
@@ -109,10 +110,11 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             // writer comes, and a device such as /dev/zero never ends.
             let (mut file, _) =
                 open_regular(path, &Input::IMAGE).map_err(|e| Error::new(&label, e.into()))?;
-            let mut magic = [0u8; 6];
+            let mut magic = [0u8; SNIFF_BYTES];
             let n = read_up_to(&mut file, &mut magic)
                 .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
             refuse_unsupported(&label, &magic[..n])?;
+            refuse_not_an_archive(&label, &magic[..n], Compression::None)?;
             if sniff_compression(&magic[..n]) == Compression::None {
                 Ok(Box::new(tar_file::TarFile::open(path)?))
             } else {
@@ -137,13 +139,32 @@ fn refuse_unsupported(label: &str, magic: &[u8]) -> Result<()> {
     }
 }
 
+/// A file that is surely no image archive (text, a PNG, nothing): named by what it looks like,
+/// from `head`, its first bytes (decoded from `compression`, if it is compressed).
+pub(crate) fn refuse_not_an_archive(
+    label: &str,
+    head: &[u8],
+    compression: Compression,
+) -> Result<()> {
+    match not_an_archive(head) {
+        Some(looks) => Err(Error::new(
+            label,
+            ErrorKind::NotAnImage(looks.describe(codec(compression))),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
 fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-    refuse_unsupported(label, head)?;
-    let compression = sniff_compression(head);
+    // The head is read whole (a pipe gives its bytes in pieces), then put back in front.
+    let mut head = vec![0u8; SNIFF_BYTES];
+    let n = read_up_to(&mut reader, &mut head).map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+    head.truncate(n);
+    refuse_unsupported(label, &head)?;
+    refuse_not_an_archive(label, &head, Compression::None)?;
+    let compression = sniff_compression(&head);
+    let reader = std::io::Cursor::new(head).chain(reader);
     Ok(Box::new(stream::StreamArchive::read(
         label,
         reader,

@@ -12,7 +12,7 @@ use super::compressed::Decoded;
 use super::members::{
     empty_archive, header_error, member_name, oversize_error, resolve_error, Member, Members,
 };
-use super::{layer_error, too_large, Store, MAX_METADATA_BYTES};
+use super::{layer_error, refuse_not_an_archive, too_large, Store, MAX_METADATA_BYTES};
 use crate::error::{Error, ErrorKind, Result, StreamProblem};
 use crate::image::{Compression, LayerContents};
 use crate::source::data::not_rereadable;
@@ -20,6 +20,7 @@ use crate::source::io::counting::Counting;
 use crate::source::io::read_up_to;
 use crate::source::io::records::RecordGuard;
 use crate::source::layer::{codec, is_tar_header, scan_stream, sniff_compression, LayerError};
+use crate::source::sniff::SNIFF_BYTES;
 
 /// What was kept of one regular member.
 #[derive(Debug)]
@@ -85,9 +86,21 @@ impl StreamArchive {
             compression,
             problem: &problem,
         };
-        let decoded = Decoded::new(reader, compression, &problem)
+        let mut decoded = Decoded::new(reader, compression, &problem)
             .map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-        let (counted, progress) = Counting::new(decoded);
+        // What a compressed archive holds is sniffed as a plain one was (`store::open`): a
+        // gzip-compressed Dockerfile is named as one. A stream that fails is left to say so.
+        let mut head = Vec::new();
+        if compression != Compression::None {
+            head.resize(SNIFF_BYTES, 0);
+            let n = read_up_to(&mut decoded, &mut head)
+                .map_err(|e| failure.or(Error::new(label, ErrorKind::of_archive(e))))?;
+            head.truncate(n);
+            if failure.error(false).is_none() {
+                refuse_not_an_archive(label, &head, compression)?;
+            }
+        }
+        let (counted, progress) = Counting::new(io::Cursor::new(head).chain(decoded));
         let refused = Cell::new(None);
         // With seeks (the counting reader skips forward by reading), so that the guard knows
         // where headers are.

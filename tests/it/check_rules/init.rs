@@ -141,3 +141,65 @@ fn init_on_a_multi_image_archive_writes_one_policy_covering_every_image() {
         assert_eq!(limit(img, "image.max_files"), count(24));
     }
 }
+
+/// The `image:` lines of `init TINY --headroom ARG`.
+fn image_limits(headroom: &str) -> String {
+    let dir = workdir(&[]);
+    let image = fixture_arg(TINY);
+    let init = run_in(
+        dir.path(),
+        &["init", image.as_str(), "--headroom", headroom],
+    );
+    assert_eq!(init.code, 0, "--headroom {headroom}: {}", init.stderr);
+    let (head, rest) = init
+        .stdout
+        .split_once("\nimage:\n")
+        .expect("an image section");
+    let limits: Vec<&str> = rest.lines().take_while(|l| l.starts_with("  ")).collect();
+    format!(
+        "{}\n{}",
+        head.lines().next().unwrap_or_default(),
+        limits.join("\n")
+    )
+}
+
+#[test]
+fn init_headroom_20_is_20_percent_written_any_of_three_ways() {
+    let want = "# sizegate policy for docker.io/tiny/tiny:latest: today's numbers plus 20 % \
+                headroom, written by `sizegate init`.\n\
+                \x20 max_size: 31.2kB           # today 25.98 kB\n\
+                \x20 max_final_size: 14.3kB     # today 11.86 kB\n\
+                \x20 max_layers: 8              # today 6\n\
+                \x20 max_wasted: 17.0kB         # today 14.13 kB\n\
+                \x20 max_files: 22              # today 18";
+    for headroom in ["20", "20%", "20 %", "0.2"] {
+        assert_eq!(image_limits(headroom), want, "--headroom {headroom}");
+    }
+    // The default is 10 %; `1` is 1 %, not 100 %.
+    assert!(image_limits("10%").contains("max_layers: 7 "));
+    assert!(image_limits("1").contains("plus 1 % headroom"));
+    assert!(image_limits("100%").contains("max_layers: 12 "));
+}
+
+#[test]
+fn init_refuses_a_headroom_that_is_none_naming_the_flag() {
+    let image = fixture_arg(TINY);
+    for (headroom, why) in [
+        ("-3", "`-3` is negative"),
+        ("-5%", "`-5%` is negative"),
+        ("NaN", "`NaN` is not a finite number"),
+        ("inf", "`inf` is not a finite number"),
+        ("5000%", "`5000%` is over 1000 %"),
+        ("twenty", "`twenty` is not a headroom"),
+    ] {
+        let stderr = crate::support::fails(
+            headroom,
+            &["init", image.as_str(), "--headroom", headroom],
+            None,
+        );
+        assert!(
+            stderr.starts_with(&format!("error: --headroom: {why}")),
+            "{headroom}: {stderr}"
+        );
+    }
+}

@@ -15,6 +15,7 @@ mod baseline;
 mod discovery;
 mod dive;
 mod dive_ci;
+mod fail_on;
 mod forbid;
 mod image;
 mod init;

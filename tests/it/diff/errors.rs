@@ -73,30 +73,29 @@ fn a_side_that_cannot_be_read_is_exit_2_with_a_message_naming_it() {
             "a text file",
             "notes.txt",
             b"hello world\n",
-            "corrupt or truncated tar: failed to read entire block",
+            "not a container image: FILE looks like text; sizegate reads docker save / OCI \
+             archives and OCI layout directories",
         ),
         (
             "an empty file",
             "zero.tar",
             b"",
-            "empty tar: not a container image",
+            "not a container image: FILE is empty; sizegate reads docker save / OCI archives and \
+             OCI layout directories",
         ),
     ];
     for (what, name, bytes, message) in cases {
         let path = write_file(dir, name, bytes);
         let file = shown(&path);
+        // A message that names the file elsewhere says where; the others follow it.
+        let want = match message.contains("FILE") {
+            true => format!("error: {}\n", message.replace("FILE", &file)),
+            false => format!("error: {file}: {message}\n"),
+        };
         let stderr = fails(what, &["diff", &file, &new], None);
-        assert_eq!(
-            stderr,
-            format!("error: {file}: {message}\n"),
-            "{what} as BASE"
-        );
+        assert_eq!(stderr, want, "{what} as BASE");
         let stderr = fails(what, &["diff", &new, &file, "--format", "json"], None);
-        assert_eq!(
-            stderr,
-            format!("error: {file}: {message}\n"),
-            "{what} as NEW"
-        );
+        assert_eq!(stderr, want, "{what} as NEW");
     }
     let missing = shown(&dir.join("missing.tar"));
     for args in [
@@ -146,7 +145,12 @@ fn an_image_on_stdin_is_either_side() {
         &["diff", "-", new],
         Some(report_on_stdin),
     );
-    assert!(stderr.starts_with("error: <stdin>: "), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: not a container image: <stdin> looks like JSON (a saved report? `diff` and \
+         `--baseline` read those from a file); sizegate reads docker save / OCI archives and OCI \
+         layout directories\n"
+    );
 }
 
 #[test]

@@ -15,6 +15,17 @@ pub(crate) const GITHUB_VARS: [&str; 4] = [
     "RUNNER_TEMP",
 ];
 
+/// Removes the `SIZEGATE_*` variables of the test's own environment from `cmd`'s (they set
+/// options: a developer's `SIZEGATE_FORMAT=json` must not change what a test sees); a test that
+/// wants one sets it again.
+pub(crate) fn without_sizegate_vars(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(|n| n.starts_with("SIZEGATE_")) {
+            cmd.env_remove(name);
+        }
+    }
+}
+
 /// The path of the `sizegate` binary of this package, for scripts that run it themselves.
 pub(crate) fn sizegate_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("sizegate")
@@ -29,6 +40,7 @@ pub(crate) fn sizegate() -> Command {
     for var in GITHUB_VARS {
         cmd.env_remove(var);
     }
+    without_sizegate_vars(&mut cmd);
     cmd
 }
 
@@ -219,6 +231,7 @@ pub(crate) fn bounded_in(
     for var in GITHUB_VARS {
         cmd.env_remove(var);
     }
+    without_sizegate_vars(&mut cmd);
     if let Some(data) = stdin {
         cmd.write_stdin(data);
     }

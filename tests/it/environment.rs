@@ -1,0 +1,278 @@
+//! The options CI users set once per job, as `SIZEGATE_*` variables (clap's `env`): each sets its
+//! option, the flag on the command line wins, an empty variable counts as unset, a bad value is
+//! exit 2 naming the variable, and `--help` lists them.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::support::{fixture_arg, root, run, sizegate_in, workdir, Run, TINY};
+
+/// `sizegate ARGS` in `dir` with the variables `vars` set.
+fn run_with(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = sizegate_in(dir);
+    cmd.args(args).envs(vars.iter().copied());
+    run(&mut cmd)
+}
+
+/// A policy tiny.docker.tar passes, and one it fails.
+const PASS: &str = "image:\n  max_layers: 6\n";
+const FAIL: &str = "image:\n  max_layers: 5\n";
+
+#[test]
+fn sizegate_policy_names_the_policy_and_the_flag_wins() {
+    let dir = workdir(&[("pass.yml", PASS), ("fail.yml", FAIL)]);
+    let image = fixture_arg(TINY);
+    let check = ["check", image.as_str(), "--format", "json"];
+    let run = run_with(dir.path(), &[("SIZEGATE_POLICY", "fail.yml")], &check);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["policy"], json!(["fail.yml"]));
+    let mut flag = check.to_vec();
+    flag.extend(["--policy", "pass.yml"]);
+    let run = run_with(dir.path(), &[("SIZEGATE_POLICY", "fail.yml")], &flag);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["policy"], json!(["pass.yml"]));
+}
+
+#[test]
+fn sizegate_dive_ci_names_the_dive_rules() {
+    let dir = workdir(&[("dive.yml", "rules:\n  lowestEfficiency: 0.95\n")]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_DIVE_CI", "dive.yml")],
+        &["check", image.as_str(), "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["policy"], json!(["dive.yml"]));
+}
+
+#[test]
+fn sizegate_format_sets_checks_format_and_the_flag_wins() {
+    let dir = workdir(&[("sizegate.yml", PASS)]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_FORMAT", "json")],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["verdict"], "pass");
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_FORMAT", "json")],
+        &["check", image.as_str(), "--format", "table"],
+    );
+    assert_eq!(
+        run.verdict_line(),
+        "PASS: 0 errors, 0 warnings (image 25.98 kB)"
+    );
+    // Only check's: `layers` has other formats, and keeps its table.
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_FORMAT", "sarif")],
+        &["layers", image.as_str()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("created_by"), "{}", run.stdout);
+}
+
+#[test]
+fn sizegate_output_is_a_comma_separated_list_of_outputs() {
+    let dir = workdir(&[("sizegate.yml", FAIL)]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_OUTPUT", "json=report.json,junit=junit.xml")],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for file in ["report.json", "junit.xml"] {
+        assert!(dir.path().join(file).is_file(), "{file} written");
+    }
+    // The flag replaces the variable's list, it does not add to it.
+    let other = workdir(&[("sizegate.yml", FAIL)]);
+    let run = run_with(
+        other.path(),
+        &[("SIZEGATE_OUTPUT", "json=report.json")],
+        &["check", image.as_str(), "--output", "sarif=report.sarif"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(other.path().join("report.sarif").is_file());
+    assert!(!other.path().join("report.json").exists());
+}
+
+#[test]
+fn sizegate_dockerfile_and_target_trace_the_layers() {
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        root(),
+        &[
+            ("SIZEGATE_POLICY", "examples/pass.yml"),
+            ("SIZEGATE_DOCKERFILE", "examples/Dockerfile"),
+        ],
+        &["check", image.as_str(), "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let origins = run.json()["images"][0]["origins"].clone();
+    assert!(
+        origins.as_array().is_some_and(|o| o.len() == 6),
+        "{origins}"
+    );
+    let run = run_with(
+        root(),
+        &[
+            ("SIZEGATE_POLICY", "examples/pass.yml"),
+            ("SIZEGATE_DOCKERFILE", "examples/Dockerfile"),
+            ("SIZEGATE_TARGET", "no-such-stage"),
+        ],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: examples/Dockerfile: no stage named `no-such-stage` (--target)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn sizegate_baseline_compares_with_the_base() {
+    let dir = workdir(&[("sizegate.yml", PASS)]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_BASELINE", image.as_str())],
+        &["check", image.as_str(), "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["images"][0]["diff"]["status"], "compared");
+}
+
+#[test]
+fn sizegate_platform_picks_the_platform_of_an_index() {
+    let image = fixture_arg("tiny-index.oci");
+    let run = run_with(
+        root(),
+        &[("SIZEGATE_PLATFORM", "linux/arm64")],
+        &["layers", image.as_str(), "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["images"][0]["platform"], "linux/arm64");
+    let run = run_with(
+        root(),
+        &[("SIZEGATE_PLATFORM", "linux/arm64")],
+        &[
+            "layers",
+            image.as_str(),
+            "--format",
+            "json",
+            "--platform",
+            "linux/amd64",
+        ],
+    );
+    assert_eq!(run.json()["images"][0]["platform"], "linux/amd64");
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let dir = workdir(&[("sizegate.yml", PASS)]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[
+            ("SIZEGATE_FORMAT", ""),
+            ("SIZEGATE_POLICY", ""),
+            ("SIZEGATE_FAIL_ON", ""),
+            ("SIZEGATE_OUTPUT", ""),
+        ],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.verdict_line(),
+        "PASS: 0 errors, 0 warnings (image 25.98 kB)"
+    );
+}
+
+#[test]
+fn a_bad_value_in_a_variable_is_exit_2_naming_the_variable() {
+    let dir = workdir(&[("sizegate.yml", PASS)]);
+    let image = fixture_arg(TINY);
+    for (var, value, first_line) in [
+        (
+            "SIZEGATE_FORMAT",
+            "jsn",
+            "error: invalid value 'jsn' for '--format <FORMAT>' (from the environment variable \
+             SIZEGATE_FORMAT)",
+        ),
+        (
+            "SIZEGATE_FAIL_ON",
+            "sometimes",
+            "error: invalid value 'sometimes' for '--fail-on <WHEN>' (from the environment \
+             variable SIZEGATE_FAIL_ON)",
+        ),
+        (
+            "SIZEGATE_OUTPUT",
+            "json=r.json,sarif",
+            "error: invalid value 'sarif' for '--output <F=PATH>': expected FORMAT=PATH, such as \
+             sarif=sizegate.sarif (formats: table, json, csv, markdown, github, sarif, junit, \
+             gitlab, html) (from the environment variable SIZEGATE_OUTPUT)",
+        ),
+    ] {
+        let run = run_with(dir.path(), &[(var, value)], &["check", image.as_str()]);
+        assert_eq!(run.code, 2, "{var}");
+        assert_eq!(run.stdout, "", "{var}");
+        assert_eq!(run.stderr.lines().next(), Some(first_line), "{var}");
+    }
+    // A variable whose option needs another that is not given says so.
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_TARGET", "build")],
+        &["check", image.as_str()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with(
+            "error: the following required arguments were not provided:\n  --dockerfile \
+             <FILE>\nnote: options set by the environment: SIZEGATE_TARGET\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The same bad value on the command line is clap's own message, naming no variable.
+    let run = run_with(
+        dir.path(),
+        &[],
+        &["check", image.as_str(), "--fail-on", "sometimes"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("error: invalid value 'sometimes' for '--fail-on <WHEN>'")
+    );
+}
+
+#[test]
+fn help_lists_the_variables() {
+    let run = run_with(root(), &[], &["check", "--help"]);
+    assert_eq!(run.code, 0);
+    for var in [
+        "SIZEGATE_POLICY",
+        "SIZEGATE_DIVE_CI",
+        "SIZEGATE_DOCKERFILE",
+        "SIZEGATE_TARGET",
+        "SIZEGATE_FORMAT",
+        "SIZEGATE_OUTPUT",
+        "SIZEGATE_BASELINE",
+        "SIZEGATE_FAIL_ON",
+        "SIZEGATE_PLATFORM",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("[env: {var}=]")),
+            "{var} in check --help:\n{}",
+            run.stdout
+        );
+    }
+}
