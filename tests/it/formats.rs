@@ -204,6 +204,68 @@ fn junit_has_a_suite_per_image_and_a_case_per_rule() {
     ));
 }
 
+/// `xmllint` when it is on PATH (.ci/run installs it; a bare machine may lack it).
+fn xmllint() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("xmllint"))
+        .find(|candidate| candidate.is_file())
+}
+
+#[test]
+fn junit_is_valid_against_jenkins_xunit_schema() {
+    let Some(xmllint) = xmllint() else {
+        eprintln!("xmllint is not on PATH: JUnit schema validation not run (.ci/run runs it)");
+        return;
+    };
+    let dir = tempdir();
+    // A failing check, one with skipped rules, one with a baseline finding.
+    let cases: [(&str, &[&str], &str); 3] = [
+        ("failing", &CHECK, "<failure"),
+        (
+            "skipped",
+            &[
+                "check",
+                "examples/tiny.docker.tar",
+                "--policy",
+                "examples/sizegate.yml",
+            ],
+            "<skipped",
+        ),
+        (
+            "baseline",
+            &[
+                "check",
+                "tests/fixtures/tiny-umoci-insert.docker.tar",
+                "--policy",
+                "examples/sizegate.yml",
+                "--baseline",
+                "examples/tiny.docker.tar",
+            ],
+            "type=\"waste-grew\"",
+        ),
+    ];
+    for (name, args, shows) in cases {
+        let out = run(sizegate_in(root()).args(args).args(["--format", "junit"]));
+        assert!(out.code <= 1, "{name}: {}", out.stderr);
+        assert!(out.stdout.contains(shows), "{name}: {}", out.stdout);
+        let file = write_file(dir.path(), &format!("{name}.xml"), out.stdout.as_bytes());
+        let valid = std::process::Command::new(&xmllint)
+            .arg("--noout")
+            .arg("--schema")
+            .arg(root().join(".ci/junit-10.xsd"))
+            .arg(&file)
+            .output()
+            .expect("xmllint runs");
+        assert!(
+            valid.status.success(),
+            "{name}: {}\n{}",
+            String::from_utf8_lossy(&valid.stderr),
+            out.stdout
+        );
+    }
+}
+
 #[test]
 fn gitlab_code_quality_has_unique_fingerprints_and_mapped_severities() {
     let run = check(&["--format", "gitlab"]);
