@@ -185,6 +185,17 @@ fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
         let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(r["ruleId"], rules[index]);
     }
+    for rule in run0["tool"]["driver"]["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://github.com/sizegate/sizegate#{id}")
+        );
+        for key in ["name", "shortDescription", "fullDescription", "help"] {
+            assert!(rule.get(key).is_some(), "{id} has no {key}");
+        }
+    }
+    assert_eq!(run0["automationDetails"]["id"], "sizegate/tiny/tiny/");
     // The finding with no place points at the .dive-ci (the last policy), line 1.
     assert_eq!(
         results[4]["locations"][0]["physicalLocation"],
@@ -193,6 +204,18 @@ fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
             "region": {"startLine": 1, "startColumn": 1}
         })
     );
+}
+
+#[test]
+fn sarif_category_is_set_by_flag_or_environment() {
+    let id = |run: Run| run.json()["runs"][0]["automationDetails"]["id"].clone();
+    let flag = check(&["--format", "sarif", "--sarif-category", "images/tiny"]);
+    assert_eq!(id(flag), "images/tiny/");
+    let mut cmd = sizegate_in(root());
+    cmd.args(CHECK)
+        .args(["--format", "sarif"])
+        .env("SIZEGATE_SARIF_CATEGORY", "from-env");
+    assert_eq!(id(run(&mut cmd)), "from-env/");
 }
 
 #[test]

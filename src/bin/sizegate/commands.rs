@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use crate::args::{
     CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
+    RenderContext,
 };
 use crate::{colour, progress};
 use sizegate::report;
@@ -71,9 +72,12 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         saved_paths: json,
     };
     let report = sizegate::check(&policies, loaded.images, &options);
+    let context = RenderContext {
+        sarif_category: args.sarif_category.clone(),
+    };
     // The files first: a closed stdout must not cost the CI its reports.
     for o in &args.output {
-        write_file(&o.path, &report, o.format.renderer(false))?;
+        write_file(&o.path, &report, o.format.renderer(false, &context))?;
     }
     if let Some(actions) = actions {
         let json = args
@@ -86,7 +90,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
             .context("GitHub Actions step summary and outputs")?;
     }
     let stdout = io::stdout();
-    let renderer = args.format.renderer(colour(&stdout));
+    let renderer = args.format.renderer(colour(&stdout), &context);
     let mut out = BufWriter::new(stdout.lock());
     renderer.render(&report, &mut out)?;
     out.flush()?;
