@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::support::{fixture, path_str, root, run, run_in, sizegate_in, tempdir, write_file, Run};
+use crate::support::{
+    fixture, root, run, run_in, sizegate_in, tempdir, write_file, DockerArchive, Layer, Run,
+};
 
 /// `check` on the fixture with the formats policy, from the repository root.
 const CHECK: [&str; 6] = [
@@ -180,7 +182,7 @@ fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
         let loc = &r["locations"][0]["physicalLocation"];
         assert!(loc["artifactLocation"]["uri"].is_string(), "{r:#}");
         assert!(loc["region"]["startLine"].as_u64() >= Some(1), "{r:#}");
-        let print = &r["partialFingerprints"]["sizegateFinding/v1"];
+        let print = &r["partialFingerprints"]["sizegateFinding/v2"];
         assert_eq!(print.as_str().map(str::len), Some(32), "{r:#}");
         let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(r["ruleId"], rules[index]);
@@ -314,24 +316,22 @@ fn gitlab_code_quality_has_unique_fingerprints_and_mapped_severities() {
 
 #[test]
 fn fingerprints_stay_when_the_numbers_change() {
+    // The policy keeps its name (a fingerprint names the file a finding is shown in); only its
+    // limits change.
     let dir = tempdir();
-    let policy = fs::read_to_string(fixture("formats.yml"))
-        .expect("policy")
+    let original = fs::read_to_string(fixture("formats.yml")).expect("policy");
+    let changed = original
         .replace("max_size: 20kB", "max_size: 21kB")
         .replace("max_size: 4kB", "max_size: 4100B");
-    let copy = write_file(dir.path(), "formats.yml", policy.as_bytes());
-    let copy = path_str(&copy);
-    let prints = |policy: &str, format: &str| -> Vec<String> {
-        let mut cmd = sizegate_in(root());
-        cmd.args([
-            "check",
-            "tests/fixtures/tiny.docker.tar",
+    let dive_ci = fs::read(fixture("formats.dive-ci")).expect("dive-ci");
+    write_file(dir.path(), "formats.dive-ci", &dive_ci);
+    let prints = |format: &str| -> Vec<String> {
+        let mut cmd = sizegate_in(dir.path());
+        cmd.arg("check").arg(fixture("tiny.docker.tar")).args([
             "--policy",
-            policy,
-        ])
-        .args([
+            "formats.yml",
             "--dive-ci",
-            "tests/fixtures/formats.dive-ci",
+            "formats.dive-ci",
             "--format",
             format,
         ]);
@@ -351,9 +351,63 @@ fn fingerprints_stay_when_the_numbers_change() {
             .collect()
     };
     for format in ["gitlab", "sarif"] {
-        let before = prints("tests/fixtures/formats.yml", format);
+        write_file(dir.path(), "formats.yml", original.as_bytes());
+        let before = prints(format);
         assert_eq!(before.len(), 5);
-        assert_eq!(before, prints(copy, format), "{format}");
+        write_file(dir.path(), "formats.yml", changed.as_bytes());
+        assert_eq!(before, prints(format), "{format}");
+    }
+}
+
+#[test]
+fn fingerprints_stay_when_the_image_is_retagged() {
+    let dir = tempdir();
+    let layer = |path: &str| Layer::new().dir("opt/").file(path, 5_000).tar();
+    for (file, tag) in [
+        ("one.tar", "registry.example/org/app:pr-1"),
+        ("two.tar", "org/app:pr-2"),
+    ] {
+        DockerArchive::new()
+            .layer(layer("opt/a.pem"))
+            .layer(layer("opt/b.bin"))
+            .history(&["COPY a.pem /opt/", "COPY b.bin /opt/"])
+            .tags(&[tag])
+            .write(dir.path(), file);
+    }
+    write_file(
+        dir.path(),
+        "size.yml",
+        b"image:\n  max_size: 1kB\nlayers:\n  - select: { index: \"0..\" }\n    max_size: 1kB\nforbid:\n  - glob: \"/**/*.pem\"\n",
+    );
+    let prints = |image: &str, format: &str| -> Vec<String> {
+        let out = run_in(
+            dir.path(),
+            &["check", image, "--policy", "size.yml", "--format", format],
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let json = out.json();
+        match format {
+            "gitlab" => json.as_array().cloned().unwrap_or_default(),
+            _ => json["runs"][0]["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        }
+        .iter()
+        .map(|i| match format {
+            "gitlab" => i["fingerprint"].to_string(),
+            _ => i["partialFingerprints"]["sizegateFinding/v2"].to_string(),
+        })
+        .collect()
+    };
+    for format in ["gitlab", "sarif"] {
+        let before = prints("one.tar", format);
+        assert_eq!(
+            before.len(),
+            4,
+            "{format}: the image, two layers, the forbidden path"
+        );
+        assert_eq!(before, prints("two.tar", format), "{format}");
     }
 }
 

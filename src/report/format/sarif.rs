@@ -32,7 +32,7 @@ pub(crate) const SCHEMA_URI: &str =
 
 /// The key of sizegate's fingerprint in `partialFingerprints` (versioned, so a change of recipe
 /// gets a new key rather than silently new values).
-pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v2";
 
 /// A SARIF 2.1.0 log with one run.
 #[derive(Debug, Clone, Default)]
