@@ -21,6 +21,7 @@ mod policy_errors;
 mod pr_comment;
 mod real_fixtures;
 mod regressions;
+mod repo_paths;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;

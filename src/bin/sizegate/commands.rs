@@ -11,6 +11,7 @@ use crate::args::{
     CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
     RenderContext,
 };
+use crate::repo_path::{as_given, RepoRoot};
 use crate::{colour, progress};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
@@ -27,9 +28,11 @@ const DEFAULT_POLICIES: [&str; 2] = ["sizegate.yml", ".sizegate.yml"];
 
 /// `sizegate check`: the verdict of the policies on the image, written in every format asked for.
 pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
-    let policies = load_policies(args.policy, args.dive_ci)?;
+    // Reports name the files from the repository root; errors keep the paths as typed.
+    let repo = RepoRoot::discover();
+    let policies = load_policies(args.policy, args.dive_ci, &repo)?;
     let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        Some(path) => Some(read_dockerfile(path, args.target.as_deref(), &repo)?),
         None => None,
     };
     let actions = (!args.no_github).then(github_actions).flatten();
@@ -202,7 +205,11 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
 /// `sizegate explain`: the savings of each image, largest first, and where its bytes are.
 pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        Some(path) => Some(read_dockerfile(
+            path,
+            args.target.as_deref(),
+            &RepoRoot::discover(),
+        )?),
         None => None,
     };
     let loaded = load(&args.image.source, &selection(&args.image))?;
@@ -233,7 +240,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
 fn read_snapshots(arg: &str, selection: &Selection) -> anyhow::Result<Vec<Snapshot>> {
     let path = Path::new(arg);
     if arg != "-" && starts_like_a_report(path) {
-        let file = display_path(path);
+        let file = as_given(path);
         let bytes = read_input(path, &Input::REPORT).with_context(|| file.clone())?;
         let mut snapshots = Snapshot::read_report(&file, &bytes)?;
         if let Some(name) = &selection.image {
@@ -298,8 +305,13 @@ fn github_actions() -> Option<Actions> {
     })
 }
 
-/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.
-fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::Result<Vec<Policy>> {
+/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`;
+/// their findings named as `repo` names them.
+fn load_policies(
+    policy: Option<PathBuf>,
+    dive_ci: Option<PathBuf>,
+    repo: &RepoRoot,
+) -> anyhow::Result<Vec<Policy>> {
     let policy = match (policy, &dive_ci) {
         (Some(p), _) => Some(p),
         (None, Some(_)) => None,
@@ -318,13 +330,16 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
         ),
     };
     let mut policies = Vec::new();
+    let mut paths = Vec::new();
     if let Some(path) = policy {
         let (file, text) = read_text(&path, &Input::POLICY)?;
         policies.push(Policy::parse(&file, &text)?);
+        paths.push(path);
     }
     if let Some(path) = dive_ci {
         let (file, text) = read_text(&path, &Input::DIVE_CI)?;
         policies.push(Policy::parse_dive_ci(&file, &text)?);
+        paths.push(path);
     }
     // Valid values that are likely mistakes (`max_layers: 0`, a misspelled `.dive-ci` key).
     for warnings in policies
@@ -336,13 +351,22 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
             eprintln!("{warnings}");
         }
     }
-    Ok(policies)
+    Ok(policies
+        .into_iter()
+        .zip(&paths)
+        .map(|(policy, path)| policy.reported_as(repo.name(path)))
+        .collect())
 }
 
-/// Reads and parses a Dockerfile, with the index of the stage the image was built from. A
-/// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
-fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerfile, usize)> {
-    let file = display_path(path);
+/// Reads and parses a Dockerfile, with the index of the stage the image was built from; its
+/// errors name it as typed, the reports as `repo` names it. A Dockerfile need not be UTF-8: odd
+/// bytes are replaced, they only ever appear in arguments.
+fn read_dockerfile(
+    path: &Path,
+    target: Option<&str>,
+    repo: &RepoRoot,
+) -> anyhow::Result<(Dockerfile, usize)> {
+    let file = as_given(path);
     let bytes = read_input(path, &Input::DOCKERFILE).with_context(|| file.clone())?;
     let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
     let stage = match target {
@@ -359,23 +383,13 @@ fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerf
             )
         })?,
     };
-    Ok((dockerfile, stage))
+    Ok((dockerfile.reported_as(repo.name(path)), stage))
 }
 
-/// A path as findings show it: as given, without a leading `./` (GitHub and GitLab resolve
-/// locations from the repository root).
-fn display_path(path: &Path) -> String {
-    let text = path.display().to_string();
-    match text.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => text,
-    }
-}
-
-/// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with the
-/// name findings show for it.
+/// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with its
+/// name as typed, for its errors and warnings.
 fn read_text(path: &Path, input: &'static Input) -> anyhow::Result<(String, String)> {
-    let file = display_path(path);
+    let file = as_given(path);
     let bytes = read_input(path, input).with_context(|| file.clone())?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{file}: stream did not contain valid UTF-8"))?;

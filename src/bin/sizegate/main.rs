@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod progress;
+mod repo_path;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;

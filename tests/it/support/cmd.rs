@@ -15,6 +15,16 @@ pub(crate) const GITHUB_VARS: [&str; 4] = [
     "RUNNER_TEMP",
 ];
 
+/// The variables the binary reads to name files from the repository root and to link them to a
+/// commit: unset in every run (a CI running the tests sets them), set again by the tests of them.
+pub(crate) const REPOSITORY_VARS: [&str; 5] = [
+    "GITHUB_WORKSPACE",
+    "CI_PROJECT_DIR",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_SHA",
+];
+
 /// The path of the `sizegate` binary of this package, for scripts that run it themselves.
 pub(crate) fn sizegate_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("sizegate")
@@ -27,6 +37,9 @@ pub(crate) fn sizegate() -> Command {
     let mut cmd = Command::cargo_bin("sizegate").expect("the sizegate binary is built");
     cmd.env("NO_COLOR", "1");
     for var in GITHUB_VARS {
+        cmd.env_remove(var);
+    }
+    for var in REPOSITORY_VARS {
         cmd.env_remove(var);
     }
     cmd
