@@ -568,9 +568,10 @@ fn github_actions_appends_the_summary_and_writes_the_step_outputs() {
     let run = runner.run("true", &CHECK);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.stdout, snapshot("check.table.txt"), "stdout is as ever");
+    // A blank line sets the report apart from the earlier step's last block.
     assert_eq!(
         runner.read("summary.md"),
-        format!("earlier step\n{}", snapshot("check.md"))
+        format!("earlier step\n\n{}", snapshot("check.md"))
     );
     let output = runner.read("output");
     let (head, report) = output.rsplit_once("report=").expect("a report output");
@@ -637,8 +638,41 @@ fn github_actions_on_a_passing_check_says_pass() {
         .read("output")
         .starts_with("earlier=1\nverdict=pass\nimage-size=25982\nerrors=0\nwarnings=6\nreport="));
     assert!(runner.read("summary.md").starts_with(
-        "earlier step\n<!-- sizegate-report -->\n## ✅ sizegate PASS: 0 errors, 6 warnings"
+        "earlier step\n\n<!-- sizegate-report -->\n## ✅ sizegate PASS: 0 errors, 6 warnings"
     ));
+}
+
+#[test]
+fn github_actions_summary_links_each_place_to_its_line_at_the_commit() {
+    let runner = Runner::new();
+    let at_commit = |format: &str| {
+        let mut cmd = sizegate_in(root());
+        cmd.args(CHECK)
+            .args(["--format", format])
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_REPOSITORY", "org/app")
+            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+        cmd
+    };
+    let mut cmd = at_commit("json");
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", runner.path("summary.md"));
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let blob = "https://github.com/org/app/blob/0123456789abcdef0123456789abcdef01234567";
+    let summary = runner.read("summary.md");
+    for linked in [
+        format!("Policy: [`tests/fixtures/formats.yml`]({blob}/tests/fixtures/formats.yml), "),
+        format!("| [`tests/fixtures/formats.yml:8:13`]({blob}/tests/fixtures/formats.yml#L8) |"),
+    ] {
+        assert!(summary.contains(&linked), "{linked}\n{summary}");
+    }
+    // --format markdown links alike; without the variables, nothing links.
+    assert_eq!(
+        run(&mut at_commit("markdown")).stdout,
+        summary.trim_start_matches("earlier step\n\n")
+    );
+    assert!(!check(&["--format", "markdown"]).stdout.contains("](http"));
 }
 
 #[test]

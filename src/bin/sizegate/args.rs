@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sizegate::report::format::{self, Render};
+use sizegate::report::source_links::SourceLinks;
 
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
 /// what every layer and file costs.
@@ -233,6 +234,8 @@ pub(crate) enum CheckFormat {
 pub(crate) struct RenderContext {
     /// `--sarif-category`.
     pub sarif_category: Option<String>,
+    /// Where the markdown's places link to (GitHub Actions' server, repository and commit).
+    pub links: Option<SourceLinks>,
 }
 
 impl CheckFormat {
@@ -242,7 +245,9 @@ impl CheckFormat {
             CheckFormat::Table => Box::new(format::table::Table { styled }),
             CheckFormat::Json => Box::new(format::json::Json),
             CheckFormat::Csv => Box::new(format::csv::Csv),
-            CheckFormat::Markdown => Box::new(format::markdown::Markdown::default()),
+            CheckFormat::Markdown => Box::new(format::markdown::Markdown::with_links(
+                context.links.clone(),
+            )),
             CheckFormat::Github => Box::new(format::github::Github),
             CheckFormat::Sarif => Box::new(format::sarif::Sarif {
                 category: context.sarif_category.clone(),

@@ -17,6 +17,7 @@ use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
 use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
+use sizegate::report::source_links::SourceLinks;
 use sizegate::{
     largest, parse_ratio, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
     Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Snapshot,
@@ -77,6 +78,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let report = sizegate::check(&policies, loaded.images, &options);
     let context = RenderContext {
         sarif_category: args.sarif_category.clone(),
+        links: source_links(),
     };
     // The files first: a closed stdout must not cost the CI its reports.
     for o in &args.output {
@@ -302,7 +304,19 @@ fn github_actions() -> Option<Actions> {
         step_summary: path("GITHUB_STEP_SUMMARY"),
         output: path("GITHUB_OUTPUT"),
         runner_temp: path("RUNNER_TEMP"),
+        links: source_links(),
     })
+}
+
+/// Where the files of the commit checked are shown, when GitHub Actions' variables say
+/// (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`): the markdown links its places there.
+fn source_links() -> Option<SourceLinks> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    SourceLinks::new(
+        &var("GITHUB_SERVER_URL")?,
+        &var("GITHUB_REPOSITORY")?,
+        &var("GITHUB_SHA")?,
+    )
 }
 
 /// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`;
