@@ -38,7 +38,8 @@ pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v2";
 #[derive(Debug, Clone, Default)]
 pub struct Sarif {
     /// The run's category (`--sarif-category`): its `automationDetails.id` is this and a `/`.
-    /// `None`: `sizegate/` and the repositories of the images checked (see [`default_category`]).
+    /// `None` (or empty): `sizegate/` and the repositories of the images checked (see
+    /// `default_category`).
     pub category: Option<String>,
 }
 
@@ -110,7 +111,11 @@ pub(crate) fn log(report: &CheckReport, category: Option<&str>) -> SarifLog {
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
-    let category = category.map_or_else(|| default_category(report), str::to_string);
+    // An empty category (an unset CI input passed on as `""`) is none.
+    let category = category
+        .map(|c| c.trim().trim_end_matches('/'))
+        .filter(|c| !c.is_empty())
+        .map_or_else(|| default_category(report), str::to_string);
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
@@ -384,6 +389,7 @@ mod tests {
         assert_eq!(id(&r, None), "sizegate/app/");
         assert_eq!(id(&r, Some("images/app")), "images/app/");
         assert_eq!(id(&r, Some("images/app/")), "images/app/");
+        assert_eq!(id(&r, Some(" ")), "sizegate/app/", "empty is none");
         // A new tag is the same category; another repository is another.
         r.images[0].summary.tags = vec!["registry.example:5000/org/app:2@sha256:00".into()];
         let mut other = r.images[0].clone();
