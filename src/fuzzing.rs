@@ -294,7 +294,7 @@ fn policy_run(policy: Result<Policy, crate::policy::PolicyErrors>) {
         &csv::Csv,
         &markdown::Markdown::default(),
         &github::Github,
-        &sarif::Sarif,
+        &sarif::Sarif::default(),
         &junit::Junit,
         &gitlab::Gitlab,
     ];

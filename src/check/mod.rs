@@ -22,8 +22,8 @@ mod sources;
 pub(crate) use crate::code::Code;
 pub use fail_on::FailOn;
 pub(crate) use origin::{layer_origins, LayerOrigin};
-pub(crate) use report::{skipped_fingerprint, Finding, ImageCheck, Location, Outcome, RuleResult};
 pub use report::{CheckReport, Verdict};
+pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};
 pub(crate) use sources::{SourceRow, Sources};
 
 use crate::analysis::dive::dive_metrics;

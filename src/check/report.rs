@@ -19,6 +19,7 @@ use crate::diff::ImageDiff;
 use crate::policy::metric::ImageMetric;
 use crate::policy::rules::RuleId;
 use crate::severity::Severity;
+use crate::source::repository_of;
 use crate::units::{human_size, Measure};
 
 /// A place in a text file: the policy rule behind a finding, or the Dockerfile line behind a layer.
@@ -339,30 +340,45 @@ impl CheckReport {
         self.policy.last().map_or("sizegate.yml", String::as_str)
     }
 
-    /// A stable fingerprint of every finding, `[image][finding]`: 32 hex digits hashed from the
-    /// code, the rule, the subject and the image name, never from the numbers, so a finding keeps
-    /// its fingerprint while the image grows or shrinks. A finding about a layer is named by the
-    /// layer's build instruction rather than its index, which shifts when a base image gains a
-    /// layer. Findings that would share one (the same rule in two policy files) are told apart by
-    /// their order.
+    /// A stable fingerprint of every finding, `[image][finding]`: 32 hex digits hashed from what
+    /// identifies the problem, never from the numbers nor from the image's tag or digest (CI tags
+    /// each build anew), so a finding keeps its fingerprint while the image grows, shrinks or is
+    /// retagged:
+    ///
+    /// - the code and the rule;
+    /// - what it is about: nothing more for a finding about the whole image; for a finding about a
+    ///   layer, the layer's instruction (its Dockerfile text when `--dockerfile` traced it, else
+    ///   its `created_by`) rather than its index, which shifts when a base image gains a layer;
+    ///   else the subject (the globs of a path rule);
+    /// - the file the finding is shown in (the Dockerfile, else the policy), as the report names
+    ///   it: relative to the repository root, so the same wherever sizegate was started;
+    /// - with several images checked, the image's [identity](CheckReport::image_identities).
+    ///
+    /// Findings that would share one (the same rule in two policy files) are told apart by their
+    /// order.
     pub(crate) fn fingerprints(&self) -> Vec<Vec<String>> {
+        let identities = self.image_identities();
+        let fallback = self.fallback_file();
         let mut seen = std::collections::HashMap::<String, usize>::new();
         self.images
             .iter()
-            .map(|check| {
+            .zip(&identities)
+            .map(|(check, identity)| {
                 check
                     .findings
                     .iter()
                     .map(|f| {
-                        let subject = match (f.layer, &f.created_by) {
-                            (Some(_), Some(created_by)) => created_by.as_str(),
-                            _ => f.subject.as_str(),
-                        };
+                        let file = f
+                            .dockerfile
+                            .as_ref()
+                            .or(f.location.as_ref())
+                            .map_or(fallback, |l| l.file.as_str());
                         let parts = [
                             f.code.as_str(),
                             f.rule.as_str(),
-                            subject,
-                            check.summary.name.as_str(),
+                            fingerprint_subject(check, f),
+                            file,
+                            identity.as_str(),
                         ];
                         let base = fnv1a_128(&parts);
                         let n = seen.entry(base.clone()).or_insert(0);
@@ -377,13 +393,83 @@ impl CheckReport {
             })
             .collect()
     }
+
+    /// What tells each image checked apart in a fingerprint, in image order, never its tag or
+    /// digest: nothing when one image was checked (the report is about it alone); with several,
+    /// the repository of its first tag, completed as image references are (`app:1` and a fully
+    /// qualified tag of `app` name one repository), followed by its platform when that
+    /// repository was checked for several; an untagged image is `untagged` and its rank among
+    /// the untagged ones.
+    pub(crate) fn image_identities(&self) -> Vec<String> {
+        if self.images.len() < 2 {
+            return vec![String::new(); self.images.len()];
+        }
+        let repositories: Vec<Option<String>> = self
+            .images
+            .iter()
+            .map(|c| c.summary.tags.first().map(|t| repository_of(t)))
+            .collect();
+        let mut untagged = 0;
+        self.images
+            .iter()
+            .zip(&repositories)
+            .map(|(check, repository)| match repository {
+                Some(repository) => {
+                    let platforms = self
+                        .images
+                        .iter()
+                        .zip(&repositories)
+                        .filter(|(_, r)| r.as_ref() == Some(repository))
+                        .map(|(c, _)| &c.summary.platform)
+                        .collect::<std::collections::HashSet<_>>();
+                    match (&check.summary.platform, platforms.len() > 1) {
+                        (Some(platform), true) => format!("{repository} {platform}"),
+                        _ => repository.clone(),
+                    }
+                }
+                None => {
+                    untagged += 1;
+                    format!("untagged {untagged}")
+                }
+            })
+            .collect()
+    }
+
+    /// The fingerprint of the note that says which rules were skipped on the `index`th image:
+    /// from its [identity](CheckReport::image_identities) alone, so the note stays one issue
+    /// across runs and tags however many rules it names. No finding's fingerprint can equal it:
+    /// theirs start from a finding code, and `skipped` is none.
+    pub(crate) fn skipped_fingerprint(&self, index: usize) -> String {
+        let identities = self.image_identities();
+        let identity = identities.get(index).map_or("", String::as_str);
+        fnv1a_128(&["skipped", identity])
+    }
 }
 
-/// The fingerprint of the note that says which rules were skipped on the image named `image`:
-/// from the name alone, so the note stays one issue across runs however many rules it names. No
-/// finding's fingerprint can equal it: theirs start from a finding code, and `skipped` is none.
-pub(crate) fn skipped_fingerprint(image: &str) -> String {
-    fnv1a_128(&["skipped", image])
+/// What a finding is about, for its fingerprint (see [`CheckReport::fingerprints`]).
+fn fingerprint_subject<'a>(check: &'a ImageCheck, f: &'a Finding) -> &'a str {
+    if f.subject == check.summary.name {
+        // The whole image: its name holds the tag, and the identity names the image already.
+        return "";
+    }
+    let about_a_layer = matches!(
+        f.code,
+        Code::LayerOverBudget | Code::LayerTooManyFiles | Code::LayerGrew
+    );
+    let Some(layer) = f.layer.filter(|_| about_a_layer) else {
+        return &f.subject;
+    };
+    let traced = check.origins.iter().find_map(|o| match o {
+        LayerOrigin::Instruction {
+            layer: l,
+            instruction,
+            ..
+        } if *l == layer => Some(instruction.as_str()),
+        _ => None,
+    });
+    traced
+        .or(f.created_by.as_deref().map(str::trim))
+        .unwrap_or(&f.subject)
 }
 
 /// FNV-1a, 128 bits, over the parts separated by NUL, as 32 hex digits. Chosen over std's
@@ -524,6 +610,123 @@ pub(crate) mod tests {
         let twins = report(vec![], vec![a.clone(), a]).fingerprints();
         assert_eq!(twins[0][0], one[0][0]);
         assert_ne!(twins[0][0], twins[0][1]);
+    }
+
+    /// `report`'s image renamed: its name, tags and the subject of its image-wide findings.
+    fn retagged(mut r: CheckReport, tag: &str) -> CheckReport {
+        for check in &mut r.images {
+            let old = std::mem::replace(&mut check.summary.name, tag.to_string());
+            check.summary.tags = vec![tag.to_string()];
+            for f in check.findings.iter_mut().filter(|f| f.subject == old) {
+                f.subject = tag.to_string();
+            }
+        }
+        r
+    }
+
+    /// Findings of every kind of subject: the image, a layer, a glob.
+    fn findings_of_every_kind() -> Vec<Finding> {
+        let image = finding(Code::ImageTooLarge, Severity::Error, "image.max_size", "x");
+        let mut layer = finding(Code::LayerOverBudget, Severity::Error, "layers[0]", "x");
+        (layer.subject, layer.layer) = ("layer 0".into(), Some(0));
+        layer.created_by = Some("COPY . /app".into());
+        let mut glob = finding(Code::ForbiddenPath, Severity::Warn, "forbid[0]", "x");
+        (glob.subject, glob.layer) = ("/**/*.pem".into(), Some(0));
+        vec![image, layer, glob]
+    }
+
+    #[test]
+    fn retagging_the_image_keeps_every_fingerprint() {
+        let one = report(vec![], findings_of_every_kind());
+        let before = one.fingerprints();
+        let after = retagged(one.clone(), "app:2").fingerprints();
+        assert_eq!(before, after);
+        let pushed = retagged(one.clone(), "registry.example/app@sha256:ab").fingerprints();
+        assert_eq!(before, pushed, "nor a digest");
+        // With two images, each is told by its repository: still not by its tag.
+        let two = |tags: [&str; 2]| {
+            let mut r = retagged(one.clone(), tags[0]);
+            let other = retagged(one.clone(), tags[1]).images.remove(0);
+            r.images.push(other);
+            r.fingerprints()
+        };
+        assert_eq!(two(["app:1", "worker:1"]), two(["app:2", "worker:7"]));
+        let pair = two(["app:1", "worker:1"]);
+        assert_ne!(
+            pair[0], pair[1],
+            "two repositories, two sets of fingerprints"
+        );
+        // One repository twice (two tags of one image): its findings are twins, told apart.
+        let twins: Vec<String> = two(["app:1", "app:2"]).concat();
+        let mut unique = twins.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), twins.len());
+    }
+
+    #[test]
+    fn one_repository_for_two_platforms_is_told_apart_by_the_platform() {
+        let mut r = retagged(
+            report(vec![], findings_of_every_kind()),
+            "registry.example/org/app:1",
+        );
+        let mut arm = r.images[0].clone();
+        arm.summary.platform = Some("linux/arm64".into());
+        r.images.push(arm);
+        assert_eq!(
+            r.image_identities(),
+            [
+                "registry.example/org/app linux/amd64",
+                "registry.example/org/app linux/arm64"
+            ]
+        );
+        let prints = r.fingerprints();
+        assert!(prints[0].iter().all(|p| !prints[1].contains(p)));
+        assert_ne!(r.skipped_fingerprint(0), r.skipped_fingerprint(1));
+        for check in &mut r.images {
+            check.summary.tags.clear();
+        }
+        assert_eq!(r.image_identities(), ["untagged 1", "untagged 2"]);
+    }
+
+    #[test]
+    fn a_layer_finding_is_named_by_its_instruction_and_file_not_its_index() {
+        let r = report(vec![], findings_of_every_kind());
+        let before = r.fingerprints();
+        let mut moved = r.clone();
+        // A base image gained a layer: the same instruction is now layer 1.
+        moved.images[0].findings[1].layer = Some(1);
+        moved.images[0].findings[1].subject = "layer 1".into();
+        assert_eq!(moved.fingerprints(), before);
+        // Traced to the Dockerfile, the finding is the Dockerfile's text, at the Dockerfile.
+        let mut traced = r.clone();
+        traced.images[0].findings[1].dockerfile = Some(Location {
+            file: "Dockerfile".into(),
+            line: 4,
+            column: 1,
+        });
+        let at_dockerfile = traced.fingerprints();
+        assert_ne!(at_dockerfile[0][1], before[0][1], "another file");
+        traced.images[0].origins = vec![LayerOrigin::Instruction {
+            layer: 0,
+            location: Location {
+                file: "Dockerfile".into(),
+                line: 4,
+                column: 1,
+            },
+            instruction: "COPY . /app".into(),
+        }];
+        traced.images[0].findings[1].created_by = Some("COPY dir:0f3a in /app".into());
+        assert_eq!(traced.fingerprints(), at_dockerfile);
+        // The policy moved to another file: another finding.
+        let mut elsewhere = r.clone();
+        for f in &mut elsewhere.images[0].findings {
+            if let Some(l) = &mut f.location {
+                l.file = "ci/sizegate.yml".into();
+            }
+        }
+        let other = elsewhere.fingerprints();
+        assert!(other[0].iter().all(|p| !before[0].contains(p)));
     }
 
     #[test]

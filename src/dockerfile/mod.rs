@@ -105,6 +105,13 @@ impl Dockerfile {
         parse::parse(file, text)
     }
 
+    /// The same Dockerfile, the layers it made shown at `file` rather than at the name it was
+    /// read under (see [`Policy::reported_as`](crate::Policy::reported_as)).
+    pub fn reported_as(mut self, file: impl Into<String>) -> Dockerfile {
+        self.file = file.into();
+        self
+    }
+
     /// The final stage: the one a plain `docker build` (no `--target`) builds.
     pub fn final_stage(&self) -> usize {
         self.stages.len().saturating_sub(1)

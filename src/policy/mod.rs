@@ -42,6 +42,14 @@ impl Policy {
         dive_ci::parse(file, text)
     }
 
+    /// The same policy, its findings shown at `file` rather than at the name it was read under
+    /// (which its errors and warnings keep): the binary names files in reports from the
+    /// repository root, and on stderr as the user typed them.
+    pub fn reported_as(mut self, file: impl Into<String>) -> Policy {
+        self.file = file.into();
+        self
+    }
+
     /// The policy's warnings (valid values that are likely mistakes, such as `max_layers: 0` or
     /// a misspelled `.dive-ci` key), rendered like its errors; `None` when there are none.
     pub fn render_warnings(&self, styled: bool) -> Option<String> {

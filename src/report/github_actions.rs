@@ -1,15 +1,17 @@
 //! GitHub Actions: the step summary and the step outputs of `sizegate check`. The binary reads the
-//! environment (`GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `RUNNER_TEMP`) and hands
-//! the paths here; this module only writes to the files they name.
+//! environment (`GITHUB_ACTIONS`, `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`, `RUNNER_TEMP`, and the
+//! server, repository and commit the summary links to) and hands them here; this module only
+//! writes to the files they name.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::check::CheckReport;
 use crate::report::format::json::Json;
 use crate::report::format::markdown::Markdown;
 use crate::report::format::Render;
+use crate::report::source_links::SourceLinks;
 
 /// The files a GitHub Actions step names in its environment.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +22,9 @@ pub struct Actions {
     pub output: Option<PathBuf>,
     /// `$RUNNER_TEMP`: where the JSON report is written when no `--output json=PATH` names one.
     pub runner_temp: Option<PathBuf>,
+    /// Where the summary's places link to (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`,
+    /// `GITHUB_SHA`).
+    pub links: Option<SourceLinks>,
 }
 
 impl Actions {
@@ -30,7 +35,12 @@ impl Actions {
     /// one job do not overwrite each other's.
     pub fn publish(&self, report: &CheckReport, json_report: Option<&Path>) -> io::Result<()> {
         if let Some(summary) = &self.step_summary {
-            append(summary, |out| Markdown::default().render(report, out))?;
+            let markdown = Markdown::with_links(self.links.clone());
+            let gap = blank_line_before(summary).map_err(|e| at(summary, e))?;
+            append(summary, |out| {
+                out.write_all(gap.as_bytes())?;
+                markdown.render(report, out)
+            })?;
         }
         let Some(output) = &self.output else {
             return Ok(());
@@ -82,6 +92,25 @@ pub(crate) fn output_line(key: &str, value: &str) -> String {
     format!("{key}<<{delimiter}\n{value}\n{delimiter}\n")
 }
 
+/// What ends an earlier step's summary in `path` with a blank line before the report, so that
+/// the report's marker starts a block of its own rather than continuing that step's last
+/// paragraph or table: `\n\n` after a line left open, `\n` after a closed one, nothing for an
+/// empty or missing file.
+fn blank_line_before(path: &Path) -> io::Result<&'static str> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(""),
+        Err(e) => return Err(e),
+    };
+    if file.metadata()?.len() == 0 {
+        return Ok("");
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(if last[0] == b'\n' { "\n" } else { "\n\n" })
+}
+
 /// Appends to `path` (creating it), as the runner expects of its command files.
 fn append(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let file = OpenOptions::new()
@@ -103,6 +132,17 @@ fn at(path: &Path, e: io::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_report_is_set_apart_from_what_earlier_steps_wrote() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("summary.md");
+        assert_eq!(blank_line_before(&path).ok(), Some(""), "no file yet");
+        for (earlier, gap) in [("", ""), ("| a | b |\n", "\n"), ("| a | b |", "\n\n")] {
+            std::fs::write(&path, earlier).expect("written");
+            assert_eq!(blank_line_before(&path).ok(), Some(gap), "{earlier:?}");
+        }
+    }
 
     #[test]
     fn outputs_are_key_value_lines_or_heredocs() {

@@ -13,6 +13,7 @@ pub mod github_actions;
 pub mod html;
 pub mod inventory;
 pub mod layers;
+pub mod source_links;
 pub mod top;
 pub(crate) mod view;
 

@@ -270,6 +270,8 @@ fn grew_lines(f: &Finding) -> Vec<String> {
 /// Code Quality, workflow commands): one note per image, so that a policy's five `baseline:`
 /// rules make one note, not five.
 pub(crate) struct SkippedNote<'a> {
+    /// The image's place in the report's list of images.
+    pub index: usize,
     /// The image, as the archive names it (not escaped: the formats escape it as they show it).
     pub image: &'a str,
     /// Where the first skipped rule is written; the note points there.
@@ -284,7 +286,8 @@ pub(crate) fn skipped_notes(report: &CheckReport) -> Vec<SkippedNote<'_>> {
     report
         .images
         .iter()
-        .filter_map(|check| {
+        .enumerate()
+        .filter_map(|(index, check)| {
             let skipped: Vec<&RuleResult> = check
                 .rules
                 .iter()
@@ -310,6 +313,7 @@ pub(crate) fn skipped_notes(report: &CheckReport) -> Vec<SkippedNote<'_>> {
                 }
             };
             Some(SkippedNote {
+                index,
                 image: &check.summary.name,
                 location: first.location.as_ref(),
                 message: printable(&message).into_owned(),

@@ -84,11 +84,20 @@ fn committed_schema_is_the_one_the_binary_prints() {
 }
 
 #[test]
-fn readme_documents_every_finding_code() {
+fn readme_documents_every_finding_code_under_its_anchor() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
     for code in sizegate::Code::ALL {
-        let row = format!("| `{}` | {} |", code.as_str(), code.description());
+        let name = code.as_str();
+        let row = format!("| [`{name}`](#{name}) | {} |", code.summary());
         assert!(readme.contains(&row), "README lacks the row: {row}");
+        // The heading's anchor is the code: SARIF's helpUri points there, its help is the body.
+        let section = format!("\n### `{name}`\n\n{}\n", code.help());
+        assert!(
+            readme.contains(&section),
+            "README lacks the section: {section}"
+        );
+        assert_eq!(readme.matches(&format!("\n### `{name}`\n")).count(), 1);
+        assert!(code.help_uri().ends_with(&format!("#{name}")));
     }
 }
 

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::support::{fixture, path_str, root, run, run_in, sizegate_in, tempdir, write_file, Run};
+use crate::support::{
+    fixture, root, run, run_in, sizegate_in, tempdir, write_file, DockerArchive, Layer, Run,
+};
 
 /// `check` on the fixture with the formats policy, from the repository root.
 const CHECK: [&str; 6] = [
@@ -180,11 +182,22 @@ fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
         let loc = &r["locations"][0]["physicalLocation"];
         assert!(loc["artifactLocation"]["uri"].is_string(), "{r:#}");
         assert!(loc["region"]["startLine"].as_u64() >= Some(1), "{r:#}");
-        let print = &r["partialFingerprints"]["sizegateFinding/v1"];
+        let print = &r["partialFingerprints"]["sizegateFinding/v2"];
         assert_eq!(print.as_str().map(str::len), Some(32), "{r:#}");
         let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(r["ruleId"], rules[index]);
     }
+    for rule in run0["tool"]["driver"]["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://github.com/sizegate/sizegate#{id}")
+        );
+        for key in ["name", "shortDescription", "fullDescription", "help"] {
+            assert!(rule.get(key).is_some(), "{id} has no {key}");
+        }
+    }
+    assert_eq!(run0["automationDetails"]["id"], "sizegate/tiny/tiny/");
     // The finding with no place points at the .dive-ci (the last policy), line 1.
     assert_eq!(
         results[4]["locations"][0]["physicalLocation"],
@@ -196,12 +209,89 @@ fn sarif_is_2_1_0_with_a_location_and_a_fingerprint_for_every_result() {
 }
 
 #[test]
+fn sarif_category_is_set_by_flag_or_environment() {
+    let id = |run: Run| run.json()["runs"][0]["automationDetails"]["id"].clone();
+    let flag = check(&["--format", "sarif", "--sarif-category", "images/tiny"]);
+    assert_eq!(id(flag), "images/tiny/");
+    let mut cmd = sizegate_in(root());
+    cmd.args(CHECK)
+        .args(["--format", "sarif"])
+        .env("SIZEGATE_SARIF_CATEGORY", "from-env");
+    assert_eq!(id(run(&mut cmd)), "from-env/");
+}
+
+#[test]
 fn junit_has_a_suite_per_image_and_a_case_per_rule() {
     let run = check(&["--format", "junit"]);
     assert_snapshot("check.junit.xml", &run.stdout);
     assert!(run.stdout.contains(
         r#"<testsuite name="docker.io/tiny/tiny:latest" tests="6" skipped="0" errors="0" failures="4">"#
     ));
+}
+
+/// `xmllint` when it is on PATH (.ci/run installs it; a bare machine may lack it).
+fn xmllint() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("xmllint"))
+        .find(|candidate| candidate.is_file())
+}
+
+#[test]
+fn junit_is_valid_against_jenkins_xunit_schema() {
+    let Some(xmllint) = xmllint() else {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("xmllint is not on PATH: JUnit schema validation not run (.ci/run runs it)");
+        }
+        return;
+    };
+    let dir = tempdir();
+    // A failing check, one with skipped rules, one with a baseline finding.
+    let cases: [(&str, &[&str], &str); 3] = [
+        ("failing", &CHECK, "<failure"),
+        (
+            "skipped",
+            &[
+                "check",
+                "examples/tiny.docker.tar",
+                "--policy",
+                "examples/sizegate.yml",
+            ],
+            "<skipped",
+        ),
+        (
+            "baseline",
+            &[
+                "check",
+                "tests/fixtures/tiny-umoci-insert.docker.tar",
+                "--policy",
+                "examples/sizegate.yml",
+                "--baseline",
+                "examples/tiny.docker.tar",
+            ],
+            "type=\"waste-grew\"",
+        ),
+    ];
+    for (name, args, shows) in cases {
+        let out = run(sizegate_in(root()).args(args).args(["--format", "junit"]));
+        assert!(out.code <= 1, "{name}: {}", out.stderr);
+        assert!(out.stdout.contains(shows), "{name}: {}", out.stdout);
+        let file = write_file(dir.path(), &format!("{name}.xml"), out.stdout.as_bytes());
+        let valid = std::process::Command::new(&xmllint)
+            .arg("--noout")
+            .arg("--schema")
+            .arg(root().join(".ci/junit-10.xsd"))
+            .arg(&file)
+            .output()
+            .expect("xmllint runs");
+        assert!(
+            valid.status.success(),
+            "{name}: {}\n{}",
+            String::from_utf8_lossy(&valid.stderr),
+            out.stdout
+        );
+    }
 }
 
 #[test]
@@ -226,24 +316,22 @@ fn gitlab_code_quality_has_unique_fingerprints_and_mapped_severities() {
 
 #[test]
 fn fingerprints_stay_when_the_numbers_change() {
+    // The policy keeps its name (a fingerprint names the file a finding is shown in); only its
+    // limits change.
     let dir = tempdir();
-    let policy = fs::read_to_string(fixture("formats.yml"))
-        .expect("policy")
+    let original = fs::read_to_string(fixture("formats.yml")).expect("policy");
+    let changed = original
         .replace("max_size: 20kB", "max_size: 21kB")
         .replace("max_size: 4kB", "max_size: 4100B");
-    let copy = write_file(dir.path(), "formats.yml", policy.as_bytes());
-    let copy = path_str(&copy);
-    let prints = |policy: &str, format: &str| -> Vec<String> {
-        let mut cmd = sizegate_in(root());
-        cmd.args([
-            "check",
-            "tests/fixtures/tiny.docker.tar",
+    let dive_ci = fs::read(fixture("formats.dive-ci")).expect("dive-ci");
+    write_file(dir.path(), "formats.dive-ci", &dive_ci);
+    let prints = |format: &str| -> Vec<String> {
+        let mut cmd = sizegate_in(dir.path());
+        cmd.arg("check").arg(fixture("tiny.docker.tar")).args([
             "--policy",
-            policy,
-        ])
-        .args([
+            "formats.yml",
             "--dive-ci",
-            "tests/fixtures/formats.dive-ci",
+            "formats.dive-ci",
             "--format",
             format,
         ]);
@@ -263,9 +351,63 @@ fn fingerprints_stay_when_the_numbers_change() {
             .collect()
     };
     for format in ["gitlab", "sarif"] {
-        let before = prints("tests/fixtures/formats.yml", format);
+        write_file(dir.path(), "formats.yml", original.as_bytes());
+        let before = prints(format);
         assert_eq!(before.len(), 5);
-        assert_eq!(before, prints(copy, format), "{format}");
+        write_file(dir.path(), "formats.yml", changed.as_bytes());
+        assert_eq!(before, prints(format), "{format}");
+    }
+}
+
+#[test]
+fn fingerprints_stay_when_the_image_is_retagged() {
+    let dir = tempdir();
+    let layer = |path: &str| Layer::new().dir("opt/").file(path, 5_000).tar();
+    for (file, tag) in [
+        ("one.tar", "registry.example/org/app:pr-1"),
+        ("two.tar", "org/app:pr-2"),
+    ] {
+        DockerArchive::new()
+            .layer(layer("opt/a.pem"))
+            .layer(layer("opt/b.bin"))
+            .history(&["COPY a.pem /opt/", "COPY b.bin /opt/"])
+            .tags(&[tag])
+            .write(dir.path(), file);
+    }
+    write_file(
+        dir.path(),
+        "size.yml",
+        b"image:\n  max_size: 1kB\nlayers:\n  - select: { index: \"0..\" }\n    max_size: 1kB\nforbid:\n  - glob: \"/**/*.pem\"\n",
+    );
+    let prints = |image: &str, format: &str| -> Vec<String> {
+        let out = run_in(
+            dir.path(),
+            &["check", image, "--policy", "size.yml", "--format", format],
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let json = out.json();
+        match format {
+            "gitlab" => json.as_array().cloned().unwrap_or_default(),
+            _ => json["runs"][0]["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        }
+        .iter()
+        .map(|i| match format {
+            "gitlab" => i["fingerprint"].to_string(),
+            _ => i["partialFingerprints"]["sizegateFinding/v2"].to_string(),
+        })
+        .collect()
+    };
+    for format in ["gitlab", "sarif"] {
+        let before = prints("one.tar", format);
+        assert_eq!(
+            before.len(),
+            4,
+            "{format}: the image, two layers, the forbidden path"
+        );
+        assert_eq!(before, prints("two.tar", format), "{format}");
     }
 }
 
@@ -426,9 +568,10 @@ fn github_actions_appends_the_summary_and_writes_the_step_outputs() {
     let run = runner.run("true", &CHECK);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.stdout, snapshot("check.table.txt"), "stdout is as ever");
+    // A blank line sets the report apart from the earlier step's last block.
     assert_eq!(
         runner.read("summary.md"),
-        format!("earlier step\n{}", snapshot("check.md"))
+        format!("earlier step\n\n{}", snapshot("check.md"))
     );
     let output = runner.read("output");
     let (head, report) = output.rsplit_once("report=").expect("a report output");
@@ -495,8 +638,41 @@ fn github_actions_on_a_passing_check_says_pass() {
         .read("output")
         .starts_with("earlier=1\nverdict=pass\nimage-size=25982\nerrors=0\nwarnings=6\nreport="));
     assert!(runner.read("summary.md").starts_with(
-        "earlier step\n<!-- sizegate-report -->\n## ✅ sizegate PASS: 0 errors, 6 warnings"
+        "earlier step\n\n<!-- sizegate-report -->\n## ✅ sizegate PASS: 0 errors, 6 warnings"
     ));
+}
+
+#[test]
+fn github_actions_summary_links_each_place_to_its_line_at_the_commit() {
+    let runner = Runner::new();
+    let at_commit = |format: &str| {
+        let mut cmd = sizegate_in(root());
+        cmd.args(CHECK)
+            .args(["--format", format])
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_REPOSITORY", "org/app")
+            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+        cmd
+    };
+    let mut cmd = at_commit("json");
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", runner.path("summary.md"));
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let blob = "https://github.com/org/app/blob/0123456789abcdef0123456789abcdef01234567";
+    let summary = runner.read("summary.md");
+    for linked in [
+        format!("Policy: [`tests/fixtures/formats.yml`]({blob}/tests/fixtures/formats.yml), "),
+        format!("| [`tests/fixtures/formats.yml:8:13`]({blob}/tests/fixtures/formats.yml#L8) |"),
+    ] {
+        assert!(summary.contains(&linked), "{linked}\n{summary}");
+    }
+    // --format markdown links alike; without the variables, nothing links.
+    assert_eq!(
+        run(&mut at_commit("markdown")).stdout,
+        summary.trim_start_matches("earlier step\n\n")
+    );
+    assert!(!check(&["--format", "markdown"]).stdout.contains("](http"));
 }
 
 #[test]

@@ -26,6 +26,7 @@ mod real_fixtures;
 mod regressions;
 #[cfg(unix)]
 mod release_binaries;
+mod repo_paths;
 mod shell_docs;
 mod support;
 mod synthetic_errors;

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sizegate::report::format::{self, Render};
+use sizegate::report::source_links::SourceLinks;
 
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
 /// what every layer and file costs.
@@ -135,6 +136,10 @@ pub(crate) struct CheckArgs {
     /// `$GITHUB_STEP_SUMMARY` nor write the step outputs to `$GITHUB_OUTPUT`.
     #[arg(long)]
     pub no_github: bool,
+    /// The SARIF run's category (its `automationDetails.id`), so that two uploads of one workflow
+    /// keep their own alerts; default: `sizegate/` and the repositories of the images checked.
+    #[arg(long, value_name = "CATEGORY", env = "SIZEGATE_SARIF_CATEGORY")]
+    pub sarif_category: Option<String>,
 }
 
 /// The arguments of `diff`.
@@ -280,6 +285,15 @@ pub(crate) enum CheckFormat {
     Html,
 }
 
+/// What the writers of `check` take besides the report, from the arguments and the environment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RenderContext {
+    /// `--sarif-category`.
+    pub sarif_category: Option<String>,
+    /// Where the markdown's places link to (GitHub Actions' server, repository and commit).
+    pub links: Option<SourceLinks>,
+}
+
 impl CheckFormat {
     /// The name `--format` and `--output` take (`sarif`).
     pub(crate) fn name(self) -> String {
@@ -289,14 +303,18 @@ impl CheckFormat {
     }
 
     /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
-    pub(crate) fn renderer(self, styled: bool) -> Box<dyn Render> {
+    pub(crate) fn renderer(self, styled: bool, context: &RenderContext) -> Box<dyn Render> {
         match self {
             CheckFormat::Table => Box::new(format::table::Table { styled }),
             CheckFormat::Json => Box::new(format::json::Json),
             CheckFormat::Csv => Box::new(format::csv::Csv),
-            CheckFormat::Markdown => Box::new(format::markdown::Markdown::default()),
+            CheckFormat::Markdown => Box::new(format::markdown::Markdown::with_links(
+                context.links.clone(),
+            )),
             CheckFormat::Github => Box::new(format::github::Github),
-            CheckFormat::Sarif => Box::new(format::sarif::Sarif),
+            CheckFormat::Sarif => Box::new(format::sarif::Sarif {
+                category: context.sarif_category.clone(),
+            }),
             CheckFormat::Junit => Box::new(format::junit::Junit),
             CheckFormat::Gitlab => Box::new(format::gitlab::Gitlab),
             CheckFormat::Html => Box::new(format::html::Html),

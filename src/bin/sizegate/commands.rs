@@ -9,13 +9,15 @@ use anyhow::Context;
 
 use crate::args::{
     CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
-    Output,
+    Output, RenderContext,
 };
+use crate::repo_path::{as_given, RepoRoot};
 use crate::{colour, progress};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
 use sizegate::report::format::Render;
 use sizegate::report::github_actions::Actions;
+use sizegate::report::source_links::SourceLinks;
 use sizegate::{
     largest, parse_headroom, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
     Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Snapshot,
@@ -30,9 +32,11 @@ const DEFAULT_DIVE_CI: &str = ".dive-ci";
 /// `sizegate check`: the verdict of the policies on the image, written in every format asked for.
 pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let to_stdout = output_to_stdout(&args.output)?;
-    let policies = load_policies(args.policy, args.dive_ci)?;
+    // Reports name the files from the repository root; errors keep the paths as typed.
+    let repo = RepoRoot::discover();
+    let policies = load_policies(args.policy, args.dive_ci, &repo)?;
     let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        Some(path) => Some(read_dockerfile(path, args.target.as_deref(), &repo)?),
         None => None,
     };
     let actions = (!args.no_github).then(github_actions).flatten();
@@ -76,9 +80,13 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         fail_on: args.fail_on.into(),
     };
     let report = sizegate::check(&policies, loaded.images, &options);
+    let context = RenderContext {
+        sarif_category: args.sarif_category.clone(),
+        links: source_links(),
+    };
     // The files first: a closed stdout must not cost the CI its reports.
     for o in args.output.iter().filter(|o| !o.is_stdout()) {
-        write_file(&o.path, &report, o.format.renderer(false))?;
+        write_file(&o.path, &report, o.format.renderer(false, &context))?;
     }
     if let Some(actions) = actions {
         let json = args
@@ -95,17 +103,17 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     match to_stdout {
         Some(format) => {
             let mut out = BufWriter::new(io::stdout().lock());
-            format.renderer(false).render(&report, &mut out)?;
+            format.renderer(false, &context).render(&report, &mut out)?;
             out.flush()?;
             let stderr = io::stderr();
-            let renderer = args.format.renderer(colour(&stderr));
+            let renderer = args.format.renderer(colour(&stderr), &context);
             let mut err = BufWriter::new(stderr.lock());
             renderer.render(&report, &mut err)?;
             err.flush()?;
         }
         None => {
             let stdout = io::stdout();
-            let renderer = args.format.renderer(colour(&stdout));
+            let renderer = args.format.renderer(colour(&stdout), &context);
             let mut out = BufWriter::new(stdout.lock());
             renderer.render(&report, &mut out)?;
             out.flush()?;
@@ -232,7 +240,11 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
 /// `sizegate explain`: the savings of each image, largest first, and where its bytes are.
 pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(path, args.target.as_deref())?),
+        Some(path) => Some(read_dockerfile(
+            path,
+            args.target.as_deref(),
+            &RepoRoot::discover(),
+        )?),
         None => None,
     };
     let loaded = load(&args.image.source, &selection(&args.image))?;
@@ -263,7 +275,7 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
 fn read_snapshots(arg: &str, selection: &Selection) -> anyhow::Result<Vec<Snapshot>> {
     let path = Path::new(arg);
     if arg != "-" && starts_like_a_report(path) {
-        let file = display_path(path);
+        let file = as_given(path);
         let bytes = read_input(path, &Input::REPORT).with_context(|| file.clone())?;
         let mut snapshots = Snapshot::read_report(&file, &bytes)?;
         if let Some(name) = &selection.image {
@@ -325,12 +337,29 @@ fn github_actions() -> Option<Actions> {
         step_summary: path("GITHUB_STEP_SUMMARY"),
         output: path("GITHUB_OUTPUT"),
         runner_temp: path("RUNNER_TEMP"),
+        links: source_links(),
     })
 }
 
-/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`.
-/// Without either, a lone `.dive-ci` here is read as dive reads it by default.
-fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::Result<Vec<Policy>> {
+/// Where the files of the commit checked are shown, when GitHub Actions' variables say
+/// (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`): the markdown links its places there.
+fn source_links() -> Option<SourceLinks> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    SourceLinks::new(
+        &var("GITHUB_SERVER_URL")?,
+        &var("GITHUB_REPOSITORY")?,
+        &var("GITHUB_SHA")?,
+    )
+}
+
+/// Reads the policies `check` applies: the one named, or the default file, plus a `.dive-ci`;
+/// their findings named as `repo` names them. Without either, a lone `.dive-ci` here is read as
+/// dive reads it by default.
+fn load_policies(
+    policy: Option<PathBuf>,
+    dive_ci: Option<PathBuf>,
+    repo: &RepoRoot,
+) -> anyhow::Result<Vec<Policy>> {
     // Whatever is there under a default name is taken, and refused when read if it is not a
     // regular file (a link to /dev/zero): never passed over in silence.
     let present = |name: &str| Path::new(name).symlink_metadata().is_ok();
@@ -345,13 +374,16 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
         given => given,
     };
     let mut policies = Vec::new();
+    let mut paths = Vec::new();
     if let Some(path) = policy {
         let (file, text) = read_text(&path, &Input::POLICY)?;
         policies.push(Policy::parse(&file, &text)?);
+        paths.push(path);
     }
     if let Some(path) = dive_ci {
         let (file, text) = read_text(&path, &Input::DIVE_CI)?;
         policies.push(Policy::parse_dive_ci(&file, &text)?);
+        paths.push(path);
     }
     // Valid values that are likely mistakes (`max_layers: 0`, a misspelled `.dive-ci` key).
     for warnings in policies
@@ -363,13 +395,22 @@ fn load_policies(policy: Option<PathBuf>, dive_ci: Option<PathBuf>) -> anyhow::R
             eprintln!("{warnings}");
         }
     }
-    Ok(policies)
+    Ok(policies
+        .into_iter()
+        .zip(&paths)
+        .map(|(policy, path)| policy.reported_as(repo.name(path)))
+        .collect())
 }
 
-/// Reads and parses a Dockerfile, with the index of the stage the image was built from. A
-/// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
-fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerfile, usize)> {
-    let file = display_path(path);
+/// Reads and parses a Dockerfile, with the index of the stage the image was built from; its
+/// errors name it as typed, the reports as `repo` names it. A Dockerfile need not be UTF-8: odd
+/// bytes are replaced, they only ever appear in arguments.
+fn read_dockerfile(
+    path: &Path,
+    target: Option<&str>,
+    repo: &RepoRoot,
+) -> anyhow::Result<(Dockerfile, usize)> {
+    let file = as_given(path);
     let bytes = read_input(path, &Input::DOCKERFILE).with_context(|| file.clone())?;
     let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
     let stage = match target {
@@ -386,23 +427,13 @@ fn read_dockerfile(path: &Path, target: Option<&str>) -> anyhow::Result<(Dockerf
             )
         })?,
     };
-    Ok((dockerfile, stage))
+    Ok((dockerfile.reported_as(repo.name(path)), stage))
 }
 
-/// A path as findings show it: as given, without a leading `./` (GitHub and GitLab resolve
-/// locations from the repository root).
-fn display_path(path: &Path) -> String {
-    let text = path.display().to_string();
-    match text.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => text,
-    }
-}
-
-/// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with the
-/// name findings show for it.
+/// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with its
+/// name as typed, for its errors and warnings.
 fn read_text(path: &Path, input: &'static Input) -> anyhow::Result<(String, String)> {
-    let file = display_path(path);
+    let file = as_given(path);
     let bytes = read_input(path, input).with_context(|| file.clone())?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{file}: stream did not contain valid UTF-8"))?;

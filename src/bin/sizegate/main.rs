@@ -6,6 +6,7 @@ mod commands;
 mod docs;
 mod parse;
 mod progress;
+mod repo_path;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;

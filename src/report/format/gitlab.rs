@@ -1,5 +1,7 @@
 //! `--format gitlab`: GitLab Code Quality JSON (`artifacts:reports:codequality`), one issue per
-//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line); and
+//! finding, so merge requests show each finding on the policy rule (or the Dockerfile line), its
+//! description the lines the other formats show (the message, `reason:`, `fix:`, the paths and
+//! the sources of waste) and its fingerprint the finding's stable one; and
 //! an `info` issue per image whose rules were skipped (`baseline:` rules without a base image),
 //! so that a rule not checked is not mistaken for one passed.
 
@@ -8,8 +10,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Render;
-use crate::check::{skipped_fingerprint, CheckReport};
-use crate::report::view::{place, reason_lines, skipped_notes, FindingLines};
+use crate::check::CheckReport;
+use crate::report::view::{place, skipped_notes, FindingLines};
 use crate::report::{printable, write_json};
 use crate::severity::Severity;
 
@@ -47,15 +49,9 @@ impl Render for Gitlab {
                 // The description is shown to people in the merge request: escaped as for them.
                 let (path, begin) =
                     place(f).map_or((report.fallback_file(), 1), |l| (l.file.as_str(), l.line));
-                let mut description = printable(&f.message).into_owned();
-                if let Some(reason) = &f.reason {
-                    let reason = reason_lines(reason).join("\n");
-                    description.push_str(&format!(" (reason: {reason})"));
-                }
-                for line in FindingLines::of(f).sources {
-                    description.push('\n');
-                    description.push_str(&line);
-                }
+                // The lines every format shows: the message, `reason:` and `fix:`, the paths,
+                // the sources of waste.
+                let mut description = FindingLines::of(f).all().join("\n");
                 if report.images.len() > 1 {
                     description.push_str(&format!(" [{}]", printable(&check.summary.name)));
                 }
@@ -86,7 +82,7 @@ impl Render for Gitlab {
             issues.push(Issue {
                 description,
                 check_name: "skipped",
-                fingerprint: skipped_fingerprint(note.image),
+                fingerprint: report.skipped_fingerprint(note.index),
                 severity: "info",
                 location: IssueLocation {
                     path,
@@ -120,7 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn skipped_rules_are_one_info_issue_per_image_with_a_fingerprint_of_its_name() {
+    fn skipped_rules_are_one_info_issue_per_image_with_a_fingerprint_of_its_identity() {
         let skip = |name| {
             let mut r = rule(name, Outcome::Skipped);
             r.detail = Some("no --baseline given".into());
@@ -138,7 +134,7 @@ mod tests {
             serde_json::json!([{
                 "description": "2 rules skipped (no --baseline given): baseline.max_growth, baseline.max_new_files",
                 "check_name": "skipped",
-                "fingerprint": skipped_fingerprint("app:1"),
+                "fingerprint": r.skipped_fingerprint(0),
                 "severity": "info",
                 "location": {"path": "sizegate.yml", "lines": {"begin": 1}}
             }])

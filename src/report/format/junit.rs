@@ -1,5 +1,7 @@
 //! `--format junit`: JUnit XML (via `quick-junit`) for CI test-report views: one test suite per
-//! image, one test case per rule checked.
+//! image, one test case per rule checked. The report is valid against Jenkins xUnit's
+//! `junit-10.xsd` (.ci/junit-10.xsd, checked in .ci/run) as well as in the surefire shape GitLab
+//! reads.
 //!
 //! A rule that failed the gate (as an `error`, or as a `warn` under `--fail-on warning`) is a
 //! failed test case (`<failure>` with the finding's message, its code as the type, and every
@@ -75,8 +77,29 @@ impl Render for Junit {
         // Made in memory first: quick-junit's error hides the I/O error inside it, and a closed
         // pipe must stay recognisable as one.
         let xml = junit.to_string().map_err(io::Error::other)?;
-        out.write_all(xml.as_bytes())
+        out.write_all(without_root_skipped(&xml).as_bytes())
     }
+}
+
+/// The report without the `skipped` attribute of its root `<testsuites>`, which quick-junit always
+/// writes and Jenkins' xUnit schema (junit-10.xsd) does not allow there: a report with it fails
+/// that schema's validation. Each `<testsuite>` keeps its own `skipped` count, which the schema
+/// allows and GitLab and Jenkins read; the root tag holds only sizegate's name and counts, so the
+/// attribute is found there without parsing user text.
+fn without_root_skipped(xml: &str) -> String {
+    let Some(start) = xml.find("<testsuites") else {
+        return xml.to_string();
+    };
+    let end = xml[start..].find('>').map_or(xml.len(), |e| start + e);
+    let tag = &xml[start..end];
+    let Some(at) = tag.find(" skipped=\"") else {
+        return xml.to_string();
+    };
+    let value_start = start + at + " skipped=\"".len();
+    let Some(close) = xml[value_start..end].find('"') else {
+        return xml.to_string();
+    };
+    format!("{}{}", &xml[..start + at], &xml[value_start + close + 1..])
 }
 
 /// Every finding of a rule: its code, details and layer, a blank line between findings.
@@ -193,6 +216,27 @@ mod tests {
         assert!(
             never.contains("<system-out>warn: [forbidden-path] doc"),
             "{never}"
+        );
+    }
+
+    #[test]
+    fn the_root_has_no_skipped_attribute_but_each_suite_does() {
+        let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
+        skipped.detail = Some("no --baseline given".into());
+        let mut out = Vec::new();
+        Junit
+            .render(&report(vec![skipped], vec![]), &mut out)
+            .expect("written to memory");
+        let xml = String::from_utf8_lossy(&out);
+        assert!(
+            xml.contains(r#"<testsuites name="sizegate" tests="1" failures="0" errors="0">"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<testsuite name="app:1" tests="1" skipped="1""#));
+        assert_eq!(without_root_skipped("<a/>"), "<a/>");
+        assert_eq!(
+            without_root_skipped(r#"<testsuites tests="1"><testsuite skipped="1"/>"#),
+            r#"<testsuites tests="1"><testsuite skipped="1"/>"#
         );
     }
 

@@ -4,15 +4,22 @@
 //! its largest files. With `--baseline`, each total and layer carries its change against the base
 //! (`▲ +5 MB (+43.8 %)`), and the layers that changed and what grew follow the layers. Past
 //! `LIMIT` bytes it stops, with a note (GitHub refuses step summaries over 1 MiB).
+//!
+//! A finding fits the page: long paths are cut in the middle, keeping the file name, and more
+//! than a few paths, or sources of waste, are folded in `<details>`. With [`SourceLinks`] (under
+//! GitHub Actions), each place (`sizegate.yml:8:13`, `Dockerfile:6`) links to its line at the
+//! commit checked.
 
 use std::io::{self, Write};
 
 use super::Render;
+use crate::check::Location;
 use crate::check::{CheckReport, Finding, ImageCheck, Outcome, Verdict};
 use crate::diff::{ImageDiff, LayerDelta, LayerStatus};
 use crate::report::diff::{
     layer_status, markdown_changes, marked_size, total_rows, Listed, TotalRow,
 };
+use crate::report::source_links::SourceLinks;
 use crate::report::view::{rule_rows, source_lines, FindingLines};
 use crate::report::{ellipsize, human_size, printable};
 use crate::severity::Severity;
@@ -30,16 +37,38 @@ pub const LARGEST_FILES: usize = 10;
 /// Longest `created_by` shown in the layer table.
 const CREATED_BY_WIDTH: usize = 80;
 
+/// Longest path shown in a finding (cut in the middle beyond): a page's table has room for about
+/// this many characters of code font in the finding's cell.
+const PATH_WIDTH: usize = 60;
+
+/// Lines of paths (or of what grew) a finding shows before they are folded.
+const UNFOLDED_PATHS: usize = 3;
+
 /// The markdown summary, cut at `limit` bytes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Markdown {
     /// Bytes the report may take, the truncation note included.
     pub(crate) limit: usize,
+    /// Links from the places findings point at to the files at the commit, when known.
+    pub(crate) links: Option<SourceLinks>,
 }
 
 impl Default for Markdown {
     fn default() -> Self {
-        Markdown { limit: LIMIT }
+        Markdown {
+            limit: LIMIT,
+            links: None,
+        }
+    }
+}
+
+impl Markdown {
+    /// The summary whose places link to the files at the commit (`links`), when known.
+    pub fn with_links(links: Option<SourceLinks>) -> Markdown {
+        Markdown {
+            links,
+            ..Markdown::default()
+        }
     }
 }
 
@@ -57,10 +86,15 @@ impl Render for Markdown {
             text(&report.verdict_line())
         ));
         page.line("");
-        let policies: Vec<String> = report.policy.iter().map(|p| code(p)).collect();
+        let links = self.links.as_ref();
+        let policies: Vec<String> = report
+            .policy
+            .iter()
+            .map(|p| linked(code(&cut_path(p)), links.and_then(|l| l.url(p, None))))
+            .collect();
         page.line(&format!("Policy: {}", policies.join(", ")));
         for check in &report.images {
-            image_section(&mut page, check);
+            image_section(&mut page, check, links);
         }
         let mut doc = page.text;
         if page.truncated {
@@ -81,7 +115,7 @@ const DETAILS_END: &str = "</details>";
 /// Closes a report that was cut short.
 const TRUNCATED: &str = "\n> [!NOTE]\n> This summary was cut short to stay under GitHub's 1 MiB limit: the JSON report (`--output json=PATH`) has everything.\n";
 
-fn image_section(page: &mut Page, check: &ImageCheck) {
+fn image_section(page: &mut Page, check: &ImageCheck, links: Option<&SourceLinks>) {
     let s = &check.summary;
     let platform = s
         .platform
@@ -182,7 +216,7 @@ fn image_section(page: &mut Page, check: &ImageCheck) {
                 code(f.code.as_str()),
                 code(&f.rule),
                 finding_cell(f),
-                place_lines(f).join("<br>"),
+                place_lines(f, links).join("<br>"),
             ));
         }
     }
@@ -260,15 +294,88 @@ fn layer_change(change: Option<&LayerDelta>) -> String {
 }
 
 /// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
-/// then its paths (the image's words: every character literal), then where its waste comes from,
-/// as one table cell. `FindingLines` has escaped them already.
+/// then its paths (the image's words: every character literal), each cut to [`PATH_WIDTH`] in its
+/// middle and folded past [`UNFOLDED_PATHS`], then what grew (folded alike), then where its waste
+/// comes from, as one table cell. `FindingLines` has escaped them already.
 fn finding_cell(f: &Finding) -> String {
     let lines = FindingLines::of(f);
-    let words = lines.words.iter().map(|l| text(l));
-    let paths = lines.paths.iter().map(|l| escape_text(l));
-    let mut cell = words.chain(paths).collect::<Vec<_>>().join("<br>");
+    let mut cell = lines
+        .words
+        .iter()
+        .map(|l| text(l))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    // `FindingLines` lists the paths found first (one line each, then the count of the rest), then
+    // what grew: the paths are made again here from the finding, to be cut.
+    let mut found: Vec<String> = f
+        .paths
+        .iter()
+        .map(|p| {
+            let path = cut_path(&printable(&p.path));
+            let size = human_size(p.size);
+            escape_text(&format!("  {path} ({size}, layer {})", p.layer))
+        })
+        .collect();
+    if f.more_paths > 0 {
+        found.push(escape_text(&format!("  … and {} more", f.more_paths)));
+    }
+    let shown = f.paths.len() + usize::from(f.more_paths > 0);
+    let grew: Vec<String> = lines
+        .paths
+        .iter()
+        .skip(shown)
+        .map(|l| escape_text(l))
+        .collect();
+    let total = f.paths.len() + f.more_paths;
+    let noun = if total == 1 { "path" } else { "paths" };
+    cell.push_str(&folded(&found, &format!("{total} {noun}")));
+    cell.push_str(&folded(&grew, "what grew most"));
     cell.push_str(&sources_list(f));
     cell
+}
+
+/// Lines of a cell after `<br>`, or folded under `summary` when there are more than
+/// [`UNFOLDED_PATHS`]; nothing for none.
+fn folded(lines: &[String], summary: &str) -> String {
+    match lines.len() {
+        0 => String::new(),
+        n if n <= UNFOLDED_PATHS => format!("<br>{}", lines.join("<br>")),
+        _ => format!(
+            "<details><summary>{summary}</summary>{}</details>",
+            lines.join("<br>")
+        ),
+    }
+}
+
+/// A path of at most [`PATH_WIDTH`] characters: a longer one loses the middle of its directories
+/// (`/usr/lib/…/site-packages/x.py` keeps the start and the file name), or, when the file name
+/// alone is too long, the start of it (`…_name.py`).
+fn cut_path(path: &str) -> String {
+    let chars = path.chars().count();
+    if chars <= PATH_WIDTH {
+        return path.to_string();
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let name_chars = name.chars().count();
+    // Room for the start of the directories, `…/`, and the name.
+    match PATH_WIDTH.checked_sub(name_chars + 2) {
+        Some(head) if head > 0 => {
+            let start: String = path.chars().take(head).collect();
+            format!("{start}…/{name}")
+        }
+        _ => {
+            let end: String = name.chars().skip(name_chars - (PATH_WIDTH - 1)).collect();
+            format!("…{end}")
+        }
+    }
+}
+
+/// `label` as a link to `url`, or as it is without one.
+fn linked(label: String, url: Option<String>) -> String {
+    match url {
+        Some(url) => format!("[{label}]({url})"),
+        None => label,
+    }
 }
 
 /// Sources listed in a finding's cell before the list is folded.
@@ -304,17 +411,28 @@ fn sources_list(f: &Finding) -> String {
     }
 }
 
-/// The layer, the policy rule and the Dockerfile line of a finding, as code spans.
-fn place_lines(f: &Finding) -> Vec<String> {
+/// The layer, the policy rule and the Dockerfile line of a finding, as code spans (the file's path
+/// cut as in findings), each linked to its line when `links` are known.
+fn place_lines(f: &Finding, links: Option<&SourceLinks>) -> Vec<String> {
+    let place = |loc: &Location, column: bool| {
+        let at = match column {
+            true => format!("{}:{}:{}", cut_path(&loc.file), loc.line, loc.column),
+            false => format!("{}:{}", cut_path(&loc.file), loc.line),
+        };
+        linked(
+            code(&at),
+            links.and_then(|l| l.url(&loc.file, Some(loc.line))),
+        )
+    };
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
         lines.push(format!("layer {layer}"));
     }
     if let Some(loc) = &f.location {
-        lines.push(code(&loc.to_string()));
+        lines.push(place(loc, true));
     }
     if let Some(loc) = &f.dockerfile {
-        lines.push(code(&loc.file_line()));
+        lines.push(place(loc, false));
     }
     lines
 }
@@ -512,6 +630,94 @@ mod tests {
     }
 
     #[test]
+    fn long_paths_are_cut_in_the_middle_keeping_the_file_name() {
+        let short = "/usr/lib/x.so";
+        assert_eq!(cut_path(short), short);
+        let long = format!(
+            "/usr/lib/python3/{}/site-packages/module.py",
+            "d".repeat(80)
+        );
+        let cut = cut_path(&long);
+        assert_eq!(cut.chars().count(), PATH_WIDTH);
+        assert!(cut.starts_with("/usr/lib/python3/ddd"), "{cut}");
+        assert!(cut.ends_with("…/module.py"), "{cut}");
+        let name = format!("/opt/{}.bin", "n".repeat(100));
+        let cut = cut_path(&name);
+        assert_eq!(cut.chars().count(), PATH_WIDTH);
+        assert!(cut.starts_with('…') && cut.ends_with("nnn.bin"), "{cut}");
+    }
+
+    #[test]
+    fn more_than_three_paths_are_folded_and_each_is_cut() {
+        let path = |p: String| crate::check::PathHit {
+            path: p,
+            size: 1000,
+            layer: 2,
+            created_by: None,
+        };
+        let mut f = finding(Code::ForbiddenPath, Severity::Warn, "forbid[0]", "found");
+        f.paths = vec![path("/a.pem".into()), path("/b.pem".into())];
+        assert_eq!(
+            finding_cell(&f),
+            "found<br>  /a.pem (1 kB, layer 2)<br>  /b.pem (1 kB, layer 2)"
+        );
+        f.paths.push(path(format!("/{}/k.pem", "x".repeat(100))));
+        f.more_paths = 7;
+        let cell = finding_cell(&f);
+        assert!(
+            cell.starts_with(
+                "found<details><summary>10 paths</summary>  /a.pem (1 kB, layer 2)<br>"
+            ),
+            "{cell}"
+        );
+        assert!(
+            cell.contains("xxx…/k.pem (1 kB, layer 2)<br>  … and 7 more</details>"),
+            "{cell}"
+        );
+    }
+
+    #[test]
+    fn places_link_to_their_line_at_the_commit_when_known() {
+        let mut f = finding(Code::LayerOverBudget, Severity::Error, "layers[0]", "big");
+        f.layer = Some(1);
+        f.dockerfile = Some(Location {
+            file: "docker/Dockerfile".into(),
+            line: 6,
+            column: 1,
+        });
+        assert_eq!(
+            place_lines(&f, None),
+            ["layer 1", "`sizegate.yml:3:13`", "`docker/Dockerfile:6`"]
+        );
+        let links = SourceLinks::new("https://github.com", "org/app", "abcdef0");
+        let url = "https://github.com/org/app/blob/abcdef0";
+        assert_eq!(
+            place_lines(&f, links.as_ref()),
+            [
+                "layer 1".to_string(),
+                format!("[`sizegate.yml:3:13`]({url}/sizegate.yml#L3)"),
+                format!("[`docker/Dockerfile:6`]({url}/docker/Dockerfile#L6)")
+            ]
+        );
+        // A file outside the repository has no link.
+        f.location = f.location.map(|l| Location {
+            file: "/etc/size.yml".into(),
+            ..l
+        });
+        assert_eq!(place_lines(&f, links.as_ref())[1], "`/etc/size.yml:3:13`");
+        let r = report(vec![], vec![]);
+        let mut out = Vec::new();
+        Markdown::with_links(links)
+            .render(&r, &mut out)
+            .expect("memory");
+        let md = String::from_utf8_lossy(&out);
+        assert!(
+            md.contains(&format!("\nPolicy: [`sizegate.yml`]({url}/sizegate.yml)\n")),
+            "{md}"
+        );
+    }
+
+    #[test]
     fn starts_with_the_marker_and_the_verdict() {
         let r = report(
             vec![rule("image.max_size", Outcome::Error)],
@@ -549,7 +755,9 @@ mod tests {
         let r = report(vec![rule("forbid[0]", Outcome::Warn)], findings);
         let limit = 20_000;
         let mut out = Vec::new();
-        Markdown { limit }.render(&r, &mut out).expect("memory");
+        Markdown { limit, links: None }
+            .render(&r, &mut out)
+            .expect("memory");
         let md = String::from_utf8(out).expect("UTF-8");
         assert!(md.len() <= limit, "{} bytes", md.len());
         assert!(md.starts_with(MARKER));
@@ -572,9 +780,12 @@ mod tests {
             .collect();
         let r = report(rules, vec![]);
         let mut out = Vec::new();
-        Markdown { limit: 20_000 }
-            .render(&r, &mut out)
-            .expect("memory");
+        Markdown {
+            limit: 20_000,
+            links: None,
+        }
+        .render(&r, &mut out)
+        .expect("memory");
         let md = String::from_utf8_lossy(&out);
         assert!(md.len() <= 20_000, "{}", md.len());
         assert_eq!(
@@ -681,7 +892,9 @@ mod tests {
         with_base(&mut r, |_| {}, (0..2000).map(added_layer).collect());
         let limit = 20_000;
         let mut out = Vec::new();
-        Markdown { limit }.render(&r, &mut out).expect("memory");
+        Markdown { limit, links: None }
+            .render(&r, &mut out)
+            .expect("memory");
         let md = String::from_utf8(out).expect("UTF-8");
         assert!(md.len() <= limit, "{} bytes", md.len());
         assert!(md.ends_with(TRUNCATED), "{md}");

@@ -1,10 +1,12 @@
 //! `--format sarif`: SARIF 2.1.0 (GitHub code scanning, GitLab, IDEs), built with the typed model
-//! of `serde-sarif`. One rule per finding code; every result has a physical location (the
-//! Dockerfile line, else the policy rule, else line 1 of the policy file) and a stable
-//! `partialFingerprints` entry, so a finding that persists across runs stays one alert. Rules that
-//! were skipped (`baseline:` rules without a base image) are no results: they are notes of level
-//! `note` in the run's invocation (`toolExecutionNotifications`), one per image, at the first
-//! skipped rule.
+//! of `serde-sarif`. One rule per finding code that occurs, each with its name, descriptions, help
+//! (what it means and how to fix it) and a link to its section of the README; every result has a
+//! physical location (the Dockerfile line, else the policy rule, else line 1 of the policy file)
+//! and a stable `partialFingerprints` entry, so a finding that persists across runs stays one
+//! alert. The run's `automationDetails.id` is its category, so that two uploads in one workflow do
+//! not replace each other's alerts. Rules that were skipped (`baseline:` rules without a base
+//! image) are no results: they are notes of level `note` in the run's invocation
+//! (`toolExecutionNotifications`), one per image, at the first skipped rule.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -12,11 +14,13 @@ use std::io::{self, Write};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location as SarifLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif as SarifLog, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif as SarifLog, Tool,
+    ToolComponent,
 };
 
 use super::Render;
 use crate::check::{CheckReport, Code, Finding, Location};
+use crate::code::REPOSITORY;
 use crate::report::printable;
 use crate::report::view::{layer_line, place, skipped_notes, source_lines, FindingLines};
 use crate::report::write_json;
@@ -28,20 +32,25 @@ pub(crate) const SCHEMA_URI: &str =
 
 /// The key of sizegate's fingerprint in `partialFingerprints` (versioned, so a change of recipe
 /// gets a new key rather than silently new values).
-pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v2";
 
 /// A SARIF 2.1.0 log with one run.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Sarif;
+#[derive(Debug, Clone, Default)]
+pub struct Sarif {
+    /// The run's category (`--sarif-category`): its `automationDetails.id` is this and a `/`.
+    /// `None` (or empty): `sizegate/` and the repositories of the images checked (see
+    /// `default_category`).
+    pub category: Option<String>,
+}
 
 impl Render for Sarif {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        write_json(out, &log(report))
+        write_json(out, &log(report, self.category.as_deref()))
     }
 }
 
-/// The SARIF log of a report.
-pub(crate) fn log(report: &CheckReport) -> SarifLog {
+/// The SARIF log of a report, its run in `category` (see [`Sarif::category`]).
+pub(crate) fn log(report: &CheckReport, category: Option<&str>) -> SarifLog {
     // The rules are the codes that occur, in documentation order; results point at them by index.
     let used: Vec<Code> = Code::ALL
         .iter()
@@ -54,15 +63,7 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
                 .any(|f| f.code == *c)
         })
         .collect();
-    let rules: Vec<ReportingDescriptor> = used
-        .iter()
-        .map(|code| {
-            ReportingDescriptor::builder()
-                .id(code.as_str())
-                .short_description(text(code.description()))
-                .build()
-        })
-        .collect();
+    let rules: Vec<ReportingDescriptor> = used.iter().map(|code| rule(*code)).collect();
     let mut results = Vec::new();
     for (check, prints) in report.images.iter().zip(report.fingerprints()) {
         for (f, fingerprint) in check.findings.iter().zip(prints) {
@@ -105,12 +106,24 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
     }
     let driver = ToolComponent::builder()
         .name("sizegate")
+        .information_uri(REPOSITORY)
         .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules)
         .build();
+    // An empty category (an unset CI input passed on as `""`) is none.
+    let category = category
+        .map(|c| c.trim().trim_end_matches('/'))
+        .filter(|c| !c.is_empty())
+        .map_or_else(|| default_category(report), str::to_string);
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(automation_id(&category))
+                .build(),
+        )
         .build();
     run.invocations = skipped_invocation(report).map(|i| vec![i]);
     SarifLog::builder()
@@ -118,6 +131,81 @@ pub(crate) fn log(report: &CheckReport) -> SarifLog {
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// The rule of a finding code: its id (the code), its PascalCase name, a title, what it means, how
+/// to fix it (as text and as markdown) and its section of the README.
+fn rule(code: Code) -> ReportingDescriptor {
+    let help = MultiformatMessageString::builder()
+        .text(code.help())
+        .markdown(format!(
+            "{}\n\n**Fix:** {}\n\n[sizegate: `{}`]({})",
+            code.description(),
+            code.fix(),
+            code.as_str(),
+            code.help_uri()
+        ))
+        .build();
+    ReportingDescriptor::builder()
+        .id(code.as_str())
+        .name(code.name())
+        .short_description(text(code.summary()))
+        .full_description(text(code.description()))
+        .help(help)
+        .help_uri(code.help_uri())
+        .build()
+}
+
+/// The category of a run when `--sarif-category` names none: `sizegate/` and the repository of
+/// each image checked (`sizegate/org/app`; several joined by `+`), so that two jobs checking two
+/// images upload to two categories, while each new tag of one image stays in its category. A
+/// repository is its name without tag, digest or registry host; an image without a tag adds
+/// nothing; characters other than ASCII letters, digits and `._-/` become `-`.
+pub(crate) fn default_category(report: &CheckReport) -> String {
+    let mut repositories: Vec<String> = Vec::new();
+    for check in &report.images {
+        let Some(tag) = check.summary.tags.first() else {
+            continue;
+        };
+        let repository = repository_path(tag);
+        if !repository.is_empty() && !repositories.contains(&repository) {
+            repositories.push(repository);
+        }
+    }
+    let category = match repositories.as_slice() {
+        [] => "sizegate".to_string(),
+        _ => format!("sizegate/{}", repositories.join("+")),
+    };
+    category
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' | '/' | '+' => c,
+            _ => '-',
+        })
+        .collect()
+}
+
+/// `org/app` of `registry.example:5000/org/app:1.2@sha256:…`: the repository as the tag writes
+/// it, without digest, tag, or a first component that names a registry (one with a `.` or a `:`,
+/// or `localhost`, as image references tell a registry from a path).
+fn repository_path(tag: &str) -> String {
+    let name = tag.split('@').next().unwrap_or(tag);
+    let name = match name.rfind(':') {
+        // A colon before the last `/` is a registry's port, not a tag.
+        Some(i) if !name[i..].contains('/') => &name[..i],
+        _ => name,
+    };
+    match name.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => rest,
+        _ => name,
+    }
+    .to_string()
+}
+
+/// `automationDetails.id` of a run in `category`: the category and a `/`, as SARIF says of an id
+/// whose instance part is left out (the category is everything before the last `/`).
+fn automation_id(category: &str) -> String {
+    format!("{}/", category.trim_end_matches('/'))
 }
 
 /// The run's invocation when rules were skipped: it ran to the end, and says which rules it did
@@ -230,6 +318,11 @@ mod tests {
     use crate::check::tests::{report, rule, unplaced};
     use crate::check::Outcome;
 
+    /// The log of `r` in the default category.
+    fn log_of(r: &CheckReport) -> SarifLog {
+        log(r, None)
+    }
+
     #[test]
     fn file_uris_are_relative_or_file_scheme_and_encoded() {
         assert_eq!(file_uri("examples/fail.yml"), "examples/fail.yml");
@@ -245,7 +338,7 @@ mod tests {
     #[test]
     fn every_result_has_a_location_and_a_rule() {
         let f = unplaced(Severity::Warn, "low");
-        let log = serde_json::to_value(log(&report(vec![], vec![f]))).expect("serializes");
+        let log = serde_json::to_value(log_of(&report(vec![], vec![f]))).expect("serializes");
         let result = &log["runs"][0]["results"][0];
         assert_eq!(result["level"], "warning");
         assert_eq!(result["ruleIndex"], 0);
@@ -263,6 +356,70 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_says_what_it_means_how_to_fix_it_and_where_it_is_documented() {
+        let f = unplaced(Severity::Warn, "low");
+        let log = serde_json::to_value(log_of(&report(vec![], vec![f]))).expect("serializes");
+        let driver = &log["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["informationUri"], REPOSITORY);
+        assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+        let rule = &driver["rules"][0];
+        let code = Code::DiveLowestEfficiency;
+        assert_eq!(rule["name"], "DiveLowestEfficiency");
+        assert_eq!(rule["shortDescription"]["text"], code.summary());
+        assert_eq!(rule["fullDescription"]["text"], code.description());
+        assert_eq!(rule["help"]["text"], code.help());
+        let markdown = rule["help"]["markdown"].as_str().expect("markdown");
+        assert!(
+            markdown.contains(&format!("**Fix:** {}", code.fix())),
+            "{markdown}"
+        );
+        assert_eq!(
+            rule["helpUri"],
+            format!("{REPOSITORY}#dive-lowest-efficiency")
+        );
+    }
+
+    #[test]
+    fn the_category_is_the_one_asked_for_else_the_repositories_checked() {
+        let mut r = report(vec![], vec![]);
+        let id = |r: &CheckReport, category| {
+            let log = serde_json::to_value(log(r, category)).expect("serializes");
+            log["runs"][0]["automationDetails"]["id"].clone()
+        };
+        assert_eq!(id(&r, None), "sizegate/app/");
+        assert_eq!(id(&r, Some("images/app")), "images/app/");
+        assert_eq!(id(&r, Some("images/app/")), "images/app/");
+        assert_eq!(id(&r, Some(" ")), "sizegate/app/", "empty is none");
+        // A new tag is the same category; another repository is another.
+        r.images[0].summary.tags = vec!["registry.example:5000/org/app:2@sha256:00".into()];
+        let mut other = r.images[0].clone();
+        other.summary.tags = vec!["org/worker:2".into()];
+        r.images.push(other.clone());
+        r.images.push(other);
+        assert_eq!(id(&r, None), "sizegate/org/app+org/worker/");
+        for check in &mut r.images {
+            check.summary.tags.clear();
+        }
+        assert_eq!(id(&r, None), "sizegate/", "untagged images name none");
+        // Names from the archive: nothing but plain characters reach the id.
+        r.images[0].summary.tags = vec!["a p\u{1b}p:1".into()];
+        assert_eq!(id(&r, None), "sizegate/a-p-p/");
+    }
+
+    #[test]
+    fn a_repository_path_drops_registry_tag_and_digest() {
+        assert_eq!(repository_path("app"), "app");
+        assert_eq!(repository_path("app:1"), "app");
+        assert_eq!(repository_path("org/app:1"), "org/app");
+        assert_eq!(repository_path("host:5000/org/app"), "org/app");
+        assert_eq!(repository_path("localhost/app:latest"), "app");
+        assert_eq!(
+            repository_path("registry.example/org/app@sha256:ab"),
+            "org/app"
+        );
+    }
+
+    #[test]
     fn skipped_rules_are_a_note_of_the_invocation_at_the_first_of_them() {
         let mut skipped = rule("baseline.max_growth", Outcome::Skipped);
         skipped.detail = Some("no --baseline given".into());
@@ -271,7 +428,8 @@ mod tests {
             line: 4,
             column: 15,
         });
-        let sarif = serde_json::to_value(log(&report(vec![skipped], vec![]))).expect("serializes");
+        let sarif =
+            serde_json::to_value(log_of(&report(vec![skipped], vec![]))).expect("serializes");
         let invocation = &sarif["runs"][0]["invocations"][0];
         assert_eq!(invocation["executionSuccessful"], true);
         let note = &invocation["toolExecutionNotifications"][0];
@@ -284,7 +442,7 @@ mod tests {
             note["locations"][0]["physicalLocation"]["region"],
             serde_json::json!({"startLine": 4, "startColumn": 15})
         );
-        let none = serde_json::to_value(log(&report(vec![], vec![]))).expect("serializes");
+        let none = serde_json::to_value(log_of(&report(vec![], vec![]))).expect("serializes");
         assert!(none["runs"][0].get("invocations").is_none());
     }
 }

@@ -161,7 +161,10 @@ fn check_sarif_and_gitlab_escape_what_viewers_show_and_keep_the_rest_exact() {
     let gitlab: Value = serde_json::from_str(&check("gitlab").stdout).expect("GitLab is JSON");
     assert_eq!(
         gitlab[1]["description"],
-        format!("2 forbidden paths (2 kB) match /opt/** (reason: keys\n{REASON_LINE})")
+        format!(
+            "2 forbidden paths (2 kB) match /opt/**\nreason: keys\n{REASON_LINE}\n  \
+             /opt/k{SHOWN}.pem (2 kB, layer 0)\n  /opt/link (0 B, layer 0)"
+        )
     );
 }
 

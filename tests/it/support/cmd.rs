@@ -25,6 +25,15 @@ pub(crate) fn without_sizegate_vars(cmd: &mut Command) {
         }
     }
 }
+/// The variables the binary reads to name files from the repository root and to link them to a
+/// commit: unset in every run (a CI running the tests sets them), set again by the tests of them.
+pub(crate) const REPOSITORY_VARS: [&str; 5] = [
+    "GITHUB_WORKSPACE",
+    "CI_PROJECT_DIR",
+    "GITHUB_SERVER_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_SHA",
+];
 
 /// The path of the `sizegate` binary of this package, for scripts that run it themselves.
 pub(crate) fn sizegate_bin() -> PathBuf {
@@ -41,6 +50,9 @@ pub(crate) fn sizegate() -> Command {
         cmd.env_remove(var);
     }
     without_sizegate_vars(&mut cmd);
+    for var in REPOSITORY_VARS {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
