@@ -3,30 +3,33 @@
 use std::io::{self, Write};
 
 use super::view::{created_by, image_heading};
-use super::{ellipsize, human_size, new_table, right_align};
+use super::{human_size, Fit, FitTable};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
-/// Longest `created_by` shown in a table cell; JSON and CSV keep it whole.
-const CREATED_BY_WIDTH: usize = 80;
-
-/// Writes the layer tables of every image.
-pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<()> {
+/// Writes the layer tables of every image, each at most `width` columns wide (`created_by` is cut
+/// to fit; JSON and CSV keep it whole).
+pub fn write_table(out: &mut dyn Write, images: &[ImageSummary], width: usize) -> io::Result<()> {
     for (i, img) in images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{}", image_heading(img))?;
-        let mut table = new_table(&["#", "size", "files", "created_by"]);
+        let mut table = FitTable::new(&[
+            ("#", Fit::Whole),
+            ("size", Fit::Whole),
+            ("files", Fit::Whole),
+            ("created_by", Fit::Start),
+        ]);
         for l in &img.layers {
-            table.add_row(vec![
+            table.add_row([
                 l.index.to_string(),
                 human_size(l.size),
                 l.files.to_string(),
-                ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
+                created_by(l.created_by.as_deref()),
             ]);
         }
-        right_align(&mut table, &[1, 2]);
-        writeln!(out, "{table}")?;
+        table.right_align(&[1, 2]);
+        writeln!(out, "{}", table.render(width))?;
         let compressed = img
             .compressed_size
             .map(|c| format!(", {} compressed", human_size(c)))

@@ -6,11 +6,29 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sizegate::report::format::{self, Render};
 
+use crate::ui::{ColorChoice, Look};
+
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
 /// what every layer and file costs.
 #[derive(Debug, Parser)]
 #[command(name = "sizegate", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
+    /// When to colour: `auto` colours a terminal, unless `NO_COLOR` is set or `TERM=dumb`
+    /// (`CLICOLOR_FORCE` colours a pipe too).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        global = true,
+        env = "SIZEGATE_COLOR",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+    /// Print less: `check` prints only its verdict line instead of the table (its report files,
+    /// step summary and outputs are still written); no notes, warnings or progress on stderr.
+    /// Errors are always printed.
+    #[arg(short, long, global = true, env = "SIZEGATE_QUIET")]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -225,10 +243,13 @@ pub(crate) enum CheckFormat {
 }
 
 impl CheckFormat {
-    /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
-    pub(crate) fn renderer(self, styled: bool) -> Box<dyn Render> {
+    /// The writer of this format; `look` is the colour and width of the table where it goes.
+    pub(crate) fn renderer(self, look: Look) -> Box<dyn Render> {
         match self {
-            CheckFormat::Table => Box::new(format::table::Table { styled }),
+            CheckFormat::Table => Box::new(format::table::Table {
+                styled: look.colour,
+                width: look.width,
+            }),
             CheckFormat::Json => Box::new(format::json::Json),
             CheckFormat::Csv => Box::new(format::csv::Csv),
             CheckFormat::Markdown => Box::new(format::markdown::Markdown::default()),

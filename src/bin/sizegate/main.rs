@@ -4,14 +4,19 @@
 mod args;
 mod commands;
 mod progress;
+mod ui;
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use args::{Cli, Command};
+use sizegate::report::format::github::workflow_command;
+use sizegate::report::printable;
 use sizegate::{PolicyErrors, Verdict};
+
+pub(crate) use ui::colour;
 
 /// The policy was violated: a rule with severity error failed.
 const EXIT_VIOLATION: u8 = 1;
@@ -19,16 +24,36 @@ const EXIT_VIOLATION: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors; a bad argument is one that stops the run.
+            if e.use_stderr() && annotates(no_github_in_args()) {
+                let text = e.render().to_string();
+                let text = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
+                annotate(&error_annotation(&printable(text)));
+            }
+            e.exit()
+        }
+    };
+    ui::init(cli.color, cli.quiet);
+    let annotate_errors = annotates(matches!(&cli.command, Command::Check(a) if a.no_github));
     match run(cli) {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            let policy = e.downcast_ref::<PolicyErrors>();
             #[allow(clippy::print_stderr)]
-            match e.downcast_ref::<PolicyErrors>() {
+            match policy {
                 Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
                 None => eprintln!("error: {e:#}"),
+            }
+            if annotate_errors {
+                annotate(&match policy {
+                    Some(policy) => policy_annotation(policy),
+                    None => error_annotation(&format!("{e:#}")),
+                });
             }
             ExitCode::from(EXIT_ERROR)
         }
@@ -55,9 +80,52 @@ fn run(cli: Cli) -> anyhow::Result<Verdict> {
     Ok(Verdict::Pass)
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
-fn colour(stream: &impl IsTerminal) -> bool {
-    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// Whether an error that stops the run is also a GitHub annotation: under GitHub Actions
+/// (`GITHUB_ACTIONS=true`), unless `check --no-github` turned sizegate's GitHub output off.
+fn annotates(no_github: bool) -> bool {
+    !no_github && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Whether the raw arguments hold `--no-github` (when they could not be parsed).
+fn no_github_in_args() -> bool {
+    std::env::args_os().skip(1).any(|a| a == "--no-github")
+}
+
+/// `::error title=sizegate could not run::MESSAGE`. The message is already [`printable`] where it
+/// quotes an input; the workflow command escapes it again as the runner requires.
+fn error_annotation(message: &str) -> String {
+    let title = [("title", "sizegate could not run".to_string())];
+    workflow_command("error", &title, message)
+}
+
+/// The annotation of an invalid policy: at its first problem, and every problem in its text (one
+/// `file:line:column: message` each; the underlined source is for the log, not an annotation).
+fn policy_annotation(policy: &PolicyErrors) -> String {
+    let file = printable(policy.file());
+    let lines: Vec<String> = policy
+        .problems()
+        .map(|(line, column, message)| format!("{file}:{line}:{column}: {}", printable(message)))
+        .collect();
+    let mut properties = Vec::new();
+    if let Some((line, column, _)) = policy.problems().next() {
+        properties.push(("file", policy.file().to_string()));
+        properties.push(("line", line.to_string()));
+        properties.push(("col", column.to_string()));
+    }
+    properties.push((
+        "title",
+        "sizegate could not run: invalid policy".to_string(),
+    ));
+    workflow_command("error", &properties, &lines.join("\n"))
+}
+
+/// Prints a workflow command on stderr, beside the error it repeats (the runner reads commands on
+/// both streams, and stdout may be a report redirected to a file).
+fn annotate(command: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{command}");
+    }
 }
 
 /// `sizegate … | head` closes the pipe early: that is not an error.
@@ -66,4 +134,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_one_annotation_line_whatever_its_message() {
+        let annotation = error_annotation("cannot read x.tar: 100% broken\nsecond line\r");
+        assert_eq!(
+            annotation,
+            "::error title=sizegate could not run::cannot read x.tar: 100%25 broken%0Asecond line%0D"
+        );
+    }
+
+    #[test]
+    fn a_property_cannot_end_early() {
+        let annotation = workflow_command("error", &[("file", "a::b,c".to_string())], "m");
+        assert_eq!(annotation, "::error file=a%3A%3Ab%2Cc::m");
+    }
 }
