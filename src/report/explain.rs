@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use comfy_table::Width;
+
 use super::view::image_heading;
 use super::{human_size, printable, Fit, FitTable};
 use crate::explain::{Explanation, Item, Saving};
@@ -46,7 +48,7 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation, width: usize)
                 ]);
             }
             // The fix is prose: wrapped in short lines, however wide the log.
-            table.right_align(&[0]).at_most(4, FIX_WIDTH);
+            table.right_align(&[0]).at_most(4, Width::Fixed(FIX_WIDTH));
             writeln!(out, "{}", table.render(width))?;
             let rest = img.savings.get(SHOWN_SAVINGS..).unwrap_or_default();
             if !rest.is_empty() {

@@ -140,7 +140,7 @@ pub(crate) struct FitTable {
     header: Vec<String>,
     fits: Vec<Fit>,
     right: Vec<bool>,
-    widest: Vec<Option<u16>>,
+    widest: Vec<Option<Width>>,
     rows: Vec<Vec<Cell>>,
     styled: bool,
 }
@@ -168,9 +168,10 @@ impl FitTable {
         self
     }
 
-    /// Keeps `column` at most `width` characters wide, padding included, however wide the table
-    /// may be (prose reads better in short lines).
-    pub(crate) fn at_most(&mut self, column: usize, width: u16) -> &mut FitTable {
+    /// Keeps `column` at most `width` wide, padding included: a number of characters (prose
+    /// reads better in short lines), or a share of the table's width (so that the column leaves
+    /// the rest to others). Never narrower than the column's least, though.
+    pub(crate) fn at_most(&mut self, column: usize, width: Width) -> &mut FitTable {
         if let Some(widest) = self.widest.get_mut(column) {
             *widest = Some(width);
         }
@@ -236,16 +237,30 @@ impl FitTable {
             table.add_row(row.iter().map(Cell::styled).collect::<Vec<_>>());
         }
         let content = table.column_max_content_widths();
+        // What the borders leave of the width, which a share of it is of.
+        let inner = width.saturating_sub(u16::try_from(self.fits.len() + 1).unwrap_or(u16::MAX));
         for (i, column) in table.column_iter_mut().enumerate() {
             if self.right.get(i).copied().unwrap_or(false) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
+            let fit = self.fits.get(i).copied().unwrap_or(Fit::Wrap);
+            if matches!(fit, Fit::Middle | Fit::PathFirst | Fit::Start) {
+                // Lines that are cut, not wrapped, are one word to comfy-table: else it narrows
+                // the column to where their words would wrap, and the cut leaves room unused.
+                column.set_delimiter(UNSPLIT);
+            }
             let constraint = match fixed.and_then(|f| f.get(i)) {
                 Some(w) => ColumnConstraint::Absolute(Width::Fixed(*w)),
                 None => {
-                    let fit = self.fits.get(i).copied().unwrap_or(Fit::Wrap);
                     let content = content.get(i).copied().unwrap_or(1);
-                    constraint(fit, content, self.widest.get(i).copied().flatten())
+                    let widest = self.widest.get(i).copied().flatten().map(|w| match w {
+                        Width::Fixed(w) => w,
+                        Width::Percentage(p) => {
+                            let share = u32::from(inner) * u32::from(p.min(100)) / 100;
+                            u16::try_from(share).unwrap_or(u16::MAX)
+                        }
+                    });
+                    constraint(fit, content, widest)
                 }
             };
             column.set_constraint(constraint);
@@ -254,8 +269,12 @@ impl FitTable {
     }
 }
 
+/// A delimiter no cell holds: every control character is escaped before it reaches a table.
+const UNSPLIT: char = '\0';
+
 /// The constraint of a column of `fit` whose widest line is `content` wide: [`Fit::Whole`] keeps
-/// it, the others keep [`Fit::least`] (or the content's width, when narrower), padding included.
+/// it, the others keep [`Fit::least`] (or the content's width, when narrower) and stay under
+/// `widest` unless that is less, padding included.
 fn constraint(fit: Fit, content: u16, widest: Option<u16>) -> ColumnConstraint {
     if fit == Fit::Whole {
         return ColumnConstraint::ContentWidth;
@@ -264,8 +283,8 @@ fn constraint(fit: Fit, content: u16, widest: Option<u16>) -> ColumnConstraint {
     let lower = content.min(least).saturating_add(2);
     match widest {
         Some(upper) => ColumnConstraint::Boundaries {
-            lower: Width::Fixed(lower.min(upper)),
-            upper: Width::Fixed(upper),
+            lower: Width::Fixed(lower),
+            upper: Width::Fixed(upper.max(lower)),
         },
         None => ColumnConstraint::LowerBoundary(Width::Fixed(lower)),
     }
@@ -372,7 +391,8 @@ pub(crate) fn cut_end(text: &str, max: usize) -> String {
     format!("{}…", head(text, max - 1).trim_end())
 }
 
-/// The shortest a path is cut to before its file name, else the cut keeps less of the name.
+/// The least of a path's start worth keeping on its line: with less room, what follows its file
+/// name goes to the next line.
 const LEAST_START: usize = 4;
 
 /// Where the file name of a path (or of a line that holds one) starts: at its last `/` but the
@@ -403,9 +423,9 @@ fn fit_path(line: &str, width: usize) -> Vec<String> {
 }
 
 /// `text` at most `max` columns wide, cut in the middle so that its end stays: a path keeps its
-/// file name whole, and its start up to a `/` when that leaves most of the room used
-/// (`/usr/lib/…/libLLVM.so.17`); a file name too long for that keeps a third of the room for the
-/// start and the rest for the end.
+/// file name whole, and as much of its start as the room leaves, up to a `/` when that leaves
+/// most of it used (`/usr/lib/…/libLLVM.so.17`, `…/fail.yml:11:5`); a file name too long for that
+/// keeps a third of the room for the start and the rest for the end.
 pub(crate) fn cut_middle(text: &str, max: usize) -> String {
     if text_width(text) <= max {
         return text.to_string();
@@ -417,7 +437,7 @@ pub(crate) fn cut_middle(text: &str, max: usize) -> String {
     if let Some(at) = name_start(text) {
         let name = &text[at..];
         let name_width = text_width(name);
-        if name_width + LEAST_START <= room {
+        if name_width <= room {
             let budget = room - name_width;
             let start = head(text, budget);
             let start = match start.rfind('/') {
@@ -460,6 +480,9 @@ mod tests {
         assert_eq!(cut, "/srv/a…rchive.tar.gz");
         assert_eq!(text_width(&cut), 20);
         assert_eq!(cut_middle(path, 1), "…");
+        // A file name that just fits keeps no start at all.
+        assert_eq!(cut_middle("examples/fail.yml:11:5", 15), "…/fail.yml:11:5");
+        assert_eq!(cut_middle("examples/fail.yml:11:5", 16), "e…/fail.yml:11:5");
         assert_eq!(cut_middle(path, 0), "");
     }
 

@@ -15,6 +15,7 @@ mod explain;
 mod formats;
 mod hostile;
 mod html_report;
+mod logs;
 mod oci_index;
 mod policy_errors;
 #[cfg(unix)]

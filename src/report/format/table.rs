@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::Color;
+use comfy_table::{Color, Width};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
@@ -56,7 +56,9 @@ impl Render for Table {
                     ("where", Fit::Middle),
                 ]);
                 // The place is short; what a wide log has to spare goes to the finding's prose.
-                findings.styled(styled).at_most(3, WHERE_WIDTH);
+                findings
+                    .styled(styled)
+                    .at_most(3, Width::Percentage(WHERE_SHARE));
                 for f in &check.findings {
                     findings.add_row([
                         status_cell(f.severity.into()),
@@ -95,8 +97,9 @@ impl Render for VerdictLine {
     }
 }
 
-/// Widest the findings' `where` column gets, padding included.
-const WHERE_WIDTH: u16 = 40;
+/// The share of the width (in percent) the findings' `where` column takes at most: a narrow log
+/// leaves the rest to the finding's prose.
+const WHERE_SHARE: u16 = 25;
 
 /// Changed paths listed under "what grew"; the rest are counted (the JSON lists more).
 const GREW_PATHS: usize = 5;
@@ -154,7 +157,16 @@ fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> Cell {
     }
     // The label quotes the Dockerfile's `FROM`; the files are the user's.
     match f.layer.and_then(|l| origins.get(l)) {
-        Some(origin) => lines.push((printable(&origin.label()).into_owned(), Fit::Wrap)),
+        Some(origin) => {
+            // `base image debian:12 (Dockerfile:1)` is words; `Dockerfile:7` a place.
+            let label = printable(&origin.label()).into_owned();
+            let fit = if label.contains(' ') {
+                Fit::Wrap
+            } else {
+                Fit::Middle
+            };
+            lines.push((label, fit));
+        }
         None => {
             if let Some(loc) = &f.dockerfile {
                 lines.push((printable(&loc.file_line()).into_owned(), Fit::Middle));
