@@ -27,7 +27,14 @@ pub(crate) struct Cli {
     /// Print less: `check` prints only its verdict line instead of the table (its report files,
     /// step summary and outputs are still written); no notes, warnings or progress on stderr.
     /// Errors are always printed.
-    #[arg(short, long, global = true, env = "SIZEGATE_QUIET")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "SIZEGATE_QUIET",
+        // `SIZEGATE_QUIET=1` as much as `=true`; empty, `0`, `false`, `no`, `off` are off.
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub quiet: bool,
     /// What to do.
     #[command(subcommand)]

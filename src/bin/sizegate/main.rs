@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             if e.use_stderr() && annotates(no_github_in_args()) {
                 let text = e.render().to_string();
                 let text = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
-                annotate(&error_annotation(&printable(text)));
+                annotate(&error_annotation(text));
             }
             e.exit()
         }
@@ -91,11 +91,13 @@ fn no_github_in_args() -> bool {
     std::env::args_os().skip(1).any(|a| a == "--no-github")
 }
 
-/// `::error title=sizegate could not run::MESSAGE`. The message is already [`printable`] where it
-/// quotes an input; the workflow command escapes it again as the runner requires.
+/// `::error title=sizegate could not run::MESSAGE`: each line of the message made [`printable`]
+/// (it may quote an argument), then the lines joined into one workflow command as the runner
+/// requires.
 fn error_annotation(message: &str) -> String {
     let title = [("title", "sizegate could not run".to_string())];
-    workflow_command("error", &title, message)
+    let lines: Vec<_> = message.lines().map(printable).collect();
+    workflow_command("error", &title, &lines.join("\n"))
 }
 
 /// The annotation of an invalid policy: at its first problem, and every problem in its text (one
@@ -142,10 +144,15 @@ mod tests {
 
     #[test]
     fn an_error_is_one_annotation_line_whatever_its_message() {
-        let annotation = error_annotation("cannot read x.tar: 100% broken\nsecond line\r");
+        let annotation = error_annotation("cannot read x.tar: 100% broken\nsecond\x1b[31m line\r");
         assert_eq!(
             annotation,
-            "::error title=sizegate could not run::cannot read x.tar: 100%25 broken%0Asecond line%0D"
+            "::error title=sizegate could not run::cannot read x.tar: 100%25 broken%0Asecond\\u{1b}[31m line\\r"
+        );
+        let forged = error_annotation("a\n::error::forged");
+        assert_eq!(
+            forged,
+            "::error title=sizegate could not run::a%0A\\u{3a}:error::forged"
         );
     }
 
