@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::fit::cut_middle;
+use super::fit::{cut_middle, write_wrapped};
 use super::format::markdown::{code, text, LIMIT, MARKER};
 use super::view::{created_by, image_heading};
 use super::{ellipsize, human_size, Fit, FitTable};
@@ -261,7 +261,7 @@ pub(crate) fn write_paths(
     width: usize,
 ) -> io::Result<()> {
     if let Some(note) = path_note(d) {
-        writeln!(out, "{note}")?;
+        write_wrapped(out, &note, width)?;
     }
     if !d.paths_compared {
         return Ok(());

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use comfy_table::Width;
 
+use super::fit::write_wrapped;
 use super::view::image_heading;
 use super::{human_size, printable, Fit, FitTable};
 use crate::explain::{Explanation, Item, Saving};
@@ -53,12 +54,12 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation, width: usize)
             let rest = img.savings.get(SHOWN_SAVINGS..).unwrap_or_default();
             if !rest.is_empty() {
                 let bytes = rest.iter().fold(0u64, |sum, s| sum.saturating_add(s.bytes));
-                writeln!(
-                    out,
+                let more = format!(
                     "and {} more ({}); --format json lists them all",
                     rest.len(),
                     human_size(bytes)
-                )?;
+                );
+                write_wrapped(out, &more, width)?;
             }
         }
         writeln!(out, "largest directories:")?;

@@ -11,6 +11,8 @@
 //! keeps a few characters at least: when the width is too small for that, the table is wider
 //! than asked rather than a column of one letter per line.
 
+use std::io::{self, Write};
+
 use comfy_table::{
     presets, Cell as Styled, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
     Width,
@@ -329,6 +331,18 @@ fn tail(text: &str, max: usize) -> &str {
         }
     }
     text
+}
+
+/// Writes a line of text outside a table (a total, a note), wrapped as [`wrap`] does when wider
+/// than `width`.
+pub(crate) fn write_wrapped(out: &mut dyn Write, line: &str, width: usize) -> io::Result<()> {
+    if text_width(line) <= width {
+        return writeln!(out, "{line}");
+    }
+    for piece in wrap(line, width) {
+        writeln!(out, "{piece}")?;
+    }
+    Ok(())
 }
 
 /// `line` wrapped on blanks into lines at most `width` columns wide, each starting with the

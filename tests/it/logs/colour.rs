@@ -98,3 +98,27 @@ fn policy_diagnostics_follow_the_flag_and_files_are_never_coloured() {
     let written = std::fs::read_to_string(&table).expect("table written");
     assert!(!coloured(&written), "{written}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn auto_colours_a_terminal_unless_no_color_or_a_dumb_one() {
+    let args = [
+        "check",
+        "examples/tiny.docker.tar",
+        "--policy",
+        "examples/fail.yml",
+    ];
+    let Some(plain) = super::on_a_terminal(&args, &[]) else {
+        return;
+    };
+    assert!(coloured(&plain), "{plain}");
+    for env in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        let out = super::on_a_terminal(&args, &[env]).unwrap_or_default();
+        assert!(!coloured(&out), "{env:?}: {out}");
+    }
+    let never = super::on_a_terminal(
+        &["--color", "never", args[0], args[1], args[2], args[3]],
+        &[],
+    );
+    assert!(!coloured(&never.unwrap_or_default()));
+}

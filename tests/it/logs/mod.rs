@@ -80,3 +80,32 @@ forbid:
     reason: keys do not belong in images
 extends: [recommended]
 "#;
+
+/// `sizegate ARGS` (run from the repository root, with the variables `env` gives and `NO_COLOR`
+/// unset) on a pseudo-terminal 70 columns wide, through util-linux's `script`; what it printed,
+/// or `None` where `script` is not there (the unit tests of the binary's `ui` module then stand
+/// for these).
+#[cfg(target_os = "linux")]
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<String> {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = String::from("stty cols 70 rows 40; exec env -u NO_COLOR");
+    for (name, value) in env {
+        line.push_str(&format!(" {name}={}", quote(value)));
+    }
+    line.push_str(&format!(
+        " {}",
+        quote(crate::support::path_str(&crate::support::sizegate_bin()))
+    ));
+    for arg in args {
+        line.push_str(&format!(" {}", quote(arg)));
+    }
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(crate::support::root())
+        .env_remove("COLUMNS")
+        .env("CI", "true")
+        .output()
+        .ok()?;
+    // The terminal turns each line break into CR LF.
+    Some(String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
+}
