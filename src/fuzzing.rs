@@ -60,7 +60,7 @@ pub fn report(data: &[u8]) {
     for new in [&base[..], std::slice::from_ref(&fixed)] {
         let compared = diff(&base, new, CHANGED_PATHS);
         let mut out = Vec::new();
-        let _ = report_diff::write_table(&mut out, &compared);
+        let _ = report_diff::write_table(&mut out, &compared, 60);
         let _ = report_diff::write_json(&mut out, &compared);
         let _ = report_diff::write_markdown(&mut out, &compared);
     }
@@ -243,7 +243,7 @@ fn load_and_analyse(path: &std::path::Path, selection: &Selection) {
             };
             match explain(&loaded.images, &options) {
                 Ok(explanation) => {
-                    let _ = report_explain::write_table(&mut std::io::sink(), &explanation);
+                    let _ = report_explain::write_table(&mut std::io::sink(), &explanation, 60);
                     let _ = report_explain::write_json(&mut std::io::sink(), &explanation);
                 }
                 Err(e) => {
@@ -288,8 +288,15 @@ fn policy_run(policy: Result<Policy, crate::policy::PolicyErrors>) {
     };
     let report = check(&[policy], vec![fixed_image().clone()], &options);
     let formats: [&dyn Render; 9] = [
-        &table::Table { styled: false },
-        &table::Table { styled: true },
+        // A log's width, and one too narrow for the tables: both fit without a panic.
+        &table::Table {
+            styled: false,
+            width: 120,
+        },
+        &table::Table {
+            styled: true,
+            width: 20,
+        },
         &json::Json,
         &csv::Csv,
         &markdown::Markdown::default(),

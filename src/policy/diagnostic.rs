@@ -50,6 +50,19 @@ impl PolicyErrors {
         ));
         out
     }
+
+    /// The policy file as the user named it (not escaped).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Each problem's line, column and message (not escaped), in file order: for a CI
+    /// annotation, which shows text rather than the underlined source.
+    pub fn problems(&self) -> impl Iterator<Item = (u64, u64, &str)> + '_ {
+        self.diagnostics
+            .iter()
+            .map(|d| (d.pos.line, d.pos.column, d.message.as_str()))
+    }
 }
 
 /// Renders warnings as [`PolicyErrors::render`] renders errors (`warning: file:line:col: …`, the

@@ -5,19 +5,20 @@
 
 use std::io::{self, Write};
 
-use comfy_table::Table;
-
+use super::fit::{cut_middle, write_wrapped};
 use super::format::markdown::{code, text, LIMIT, MARKER};
 use super::view::{created_by, image_heading};
-use super::{ellipsize, human_size, new_table, right_align};
+use super::{ellipsize, human_size, Fit, FitTable};
 use crate::analysis::summary::ImageSummary;
 use crate::diff::{Diff, ImageDiff, ImageStatus, LayerDelta, LayerStatus, PathDelta, PathKind};
 use crate::units::{signed_count, signed_percent, signed_size};
 
-/// Longest `created_by` shown in a table cell; the JSON keeps it whole.
+/// Longest `created_by` shown in a markdown cell (a table's is cut to its column); the JSON keeps
+/// it whole.
 const CREATED_BY_WIDTH: usize = 60;
 
-/// Longest path shown in a cell, cut in the middle so the file name stays.
+/// Longest path shown in a cell or a finding's line, cut in the middle so the file name stays (a
+/// table cuts it further, to its column).
 const PATH_WIDTH: usize = 90;
 
 /// One total of both images: its name, the two values, and the change, as text.
@@ -125,20 +126,7 @@ pub(crate) fn path_cell(p: &PathDelta) -> String {
     if p.kind == PathKind::Directory {
         path.push('/');
     }
-    middle_cut(&path, PATH_WIDTH)
-}
-
-/// Cuts long text in the middle, keeping its end (a path's file name).
-fn middle_cut(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    let head = (max - 1) / 2;
-    let tail = max - 1 - head;
-    let start: String = s.chars().take(head).collect();
-    let end: String = s.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
+    cut_middle(&path, PATH_WIDTH)
 }
 
 /// The heading of one image's comparison.
@@ -163,32 +151,38 @@ fn path_note(d: &ImageDiff) -> Option<String> {
     })
 }
 
-/// Writes the tables of every image.
-pub fn write_table(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
+/// Writes the tables of every image, each at most `width` columns wide (paths cut in the middle,
+/// `created_by` at the end).
+pub fn write_table(out: &mut dyn Write, diff: &Diff, width: usize) -> io::Result<()> {
     for (i, d) in diff.images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{}", heading(d))?;
         if let (Some(b), Some(n)) = (&d.base, &d.new) {
-            writeln!(out, "{}", totals_table(b, n))?;
+            writeln!(out, "{}", totals_table(b, n).render(width))?;
         }
-        write_layers(out, &d.layers.iter().collect::<Vec<_>>())?;
+        write_layers(out, &d.layers.iter().collect::<Vec<_>>(), width)?;
         if d.status != ImageStatus::Compared {
             continue;
         }
-        write_paths(out, d, d.paths.len(), Listed::Changed)?;
+        write_paths(out, d, d.paths.len(), Listed::Changed, width)?;
     }
     Ok(())
 }
 
 /// The totals of a compared pair: base, new and the change of each.
-pub(crate) fn totals_table(base: &ImageSummary, new: &ImageSummary) -> Table {
-    let mut table = new_table(&["", "base", "new", "Δ"]);
+pub(crate) fn totals_table(base: &ImageSummary, new: &ImageSummary) -> FitTable {
+    let mut table = FitTable::new(&[
+        ("", Fit::Whole),
+        ("base", Fit::Whole),
+        ("new", Fit::Whole),
+        ("Δ", Fit::Whole),
+    ]);
     for row in total_rows(base, new) {
-        table.add_row(vec![row.name.to_string(), row.base, row.new, row.change]);
+        table.add_row([row.name.to_string(), row.base, row.new, row.change]);
     }
-    right_align(&mut table, &[1, 2, 3]);
+    table.right_align(&[1, 2, 3]);
     table
 }
 
@@ -197,21 +191,32 @@ pub(crate) fn totals_table(base: &ImageSummary, new: &ImageSummary) -> Table {
 const LAYER_ROWS: usize = 500;
 
 /// The given rows of a layer comparison (the first [`LAYER_ROWS`]): place, status, both sizes, the
-/// change and the instruction; then the count of the rest.
-pub(crate) fn write_layers(out: &mut dyn Write, layers: &[&LayerDelta]) -> io::Result<()> {
-    let mut table = new_table(&["#", "status", "base", "new", "Δ", "created_by"]);
+/// change and the instruction; then the count of the rest. At most `width` columns wide.
+pub(crate) fn write_layers(
+    out: &mut dyn Write,
+    layers: &[&LayerDelta],
+    width: usize,
+) -> io::Result<()> {
+    let mut table = FitTable::new(&[
+        ("#", Fit::Whole),
+        ("status", Fit::Whole),
+        ("base", Fit::Whole),
+        ("new", Fit::Whole),
+        ("Δ", Fit::Whole),
+        ("created_by", Fit::Start),
+    ]);
     for l in layers.iter().take(LAYER_ROWS) {
-        table.add_row(vec![
+        table.add_row([
             layer_position(l),
             layer_status(l).to_string(),
             l.base_size.map(human_size).unwrap_or_default(),
             l.new_size.map(human_size).unwrap_or_default(),
             signed_size(l.size_delta),
-            ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
+            created_by(l.created_by.as_deref()),
         ]);
     }
-    right_align(&mut table, &[2, 3, 4]);
-    writeln!(out, "{table}")?;
+    table.right_align(&[2, 3, 4]);
+    writeln!(out, "{}", table.render(width))?;
     if layers.len() > LAYER_ROWS {
         writeln!(out, "… and {} more layers", layers.len() - LAYER_ROWS)?;
     }
@@ -246,15 +251,17 @@ impl Listed {
 }
 
 /// The first `top` changed (or grown) paths of a compared pair as a table, after the note on how
-/// they were compared, and the count of the rest; a line saying so when none changed.
+/// they were compared, and the count of the rest; a line saying so when none changed. At most
+/// `width` columns wide.
 pub(crate) fn write_paths(
     out: &mut dyn Write,
     d: &ImageDiff,
     top: usize,
     listed: Listed,
+    width: usize,
 ) -> io::Result<()> {
     if let Some(note) = path_note(d) {
-        writeln!(out, "{note}")?;
+        write_wrapped(out, &note, width)?;
     }
     if !d.paths_compared {
         return Ok(());
@@ -266,9 +273,15 @@ pub(crate) fn write_paths(
     let shown = &paths[..top.min(paths.len())];
     // `--top 0` lists none of the paths that changed, and counts them.
     if !shown.is_empty() {
-        let mut table = new_table(&["status", "base", "new", "Δ", "path"]);
+        let mut table = FitTable::new(&[
+            ("status", Fit::Whole),
+            ("base", Fit::Whole),
+            ("new", Fit::Whole),
+            ("Δ", Fit::Whole),
+            ("path", Fit::Middle),
+        ]);
         for p in shown {
-            table.add_row(vec![
+            table.add_row([
                 p.status.as_str().to_string(),
                 human_size(p.base_size),
                 human_size(p.new_size),
@@ -276,8 +289,8 @@ pub(crate) fn write_paths(
                 path_cell(p),
             ]);
         }
-        right_align(&mut table, &[1, 2, 3]);
-        writeln!(out, "{table}")?;
+        table.right_align(&[1, 2, 3]);
+        writeln!(out, "{}", table.render(width))?;
     }
     let more = paths.len() - shown.len() + more_paths;
     if more > 0 {
@@ -434,7 +447,7 @@ mod tests {
 
     fn table(diff: &Diff) -> String {
         let mut out = Vec::new();
-        write_table(&mut out, diff).expect("written to memory");
+        write_table(&mut out, diff, 120).expect("written to memory");
         String::from_utf8(out).expect("UTF-8")
     }
 

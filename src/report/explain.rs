@@ -3,20 +3,22 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ColumnConstraint, Width};
+use comfy_table::Width;
 
+use super::fit::write_wrapped;
 use super::view::image_heading;
-use super::{human_size, new_table, printable};
+use super::{human_size, printable, Fit, FitTable};
 use crate::explain::{Explanation, Item, Saving};
 
 /// Savings listed in the table; the rest are counted (the JSON lists them all).
 pub const SHOWN_SAVINGS: usize = 30;
 
-/// Widest the fix column gets before its text wraps.
+/// Widest the fix column gets before its text wraps, padding included.
 const FIX_WIDTH: u16 = 50;
 
-/// Writes the tables of every image.
-pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
+/// Writes the tables of every image, each at most `width` columns wide (paths cut in the middle,
+/// the rest wrapped).
+pub fn write_table(out: &mut dyn Write, explanation: &Explanation, width: usize) -> io::Result<()> {
     for (i, img) in explanation.images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -26,9 +28,15 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result
             writeln!(out, "nothing to save: no byte is shipped and hidden")?;
         } else {
             writeln!(out, "what could be saved:")?;
-            let mut table = new_table(&["bytes", "kind", "path", "layers", "fix"]);
+            let mut table = FitTable::new(&[
+                ("bytes", Fit::Whole),
+                ("kind", Fit::Wrap),
+                ("path", Fit::Middle),
+                ("layers", Fit::Wrap),
+                ("fix", Fit::Wrap),
+            ]);
             for s in img.savings.iter().take(SHOWN_SAVINGS) {
-                table.add_row(vec![
+                table.add_row([
                     human_size(s.bytes),
                     kind_word(s),
                     printable(&s.path).into_owned(),
@@ -40,38 +48,43 @@ pub fn write_table(out: &mut dyn Write, explanation: &Explanation) -> io::Result
                         .into_owned(),
                 ]);
             }
-            right_align(&mut table, 0);
-            // The fix is prose: wrapped, so that a row stays readable on a terminal.
-            if let Some(fix) = table.column_mut(4) {
-                fix.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(FIX_WIDTH)));
-            }
-            writeln!(out, "{table}")?;
+            // The fix is prose: wrapped in short lines, however wide the log.
+            table.right_align(&[0]).at_most(4, Width::Fixed(FIX_WIDTH));
+            writeln!(out, "{}", table.render(width))?;
             let rest = img.savings.get(SHOWN_SAVINGS..).unwrap_or_default();
             if !rest.is_empty() {
                 let bytes = rest.iter().fold(0u64, |sum, s| sum.saturating_add(s.bytes));
-                writeln!(
-                    out,
+                let more = format!(
                     "and {} more ({}); --format json lists them all",
                     rest.len(),
                     human_size(bytes)
-                )?;
+                );
+                write_wrapped(out, &more, width)?;
             }
         }
         writeln!(out, "largest directories:")?;
-        writeln!(out, "{}", items_table(&img.largest.directories))?;
+        writeln!(
+            out,
+            "{}",
+            items_table(&img.largest.directories).render(width)
+        )?;
         writeln!(out, "largest files:")?;
-        writeln!(out, "{}", items_table(&img.largest.files))?;
+        writeln!(out, "{}", items_table(&img.largest.files).render(width))?;
         writeln!(out, "largest files of each layer:")?;
-        let mut table = new_table(&["layer", "size", "path"]);
+        let mut table = FitTable::new(&[
+            ("layer", Fit::Whole),
+            ("size", Fit::Whole),
+            ("path", Fit::Middle),
+        ]);
         for it in img.largest.per_layer.iter().flat_map(|l| &l.files) {
-            table.add_row(vec![
+            table.add_row([
                 it.layer.map(|l| l.to_string()).unwrap_or_default(),
                 human_size(it.size),
                 printable(&it.path).into_owned(),
             ]);
         }
-        right_align(&mut table, 1);
-        writeln!(out, "{table}")?;
+        table.right_align(&[1]);
+        writeln!(out, "{}", table.render(width))?;
     }
     Ok(())
 }
@@ -115,26 +128,23 @@ pub(crate) fn kind_word(s: &Saving) -> String {
 }
 
 /// The rows of the largest directories or files: size, files, layer, path.
-fn items_table(items: &[Item]) -> comfy_table::Table {
-    let mut table = new_table(&["size", "files", "layer", "path"]);
+fn items_table(items: &[Item]) -> FitTable {
+    let mut table = FitTable::new(&[
+        ("size", Fit::Whole),
+        ("files", Fit::Whole),
+        ("layer", Fit::Whole),
+        ("path", Fit::Middle),
+    ]);
     for it in items {
-        table.add_row(vec![
+        table.add_row([
             human_size(it.size),
             it.files.to_string(),
             it.layer.map(|l| l.to_string()).unwrap_or_default(),
             printable(&it.path).into_owned(),
         ]);
     }
-    right_align(&mut table, 0);
-    right_align(&mut table, 1);
+    table.right_align(&[0, 1]);
     table
-}
-
-/// Numbers line up on the right.
-fn right_align(table: &mut comfy_table::Table, column: usize) {
-    if let Some(c) = table.column_mut(column) {
-        c.set_cell_alignment(CellAlignment::Right);
-    }
 }
 
 /// Writes the JSON contract.

@@ -2,56 +2,60 @@
 
 use std::io::{self, Write};
 
+use super::fit::write_wrapped;
 use super::view::{created_by, image_heading};
-use super::{ellipsize, human_size, new_table, right_align};
+use super::{human_size, Fit, FitTable};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
-/// Longest `created_by` shown in a table cell; JSON and CSV keep it whole.
-const CREATED_BY_WIDTH: usize = 80;
-
-/// Writes the layer tables of every image.
-pub fn write_table(out: &mut dyn Write, images: &[ImageSummary]) -> io::Result<()> {
+/// Writes the layer tables of every image, each at most `width` columns wide (`created_by` is cut
+/// to fit; JSON and CSV keep it whole), and the totals under each, wrapped to the same width.
+pub fn write_table(out: &mut dyn Write, images: &[ImageSummary], width: usize) -> io::Result<()> {
     for (i, img) in images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{}", image_heading(img))?;
-        let mut table = new_table(&["#", "size", "files", "created_by"]);
+        let mut table = FitTable::new(&[
+            ("#", Fit::Whole),
+            ("size", Fit::Whole),
+            ("files", Fit::Whole),
+            ("created_by", Fit::Start),
+        ]);
         for l in &img.layers {
-            table.add_row(vec![
+            table.add_row([
                 l.index.to_string(),
                 human_size(l.size),
                 l.files.to_string(),
-                ellipsize(&created_by(l.created_by.as_deref()), CREATED_BY_WIDTH),
+                created_by(l.created_by.as_deref()),
             ]);
         }
-        right_align(&mut table, &[1, 2]);
-        writeln!(out, "{table}")?;
+        table.right_align(&[1, 2]);
+        writeln!(out, "{}", table.render(width))?;
         let compressed = img
             .compressed_size
             .map(|c| format!(", {} compressed", human_size(c)))
             .unwrap_or_default();
-        writeln!(
-            out,
+        let totals = format!(
             "image {} in {} layers{compressed}; final {} in {} files; wasted {}",
             human_size(img.image_size),
             img.layer_count,
             human_size(img.final_size),
             img.final_files,
             human_size(img.wasted_bytes),
-        )?;
+        );
+        write_wrapped(out, &totals, width)?;
         // dive divides by the bytes above layer 0: x/0 is +Inf, 0/0 NaN (shown as n/a).
         let user = match img.dive.user_wasted_percent {
             Some(p) if p.is_finite() => format!("{:.4} %", p * 100.0),
             Some(_) => "infinite (no bytes above layer 0)".into(),
             None => "n/a".into(),
         };
-        writeln!(
-            out,
+        let dive = format!(
             "dive: efficiency {:.4} %, wasted {}, user wasted {user}",
             img.dive.efficiency * 100.0,
             human_size(img.dive.wasted_bytes),
-        )?;
+        );
+        write_wrapped(out, &dive, width)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod explain;
+pub(crate) mod fit;
 pub mod format;
 pub mod github_actions;
 pub mod html;
@@ -19,11 +20,11 @@ pub(crate) mod view;
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 
 pub use crate::text::printable;
 pub(crate) use crate::units::human_size;
+pub(crate) use fit::{Cell, Fit, FitTable};
 
 /// Writes `value` as pretty JSON and a line break: every string exact, and nothing in it that a CI
 /// log reads as a command (`text::defuse_json`).
@@ -42,25 +43,6 @@ pub(crate) fn ellipsize(text: &str, max_chars: usize) -> String {
     let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
     out.push('…');
     out
-}
-
-/// Right-aligns the columns of numbers, so that their digits line up.
-pub(crate) fn right_align(table: &mut Table, columns: &[usize]) {
-    for col in columns {
-        if let Some(c) = table.column_mut(*col) {
-            c.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
-}
-
-/// A table in sizegate's style.
-pub(crate) fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    table
 }
 
 #[cfg(test)]

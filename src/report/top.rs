@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::view::created_by as created_by_text;
-use super::{ellipsize, human_size, new_table, printable, right_align};
+use super::{human_size, printable, Fit, FitTable};
 use crate::analysis::summary::SCHEMA_VERSION;
 use crate::analysis::top::TopItem;
 use crate::image::Image;
@@ -19,19 +19,33 @@ pub struct ImageTop<'a> {
     pub items: Vec<TopItem>,
 }
 
-/// Writes one table per image.
-pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io::Result<()> {
+/// Writes one table per image, each at most `width` columns wide (paths cut in the middle,
+/// `created_by` at the end).
+pub fn write_table(
+    out: &mut dyn Write,
+    tops: &[ImageTop<'_>],
+    dirs: bool,
+    width: usize,
+) -> io::Result<()> {
     for (i, top) in tops.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{}", printable(&top.image.name))?;
-        let header: &[&str] = if dirs {
-            &["size", "files", "directory"]
+        let mut table = if dirs {
+            FitTable::new(&[
+                ("size", Fit::Whole),
+                ("files", Fit::Whole),
+                ("directory", Fit::Middle),
+            ])
         } else {
-            &["size", "layer", "path", "created_by"]
+            FitTable::new(&[
+                ("size", Fit::Whole),
+                ("layer", Fit::Whole),
+                ("path", Fit::Middle),
+                ("created_by", Fit::Start),
+            ])
         };
-        let mut table = new_table(header);
         for item in &top.items {
             let path = printable(&String::from_utf8_lossy(&item.path)).into_owned();
             match item.layer {
@@ -41,20 +55,15 @@ pub fn write_table(out: &mut dyn Write, tops: &[ImageTop<'_>], dirs: bool) -> io
                         Some(c) => created_by_text(Some(c)),
                         None => String::new(),
                     };
-                    table.add_row(vec![
-                        human_size(item.size),
-                        layer.to_string(),
-                        path,
-                        ellipsize(&created_by, 50),
-                    ]);
+                    table.add_row([human_size(item.size), layer.to_string(), path, created_by]);
                 }
                 _ => {
-                    table.add_row(vec![human_size(item.size), item.files.to_string(), path]);
+                    table.add_row([human_size(item.size), item.files.to_string(), path]);
                 }
             }
         }
-        right_align(&mut table, &[0, 1]);
-        writeln!(out, "{table}")?;
+        table.right_align(&[0, 1]);
+        writeln!(out, "{}", table.render(width))?;
     }
     Ok(())
 }

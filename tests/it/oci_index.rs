@@ -155,6 +155,12 @@ fn several_platforms_default_to_linux_amd64_with_a_note() {
     let (code, json, _) = layers(root, &["--platform", "linux/s390x"]);
     assert_eq!(code, 0);
     assert_eq!(json["images"][0]["image_size"], 900);
+
+    // `--quiet`: the same image, without the note.
+    let (code, json, stderr) = layers(root, &["--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["image_size"], 700);
+    assert_eq!(stderr, "");
 }
 
 #[test]

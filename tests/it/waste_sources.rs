@@ -8,7 +8,9 @@
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::support::{root, run_in, workdir, write_file, DockerArchive, Layer, Run};
+use crate::support::{
+    root, run, run_in, sizegate_in, workdir, write_file, DockerArchive, Layer, Run,
+};
 
 /// The Dockerfile the image is built from: layer `n` is made by line `n + 1` (layer 0 is the base
 /// image of the `FROM`).
@@ -107,7 +109,8 @@ fn workspace(image: &DockerArchive, policy: &str) -> TempDir {
 fn check(dir: &TempDir, args: &[&str]) -> Run {
     let mut all = vec!["check", "image.tar", "--policy", "policy.yml"];
     all.extend_from_slice(args);
-    let run = run_in(dir.path(), &all);
+    // A log wide enough that the table's lines of a source stay whole.
+    let run = run(sizegate_in(dir.path()).args(&all).env("COLUMNS", "1000"));
     assert_eq!(
         run.code, 1,
         "the image wastes too much; stderr: {}",

@@ -7,11 +7,36 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sizegate::report::format::{self, Render};
 use sizegate::report::source_links::SourceLinks;
 
+use crate::ui::{ColorChoice, Look};
+
 /// Keeps container images small: reads a docker-archive, OCI archive or OCI layout and reports
 /// what every layer and file costs.
 #[derive(Debug, Parser)]
 #[command(name = "sizegate", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
+    /// When to colour: `auto` colours a terminal, unless `NO_COLOR` is set or `TERM=dumb`
+    /// (`CLICOLOR_FORCE` colours a pipe too).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        global = true,
+        env = "SIZEGATE_COLOR",
+        default_value_t = ColorChoice::Auto
+    )]
+    pub color: ColorChoice,
+    /// Print less: `check` prints only its verdict line instead of the table (its report files,
+    /// step summary and outputs are still written); no notes, warnings or progress on stderr.
+    /// Errors are always printed.
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "SIZEGATE_QUIET",
+        // `SIZEGATE_QUIET=1` as much as `=true`; empty, `0`, `false`, `no`, `off` are off.
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -302,10 +327,13 @@ impl CheckFormat {
             .unwrap_or_default()
     }
 
-    /// The writer of this format; `styled` colours the table (on a terminal, without `NO_COLOR`).
-    pub(crate) fn renderer(self, styled: bool, context: &RenderContext) -> Box<dyn Render> {
+    /// The writer of this format; `look` is the colour and width of the table where it goes.
+    pub(crate) fn renderer(self, look: Look, context: &RenderContext) -> Box<dyn Render> {
         match self {
-            CheckFormat::Table => Box::new(format::table::Table { styled }),
+            CheckFormat::Table => Box::new(format::table::Table {
+                styled: look.colour,
+                width: look.width,
+            }),
             CheckFormat::Json => Box::new(format::json::Json),
             CheckFormat::Csv => Box::new(format::csv::Csv),
             CheckFormat::Markdown => Box::new(format::markdown::Markdown::with_links(

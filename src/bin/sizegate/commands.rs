@@ -12,6 +12,7 @@ use crate::args::{
     Output, RenderContext,
 };
 use crate::repo_path::{as_given, RepoRoot};
+use crate::ui::{self, Look, Sink};
 use crate::{colour, progress};
 use sizegate::report;
 use sizegate::report::format::markdown::LARGEST_FILES;
@@ -86,7 +87,11 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     };
     // The files first: a closed stdout must not cost the CI its reports.
     for o in args.output.iter().filter(|o| !o.is_stdout()) {
-        write_file(&o.path, &report, o.format.renderer(false, &context))?;
+        write_file(
+            &o.path,
+            &report,
+            o.format.renderer(Look::of(Sink::File), &context),
+        )?;
     }
     if let Some(actions) = actions {
         let json = args
@@ -100,25 +105,31 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     }
     // `--output F=-` takes stdout, which a tool reads (`… | jq`, a SARIF upload); `--format`
     // then goes to stderr, so that the log still shows the table.
-    match to_stdout {
-        Some(format) => {
-            let mut out = BufWriter::new(io::stdout().lock());
-            format.renderer(false, &context).render(&report, &mut out)?;
-            out.flush()?;
-            let stderr = io::stderr();
-            let renderer = args.format.renderer(colour(&stderr), &context);
-            let mut err = BufWriter::new(stderr.lock());
-            renderer.render(&report, &mut err)?;
-            err.flush()?;
-        }
-        None => {
-            let stdout = io::stdout();
-            let renderer = args.format.renderer(colour(&stdout), &context);
-            let mut out = BufWriter::new(stdout.lock());
-            renderer.render(&report, &mut out)?;
-            out.flush()?;
-        }
+    if let Some(format) = to_stdout {
+        let mut out = BufWriter::new(io::stdout().lock());
+        format
+            .renderer(Look::of(Sink::File), &context)
+            .render(&report, &mut out)?;
+        out.flush()?;
     }
+    let sink = match to_stdout {
+        Some(_) => Sink::Stderr,
+        None => Sink::Stdout,
+    };
+    let look = Look::of(sink);
+    let renderer = match (ui::quiet(), args.format) {
+        // `--quiet`: the table's verdict line alone; the other formats are data, printed whole.
+        (true, CheckFormat::Table) => Box::new(report::format::table::VerdictLine {
+            styled: look.colour,
+        }),
+        _ => args.format.renderer(look, &context),
+    };
+    let mut out: Box<dyn Write> = match sink {
+        Sink::Stderr => Box::new(BufWriter::new(io::stderr().lock())),
+        _ => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    renderer.render(&report, &mut out)?;
+    out.flush()?;
     Ok(report.verdict())
 }
 
@@ -163,7 +174,7 @@ pub(crate) fn layers(image: &ImageArgs, format: Format) -> anyhow::Result<()> {
     let summaries: Vec<ImageSummary> = loaded.images.iter().map(summarize).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
-        Format::Table => report::layers::write_table(&mut out, &summaries)?,
+        Format::Table => report::layers::write_table(&mut out, &summaries, ui::stdout_width())?,
         Format::Json => report::layers::write_json(&mut out, summaries)?,
     }
     Ok(out.flush()?)
@@ -205,7 +216,7 @@ pub(crate) fn top(
         .collect();
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
-        Format::Table => report::top::write_table(&mut out, &tops, dirs)?,
+        Format::Table => report::top::write_table(&mut out, &tops, dirs, ui::stdout_width())?,
         Format::Json => report::top::write_json(&mut out, &tops)?,
     }
     Ok(out.flush()?)
@@ -230,7 +241,7 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
     let diff = sizegate::diff(&base?, &new?, args.top);
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
-        DiffFormat::Table => report::diff::write_table(&mut out, &diff)?,
+        DiffFormat::Table => report::diff::write_table(&mut out, &diff, ui::stdout_width())?,
         DiffFormat::Json => report::diff::write_json(&mut out, &diff)?,
         DiffFormat::Markdown => report::diff::write_markdown(&mut out, &diff)?,
     }
@@ -254,16 +265,17 @@ pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
         treemap: args.format == ExplainFormat::Html,
     };
     let explanation = sizegate::explain(&loaded.images, &options).context("--content")?;
-    let sink: Box<dyn Write> = match &args.output {
+    let (sink, look): (Box<dyn Write>, _) = match &args.output {
         Some(path) => {
             let create = || format!("cannot write {}", path.display());
-            Box::new(File::create(path).with_context(create)?)
+            let file = File::create(path).with_context(create)?;
+            (Box::new(file), Look::of(Sink::File))
         }
-        None => Box::new(io::stdout().lock()),
+        None => (Box::new(io::stdout().lock()), Look::of(Sink::Stdout)),
     };
     let mut out = BufWriter::new(sink);
     match args.format {
-        ExplainFormat::Table => report::explain::write_table(&mut out, &explanation)?,
+        ExplainFormat::Table => report::explain::write_table(&mut out, &explanation, look.width)?,
         ExplainFormat::Json => report::explain::write_json(&mut out, &explanation)?,
         ExplainFormat::Html => report::html::write_explain(&mut out, &explanation)?,
     }
@@ -388,6 +400,7 @@ fn load_policies(
     // Valid values that are likely mistakes (`max_layers: 0`, a misspelled `.dive-ci` key).
     for warnings in policies
         .iter()
+        .filter(|_| !ui::quiet())
         .filter_map(|p| p.render_warnings(colour(&io::stderr())))
     {
         #[allow(clippy::print_stderr)]
@@ -454,7 +467,7 @@ fn load(source: &str, selection: &Selection) -> anyhow::Result<Loaded> {
     let loaded = sizegate::load(&ImageSource::from_arg(source), selection, &display);
     display.finish();
     let loaded = loaded?;
-    for note in &loaded.notes {
+    for note in loaded.notes.iter().filter(|_| !ui::quiet()) {
         // Notes quote the archive (platforms, names): escaped, as in every output for people.
         #[allow(clippy::print_stderr)]
         {

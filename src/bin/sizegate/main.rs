@@ -7,12 +7,17 @@ mod docs;
 mod parse;
 mod progress;
 mod repo_path;
+mod ui;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use args::{Cli, Command};
+use sizegate::report::format::github::workflow_command;
+use sizegate::report::printable;
 use sizegate::{PolicyErrors, Verdict};
+
+pub(crate) use ui::colour;
 
 /// The policy was violated: a rule with severity error failed (or any, with `--fail-on warning`).
 const EXIT_VIOLATION: u8 = 1;
@@ -20,16 +25,33 @@ const EXIT_VIOLATION: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = parse::cli();
+    let cli = parse::cli(|message| {
+        // A bad argument stops the run too.
+        if annotates(no_github_in_args()) {
+            let text = message.trim();
+            annotate(&error_annotation(
+                text.strip_prefix("error: ").unwrap_or(text),
+            ));
+        }
+    });
+    ui::init(cli.color, cli.quiet);
+    let annotate_errors = annotates(matches!(&cli.command, Command::Check(a) if a.no_github));
     match run(cli) {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,
         Ok(Verdict::Fail) => ExitCode::from(EXIT_VIOLATION),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            let policy = e.downcast_ref::<PolicyErrors>();
             #[allow(clippy::print_stderr)]
-            match e.downcast_ref::<PolicyErrors>() {
+            match policy {
                 Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
                 None => eprintln!("error: {e:#}"),
+            }
+            if annotate_errors {
+                annotate(&match policy {
+                    Some(policy) => policy_annotation(policy),
+                    None => error_annotation(&format!("{e:#}")),
+                });
             }
             ExitCode::from(EXIT_ERROR)
         }
@@ -65,9 +87,57 @@ fn print(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()>
     out.flush()
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
-fn colour(stream: &impl IsTerminal) -> bool {
-    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// Whether an error that stops the run is also a GitHub annotation: under GitHub Actions
+/// (`GITHUB_ACTIONS=true`), unless `check --no-github` turned sizegate's GitHub output off.
+fn annotates(no_github: bool) -> bool {
+    !no_github && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Whether the raw arguments hold `--no-github` (when they could not be parsed).
+fn no_github_in_args() -> bool {
+    std::env::args_os().skip(1).any(|a| a == "--no-github")
+}
+
+/// `::error title=sizegate could not run::MESSAGE`: each line of the message made [`printable`]
+/// (it may quote an argument), then the lines joined into one workflow command as the runner
+/// requires.
+fn error_annotation(message: &str) -> String {
+    let title = [("title", "sizegate could not run".to_string())];
+    let lines: Vec<_> = message.lines().map(printable).collect();
+    workflow_command("error", &title, &lines.join("\n"))
+}
+
+/// The annotation of an invalid policy: at its first problem, and every problem in its text (one
+/// `file:line:column: message` each; the underlined source is for the log, not an annotation).
+fn policy_annotation(policy: &PolicyErrors) -> String {
+    let file = printable(policy.file());
+    let lines: Vec<String> = policy
+        .problems()
+        .map(|(line, column, message)| format!("{file}:{line}:{column}: {}", printable(message)))
+        .collect();
+    let mut properties = Vec::new();
+    if let Some((line, column, _)) = policy.problems().next() {
+        // The annotation's file is the repository's, as in every report; the log's text keeps
+        // the path as typed.
+        let file = repo_path::RepoRoot::discover().name(std::path::Path::new(policy.file()));
+        properties.push(("file", file));
+        properties.push(("line", line.to_string()));
+        properties.push(("col", column.to_string()));
+    }
+    properties.push((
+        "title",
+        "sizegate could not run: invalid policy".to_string(),
+    ));
+    workflow_command("error", &properties, &lines.join("\n"))
+}
+
+/// Prints a workflow command on stderr, beside the error it repeats (the runner reads commands on
+/// both streams, and stdout may be a report redirected to a file).
+fn annotate(command: &str) {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{command}");
+    }
 }
 
 /// `sizegate … | head` closes the pipe early: that is not an error.
@@ -76,4 +146,29 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_one_annotation_line_whatever_its_message() {
+        let annotation = error_annotation("cannot read x.tar: 100% broken\nsecond\x1b[31m line\r");
+        assert_eq!(
+            annotation,
+            "::error title=sizegate could not run::cannot read x.tar: 100%25 broken%0Asecond\\u{1b}[31m line\\r"
+        );
+        let forged = error_annotation("a\n::error::forged");
+        assert_eq!(
+            forged,
+            "::error title=sizegate could not run::a%0A\\u{3a}:error::forged"
+        );
+    }
+
+    #[test]
+    fn a_property_cannot_end_early() {
+        let annotation = workflow_command("error", &[("file", "a::b,c".to_string())], "m");
+        assert_eq!(annotation, "::error file=a%3A%3Ab%2Cc::m");
+    }
 }

@@ -11,24 +11,29 @@ use clap::{CommandFactory, Parser};
 use crate::args::Cli;
 
 /// The parsed command line; exits as clap does (2 on a usage error, 0 for `--help`) when it
-/// cannot be parsed.
-pub(crate) fn cli() -> Cli {
+/// cannot be parsed, after handing the text of a usage error to `on_error` (`--help` and
+/// `--version` are none).
+pub(crate) fn cli(on_error: impl FnOnce(&str)) -> Cli {
     unset_empty_variables();
     let args: Vec<OsString> = std::env::args_os().collect();
-    match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
-        Err(e) => match env_note(&e, &args, |var| std::env::var_os(var).is_some()) {
-            Some(note) => {
-                let message = e.render().to_string();
-                #[allow(clippy::print_stderr)]
-                {
-                    eprint!("{}", with_note(&message, &note));
-                }
-                std::process::exit(e.exit_code());
-            }
-            None => e.exit(),
-        },
+    let e = match Cli::try_parse_from(&args) {
+        Ok(cli) => return cli,
+        Err(e) => e,
+    };
+    let message = e.render().to_string();
+    let message = match env_note(&e, &args, |var| std::env::var_os(var).is_some()) {
+        Some(note) => with_note(&message, &note),
+        None => message,
+    };
+    if e.use_stderr() {
+        on_error(&message);
+        #[allow(clippy::print_stderr)]
+        {
+            eprint!("{message}");
+        }
+        std::process::exit(e.exit_code());
     }
+    e.exit()
 }
 
 /// Removes the options' variables that are set but empty: CI systems pass an unset input on as an

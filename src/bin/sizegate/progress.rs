@@ -11,10 +11,11 @@ use sizegate::Progress;
 pub(crate) struct Display(Option<ProgressBar>);
 
 impl Display {
-    /// Starts a spinner for reading `what`, when stderr is a terminal and this is not CI.
+    /// Starts a spinner for reading `what`, when stderr is a terminal, this is not CI and
+    /// `--quiet` was not given.
     pub(crate) fn start(what: &str) -> Display {
         let ci = std::env::var_os("CI").is_some() || std::env::var_os("GITHUB_ACTIONS").is_some();
-        if ci || !std::io::stderr().is_terminal() {
+        if ci || crate::ui::quiet() || !std::io::stderr().is_terminal() {
             return Display(None);
         }
         let bar = ProgressBar::new_spinner().with_message(format!("reading {what}"));

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Color};
+use comfy_table::{Color, Width};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
@@ -12,51 +12,80 @@ use crate::diff::{ImageDiff, LayerStatus};
 use crate::report::diff::{totals_table, write_layers, write_paths, Listed};
 use crate::report::printable;
 use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
-use crate::report::{ellipsize, new_table};
+use crate::report::{Cell, Fit, FitTable};
 
-/// Tables for people; `styled` adds colour (on a terminal, without `NO_COLOR`).
-#[derive(Debug, Clone, Copy, Default)]
+/// Tables for people, at most `width` columns wide; `styled` adds colour (for a terminal).
+#[derive(Debug, Clone, Copy)]
 pub struct Table {
     /// Colour the statuses and the verdict line.
     pub styled: bool,
+    /// The widest a line of a table may be, in columns (the terminal's, or the log's).
+    pub width: usize,
 }
 
 impl Render for Table {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
-        let styled = self.styled;
+        let (styled, width) = (self.styled, self.width);
         for check in &report.images {
             let s = &check.summary;
             writeln!(out, "{}", image_heading(s))?;
             if let Some(diff) = &check.diff {
-                write_delta(out, diff)?;
+                write_delta(out, diff, width)?;
             }
-            let mut rules = new_table(&["rule", "actual", "limit", "status"]);
-            style(&mut rules, styled);
+            let mut rules = FitTable::new(&[
+                ("rule", Fit::Whole),
+                ("actual", Fit::Wrap),
+                ("limit", Fit::Whole),
+                ("status", Fit::Whole),
+            ]);
+            rules.styled(styled);
             for row in rule_rows(check) {
-                rules.add_row(vec![
+                rules.add_row([
                     Cell::new(&row.rule.rule),
                     Cell::new(&row.actual),
                     Cell::new(&row.limit),
                     status_cell(row.outcome()),
                 ]);
             }
-            writeln!(out, "{rules}")?;
+            writeln!(out, "{}", rules.render(width))?;
             if !check.findings.is_empty() {
-                let mut findings = new_table(&["severity", "code", "finding", "where"]);
-                style(&mut findings, styled);
+                let mut findings = FitTable::new(&[
+                    ("severity", Fit::Whole),
+                    ("code", Fit::Whole),
+                    ("finding", Fit::Wrap),
+                    ("where", Fit::Middle),
+                ]);
+                // The place is short; what a wide log has to spare goes to the finding's prose.
+                findings
+                    .styled(styled)
+                    .at_most(3, Width::Percentage(WHERE_SHARE));
                 for f in &check.findings {
-                    findings.add_row(vec![
+                    findings.add_row([
                         status_cell(f.severity.into()),
                         Cell::new(f.code.as_str()),
-                        Cell::new(FindingLines::of(f).all().join("\n")),
-                        Cell::new(finding_place(f, &check.origins)),
+                        finding_cell(f),
+                        finding_place(f, &check.origins),
                     ]);
                 }
-                writeln!(out, "{findings}")?;
+                writeln!(out, "{}", findings.render(width))?;
             }
         }
+        VerdictLine { styled }.render(report, out)
+    }
+}
+
+/// The table's last line alone (`--quiet`): `FAIL: 3 errors, 0 warnings (…)`, green or red when
+/// `styled`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerdictLine {
+    /// Colour the line.
+    pub styled: bool,
+}
+
+impl Render for VerdictLine {
+    fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let line = report.verdict_line();
-        if styled {
+        if self.styled {
             let colour = match report.verdict {
                 Verdict::Pass => "\x1b[1;32m",
                 Verdict::Fail => "\x1b[1;31m",
@@ -68,18 +97,22 @@ impl Render for Table {
     }
 }
 
+/// The share of the width (in percent) the findings' `where` column takes at most: a narrow log
+/// leaves the rest to the finding's prose.
+const WHERE_SHARE: u16 = 25;
+
 /// Changed paths listed under "what grew"; the rest are counted (the JSON lists more).
 const GREW_PATHS: usize = 5;
 
 /// The changes of an image against its base: the totals with their Δ, the layers that changed
 /// (the same layers are left out: the point is what this change did), and the paths that changed
 /// most.
-fn write_delta(out: &mut dyn Write, d: &ImageDiff) -> io::Result<()> {
+fn write_delta(out: &mut dyn Write, d: &ImageDiff, width: usize) -> io::Result<()> {
     let (Some(base), Some(new)) = (&d.base, &d.new) else {
         return Ok(());
     };
     writeln!(out, "Δ against the base {}", image_heading(base))?;
-    writeln!(out, "{}", totals_table(base, new))?;
+    writeln!(out, "{}", totals_table(base, new).render(width))?;
     let changed: Vec<_> = d
         .layers
         .iter()
@@ -88,21 +121,10 @@ fn write_delta(out: &mut dyn Write, d: &ImageDiff) -> io::Result<()> {
     if changed.is_empty() {
         writeln!(out, "no layer changed")?;
     } else {
-        write_layers(out, &changed)?;
+        write_layers(out, &changed, width)?;
     }
     writeln!(out, "what grew:")?;
-    write_paths(out, d, GREW_PATHS, Listed::Grown)
-}
-
-fn style(table: &mut comfy_table::Table, styled: bool) {
-    if styled {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    if let Some(c) = table.column_mut(1) {
-        c.set_cell_alignment(CellAlignment::Left);
-    }
+    write_paths(out, d, GREW_PATHS, Listed::Grown, width)
 }
 
 fn status_cell(status: Outcome) -> Cell {
@@ -114,25 +136,45 @@ fn status_cell(status: Outcome) -> Cell {
     }
 }
 
-/// The layer (with its instruction), the Dockerfile line that made it, and the policy line of a
-/// finding.
-fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> String {
+/// The text of a finding: its words and the waste sources wrapped, its paths (and what grew) cut
+/// in the middle, so that each keeps its file name and size on one line.
+fn finding_cell(f: &Finding) -> Cell {
+    let lines = FindingLines::of(f);
+    let words = lines.words.into_iter().map(|l| (l, Fit::Wrap));
+    let paths = lines.paths.into_iter().map(|l| (l, Fit::PathFirst));
+    let sources = lines.sources.into_iter().map(|l| (l, Fit::Wrap));
+    Cell::lines(words.chain(paths).chain(sources))
+}
+
+/// The layer (with its instruction, cut at the end), the Dockerfile line that made it (or the base
+/// image it comes from, wrapped), and the policy line of a finding (cut in the middle: the line
+/// number stays).
+fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> Cell {
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
         let created_by = created_by(f.created_by.as_deref());
-        lines.push(format!("layer {layer}: {}", ellipsize(&created_by, 40)));
+        lines.push((format!("layer {layer}: {created_by}"), Fit::Start));
     }
     // The label quotes the Dockerfile's `FROM`; the files are the user's.
     match f.layer.and_then(|l| origins.get(l)) {
-        Some(origin) => lines.push(printable(&origin.label()).into_owned()),
+        Some(origin) => {
+            // `base image debian:12 (Dockerfile:1)` is words; `Dockerfile:7` a place.
+            let label = printable(&origin.label()).into_owned();
+            let fit = if label.contains(' ') {
+                Fit::Wrap
+            } else {
+                Fit::Middle
+            };
+            lines.push((label, fit));
+        }
         None => {
             if let Some(loc) = &f.dockerfile {
-                lines.push(printable(&loc.file_line()).into_owned());
+                lines.push((printable(&loc.file_line()).into_owned(), Fit::Middle));
             }
         }
     }
     if let Some(loc) = &f.location {
-        lines.push(place_text(loc));
+        lines.push((place_text(loc), Fit::Middle));
     }
-    lines.join("\n")
+    Cell::lines(lines)
 }

@@ -237,7 +237,7 @@ fn the_table_shows_copies_with_the_file_they_repeat() {
             "copy of other files",
             "/opt/app/vendor/libfoo.so",
             "1",
-            "the same bytes as /usr/lib/libfoo.so (layer 0):",
+            "the same bytes as /usr/lib/libfoo.so",
         ]
     );
     let row = run

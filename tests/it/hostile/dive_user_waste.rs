@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::{path_str, run_in, workdir, DockerArchive, Layer, Run};
+use crate::support::{path_str, run, run_in, sizegate_in, workdir, DockerArchive, Layer, Run};
 
 /// A `.dive-ci` with only dive's user-waste rule on.
 const DIVE_CI: &str = "rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: disabled\n  \
@@ -93,7 +93,10 @@ fn waste_without_user_bytes_fails_dive_ci_as_dive_does() {
 fn waste_without_user_bytes_fails_the_policy_rule_in_the_table() {
     let dir = workdir(&[("sizegate.yml", POLICY)]);
     let image = deletes_only(dir.path());
-    let run = check(dir.path(), &image, &[]);
+    // Wide enough for the finding's sentence to stay on one line.
+    let mut cmd = sizegate_in(dir.path());
+    cmd.args(["check", path_str(&image)]).env("COLUMNS", "300");
+    let run = run(&mut cmd);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stdout.contains(

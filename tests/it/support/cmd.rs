@@ -40,13 +40,22 @@ pub(crate) fn sizegate_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("sizegate")
 }
 
-/// The `sizegate` binary, without colour and outside GitHub Actions even when the tests run there
-/// (so that no run appends to the real step summary); a test that wants a runner sets the
-/// variables again.
+/// The variables of the terminal and of sizegate's own options that change how the tables look:
+/// removed, so that every run prints as a pipe does (120 columns, no colour, not quiet).
+pub(crate) const LOOK_VARS: [&str; 4] = [
+    "COLUMNS",
+    "CLICOLOR_FORCE",
+    "SIZEGATE_COLOR",
+    "SIZEGATE_QUIET",
+];
+
+/// The `sizegate` binary, without colour, 120 columns wide and outside GitHub Actions even when
+/// the tests run there (so that no run appends to the real step summary); a test that wants a
+/// runner, or another look, sets the variables again.
 pub(crate) fn sizegate() -> Command {
     let mut cmd = Command::cargo_bin("sizegate").expect("the sizegate binary is built");
     cmd.env("NO_COLOR", "1");
-    for var in GITHUB_VARS {
+    for var in GITHUB_VARS.iter().chain(&LOOK_VARS) {
         cmd.env_remove(var);
     }
     without_sizegate_vars(&mut cmd);
@@ -240,7 +249,7 @@ pub(crate) fn bounded_in(
         cmd.current_dir(dir);
     }
     cmd.env("NO_COLOR", "1");
-    for var in GITHUB_VARS {
+    for var in GITHUB_VARS.iter().chain(&LOOK_VARS) {
         cmd.env_remove(var);
     }
     without_sizegate_vars(&mut cmd);
