@@ -347,27 +347,10 @@ fn folded(lines: &[String], summary: &str) -> String {
     }
 }
 
-/// A path of at most [`PATH_WIDTH`] characters: a longer one loses the middle of its directories
-/// (`/usr/lib/…/site-packages/x.py` keeps the start and the file name), or, when the file name
-/// alone is too long, the start of it (`…_name.py`).
+/// A path of at most [`PATH_WIDTH`] columns, cut in the middle as the tables cut it: the file
+/// name stays (`/usr/lib/…/site-packages/x.py`).
 fn cut_path(path: &str) -> String {
-    let chars = path.chars().count();
-    if chars <= PATH_WIDTH {
-        return path.to_string();
-    }
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let name_chars = name.chars().count();
-    // Room for the start of the directories, `…/`, and the name.
-    match PATH_WIDTH.checked_sub(name_chars + 2) {
-        Some(head) if head > 0 => {
-            let start: String = path.chars().take(head).collect();
-            format!("{start}…/{name}")
-        }
-        _ => {
-            let end: String = name.chars().skip(name_chars - (PATH_WIDTH - 1)).collect();
-            format!("…{end}")
-        }
-    }
+    crate::report::fit::cut_middle(path, PATH_WIDTH)
 }
 
 /// `label` as a link to `url`, or as it is without one.
@@ -644,7 +627,11 @@ mod tests {
         let name = format!("/opt/{}.bin", "n".repeat(100));
         let cut = cut_path(&name);
         assert_eq!(cut.chars().count(), PATH_WIDTH);
-        assert!(cut.starts_with('…') && cut.ends_with("nnn.bin"), "{cut}");
+        // A file name too long for the room keeps both of its ends.
+        assert!(
+            cut.starts_with("/opt/n") && cut.ends_with("nnn.bin"),
+            "{cut}"
+        );
     }
 
     #[test]
