@@ -87,6 +87,15 @@ fn output_to_dash_takes_stdout_from_any_format_and_files_are_still_written() {
 }
 
 #[test]
+fn output_to_dash_of_the_format_itself_is_written_once() {
+    let dir = fixtures_dir();
+    let run = check_in(dir.path(), &["--format", "json", "--output", "json=-"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, snapshot("check.json"));
+    assert_eq!(run.stderr, "", "not a second copy in the log");
+}
+
+#[test]
 fn two_outputs_to_dash_are_an_error_naming_both_before_anything_is_read_or_written() {
     let dir = fixtures_dir();
     let run = check_in(

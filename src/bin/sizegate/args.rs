@@ -375,7 +375,9 @@ impl FromStr for Output {
             .filter_map(|f| f.to_possible_value())
             .map(|v| v.get_name().to_string())
             .collect();
-        let (format, path) = arg.split_once('=').ok_or_else(|| {
+        // `SIZEGATE_OUTPUT='json=a.json, sarif=b.sarif'`: the blanks YAML users put after a comma
+        // are no part of a format or a path.
+        let (format, path) = arg.trim().split_once('=').ok_or_else(|| {
             format!(
                 "expected FORMAT=PATH, such as sarif=sizegate.sarif (formats: {})",
                 names.join(", ")

@@ -104,13 +104,16 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
             .context("GitHub Actions step summary and outputs")?;
     }
     // `--output F=-` takes stdout, which a tool reads (`… | jq`, a SARIF upload); `--format`
-    // then goes to stderr, so that the log still shows the table.
+    // then goes to stderr, so that the log still shows the table, unless it is F itself.
     if let Some(format) = to_stdout {
         let mut out = BufWriter::new(io::stdout().lock());
         format
             .renderer(Look::of(Sink::File), &context)
             .render(&report, &mut out)?;
         out.flush()?;
+        if format == args.format {
+            return Ok(report.verdict());
+        }
     }
     let sink = match to_stdout {
         Some(_) => Sink::Stderr,

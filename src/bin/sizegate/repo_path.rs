@@ -15,6 +15,9 @@ use std::path::{Component, Path, PathBuf};
 pub(crate) struct RepoRoot {
     /// The repository root, absolute, without `.` or `..`.
     root: PathBuf,
+    /// The root with its symbolic links resolved, when it exists: a file named through links
+    /// (or the current directory, which the kernel resolved) is found in it all the same.
+    resolved: Option<PathBuf>,
     /// The current directory, absolute, without `.` or `..`.
     cwd: PathBuf,
 }
@@ -31,33 +34,51 @@ impl RepoRoot {
             var("CI_PROJECT_DIR"),
             |dir: &Path| dir.join(".git").symlink_metadata().is_ok(),
         );
-        // The current directory is the one the kernel resolved (no symbolic links in it): the
-        // root is resolved alike when it exists, or a workspace reached through a link would
-        // never contain it.
-        let root = std::fs::canonicalize(&root).unwrap_or(root);
-        RepoRoot::new(root, cwd)
+        let mut repo = RepoRoot::new(root, cwd);
+        repo.resolved = resolve(&repo.root);
+        repo
     }
 
     /// A root and a current directory, both made absolute and lexically normal.
     pub(crate) fn new(root: PathBuf, cwd: PathBuf) -> RepoRoot {
         let cwd = normalize(&cwd);
         let root = normalize(&cwd.join(root));
-        RepoRoot { root, cwd }
+        RepoRoot {
+            root,
+            resolved: None,
+            cwd,
+        }
     }
 
     /// The name reports give `path` (as the user gave it): relative to the root with `/` between
-    /// its parts when the file is in the root; else the path as given, without a leading `./`.
+    /// its parts when the file is in the root, as written or with its links resolved; else the
+    /// path as given, without a leading `./`.
     pub(crate) fn name(&self, path: &Path) -> String {
         let absolute = normalize(&self.cwd.join(path));
-        match absolute.strip_prefix(&self.root) {
-            Ok(inside) if inside.components().next().is_some() => inside
+        let roots = || std::iter::once(&self.root).chain(&self.resolved);
+        let inside = |file: &Path| {
+            roots().find_map(|root| {
+                file.strip_prefix(root)
+                    .ok()
+                    .filter(|inside| inside.components().next().is_some())
+                    .map(Path::to_path_buf)
+            })
+        };
+        match inside(&absolute).or_else(|| inside(&resolve(&absolute)?)) {
+            Some(inside) => inside
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/"),
-            _ => as_given(path),
+            None => as_given(path),
         }
     }
+}
+
+/// `path` with its symbolic links resolved, when it exists; `dunce` keeps Windows' paths in their
+/// usual form (`D:\repo`, not `\\?\D:\repo`), so that they compare with the current directory's.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    dunce::canonicalize(path).ok()
 }
 
 /// The root for a current directory `cwd`: `github_workspace`, else `ci_project_dir`, else the
@@ -146,6 +167,23 @@ mod tests {
             root("/repo", "/elsewhere").name(Path::new("./x.yml")),
             "x.yml"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_through_a_link_is_named_from_the_root() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join("ci")).expect("repo/ci");
+        std::fs::write(repo.join("ci/size.yml"), "").expect("size.yml");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&repo, &link).expect("link");
+        // The workspace named through the link, the file through the link, or one of the two.
+        for (root, file) in [(&link, &link), (&repo, &link), (&link, &repo)] {
+            let mut named = RepoRoot::new(root.clone(), root.clone());
+            named.resolved = resolve(root);
+            assert_eq!(named.name(&file.join("ci/size.yml")), "ci/size.yml");
+        }
     }
 
     #[test]
