@@ -252,25 +252,33 @@ fn pre_commit_hook_at_another_rev_builds_that_rev_not_the_release_of_its_version
         std::fs::create_dir_all(to.parent().expect("a parent")).expect("dirs");
         std::fs::copy(root().join(file), &to).expect("copied");
     }
+    // A clone of the tag whose origin is gone (offline, say) cannot tell either.
+    let offline = upstream.clone_at(&tag, false);
+    git(
+        offline.path(),
+        &["remote", "set-url", "origin", "/nonexistent/sizegate"],
+    );
+    let not_the_release = format!(
+        "the hook's rev is not the release {tag} (its commit is {})",
+        upstream.head
+    );
+    let copy_why = format!(
+        "git cannot tell which commit the hook's checkout {} is",
+        real(copy.path())
+    );
+    // The offline clone first: once the origin has said which commit the tag is, the answer is
+    // kept, and then even an offline clone of the tag could tell.
     let checkouts = [
-        (upstream.clone_at("HEAD", false), Some(&upstream.head)),
-        (upstream.clone_at("main", true), Some(&upstream.head)),
         (
-            upstream.clone_at(&upstream.head, false),
-            Some(&upstream.head),
+            offline,
+            format!("no tag {tag} in the hook's checkout, and its origin did not say which commit it is"),
         ),
-        (copy, None),
+        (upstream.clone_at("HEAD", false), not_the_release.clone()),
+        (upstream.clone_at("main", true), not_the_release.clone()),
+        (upstream.clone_at(&upstream.head, false), not_the_release),
+        (copy, copy_why),
     ];
-    for (checkout, commit) in &checkouts {
-        let why = match commit {
-            Some(commit) => {
-                format!("the hook's rev is not the release {tag} (its commit is {commit})")
-            }
-            None => format!(
-                "git cannot tell which commit the hook's checkout {} is",
-                real(checkout.path())
-            ),
-        };
+    for (checkout, why) in &checkouts {
         let out = run_pre_commit_hook(
             checkout.path(),
             dir.path(),
