@@ -8,7 +8,17 @@
 #   install.sh TAG DIR             fetch TAG's archive for this machine, check its SHA-256, put
 #                                  the binary in DIR and print its path
 #   install.sh --asset TAG TARGET  print the name of TAG's archive for TARGET
-#   install.sh --target            print this machine's target (its uname; SIZEGATE_TARGET wins)
+#   install.sh --target            print this machine's target (its uname, unless
+#                                  SIZEGATE_INSTALL_TARGET names one)
+#   install.sh --is-release-tag T  exit 0 when T is a release tag, 1 when not (prints nothing):
+#                                  the one grammar of release tags, the action's too
+#   install.sh --cargo-tag [TOML]  print the release tag of a Cargo.toml's version (default:
+#                                  this checkout's), as release.yml and the pre-commit hook read it
+#   install.sh --sha256 FILE|-     print the SHA-256 of FILE (or stdin), lowercase hex
+#
+# SIZEGATE_INSTALL_TARGET is a name of its own: SIZEGATE_TARGET is sizegate's `--target` (the
+# Dockerfile stage), which a job may well set for the check; none of sizegate's own variables
+# (`env = "SIZEGATE_…"` in src/bin/sizegate/args.rs) is read here, a test holds every script to it.
 #
 # The assets of release TAG (v1.2.3):
 #   sizegate-TAG-TARGET.tar.gz     (sizegate-TAG-TARGET.zip for Windows), holding the directory
@@ -31,8 +41,12 @@ set -eu
 
 # The release targets, by machine: what `uname` says, mapped to the triples release.yml builds.
 target() {
-  if [ -n "${SIZEGATE_TARGET:-}" ]; then
-    echo "$SIZEGATE_TARGET"
+  if [ -n "${SIZEGATE_INSTALL_TARGET:-}" ]; then
+    # Part of a URL and of file names: a triple's characters only.
+    case "$SIZEGATE_INSTALL_TARGET" in
+      *[!0-9A-Za-z_.-]*) fail "SIZEGATE_INSTALL_TARGET must be a target triple, not '$SIZEGATE_INSTALL_TARGET'" ;;
+    esac
+    echo "$SIZEGATE_INSTALL_TARGET"
     return
   fi
   arch=$(uname -m)
@@ -65,15 +79,30 @@ fail() {
   exit 1
 }
 
-# A release tag (v1.2.3, v1.2.3-rc.1): it becomes part of a URL and of file names, so nothing else.
+# A release tag: `v` and a semantic version, v1.2.3, with a pre-release (v1.2.3-rc.1) and build
+# metadata (v1.2.3+musl.1) at most. It becomes part of a URL and of file names, so nothing else:
+# no `/`, no blank, no newline. awk's `^…$` spans the whole string, newlines included.
+is_release_tag() {
+  awk 'BEGIN {
+    exit !(ARGV[1] ~ /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?([+][0-9A-Za-z.-]+)?$/)
+  }' "$1"
+}
+
 check_tag() {
-  case "$1" in
-    v[0-9]*.[0-9]*.[0-9]*) ;;
-    *) fail "'$1' is not a release tag (v1.2.3)" ;;
-  esac
-  case "$1" in
-    *[!0-9A-Za-z.+-]*) fail "'$1' is not a release tag (v1.2.3)" ;;
-  esac
+  is_release_tag "$1" || fail "'$1' is not a release tag (v1.2.3)"
+}
+
+# The release tag of Cargo.toml $1: `v` and the `version` of its [package] table.
+cargo_tag() {
+  [ -f "$1" ] || fail "no $1 to read the version from"
+  version=$(awk '
+    /^\[/ { in_package = ($0 == "[package]") }
+    in_package && /^version[ \t]*=/ {
+      sub(/^version[ \t]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit
+    }' "$1")
+  [ -n "$version" ] || fail "$1 has no [package] version"
+  check_tag "v$version"
+  echo "v$version"
 }
 
 # Downloads $1 to $2 and prints the HTTP status (000 when there was no answer at all). Redirects
@@ -87,11 +116,13 @@ fetch() {
   fi
 }
 
+# The SHA-256 of file $1 (`-`: stdin), lowercase hex: sha256sum, or shasum where a machine has only
+# that (macOS). The one copy: action.yml's cache key is made with it too.
 sha256() {
   if command -v sha256sum > /dev/null 2>&1; then
-    sum=$(sha256sum "$1")
+    sum=$(sha256sum -- "$1")
   elif command -v shasum > /dev/null 2>&1; then
-    sum=$(shasum -a 256 "$1")
+    sum=$(shasum -a 256 -- "$1")
   else
     fail "neither sha256sum nor shasum is installed, and the download must be verified"
   fi
@@ -109,15 +140,38 @@ case "${1:-}" in
     asset "$2" "$3"
     exit 0
     ;;
-  -* | '') fail "usage: install.sh TAG DIR | --asset TAG TARGET | --target" ;;
+  --is-release-tag)
+    [ "$#" -eq 2 ] || fail "usage: install.sh --is-release-tag TAG"
+    is_release_tag "$2"
+    exit
+    ;;
+  --cargo-tag)
+    [ "$#" -le 2 ] || fail "usage: install.sh --cargo-tag [CARGO_TOML]"
+    cargo_tag "${2:-$(dirname "$0")/../Cargo.toml}"
+    exit 0
+    ;;
+  --sha256)
+    [ "$#" -eq 2 ] || fail "usage: install.sh --sha256 FILE|-"
+    sha256 "$2"
+    exit 0
+    ;;
+  -* | '')
+    fail "usage: install.sh TAG DIR | --asset TAG TARGET | --target | --is-release-tag TAG | --cargo-tag [CARGO_TOML] | --sha256 FILE|-"
+    ;;
 esac
 [ "$#" -eq 2 ] || fail "usage: install.sh TAG DIR"
 tag=$1 dir=$2
 check_tag "$tag"
-if ! triple=$(target); then
-  echo "no sizegate release binary for this machine ($(uname -s) $(uname -m))" >&2
-  exit 3
-fi
+status=0
+triple=$(target) || status=$?
+case "$status" in
+  0) ;;
+  3)
+    echo "no sizegate release binary for this machine ($(uname -s) $(uname -m))" >&2
+    exit 3
+    ;;
+  *) exit 1 ;; # said why
+esac
 name=$(asset "$tag" "$triple")
 base=${SIZEGATE_RELEASES:-https://github.com/sizegate/sizegate/releases/download}
 base=${base%/}/$tag

@@ -116,29 +116,33 @@ refuse_expansion() {
 }
 
 image=${INPUT_IMAGE:-}
-policy=${INPUT_POLICY-sizegate.yml}
+policy=${INPUT_POLICY:-}
 dockerfile=${INPUT_DOCKERFILE:-}
 baseline=${INPUT_BASELINE:-}
 comment=${INPUT_COMMENT:-false}
 formats=${INPUT_FORMAT:-sarif}
-fail_on=${INPUT_FAIL_ON:-error}
+fail_on=${INPUT_FAIL_ON:-}
 category=${INPUT_CATEGORY:-}
 version=${INPUT_VERSION:-}
 extra=${INPUT_ARGS:-}
 
 [ -n "$image" ] || die "the 'image' input is required"
 [ "$image" != "-" ] || die "'image' must be a path: save the image to a file first (docker save -o app.tar app)"
-case "$fail_on" in error|warning|never) ;; *) die "'fail-on' must be error, warning or never, not '$fail_on'" ;; esac
+case "$fail_on" in '' | error | warning | never) ;; *) die "'fail-on' must be error, warning or never, not '$fail_on'" ;; esac
 case "$comment" in true|false) ;; *) die "'comment' must be true or false, not '$comment'" ;; esac
 # The token is for the comment only: kept out of the environment of everything else run here.
 token=${INPUT_GITHUB_TOKEN:-}
 unset INPUT_GITHUB_TOKEN
-# A release: v1.2.3 or 1.2.3, with a pre-release part (v1.2.3-rc.1) at most. It becomes a tag,
-# part of a URL.
-release_tag='^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'
+installer="$(dirname "${BASH_SOURCE[0]}")/install.sh"
+# A release tag (v1.2.3, v1.2.3-rc.1): install.sh's grammar, the one that names the assets. It
+# becomes part of a URL.
+is_release_tag() {
+  sh "$installer" --is-release-tag "$1"
+}
 tag=
 if [ -n "$version" ]; then
-  [[ "v${version#v}" =~ $release_tag ]] ||
+  # `1.2.3` is the release v1.2.3.
+  is_release_tag "v${version#v}" ||
     die "'version' must be a sizegate release (v1.2.3), not '$version'"
   tag=v${version#v}
 fi
@@ -162,25 +166,41 @@ done
 [ "$comment" != true ] || add_format markdown
 split_words args "$extra"
 extra_args=(${words[@]+"${words[@]}"})
+# `fail-on` is said once: the input, or a `--fail-on` of `args` (clap refuses the flag twice, and
+# one of two answers would be dropped in silence). Options end at a `--`.
+if [ -n "$fail_on" ]; then
+  for word in ${extra_args[@]+"${extra_args[@]}"}; do
+    case "$word" in
+      --) break ;;
+      --fail-on | --fail-on=*)
+        die "the 'fail-on' input ('$fail_on') and '$word' in 'args' both say which findings fail the step: keep one"
+        ;;
+    esac
+  done
+fi
 
 # A directory of this run's own: the runner's temp directory lives for the whole job, and a second
 # use of the action must neither overwrite nor replay this one's reports.
 out_dir=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/sizegate.XXXXXX")
 
-# The action's own ref and repository: from action.yml (github.action_ref and
-# github.action_repository), else from where the runner put the action,
-# .../_actions/OWNER/REPO/REF (the runner's layout; `\` on Windows).
+# The action's own ref and repository: where the runner put it, .../_actions/OWNER/REPO/REF (the
+# runner's layout; `\` on Windows), else action.yml's github.action_ref and
+# github.action_repository. The path first: in a composite action used by another composite
+# action, those two name the outer action (actions/runner#2473), and a wrapper's `v2.0.0` would
+# fetch sizegate's v2.0.0 or the wrapper's repository's. They count only where the path does not
+# tell, as with `uses: ./`.
 action_path=${GITHUB_ACTION_PATH:-}
 action_path=${action_path//\\//}
-action_ref=${SIZEGATE_ACTION_REF:-}
-action_repository=${SIZEGATE_ACTION_REPOSITORY:-}
 if [[ "$action_path" =~ /_actions/([^/]+/[^/]+)/([^/]+)/*$ ]]; then
-  action_repository=${action_repository:-${BASH_REMATCH[1]}}
-  action_ref=${action_ref:-${BASH_REMATCH[2]}}
+  action_repository=${BASH_REMATCH[1]}
+  action_ref=${BASH_REMATCH[2]}
+else
+  action_repository=${SIZEGATE_ACTION_REPOSITORY:-}
+  action_ref=${SIZEGATE_ACTION_REF:-}
 fi
 [[ "$action_repository" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || action_repository=sizegate/sizegate
 # Without a `version` input, the action's ref names the release when it is a release tag.
-[ -n "$tag" ] || [[ ! "$action_ref" =~ $release_tag ]] || tag=$action_ref
+[ -n "$tag" ] || ! is_release_tag "$action_ref" || tag=$action_ref
 
 # Builds sizegate from the action's own source into a directory of its own (cached by
 # action.yml under a key made from that source), unless a restored build is there already.
@@ -203,7 +223,7 @@ bin=${SIZEGATE_BIN:-}
 if [ -z "$bin" ] && [ -n "$tag" ]; then
   status=0
   installed=$(SIZEGATE_RELEASES="${GITHUB_SERVER_URL:-https://github.com}/$action_repository/releases/download" \
-    sh "$(dirname "${BASH_SOURCE[0]}")/install.sh" "$tag" "$out_dir/bin" 2> "$out_dir/install.log") ||
+    sh "$installer" "$tag" "$out_dir/bin" 2> "$out_dir/install.log") ||
     status=$?
   case "$status" in
     0) bin=$installed ;;
@@ -222,12 +242,9 @@ args=(check --output "json=$out_dir/sizegate.json")
 [ -z "$dockerfile" ] || args+=("--dockerfile=$dockerfile")
 [ -z "$baseline" ] || args+=("--baseline=$baseline")
 # `error` is sizegate's own default; the others change what fails, and the verdict with it. The
-# input decides, not a SIZEGATE_FAIL_ON of the job's environment.
-if [ "$fail_on" = error ]; then
-  unset SIZEGATE_FAIL_ON
-else
-  args+=("--fail-on=$fail_on")
-fi
+# input (or a `--fail-on` in `args`) decides, not a SIZEGATE_FAIL_ON of the job's environment.
+unset SIZEGATE_FAIL_ON
+case "$fail_on" in warning | never) args+=("--fail-on=$fail_on") ;; esac
 [ -z "$category" ] || args+=("--sarif-category=$category")
 sarif=
 for f in ${format_names[@]+"${format_names[@]}"}; do

@@ -150,6 +150,12 @@ fn action_fail_on_decides_what_fails_the_step_and_the_verdict_output_agrees() {
             .contains("FAIL: 0 errors, 6 warnings, --fail-on warning"),
         "the log's verdict line says why"
     );
+    // Said in `args` instead (the input left empty, its default): the same.
+    let mut in_args = pass.to_vec();
+    in_args.push(("args", "--fail-on warning"));
+    let run = run_action(&in_args);
+    assert_eq!(run.code(), Some(1), "{}", run.stdout());
+    assert_eq!(verdict(&run).as_deref(), Some("fail"));
     let never = [
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/fail.yml"),
@@ -296,6 +302,91 @@ fn pre_push_hook_without_sizegate_says_how_to_install_it_before_building() {
     );
     assert!(stderr.contains("cargo install --locked --git https://github.com/sizegate/sizegate"));
     assert!(!bin.join("docker.calls").exists(), "nothing was built");
+}
+
+#[test]
+fn pre_push_hook_and_shell_recipe_find_the_policy_as_sizegate_does() {
+    // They passed `--policy sizegate.yml`, which defeats sizegate's own choice (sizegate.yml,
+    // .sizegate.yml, a lone .dive-ci, or SIZEGATE_POLICY); the hook builds the stage that a
+    // SIZEGATE_TARGET names, the one sizegate then matches the layers against.
+    let dir = git_project("examples/fail.yml");
+    std::fs::rename(
+        dir.path().join("sizegate.yml"),
+        dir.path().join(".sizegate.yml"),
+    )
+    .expect("renamed");
+    write_file(
+        dir.path(),
+        "Dockerfile",
+        b"FROM scratch AS build\nCOPY app/ /opt/app/\nFROM build\n",
+    );
+    let bin = fake_tools(dir.path());
+    write_script(
+        &bin,
+        "docker",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{0}/docker.calls'\ncase \"$1\" in\n  save) cat '{1}' ;;\nesac\n",
+            bin.display(),
+            fixture("tiny.docker.tar").display()
+        ),
+    );
+    let mut hook = Command::new(root().join("examples/hooks/pre-push"));
+    for var in GIT_VARS {
+        hook.env_remove(var);
+    }
+    let out = hook
+        .current_dir(dir.path())
+        .env("PATH", path_with(&bin))
+        .env("NO_COLOR", "1")
+        .env("SIZEGATE_TARGET", "build")
+        .env_remove("SIZEGATE_POLICY")
+        .output()
+        .expect("hook runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("FAIL: 3 errors"), "{stdout}");
+    let calls = sizegate_calls(&bin);
+    assert!(!calls[0].contains("--policy"), "{calls:?}");
+    let docker = read(&bin.join("docker.calls"));
+    // The tag is a name docker takes, though the directory's (`.tmpXXXX`) is not.
+    let tag = format!(
+        "{}:pre-push",
+        dir.path()
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_start_matches('.').to_lowercase())
+            .unwrap_or_default()
+    );
+    assert_eq!(
+        docker,
+        format!("build --quiet --tag {tag} --file Dockerfile --target build .\nsave {tag}\n")
+    );
+
+    let dir = tempdir();
+    write_file(
+        dir.path(),
+        ".dive-ci",
+        b"rules:\n  lowestEfficiency: 0.95\n",
+    );
+    let bin = fake_tools(dir.path());
+    let out = Command::new(root().join("examples/ci/check.sh"))
+        .current_dir(dir.path())
+        .env("PATH", path_with(&bin))
+        .env("IMAGE", "app:1")
+        .env_remove("SIZEGATE_POLICY")
+        .output()
+        .expect("recipe runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(read(&dir.path().join("reports/sizegate.json")).contains("dive-lowest-efficiency"));
 }
 
 /// Needs `check --baseline`.
@@ -919,6 +1010,34 @@ fn action_with_an_empty_policy_input_takes_its_rules_from_args() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("dive-lowest-efficiency"), "{stdout}");
+}
+
+#[test]
+fn action_without_a_policy_input_finds_the_policy_as_sizegate_does() {
+    // Regression: the `policy` input defaulted to sizegate.yml, so a project with .sizegate.yml or
+    // a lone .dive-ci (sizegate's own defaults) failed with "cannot read sizegate.yml".
+    for (file, text, code, says) in [
+        (
+            ".dive-ci",
+            "rules:\n  lowestEfficiency: 0.95\n".to_string(),
+            1,
+            "dive-lowest-efficiency",
+        ),
+        (
+            ".sizegate.yml",
+            read(&root().join("examples/fail.yml")),
+            1,
+            "FAIL: 3 errors, 0 warnings",
+        ),
+    ] {
+        let dir = tempdir();
+        write_file(dir.path(), file, text.as_bytes());
+        let image = fixture("tiny.docker.tar");
+        let run = run_action_in(dir.path(), &[("image", path_str(&image))], |_| {});
+        let stdout = run.stdout();
+        assert_eq!(run.code(), Some(code), "{file}: {stdout}{}", run.stderr());
+        assert!(stdout.contains(says), "{file}: {says} in {stdout}");
+    }
 }
 
 #[test]

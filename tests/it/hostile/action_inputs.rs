@@ -92,7 +92,6 @@ fn received(extra: &[&str]) -> Vec<String> {
         "check",
         "--output",
         "json=$OUT/sizegate.json",
-        "--policy=sizegate.yml",
         "--output",
         "sarif=$OUT/sizegate.sarif",
         "--output",
@@ -258,7 +257,6 @@ fn format_names_are_not_globbed() {
         "check",
         "--output",
         "json=$OUT/sizegate.json",
-        "--policy=sizegate.yml",
         "--output",
         "sarif=$OUT/sizegate.sarif",
         "--output",
@@ -342,7 +340,9 @@ fn fail_on_and_version_are_validated_before_anything_runs() {
     }
     // A release is a release (with a given binary, nothing is downloaded): the stand-in then
     // runs as given.
-    for version in ["1.2.3", "v1.2.3-rc.1"] {
+    // The grammar is install.sh's (`--is-release-tag`), build metadata included: run.sh had a
+    // grammar of its own that refused `v1.2.3+meta`, which install.sh took.
+    for version in ["1.2.3", "v1.2.3-rc.1", "v1.2.3+musl.1", "1.2.3-rc.1+b5"] {
         let run = run_action(&[], &[("image", "app.tar"), ("version", version)]);
         assert_eq!(run.code, Some(0), "{}", run.stdout);
         assert_eq!(run.argv, Some(received(&[])));
@@ -406,4 +406,61 @@ fn a_long_args_input_is_split_in_linear_time() {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     assert_eq!(run.argv, Some(received(&words)));
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+}
+
+#[test]
+fn fail_on_is_said_once_by_the_input_or_by_args() {
+    // Regression: the input became `--fail-on=…` and a `--fail-on` in `args` a second one, which
+    // clap refuses as a usage error (exit 2) with no word of the input.
+    for (input, args, word) in [
+        ("warning", "--fail-on never", "--fail-on"),
+        (
+            "error",
+            "--dive-ci .dive-ci --fail-on=warning",
+            "--fail-on=warning",
+        ),
+        ("never", "'--fail-on=never'", "--fail-on=never"),
+    ] {
+        let run = run_action(
+            &[],
+            &[("image", "app.tar"), ("fail-on", input), ("args", args)],
+        );
+        assert_refused(
+            &run,
+            &[],
+            &format!(
+                "the 'fail-on' input ('{input}') and '{word}' in 'args' both say which findings fail the step: keep one"
+            ),
+        );
+    }
+    // Either alone: the input (the default `error` is sizegate's own, not repeated), or args.
+    for (input, args, extra) in [
+        ("warning", "", vec!["--fail-on=warning"]),
+        ("error", "", vec![]),
+        ("", "--fail-on warning", vec!["--fail-on", "warning"]),
+        ("", "--fail-on=never", vec!["--fail-on=never"]),
+    ] {
+        let run = run_action(
+            &[],
+            &[("image", "app.tar"), ("fail-on", input), ("args", args)],
+        );
+        assert_eq!(run.code, Some(0), "{}", run.stdout);
+        let mut want = received(&[]);
+        // The input's flag comes before the report outputs; args' after them, before `--`.
+        let at = if args.is_empty() { 3 } else { want.len() - 2 };
+        for (i, word) in extra.iter().enumerate() {
+            want.insert(at + i, (*word).to_string());
+        }
+        assert_eq!(run.argv, Some(want), "{input:?} {args:?}");
+    }
+    // After a `--` of args, `--fail-on` is no option but a name.
+    let run = run_action(
+        &[],
+        &[
+            ("image", "app.tar"),
+            ("fail-on", "warning"),
+            ("args", "-- --fail-on"),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
 }

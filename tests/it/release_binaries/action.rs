@@ -248,3 +248,102 @@ fn a_ref_that_is_more_than_a_release_tag_names_no_release() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn a_job_s_sizegate_target_is_the_dockerfile_stage_not_the_runner_s_target() {
+    // Regression: install.sh read SIZEGATE_TARGET as the machine's target triple, while sizegate
+    // reads it as the Dockerfile stage (`--target`): a job-level SIZEGATE_TARGET=build fetched
+    // sizegate-v9.8.7-build.tar.gz (a 404) and built from source. The installer's is
+    // SIZEGATE_INSTALL_TARGET; the stage still reaches sizegate.
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let (tools, home, work) = (tempdir(), tempdir(), tempdir());
+    stand_in_cargo(tools.path());
+    // examples/Dockerfile's stage as `build`, then a release stage the image was not built from.
+    let example = read(&root().join("examples/Dockerfile"));
+    let dockerfile = crate::support::write_file(
+        work.path(),
+        "Dockerfile",
+        format!(
+            "{}FROM scratch AS release\nCOPY --from=build /usr/bin/foo /foo\n",
+            example.replace("FROM debian:12-slim", "FROM debian:12-slim AS build")
+        )
+        .as_bytes(),
+    );
+    let mut inputs = PASSING.to_vec();
+    inputs.push(("dockerfile", crate::support::path_str(&dockerfile)));
+    let run = run_action_in(root(), &inputs, |cmd| {
+        cmd.env_remove("SIZEGATE_BIN")
+            .env("SIZEGATE_TARGET", "build")
+            .env("SIZEGATE_ACTION_REF", TAG)
+            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
+            .env("GITHUB_SERVER_URL", server.url())
+            .env("HOME", home.path())
+            .env("PATH", bare_path(tools.path()))
+            .env("COLUMNS", "200");
+        no_proxy(cmd);
+    });
+    let stdout = run.stdout();
+    assert_eq!(run.code(), Some(0), "{stdout}{}", run.stderr());
+    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
+    assert_eq!(
+        request_lines(&server),
+        [
+            format!("{base}/{}", release.asset(&host_target())),
+            format!("{base}/SHA256SUMS")
+        ]
+    );
+    assert_eq!(release.calls().len(), 1, "the release's binary ran");
+    assert!(cargo_calls(tools.path()).is_empty(), "nothing is built");
+    // The stage `build` matched the image's layers to its lines.
+    assert!(stdout.contains("Dockerfile:4"), "{stdout}");
+    assert!(!stdout.contains("no matching instruction"), "{stdout}");
+}
+
+#[test]
+fn action_nested_in_another_composite_action_fetches_its_own_release() {
+    // Regression (actions/runner#2473): nested in a wrapper action, github.action_ref and
+    // github.action_repository name the wrapper, which the script trusted over the runner's path
+    // to the action itself, and fetched the wrapper's v2.0.0 from the wrapper's repository.
+    let release = Release::pack(TAG, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let (tools, home, actions) = (tempdir(), tempdir(), tempdir());
+    let path = actions.path().join("_actions/sizegate/sizegate");
+    std::fs::create_dir_all(&path).expect("dirs");
+    let path = path.join(TAG);
+    std::os::unix::fs::symlink(root(), &path).expect("symlink");
+    let run = run_action_in(root(), &PASSING, |cmd| {
+        cmd.env_remove("SIZEGATE_BIN")
+            .env("SIZEGATE_ACTION_REF", "v2.0.0")
+            .env("SIZEGATE_ACTION_REPOSITORY", "myorg/ci-wrapper")
+            .env("GITHUB_ACTION_PATH", &path)
+            .env("GITHUB_SERVER_URL", server.url())
+            .env("HOME", home.path())
+            .env("PATH", bare_path(tools.path()));
+        no_proxy(cmd);
+    });
+    assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
+    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
+    assert_eq!(
+        request_lines(&server),
+        [
+            format!("{base}/{}", release.asset(&host_target())),
+            format!("{base}/SHA256SUMS")
+        ]
+    );
+    assert_eq!(release.calls().len(), 1);
+    // Where the path does not tell (`uses: ./`, a checkout of the action), the variables do.
+    let (tools, home) = (tempdir(), tempdir());
+    let run = run_action_in(root(), &PASSING, |cmd| {
+        cmd.env_remove("SIZEGATE_BIN")
+            .env("SIZEGATE_ACTION_REF", TAG)
+            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
+            .env("GITHUB_ACTION_PATH", root().join("."))
+            .env("GITHUB_SERVER_URL", server.url())
+            .env("HOME", home.path())
+            .env("PATH", bare_path(tools.path()));
+        no_proxy(cmd);
+    });
+    assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
+    assert_eq!(release.calls().len(), 2);
+}

@@ -189,3 +189,284 @@ fn every_place_that_names_the_assets_names_them_as_install_sh_does() {
         assert!(!text.contains("sizegate@main"), "{file} pins a branch");
     }
 }
+
+/// Runs action/install.sh with `args` and the variables `env` (and no SIZEGATE_* of the test's
+/// own environment).
+fn install_sh_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new("sh");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SIZEGATE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.arg(root().join("action/install.sh"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn install_target_has_a_variable_of_its_own_and_ignores_sizegate_s() {
+    // SIZEGATE_TARGET is sizegate's `--target`, the Dockerfile stage.
+    let out = install_sh_with(&["--target"], &[("SIZEGATE_TARGET", "build")]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        host_target()
+    );
+    let out = install_sh_with(
+        &["--target"],
+        &[("SIZEGATE_INSTALL_TARGET", "aarch64-apple-darwin")],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "aarch64-apple-darwin\n"
+    );
+    // It becomes part of a URL: a triple's characters only, else an error (not "no binary",
+    // which would send the caller to a build).
+    let out = install_sh_with(
+        &["v1.2.3", "unused"],
+        &[("SIZEGATE_INSTALL_TARGET", "../x")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "SIZEGATE_INSTALL_TARGET must be a target triple, not '../x'\n"
+    );
+}
+
+#[test]
+fn install_script_is_the_one_grammar_of_release_tags() {
+    // Regression: run.sh refused `v1.2.3+meta`, which install.sh took; now run.sh asks this.
+    for tag in [
+        "v1.2.3",
+        "v10.20.30",
+        "v1.2.3-rc.1",
+        "v1.2.3-alpha-2",
+        "v1.2.3+meta",
+        "v1.2.3-rc.1+build.5",
+    ] {
+        let out = install_sh_with(&["--is-release-tag", tag], &[]);
+        assert_eq!(out.status.code(), Some(0), "{tag}");
+        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag}");
+    }
+    for tag in [
+        "",
+        "1.2.3",
+        "v1.2",
+        "v1.2.3.4",
+        "v1..2.3",
+        "v1.2.3-",
+        "v1.2.3+",
+        "v1.2.3-rc/1",
+        "v1.2.3/../../x",
+        "v1.2.3\n::warning::forged",
+        "v1.2.3 ",
+        "V1.2.3",
+        "latest",
+        "main",
+    ] {
+        let out = install_sh_with(&["--is-release-tag", tag], &[]);
+        assert_eq!(out.status.code(), Some(1), "{tag:?}");
+        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag:?}");
+    }
+    // No other copy of it: the action's script asks install.sh.
+    let run_sh = read(&root().join("action/run.sh"));
+    assert!(run_sh.contains("--is-release-tag"));
+    assert!(
+        !run_sh.contains("[0-9]+"),
+        "run.sh has a tag regex of its own"
+    );
+}
+
+#[test]
+fn install_script_reads_the_release_tag_of_a_cargo_toml() {
+    assert_eq!(
+        install_sh(&["--cargo-tag"]),
+        format!("v{}", cargo_version())
+    );
+    let dir = tempdir();
+    // The [package] version, not a dependency's that comes first.
+    let toml = crate::support::write_file(
+        dir.path(),
+        "Cargo.toml",
+        b"[workspace]\nversion = \"9.9.9\"\n\n[package]\nname = \"x\"\nversion = \"2.0.0-rc.1\"\n\n[dependencies]\nfoo = { version = \"1\" }\n",
+    );
+    assert_eq!(install_sh(&["--cargo-tag", path_str(&toml)]), "v2.0.0-rc.1");
+    let none = crate::support::write_file(dir.path(), "none.toml", b"[package]\nname = \"x\"\n");
+    let out = install_sh_with(&["--cargo-tag", path_str(&none)], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("{} has no [package] version\n", none.display())
+    );
+    // The one reading: release.yml's check and the hook call it, neither reads Cargo.toml itself.
+    for file in [
+        ".github/workflows/release.yml",
+        "examples/hooks/sizegate-prebuilt",
+    ] {
+        let text = read(&root().join(file));
+        assert!(
+            text.contains("install.sh\" --cargo-tag") || text.contains("install.sh --cargo-tag"),
+            "{file}"
+        );
+        assert!(
+            !text.contains("version = "),
+            "{file} reads the version itself"
+        );
+    }
+}
+
+#[test]
+fn release_workflow_refuses_a_tag_that_is_not_cargo_toml_s_version() {
+    let release: Value =
+        serde_saphyr::from_str(&read(&root().join(".github/workflows/release.yml")))
+            .expect("release.yml is YAML");
+    let script = release["jobs"]["release"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["name"] == "The tag is Cargo.toml's version")
+        .and_then(|s| s["run"].as_str())
+        .expect("the step")
+        .to_string();
+    let run = |tag: &str| {
+        Command::new("bash")
+            .args(["-e", "-c", &script])
+            .current_dir(root())
+            .env("TAG", tag)
+            .output()
+            .expect("bash runs")
+    };
+    let tag = format!("v{}", cargo_version());
+    let out = run(&tag);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run("v99.0.0");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("::error title=release::the tag v99.0.0 is not {tag}, the version in Cargo.toml\n")
+    );
+}
+
+#[test]
+fn action_cache_key_is_made_with_install_sh_s_sha256() {
+    // One SHA-256 helper (sha256sum, else shasum): install.sh's.
+    let out = install_sh_with(&["--sha256", "-"], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
+        "the SHA-256 of nothing"
+    );
+    let text = read(&root().join("action.yml"));
+    assert!(
+        !text.contains("sha256sum") && !text.contains("shasum -a"),
+        "action.yml has its own"
+    );
+    let action: Value = serde_saphyr::from_str(&text).expect("action.yml is YAML");
+    let script = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == "key")
+        .and_then(|s| s["run"].as_str())
+        .expect("the key step")
+        .to_string();
+    let key = || {
+        let dir = tempdir();
+        let output = dir.path().join("output");
+        let out = Command::new("bash")
+            .args(["-e", "-o", "pipefail", "-c", &script])
+            .current_dir(dir.path())
+            .env("GITHUB_ACTION_PATH", root())
+            .env("GITHUB_OUTPUT", &output)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env_remove("ImageOS")
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        read(&output)
+    };
+    let first = key();
+    let hash = first
+        .strip_prefix("key=sizegate-Linux-unknown-X64-")
+        .and_then(|h| h.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("{first}"));
+    assert_eq!(hash.len(), 16, "{first}");
+    assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{first}");
+    assert_eq!(key(), first, "the same source, the same key");
+}
+
+/// The names of the variables sizegate reads (`env = "SIZEGATE_…"` in args.rs).
+fn sizegate_variables() -> Vec<String> {
+    let args = read(&root().join("src/bin/sizegate/args.rs"));
+    let mut names: Vec<String> = args
+        .split("env = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The SIZEGATE_* names a script or YAML file mentions outside its comment lines.
+fn variables_in(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = code.as_str();
+    let mut names: Vec<String> = text
+        .match_indices("SIZEGATE_")
+        .map(|(at, _)| {
+            text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn the_scripts_own_variables_never_collide_with_sizegate_s() {
+    // Regression: install.sh read SIZEGATE_TARGET, sizegate's `--target` (a Dockerfile stage),
+    // as the machine's target triple. A script's own setting must not be a name sizegate reads;
+    // the only ones mentioned are those handed to sizegate for what they mean to it.
+    let sizegate = sizegate_variables();
+    assert!(
+        sizegate.contains(&"SIZEGATE_TARGET".to_string()),
+        "{sizegate:?}"
+    );
+    for (file, handed_on) in [
+        ("action/install.sh", &[][..]),
+        ("action/run.sh", &["SIZEGATE_FAIL_ON"][..]), // unset: the input decides
+        ("action/comment.sh", &[][..]),
+        // Described: sizegate reads it when the `policy` input is empty.
+        ("action.yml", &["SIZEGATE_POLICY"][..]),
+        ("examples/hooks/sizegate-prebuilt", &[][..]),
+        (".github/scripts/package.sh", &[][..]),
+        ("examples/ci/gitlab-ci.yml", &["SIZEGATE_BASELINE"][..]), // exported for sizegate
+    ] {
+        let clashes: Vec<String> = variables_in(&read(&root().join(file)))
+            .into_iter()
+            .filter(|v| sizegate.contains(v))
+            .collect();
+        assert_eq!(clashes, handed_on, "{file}");
+    }
+}

@@ -9,18 +9,128 @@ use serde_json::Value;
 use super::*;
 use crate::support::ci::project;
 use crate::support::http::no_proxy;
-use crate::support::{fixture, path_str};
+use crate::support::{fixture, path_str, write_file};
+
+/// The files the hook runs from its checkout: the hooks' list, its entry, the installer and the
+/// Cargo.toml whose version names the release.
+const HOOK_FILES: [&str; 4] = [
+    ".pre-commit-hooks.yaml",
+    "examples/hooks/sizegate-prebuilt",
+    "action/install.sh",
+    "Cargo.toml",
+];
+
+/// The variables that point git at another repository than the one in its work directory.
+const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
+
+/// Runs git in `dir` (as a test of its own: the tests may run from a git hook, whose GIT_DIR
+/// would point elsewhere) and returns its stdout, trimmed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    for var in GIT_VARS {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args([
+            "-c",
+            "user.name=sizegate tests",
+            "-c",
+            "user.email=tests@sizegate.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
+
+/// The hook's repository as its users' pre-commit finds it: [`HOOK_FILES`] committed and tagged
+/// `v` + Cargo.toml's version (an annotated tag, as releases are), then one more commit, the
+/// branch's head, which still has that version.
+struct Upstream {
+    dir: tempfile::TempDir,
+    /// The commit of the release tag.
+    release: String,
+    /// The commit after it.
+    head: String,
+}
+
+impl Upstream {
+    fn new() -> Upstream {
+        let dir = tempdir();
+        for file in HOOK_FILES {
+            let to = dir.path().join(file);
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("dirs");
+            std::fs::copy(root().join(file), &to).expect("copied with its mode");
+        }
+        let tag = format!("v{}", cargo_version());
+        git(dir.path(), &["init", "--quiet", "--initial-branch=main"]);
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "--quiet", "-m", "release"]);
+        git(dir.path(), &["tag", "-a", &tag, "-m", &tag]);
+        let release = git(dir.path(), &["rev-parse", "HEAD"]);
+        write_file(dir.path(), "CHANGES", b"after the release\n");
+        git(dir.path(), &["add", "."]);
+        git(
+            dir.path(),
+            &["commit", "--quiet", "-m", "after the release"],
+        );
+        let head = git(dir.path(), &["rev-parse", "HEAD"]);
+        Upstream { dir, release, head }
+    }
+
+    /// pre-commit's clone at `rev` (pre_commit/store.py): `git init` and `git remote add origin`,
+    /// then its shallow clone, `git fetch origin REV --depth=1` and `git checkout FETCH_HEAD`,
+    /// which leaves no tag behind, or (`complete`) its fallback, `git fetch origin --tags` and
+    /// `git checkout REV`.
+    fn clone_at(&self, rev: &str, complete: bool) -> tempfile::TempDir {
+        let dir = tempdir();
+        let origin = path_str(self.dir.path());
+        git(dir.path(), &["init", "--quiet"]);
+        git(dir.path(), &["remote", "add", "origin", origin]);
+        if complete {
+            git(dir.path(), &["fetch", "--quiet", "origin", "--tags"]);
+            git(dir.path(), &["checkout", "--quiet", rev]);
+        } else {
+            git(
+                dir.path(),
+                &[
+                    "-c",
+                    "protocol.version=2",
+                    "fetch",
+                    "--quiet",
+                    "origin",
+                    rev,
+                    "--depth=1",
+                ],
+            );
+            git(dir.path(), &["checkout", "--quiet", "FETCH_HEAD"]);
+        }
+        dir
+    }
+}
 
 /// The pre-commit hook's entry with the hook's arguments, as pre-commit runs a `script` hook:
-/// the entry's path taken from the hook repository (here, this one), in the project `dir`.
+/// the entry's path taken from the hook's `checkout`, in the project `dir`, with `env` last.
 fn run_pre_commit_hook(
+    checkout: &Path,
     dir: &Path,
     args: &[&str],
     releases: &str,
     cache: &Path,
     tools: &Path,
+    env: &[(&str, &str)],
 ) -> Output {
-    let hooks: Value = serde_saphyr::from_str(&read(&root().join(".pre-commit-hooks.yaml")))
+    let hooks: Value = serde_saphyr::from_str(&read(&checkout.join(".pre-commit-hooks.yaml")))
         .expect(".pre-commit-hooks.yaml is YAML");
     let hook = &hooks[0];
     assert_eq!(hook["id"], "sizegate");
@@ -30,51 +140,194 @@ fn run_pre_commit_hook(
         .expect("an entry")
         .split_whitespace()
         .collect();
-    let mut cmd = Command::new(root().join(entry[0]));
+    let mut cmd = Command::new(checkout.join(entry[0]));
+    for var in GIT_VARS {
+        cmd.env_remove(var);
+    }
     cmd.args(&entry[1..])
         .args(args)
         .current_dir(dir)
         .env("XDG_CACHE_HOME", cache)
         .env("SIZEGATE_RELEASES", releases)
         .env("PATH", bare_path(tools))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied());
     no_proxy(&mut cmd);
     cmd.output().expect("the hook runs")
 }
 
+/// The physical path of `dir`, as the hook names its checkout.
+fn real(dir: &Path) -> String {
+    path_str(&dir.canonicalize().expect("the path exists")).to_string()
+}
+
 #[test]
-fn pre_commit_hook_fetches_the_release_of_its_rev_once_and_runs_it() {
+fn pre_commit_hook_at_its_release_tag_fetches_that_release_once_and_runs_it() {
     let tag = format!("v{}", cargo_version());
     let release = Release::pack(&tag, &[&host_target()]);
     let server = release.serve("sizegate/sizegate");
     let releases = format!("{}/sizegate/sizegate/releases/download", server.url());
     let (cache, tools) = (tempdir(), tempdir());
     stand_in_cargo(tools.path());
+    let upstream = Upstream::new();
     let dir = project("examples/pass.yml");
+    write_file(
+        dir.path(),
+        "Dockerfile",
+        b"FROM scratch AS build\nCOPY app/ /opt/app/\n",
+    );
     let image = fixture("tiny.docker.tar");
-    let args = [path_str(&image)];
-    for run in ["first", "second"] {
-        let out = run_pre_commit_hook(dir.path(), &args, &releases, cache.path(), tools.path());
+    let args = [path_str(&image), "--dockerfile", "Dockerfile"];
+    // Under git's pre-push hook, GIT_DIR names the project's repository (here, one whose HEAD is
+    // not the release): the hook asks about its own checkout all the same. A job's
+    // SIZEGATE_TARGET is the Dockerfile stage, not this machine's target.
+    let user_git = upstream.dir.path().join(".git");
+    let env = [
+        ("GIT_DIR", path_str(&user_git)),
+        ("SIZEGATE_TARGET", "build"),
+    ];
+    // The tag in pre-commit's shallow clone (no tag in it: the origin says which commit it is),
+    // then in its complete clone, then the release's commit by its hash: one download.
+    let checkouts = [
+        upstream.clone_at(&tag, false),
+        upstream.clone_at(&tag, false),
+        upstream.clone_at(&tag, true),
+        upstream.clone_at(&upstream.release, false),
+    ];
+    for (i, checkout) in checkouts.iter().enumerate() {
+        let out = run_pre_commit_hook(
+            checkout.path(),
+            dir.path(),
+            &args,
+            &releases,
+            cache.path(),
+            tools.path(),
+            &env,
+        );
         assert_eq!(
             out.status.code(),
             Some(0),
-            "{run}: {}",
+            "run {i}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    let check = format!("check {} --dockerfile Dockerfile", image.display());
+    assert_eq!(release.calls(), vec![check; checkouts.len()]);
     assert_eq!(
-        release.calls(),
+        request_lines(&server),
         [
-            format!("check {}", image.display()),
-            format!("check {}", image.display())
-        ]
+            format!(
+                "GET /sizegate/sizegate/releases/download/{tag}/{}",
+                release.asset(&host_target())
+            ),
+            format!("GET /sizegate/sizegate/releases/download/{tag}/SHA256SUMS")
+        ],
+        "fetched once, then cached"
     );
-    assert_eq!(request_lines(&server).len(), 2, "fetched once, then cached");
     assert!(cache
         .path()
         .join(format!("sizegate/{tag}/sizegate"))
         .is_file());
     assert!(cargo_calls(tools.path()).is_empty());
+}
+
+#[test]
+fn pre_commit_hook_at_another_rev_builds_that_rev_not_the_release_of_its_version() {
+    // Regression: the hook ran the release named by Cargo.toml's version whatever `rev` was, so
+    // `rev: HEAD` (or a branch, or a commit after the release) ran the old release's code.
+    let tag = format!("v{}", cargo_version());
+    let release = Release::pack(&tag, &[&host_target()]);
+    let server = release.serve("sizegate/sizegate");
+    let releases = format!("{}/sizegate/sizegate/releases/download", server.url());
+    let upstream = Upstream::new();
+    let dir = project("examples/pass.yml");
+    let image = fixture("tiny.docker.tar");
+    let args = [path_str(&image)];
+    let (cache, tools, no_cargo) = (tempdir(), tempdir(), tempdir());
+    stand_in_cargo(tools.path());
+    // A copy with no git in it cannot say which commit it is: built too.
+    let copy = tempdir();
+    for file in HOOK_FILES {
+        let to = copy.path().join(file);
+        std::fs::create_dir_all(to.parent().expect("a parent")).expect("dirs");
+        std::fs::copy(root().join(file), &to).expect("copied");
+    }
+    // A clone of the tag whose origin is gone (offline, say) cannot tell either.
+    let offline = upstream.clone_at(&tag, false);
+    git(
+        offline.path(),
+        &["remote", "set-url", "origin", "/nonexistent/sizegate"],
+    );
+    let not_the_release = format!(
+        "the hook's rev is not the release {tag} (its commit is {})",
+        upstream.head
+    );
+    let copy_why = format!(
+        "git cannot tell which commit the hook's checkout {} is",
+        real(copy.path())
+    );
+    // The offline clone first: once the origin has said which commit the tag is, the answer is
+    // kept, and then even an offline clone of the tag could tell.
+    let checkouts = [
+        (
+            offline,
+            format!("no tag {tag} in the hook's checkout, and its origin did not say which commit it is"),
+        ),
+        (upstream.clone_at("HEAD", false), not_the_release.clone()),
+        (upstream.clone_at("main", true), not_the_release.clone()),
+        (upstream.clone_at(&upstream.head, false), not_the_release),
+        (copy, copy_why),
+    ];
+    for (checkout, why) in &checkouts {
+        let out = run_pre_commit_hook(
+            checkout.path(),
+            dir.path(),
+            &args,
+            &releases,
+            cache.path(),
+            no_cargo.path(),
+            &[],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(
+            stderr,
+            format!("sizegate hook: {why}, and cargo is not installed to build sizegate from source: set the hook's rev to a release tag (v1.2.3), or install Rust\n")
+        );
+        for run in ["first", "second"] {
+            let out = run_pre_commit_hook(
+                checkout.path(),
+                dir.path(),
+                &args,
+                &releases,
+                cache.path(),
+                tools.path(),
+                &[],
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{run}: {stderr}");
+            let building = format!("sizegate hook: {why}; building sizegate from source (once)\n");
+            assert_eq!(
+                stderr,
+                if run == "first" {
+                    building.as_str()
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    let builds = cargo_calls(tools.path());
+    let want: Vec<String> = checkouts
+        .iter()
+        .map(|(checkout, _)| format!("--path {}", real(checkout.path())))
+        .collect();
+    assert_eq!(builds.len(), want.len(), "each built once: {builds:?}");
+    for (build, want) in builds.iter().zip(&want) {
+        assert!(build.ends_with(want), "{build} ends with {want}");
+    }
+    assert!(request_lines(&server).is_empty(), "no release was fetched");
+    assert!(release.calls().is_empty(), "the release's binary never ran");
 }
 
 #[test]
@@ -86,14 +339,19 @@ fn pre_commit_hook_refuses_a_wrong_checksum_and_builds_only_without_a_release() 
     let releases = format!("{}/sizegate/sizegate/releases/download", server.url());
     let (cache, tools) = (tempdir(), tempdir());
     stand_in_cargo(tools.path());
+    let upstream = Upstream::new();
+    let checkout = upstream.clone_at(&tag, false);
     let dir = project("examples/pass.yml");
     let image = fixture("tiny.docker.tar");
+    let args = [path_str(&image)];
     let out = run_pre_commit_hook(
+        checkout.path(),
         dir.path(),
-        &[path_str(&image)],
+        &args,
         &releases,
         cache.path(),
         tools.path(),
+        &[],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -113,25 +371,29 @@ fn pre_commit_hook_refuses_a_wrong_checksum_and_builds_only_without_a_release() 
     let releases = format!("{}/sizegate/sizegate/releases/download", none.url());
     let no_cargo = tempdir();
     let out = run_pre_commit_hook(
+        checkout.path(),
         dir.path(),
-        &[path_str(&image)],
+        &args,
         &releases,
         cache.path(),
         no_cargo.path(),
+        &[],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&format!("sizegate hook: no {tag} binary for this machine, and cargo is not installed to build one: set the hook's rev to a release tag (v1.2.3), or install Rust")),
+        stderr.ends_with(&format!("sizegate hook: no {tag} binary for this machine, and cargo is not installed to build sizegate from source: set the hook's rev to a release tag (v1.2.3), or install Rust\n")),
         "{stderr}"
     );
     for _ in 0..2 {
         let out = run_pre_commit_hook(
+            checkout.path(),
             dir.path(),
-            &[path_str(&image)],
+            &args,
             &releases,
             cache.path(),
             tools.path(),
+            &[],
         );
         assert_eq!(
             out.status.code(),
@@ -143,7 +405,7 @@ fn pre_commit_hook_refuses_a_wrong_checksum_and_builds_only_without_a_release() 
     let builds = cargo_calls(tools.path());
     assert_eq!(builds.len(), 1, "built once: {builds:?}");
     assert!(
-        builds[0].ends_with(&format!("--path {}", root().display())),
+        builds[0].ends_with(&format!("--path {}", real(checkout.path()))),
         "{builds:?}"
     );
 }
