@@ -11,6 +11,7 @@ mod budget;
 mod evaluate;
 mod fail_on;
 mod findings;
+mod fingerprint;
 mod growth;
 pub(crate) mod hint;
 pub(crate) mod matcher;

@@ -71,9 +71,16 @@ impl SourceLinks {
 
 /// One segment of a URL path: every byte but RFC 3986's unreserved characters percent-encoded.
 fn encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+    percent_encode(segment, b"")
+}
+
+/// `text` with every byte percent-encoded (`%2F`) but RFC 3986's unreserved characters (ASCII
+/// letters and digits, `-._~`) and those of `keep` (`/` for a whole path). The one encoder of
+/// the links here and of SARIF's file URIs.
+pub(crate) fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -112,6 +119,14 @@ mod tests {
             links().url("café/x\ny.yml", None).as_deref(),
             Some("https://github.com/org/app/blob/0123abcd/caf%C3%A9/x%0Ay.yml")
         );
+    }
+
+    #[test]
+    fn percent_encoding_keeps_the_unreserved_characters_and_those_asked_for() {
+        assert_eq!(percent_encode("a-b._~Z9", b""), "a-b._~Z9");
+        assert_eq!(percent_encode("a/b c", b""), "a%2Fb%20c");
+        assert_eq!(percent_encode("a/b c", b"/"), "a/b%20c");
+        assert_eq!(percent_encode("é%:", b"/"), "%C3%A9%25%3A");
     }
 
     #[test]

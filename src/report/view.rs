@@ -141,16 +141,27 @@ pub(crate) struct SourceLine {
     pub removed: (How, usize, Option<String>),
     /// The change that would spare them, when there is one.
     pub fix: Option<String>,
+    /// Where the Dockerfile lines of `added` and `removed` are, for the formats that link them.
+    pub places: [Option<Location>; 2],
 }
 
 impl SourceLine {
     /// `150 kB /tmp/wheels (2 files): added by layer 2 (Dockerfile:3), deleted by layer 8
     /// (Dockerfile:9)`, with `mark` applied to the path and the places (a markdown code span).
     pub(crate) fn evidence(&self, mark: impl Fn(&str) -> String) -> String {
-        let at = |place: &Option<String>| {
-            place
-                .as_deref()
-                .map(|p| format!(" ({})", mark(p)))
+        self.evidence_placed(&mark, |place, _| mark(place))
+    }
+
+    /// [`Self::evidence`], with `place` marking each Dockerfile line instead, given its text and
+    /// where it is (so that markdown can link it to the file).
+    pub(crate) fn evidence_placed(
+        &self,
+        mark: impl Fn(&str) -> String,
+        place: impl Fn(&str, Option<&Location>) -> String,
+    ) -> String {
+        let at = |text: &Option<String>, location: &Option<Location>| {
+            text.as_deref()
+                .map(|p| format!(" ({})", place(p, location.as_ref())))
                 .unwrap_or_default()
         };
         let (added, (how, removed, removed_at)) = (&self.added, &self.removed);
@@ -161,9 +172,9 @@ impl SourceLine {
             self.files,
             plural(self.files),
             added.0,
-            at(&added.1),
+            at(&added.1, &self.places[0]),
             removed_as(*how),
-            at(removed_at),
+            at(removed_at, &self.places[1]),
         )
     }
 
@@ -201,6 +212,7 @@ pub(crate) fn source_lines(f: &Finding) -> (Vec<SourceLine>, usize) {
         added: (s.added_layer, place(&s.added_by)),
         removed: (s.how, s.removed_layer, place(&s.removed_by)),
         fix: s.hint.as_deref().map(|h| printable(h).into_owned()),
+        places: [s.added_by.clone(), s.removed_by.clone()],
     };
     let shown: Vec<SourceLine> = waste.sources.iter().take(SHOWN_SOURCES).map(line).collect();
     let more = waste.sources.len() - shown.len() + waste.more_sources;

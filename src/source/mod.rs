@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Layer, LayerContents};
 use plan::select::{check_platform_arg, select};
-pub(crate) use plan::select::{full_reference, repository_of, tag_matches};
+pub(crate) use plan::select::{full_reference, repository_of, repository_path, tag_matches};
 use plan::spec::ImageConfig;
 use plan::{display_name, parse_json, platform_of, ImagePlan};
 use store::Store;

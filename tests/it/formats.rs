@@ -220,15 +220,39 @@ fn sarif_category_is_set_by_flag_or_environment() {
         .args(["--format", "sarif"])
         .env("SIZEGATE_SARIF_CATEGORY", "from-env");
     assert_eq!(id(run(&mut cmd)), "from-env/");
+    // Sanitised as the default is: only letters, digits and `._-/+` reach the id.
+    let odd = check(&[
+        "--format",
+        "sarif",
+        "--sarif-category",
+        "images/my app:1\u{1b}",
+    ]);
+    assert_eq!(id(odd), "images/my-app-1-/");
 }
 
 #[test]
 fn junit_has_a_suite_per_image_and_a_case_per_rule() {
     let run = check(&["--format", "junit"]);
     assert_snapshot("check.junit.xml", &run.stdout);
-    assert!(run.stdout.contains(
-        r#"<testsuite name="docker.io/tiny/tiny:latest" tests="6" skipped="0" errors="0" failures="4">"#
-    ));
+    // Named by the repository, never the tag (the test history lasts across builds); the full
+    // reference is the suite's property.
+    let suite = concat!(
+        r#"<testsuite name="tiny/tiny" tests="6" skipped="0" errors="0" failures="4">"#,
+        "\n        <properties>",
+        "\n            <property name=\"image\" value=\"",
+    );
+    let (_, property) = run
+        .stdout
+        .split_once(suite)
+        .expect("the suite and its image");
+    let image = property.split('"').next().unwrap_or_default();
+    assert_eq!(
+        Some(image),
+        check(&["--format", "json"]).json()["images"][0]["name"].as_str()
+    );
+    assert!(run
+        .stdout
+        .contains(r#"<testcase name="image.max_size" classname="tiny/tiny">"#));
 }
 
 /// `xmllint` when it is on PATH (.ci/run installs it; a bare machine may lack it).
@@ -675,6 +699,38 @@ fn github_actions_summary_links_each_place_to_its_line_at_the_commit() {
         summary.trim_start_matches("earlier step\n\n")
     );
     assert!(!check(&["--format", "markdown"]).stdout.contains("](http"));
+}
+
+#[test]
+fn markdown_links_the_dockerfile_lines_of_waste_sources_as_it_links_every_place() {
+    let mut cmd = sizegate_in(root());
+    cmd.args([
+        "check",
+        "examples/tiny.docker.tar",
+        "--policy",
+        "examples/sizegate.yml",
+        "--dockerfile",
+        "examples/Dockerfile",
+        "--format",
+        "markdown",
+    ])
+    .env("GITHUB_SERVER_URL", "https://github.com")
+    .env("GITHUB_REPOSITORY", "o/r")
+    .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+    let out = run(&mut cmd);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let blob = "https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567";
+    let source = format!(
+        "<li>4.10 kB `/usr/lib/libfoo.so.1.2.3` (1 file): \
+         added by layer 0 ([`examples/Dockerfile:4`]({blob}/examples/Dockerfile#L4)), \
+         overwritten by layer 1 ([`examples/Dockerfile:6`]({blob}/examples/Dockerfile#L6))</li>"
+    );
+    assert!(out.stdout.contains(&source), "{source}\n{}", out.stdout);
+    // Every `file:line` code span is a link's label.
+    let spans = out.stdout.matches("`examples/Dockerfile:").count();
+    let linked = out.stdout.matches("[`examples/Dockerfile:").count();
+    assert!(spans > 0);
+    assert_eq!(spans, linked, "{}", out.stdout);
 }
 
 #[test]

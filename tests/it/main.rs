@@ -16,6 +16,7 @@ mod explain;
 mod formats;
 mod hostile;
 mod html_report;
+mod identity;
 mod logs;
 mod not_an_image;
 mod oci_index;

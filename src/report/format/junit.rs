@@ -1,5 +1,7 @@
 //! `--format junit`: JUnit XML (via `quick-junit`) for CI test-report views: one test suite per
-//! image, one test case per rule checked. The report is valid against Jenkins xUnit's
+//! image, one test case per rule checked. The suite and its cases' `classname` are named by the
+//! image's repository, not its tag, so that a test's history survives the next build's tag; the
+//! full reference is the suite's `image` property. The report is valid against Jenkins xUnit's
 //! `junit-10.xsd` (.ci/junit-10.xsd, checked in .ci/run) as well as in the surefire shape GitLab
 //! reads.
 //!
@@ -18,7 +20,7 @@
 
 use std::io::{self, Write};
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Render;
 use crate::check::{CheckReport, Finding, Outcome};
@@ -32,9 +34,14 @@ pub struct Junit;
 impl Render for Junit {
     fn render(&self, report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let mut junit = Report::new("sizegate");
-        for check in &report.images {
-            let name = printable(&check.summary.name);
+        for (check, name) in report.images.iter().zip(suite_names(report)) {
+            let name = printable(&name);
             let mut suite = TestSuite::new(name.as_ref());
+            // The full reference, tag included, for whoever wants to know which build it was.
+            suite.add_property(Property::new("image", printable(&check.summary.name)));
+            if let Some(platform) = &check.summary.platform {
+                suite.add_property(Property::new("platform", printable(platform)));
+            }
             for row in rule_rows(check) {
                 let (rule, findings) = (row.rule, row.findings);
                 // The verdict's own decision (`--fail-on`), not the severity alone.
@@ -79,6 +86,41 @@ impl Render for Junit {
         let xml = junit.to_string().map_err(io::Error::other)?;
         out.write_all(without_root_skipped(&xml).as_bytes())
     }
+}
+
+/// The name of each image's suite, which its cases' `classname` repeats: its
+/// [repository](crate::check::ImageCheck::repository), never its tag, since Jenkins and GitLab keep
+/// a test's history by these names and CI tags every build anew; `image` when its tags name none
+/// (untagged, or an OCI layout whose `ref.name` is only a tag). When several images checked go by
+/// one name, each is followed by its platform (`app (linux/arm64)`), and those still alike by
+/// their rank from the second on (`app #2`: two tags of one repository).
+fn suite_names(report: &CheckReport) -> Vec<String> {
+    let named: Vec<String> = report
+        .images
+        .iter()
+        .map(|c| c.repository().unwrap_or_else(|| "image".to_string()))
+        .collect();
+    let shared = |names: &[String], name: &String| names.iter().filter(|n| *n == name).count() > 1;
+    let with_platform: Vec<String> = report
+        .images
+        .iter()
+        .zip(&named)
+        .map(|(check, name)| match &check.summary.platform {
+            Some(platform) if shared(&named, name) => format!("{name} ({platform})"),
+            _ => name.clone(),
+        })
+        .collect();
+    with_platform
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let rank = with_platform[..i].iter().filter(|n| *n == name).count() + 1;
+            match rank {
+                1 => name.clone(),
+                n => format!("{name} #{n}"),
+            }
+        })
+        .collect()
 }
 
 /// The report without the `skipped` attribute of its root `<testsuites>`, which quick-junit always
@@ -154,9 +196,7 @@ mod tests {
         Junit.render(&r, &mut out).expect("written to memory");
         let xml = String::from_utf8_lossy(&out);
         assert!(
-            xml.contains(
-                r#"<testsuite name="app:1" tests="3" skipped="0" errors="0" failures="1">"#
-            ),
+            xml.contains(r#"<testsuite name="app" tests="3" skipped="0" errors="0" failures="1">"#),
             "{xml}"
         );
         assert!(
@@ -168,9 +208,71 @@ mod tests {
             "{xml}"
         );
         assert!(
-            xml.contains(r#"<testcase name="layers[0]" classname="app:1"/>"#),
+            xml.contains(r#"<testcase name="layers[0]" classname="app"/>"#),
             "{xml}"
         );
+    }
+
+    /// The XML of `r`.
+    fn xml_of(r: &CheckReport) -> String {
+        let mut out = Vec::new();
+        Junit.render(r, &mut out).expect("written to memory");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn a_suite_is_named_by_the_repository_and_keeps_the_full_reference_as_a_property() {
+        let mut r = report(vec![rule("layers[0]", Outcome::Pass)], vec![]);
+        let retag = |r: &mut CheckReport, i: usize, tag: &str| {
+            r.images[i].summary.name = tag.to_string();
+            r.images[i].summary.tags = vec![tag.to_string()];
+        };
+        retag(&mut r, 0, "registry.example/team/app:pr-7");
+        let xml = xml_of(&r);
+        assert!(
+            xml.contains(concat!(
+                r#"<testsuite name="team/app" tests="1" skipped="0" errors="0" failures="0">"#,
+                "\n        <properties>",
+                "\n            <property name=\"image\" value=\"registry.example/team/app:pr-7\"/>",
+                "\n            <property name=\"platform\" value=\"linux/amd64\"/>",
+                "\n        </properties>",
+                "\n        <testcase name=\"layers[0]\" classname=\"team/app\"/>",
+            )),
+            "{xml}"
+        );
+        // The next build's tag: the same suite, the same case.
+        let next = {
+            let mut next = r.clone();
+            retag(&mut next, 0, "registry.example/team/app:pr-8");
+            xml_of(&next)
+        };
+        assert_eq!(next.replace("pr-8", "pr-7"), xml);
+        // An OCI layout whose ref.name is only a tag names no repository.
+        retag(&mut r, 0, "1.0.0");
+        assert!(xml_of(&r).contains(r#"<testsuite name="image" "#));
+    }
+
+    #[test]
+    fn suites_of_one_repository_are_told_apart_by_platform_then_rank() {
+        let mut r = report(vec![rule("layers[0]", Outcome::Pass)], vec![]);
+        let mut arm = r.images[0].clone();
+        arm.summary.platform = Some("linux/arm64".into());
+        let mut again = r.images[0].clone();
+        again.summary.tags = vec!["app:2".into()];
+        let mut worker = r.images[0].clone();
+        worker.summary.tags = vec!["worker:1".into()];
+        r.images.extend([arm, again, worker]);
+        assert_eq!(
+            suite_names(&r),
+            [
+                "app (linux/amd64)",
+                "app (linux/arm64)",
+                "app (linux/amd64) #2",
+                "worker"
+            ]
+        );
+        let xml = xml_of(&r);
+        assert!(xml.contains(r#"classname="app (linux/arm64)""#), "{xml}");
     }
 
     #[test]
@@ -232,7 +334,7 @@ mod tests {
             xml.contains(r#"<testsuites name="sizegate" tests="1" failures="0" errors="0">"#),
             "{xml}"
         );
-        assert!(xml.contains(r#"<testsuite name="app:1" tests="1" skipped="1""#));
+        assert!(xml.contains(r#"<testsuite name="app" tests="1" skipped="1""#));
         assert_eq!(without_root_skipped("<a/>"), "<a/>");
         assert_eq!(
             without_root_skipped(r#"<testsuites tests="1"><testsuite skipped="1"/>"#),

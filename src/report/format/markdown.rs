@@ -215,7 +215,7 @@ fn image_section(page: &mut Page, check: &ImageCheck, links: Option<&SourceLinks
                 "| {severity} | {} | {} | {} | {} |",
                 code(f.code.as_str()),
                 code(&f.rule),
-                finding_cell(f),
+                finding_cell(f, links),
                 place_lines(f, links).join("<br>"),
             ));
         }
@@ -296,8 +296,9 @@ fn layer_change(change: Option<&LayerDelta>) -> String {
 /// The message, reason and fix of a finding (sizegate's words, whose backticks are code spans),
 /// then its paths (the image's words: every character literal), each cut to [`PATH_WIDTH`] in its
 /// middle and folded past [`UNFOLDED_PATHS`], then what grew (folded alike), then where its waste
-/// comes from, as one table cell. `FindingLines` has escaped them already.
-fn finding_cell(f: &Finding) -> String {
+/// comes from (its Dockerfile lines linked to the commit when `links` are known), as one table
+/// cell. `FindingLines` has escaped them already.
+fn finding_cell(f: &Finding, links: Option<&SourceLinks>) -> String {
     let lines = FindingLines::of(f);
     let mut cell = lines
         .words
@@ -330,7 +331,7 @@ fn finding_cell(f: &Finding) -> String {
     let noun = if total == 1 { "path" } else { "paths" };
     cell.push_str(&folded(&found, &format!("{total} {noun}")));
     cell.push_str(&folded(&grew, "what grew most"));
-    cell.push_str(&sources_list(f));
+    cell.push_str(&sources_list(f, links));
     cell
 }
 
@@ -365,8 +366,9 @@ fn linked(label: String, url: Option<String>) -> String {
 const UNFOLDED_SOURCES: usize = 2;
 
 /// Where a waste finding's bytes come from, as a list in its cell (folded when long): each source
-/// with its path and Dockerfile lines as code spans, then its fix; nothing for other findings.
-fn sources_list(f: &Finding) -> String {
+/// with its path and Dockerfile lines as code spans (the lines linked as the finding's places are,
+/// when `links` are known), then its fix; nothing for other findings.
+fn sources_list(f: &Finding, links: Option<&SourceLinks>) -> String {
     let (shown, more) = source_lines(f);
     if shown.is_empty() {
         return String::new();
@@ -379,7 +381,10 @@ fn sources_list(f: &Finding) -> String {
                 .as_deref()
                 .map(|fix| format!("<br>fix: {}", text(fix)))
                 .unwrap_or_default();
-            format!("<li>{}{fix}</li>", s.evidence(code))
+            let place = |text: &str, at: Option<&Location>| {
+                linked(code(text), at.and_then(|l| link(links, l)))
+            };
+            format!("<li>{}{fix}</li>", s.evidence_placed(code, place))
         })
         .collect();
     if more > 0 {
@@ -402,10 +407,7 @@ fn place_lines(f: &Finding, links: Option<&SourceLinks>) -> Vec<String> {
             true => format!("{}:{}:{}", cut_path(&loc.file), loc.line, loc.column),
             false => format!("{}:{}", cut_path(&loc.file), loc.line),
         };
-        linked(
-            code(&at),
-            links.and_then(|l| l.url(&loc.file, Some(loc.line))),
-        )
+        linked(code(&at), link(links, loc))
     };
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
@@ -418,6 +420,12 @@ fn place_lines(f: &Finding, links: Option<&SourceLinks>) -> Vec<String> {
         lines.push(place(loc, false));
     }
     lines
+}
+
+/// The link to a place's line at the commit, when `links` are known and the file is in the
+/// repository.
+fn link(links: Option<&SourceLinks>, loc: &Location) -> Option<String> {
+    links.and_then(|l| l.url(&loc.file, Some(loc.line)))
 }
 
 /// The report as it grows, line by line, up to a byte budget; once a line does not fit, nothing
@@ -572,10 +580,13 @@ mod tests {
             "1 path",
         );
         f.hint = Some("remove the `man` pages".into());
-        assert_eq!(finding_cell(&f), "1 path<br>fix: remove the `man` pages");
+        assert_eq!(
+            finding_cell(&f, None),
+            "1 path<br>fix: remove the `man` pages"
+        );
         f.reason = Some("small images".into());
         assert_eq!(
-            finding_cell(&f),
+            finding_cell(&f, None),
             "1 path<br>reason: small images<br>fix: remove the `man` pages"
         );
     }
@@ -590,7 +601,7 @@ mod tests {
             more_sources: 0,
         });
         assert_eq!(
-            finding_cell(&f),
+            finding_cell(&f, None),
             "w<br>where the waste comes from:<ul>\
              <li>1.50 kB `/a\\|b` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2<br>fix: use `x`</li>\
              <li>1.50 kB `/c` (1 file): added by layer 1 (`Dockerfile:3`), emptied by layer 2</li></ul>"
@@ -599,7 +610,7 @@ mod tests {
             more_sources: 1,
             ..w
         });
-        let cell = finding_cell(&f);
+        let cell = finding_cell(&f, None);
         assert!(
             cell.starts_with(
                 "w<details><summary>where the waste comes from (3 sources)</summary><ul><li>"
@@ -609,6 +620,41 @@ mod tests {
         assert!(
             cell.ends_with("<li>… and 1 more</li></ul></details>"),
             "{cell}"
+        );
+    }
+
+    #[test]
+    fn the_dockerfile_lines_of_waste_sources_link_to_the_commit_as_every_place_does() {
+        use crate::check::Sources;
+        use crate::report::view::tests::source_row;
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        let mut row = source_row("/tmp/wheels", None);
+        row.removed_by = Some(Location {
+            file: "docker/my file".into(),
+            line: 9,
+            column: 1,
+        });
+        let mut outside = source_row("/tmp/x", None);
+        if let Some(l) = &mut outside.added_by {
+            l.file = "../Dockerfile".into();
+        }
+        f.waste = Some(Sources {
+            sources: vec![row, outside],
+            more_sources: 0,
+        });
+        let links = SourceLinks::new("https://github.com", "o/r", "0123abcd");
+        let blob = "https://github.com/o/r/blob/0123abcd";
+        assert_eq!(
+            finding_cell(&f, links.as_ref()),
+            format!(
+                "w<br>where the waste comes from:<ul>\
+                 <li>1.50 kB `/tmp/wheels` (1 file): added by layer 1 \
+                 ([`Dockerfile:3`]({blob}/Dockerfile#L3)), emptied by layer 2 \
+                 ([`docker/my file:9`]({blob}/docker/my%20file#L9))</li>\
+                 <li>1.50 kB `/tmp/x` (1 file): added by layer 1 (`../Dockerfile:3`), \
+                 emptied by layer 2</li></ul>"
+            ),
+            "a file outside the repository has no link"
         );
     }
 
@@ -645,12 +691,12 @@ mod tests {
         let mut f = finding(Code::ForbiddenPath, Severity::Warn, "forbid[0]", "found");
         f.paths = vec![path("/a.pem".into()), path("/b.pem".into())];
         assert_eq!(
-            finding_cell(&f),
+            finding_cell(&f, None),
             "found<br>  /a.pem (1 kB, layer 2)<br>  /b.pem (1 kB, layer 2)"
         );
         f.paths.push(path(format!("/{}/k.pem", "x".repeat(100))));
         f.more_paths = 7;
-        let cell = finding_cell(&f);
+        let cell = finding_cell(&f, None);
         assert!(
             cell.starts_with(
                 "found<details><summary>10 paths</summary>  /a.pem (1 kB, layer 2)<br>"
@@ -800,7 +846,7 @@ mod tests {
                 created_by: None,
             })
             .collect();
-        let cell = finding_cell(&f);
+        let cell = finding_cell(&f, None);
         assert!(cell.contains("x/a\\`b \\| c.deb"), "{cell}");
         assert!(cell.contains("x/d\\`e.deb"), "{cell}");
     }

@@ -22,6 +22,7 @@ use super::Render;
 use crate::check::{CheckReport, Code, Finding, Location};
 use crate::code::REPOSITORY;
 use crate::report::printable;
+use crate::report::source_links::percent_encode;
 use crate::report::view::{layer_line, place, skipped_notes, source_lines, FindingLines};
 use crate::report::write_json;
 use crate::severity::Severity;
@@ -37,9 +38,10 @@ pub(crate) const FINGERPRINT_KEY: &str = "sizegateFinding/v2";
 /// A SARIF 2.1.0 log with one run.
 #[derive(Debug, Clone, Default)]
 pub struct Sarif {
-    /// The run's category (`--sarif-category`): its `automationDetails.id` is this and a `/`.
-    /// `None` (or empty): `sizegate/` and the repositories of the images checked (see
-    /// `default_category`).
+    /// The run's category (`--sarif-category`), as it was given: the renderer sanitises it as it
+    /// does the default (see `sanitized_category`), and its `automationDetails.id` is it and a
+    /// `/`. `None` (or nothing left once sanitised): `sizegate/` and the repositories of the
+    /// images checked (see `default_category`).
     pub category: Option<String>,
 }
 
@@ -113,9 +115,8 @@ pub(crate) fn log(report: &CheckReport, category: Option<&str>) -> SarifLog {
         .build();
     // An empty category (an unset CI input passed on as `""`) is none.
     let category = category
-        .map(|c| c.trim().trim_end_matches('/'))
-        .filter(|c| !c.is_empty())
-        .map_or_else(|| default_category(report), str::to_string);
+        .and_then(sanitized_category)
+        .unwrap_or_else(|| default_category(report));
     let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
@@ -156,19 +157,16 @@ fn rule(code: Code) -> ReportingDescriptor {
         .build()
 }
 
-/// The category of a run when `--sarif-category` names none: `sizegate/` and the repository of
-/// each image checked (`sizegate/org/app`; several joined by `+`), so that two jobs checking two
-/// images upload to two categories, while each new tag of one image stays in its category. A
-/// repository is its name without tag, digest or registry host; an image without a tag adds
-/// nothing; characters other than ASCII letters, digits and `._-/` become `-`.
+/// The category of a run when `--sarif-category` names none: `sizegate/` and the
+/// [repository](crate::check::ImageCheck::repository) of each image checked (`sizegate/team/app`;
+/// several joined by `+`), so that two jobs checking two images upload to two categories, while
+/// each new tag of one image stays in its category. An image whose tags name no repository (an
+/// untagged one, or an OCI layout whose `ref.name` is only a tag) adds nothing: its tag changes
+/// from build to build. Sanitised as [`sanitized_category`] says.
 pub(crate) fn default_category(report: &CheckReport) -> String {
     let mut repositories: Vec<String> = Vec::new();
-    for check in &report.images {
-        let Some(tag) = check.summary.tags.first() else {
-            continue;
-        };
-        let repository = repository_path(tag);
-        if !repository.is_empty() && !repositories.contains(&repository) {
+    for repository in report.images.iter().filter_map(|check| check.repository()) {
+        if !repositories.contains(&repository) {
             repositories.push(repository);
         }
     }
@@ -176,30 +174,25 @@ pub(crate) fn default_category(report: &CheckReport) -> String {
         [] => "sizegate".to_string(),
         _ => format!("sizegate/{}", repositories.join("+")),
     };
-    category
+    sanitized_category(&category).unwrap_or_else(|| "sizegate".to_string())
+}
+
+/// A category as the run's id holds it, whether `--sarif-category` gave it or it was made of the
+/// images' names: trimmed, every character other than ASCII letters, digits and `._-/+` as `-`
+/// (so that neither a CI variable nor an archive's tag puts spaces, control characters or markup
+/// in the id that code scanning shows), without trailing `/` (the id adds its own); `None` when
+/// nothing is left (an unset CI input, passed on as `""`).
+fn sanitized_category(category: &str) -> Option<String> {
+    let kept: String = category
+        .trim()
         .chars()
         .map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' | '/' | '+' => c,
             _ => '-',
         })
-        .collect()
-}
-
-/// `org/app` of `registry.example:5000/org/app:1.2@sha256:…`: the repository as the tag writes
-/// it, without digest, tag, or a first component that names a registry (one with a `.` or a `:`,
-/// or `localhost`, as image references tell a registry from a path).
-fn repository_path(tag: &str) -> String {
-    let name = tag.split('@').next().unwrap_or(tag);
-    let name = match name.rfind(':') {
-        // A colon before the last `/` is a registry's port, not a tag.
-        Some(i) if !name[i..].contains('/') => &name[..i],
-        _ => name,
-    };
-    match name.split_once('/') {
-        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => rest,
-        _ => name,
-    }
-    .to_string()
+        .collect();
+    let kept = kept.trim_end_matches('/');
+    (!kept.is_empty()).then(|| kept.to_string())
 }
 
 /// `automationDetails.id` of a run in `category`: the category and a `/`, as SARIF says of an id
@@ -296,20 +289,13 @@ fn clamp(n: u64) -> i64 {
 /// is not allowed in a URI path is percent-encoded.
 pub(crate) fn file_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let mut uri = String::new();
+    // `:` is encoded too, so a relative path such as `a:b.yml` is not read as a scheme.
+    let encoded = percent_encode(&path, b"/");
     if path.starts_with('/') {
-        uri.push_str("file://");
+        format!("file://{encoded}")
+    } else {
+        encoded
     }
-    for b in path.bytes() {
-        // RFC 3986 unreserved characters and the path separator; `:` is encoded too, so a relative
-        // path such as `a:b.yml` is not read as a scheme.
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            uri.push(char::from(b));
-        } else {
-            uri.push_str(&format!("%{b:02X}"));
-        }
-    }
-    uri
 }
 
 #[cfg(test)]
@@ -407,16 +393,30 @@ mod tests {
     }
 
     #[test]
-    fn a_repository_path_drops_registry_tag_and_digest() {
-        assert_eq!(repository_path("app"), "app");
-        assert_eq!(repository_path("app:1"), "app");
-        assert_eq!(repository_path("org/app:1"), "org/app");
-        assert_eq!(repository_path("host:5000/org/app"), "org/app");
-        assert_eq!(repository_path("localhost/app:latest"), "app");
-        assert_eq!(
-            repository_path("registry.example/org/app@sha256:ab"),
-            "org/app"
-        );
+    fn an_oci_ref_name_that_is_only_a_tag_is_no_category() {
+        // `skopeo copy … oci:dir:1.0.0`, then `oci:dir:2.0.0`: one image, one category.
+        let mut r = report(vec![], vec![]);
+        for tag in ["1.0.0", "2.0.0", "latest"] {
+            r.images[0].summary.tags = vec![tag.into()];
+            assert_eq!(default_category(&r), "sizegate", "{tag}");
+        }
+        // containerd's image name, when the layout has one, is the repository.
+        r.images[0].summary.tags = vec!["registry.example/team/app:2.0.0".into()];
+        assert_eq!(default_category(&r), "sizegate/team/app");
+    }
+
+    #[test]
+    fn a_category_asked_for_is_sanitised_as_the_default_is() {
+        let id = |category| {
+            let log = serde_json::to_value(log(&report(vec![], vec![]), Some(category)))
+                .expect("serializes");
+            log["runs"][0]["automationDetails"]["id"].clone()
+        };
+        assert_eq!(id("images/my app\tx\n"), "images/my-app-x/");
+        assert_eq!(id(" team/app+worker_1.2 "), "team/app+worker_1.2/");
+        assert_eq!(id("::error::x"), "--error--x/");
+        assert_eq!(id("caf\u{e9}/\u{1b}[31m"), "caf-/--31m/");
+        assert_eq!(id("//"), "sizegate/app/", "nothing left is none");
     }
 
     #[test]

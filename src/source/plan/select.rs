@@ -121,6 +121,29 @@ pub(crate) fn repository_of(reference: &str) -> String {
     }
 }
 
+/// The repository a tag names, as reports tell images apart: its path without registry host, tag
+/// or digest, and without the `library/` that Docker Hub puts before its official images, under
+/// any registry (mirrors keep it), so that one image is one repository wherever it was pushed:
+/// `app:1`, `library/app:2` and `localhost:5000/app:3` are all `app`;
+/// `registry.example/team/app@sha256:…` is `team/app`. `None` for a reference that is only a tag
+/// (neither `/` nor `:`): an OCI layout's `ref.name` is often just that (`skopeo copy … oci:dir:1.0.0`,
+/// umoci), and names no repository.
+pub(crate) fn repository_path(reference: &str) -> Option<String> {
+    if !reference.contains(['/', ':']) {
+        return None;
+    }
+    let repository = repository_of(reference);
+    // Completed, the reference always starts with its registry.
+    let path = repository
+        .split_once('/')
+        .map_or(repository.as_str(), |(_, path)| path);
+    let path = path
+        .strip_prefix("library/")
+        .filter(|name| !name.contains('/'))
+        .unwrap_or(path);
+    (!path.is_empty()).then(|| path.to_string())
+}
+
 /// `app` -> `docker.io/library/app:latest`, `org/app:1` -> `docker.io/org/app:1`.
 pub(crate) fn full_reference(reference: &str) -> String {
     let tagged = with_tag(reference);
@@ -208,6 +231,37 @@ mod tests {
         assert_eq!(repository_of("host:5000/app:1.0"), "host:5000/app");
         assert_eq!(repository_of("host:5000/app"), "host:5000/app");
         assert_eq!(repository_of("app@sha256:00"), "docker.io/library/app");
+    }
+
+    #[test]
+    fn a_repository_path_is_the_repository_without_registry_host_nor_docker_hubs_library() {
+        let path = |r| repository_path(r);
+        for same in [
+            "app:1",
+            "app@sha256:00",
+            "library/app:2",
+            "localhost/app:latest",
+            "localhost:5000/app:3",
+            "registry.example/library/app:4",
+        ] {
+            assert_eq!(path(same).as_deref(), Some("app"), "{same}");
+        }
+        for team in [
+            "team/app:1",
+            "registry.example/team/app@sha256:ab",
+            "registry.example:5000/team/app:1.2@sha256:ab",
+        ] {
+            assert_eq!(path(team).as_deref(), Some("team/app"), "{team}");
+        }
+        assert_eq!(
+            path("library/team/app:1").as_deref(),
+            Some("library/team/app")
+        );
+        // An OCI layout's ref.name that is only a tag names no repository.
+        for tag in ["1.0.0", "latest", "v2", ""] {
+            assert_eq!(path(tag), None, "{tag}");
+        }
+        assert_eq!(path(":1"), None);
     }
 
     #[test]

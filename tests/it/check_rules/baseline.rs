@@ -842,12 +842,12 @@ fn skipped_rules_show_in_junit_sarif_gitlab_github_and_markdown() {
 
     let junit = format("junit");
     assert!(
-        junit.contains(r#"<testsuite name="app:1" tests="3" skipped="2" errors="0" failures="1">"#),
+        junit.contains(r#"<testsuite name="app" tests="3" skipped="2" errors="0" failures="1">"#),
         "{junit}"
     );
     assert!(
         junit.contains(
-            "<testcase name=\"baseline.max_growth\" classname=\"app:1\">\n            \
+            "<testcase name=\"baseline.max_growth\" classname=\"app\">\n            \
              <skipped message=\"no --baseline given\"/>\n        </testcase>"
         ),
         "{junit}"

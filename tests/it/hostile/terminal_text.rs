@@ -130,7 +130,16 @@ fn check_markdown_shows_image_and_reason_escaped_and_marked_up() {
 #[test]
 fn check_junit_shows_image_and_reason_escaped() {
     let out = check("junit").stdout;
-    assert_has(&out, &format!(r#"<testsuite name="evil{SHOWN}" tests="2""#));
+    // The suite is named by the repository, which ends at the tag's last `:`; the whole
+    // reference is its property. Both escaped.
+    assert_has(
+        &out,
+        r#"<testsuite name="evil\n::error title=x:" tests="2""#,
+    );
+    assert_has(
+        &out,
+        &format!(r#"<property name="image" value="evil{SHOWN}"/>"#),
+    );
     assert_has(&out, &format!("\nreason: keys\n{REASON_LINE}\n"));
     assert_has(&out, &format!("\n  /opt/k{SHOWN}.pem (2 kB, layer 0)\n"));
 }
