@@ -154,3 +154,29 @@ fn under_github_actions_the_report_output_is_never_stdout() {
         snapshot("check.json")
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_turn_a_failed_gate_into_a_pass() {
+    // `sizegate check … | head` under `set -o pipefail`: the pipe closes before sizegate writes,
+    // and its exit code must still be the verdict's.
+    let dir = fixtures_dir();
+    let extras: [&[&str]; 3] = [&[], &["--format", "sarif"], &["--output", "json=-"]];
+    for extra in extras {
+        let mut cmd = std::process::Command::new(crate::support::sizegate_bin());
+        cmd.current_dir(dir.path())
+            .env_remove("GITHUB_ACTIONS")
+            .args([
+                "check",
+                "tests/fixtures/tiny.docker.tar",
+                "--policy",
+                "tests/fixtures/formats.yml",
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("sizegate starts");
+        drop(child.stdout.take());
+        let status = child.wait().expect("sizegate ends");
+        assert_eq!(status.code(), Some(1), "{extra:?}");
+    }
+}

@@ -105,12 +105,15 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     }
     // `--output F=-` takes stdout, which a tool reads (`… | jq`, a SARIF upload); `--format`
     // then goes to stderr, so that the log still shows the table, unless it is F itself.
+    // A reader that stops early (`| head`) closes the pipe: the verdict stands all the same, or a
+    // failed gate would pass a pipeline.
     if let Some(format) = to_stdout {
-        let mut out = BufWriter::new(io::stdout().lock());
-        format
-            .renderer(Look::of(Sink::File), &context)
-            .render(&report, &mut out)?;
-        out.flush()?;
+        let renderer = format.renderer(Look::of(Sink::File), &context);
+        unless_closed(write_to(
+            &mut io::stdout().lock(),
+            &report,
+            renderer.as_ref(),
+        ))?;
         if format == args.format {
             return Ok(report.verdict());
         }
@@ -127,13 +130,27 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         }),
         _ => args.format.renderer(look, &context),
     };
-    let mut out: Box<dyn Write> = match sink {
-        Sink::Stderr => Box::new(BufWriter::new(io::stderr().lock())),
-        _ => Box::new(BufWriter::new(io::stdout().lock())),
+    let written = match sink {
+        Sink::Stderr => write_to(&mut io::stderr().lock(), &report, renderer.as_ref()),
+        _ => write_to(&mut io::stdout().lock(), &report, renderer.as_ref()),
     };
-    renderer.render(&report, &mut out)?;
-    out.flush()?;
+    unless_closed(written)?;
     Ok(report.verdict())
+}
+
+/// Writes the report in one format to a stream, buffered.
+fn write_to(stream: &mut dyn Write, report: &CheckReport, renderer: &dyn Render) -> io::Result<()> {
+    let mut out = BufWriter::new(stream);
+    renderer.render(report, &mut out)?;
+    out.flush()
+}
+
+/// A write's error, unless it is a closed pipe (the reader has what it wanted).
+fn unless_closed(written: io::Result<()>) -> io::Result<()> {
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// The format of the `--output F=-` that takes stdout, if one does; two cannot share it.
