@@ -241,9 +241,13 @@ args=(check --output "json=$out_dir/sizegate.json")
 [ -z "$policy" ] || args+=("--policy=$policy")
 [ -z "$dockerfile" ] || args+=("--dockerfile=$dockerfile")
 [ -z "$baseline" ] || args+=("--baseline=$baseline")
-# `error` is sizegate's own default; the others change what fails, and the verdict with it. The
-# input (or a `--fail-on` in `args`) decides, not a SIZEGATE_FAIL_ON of the job's environment.
-unset SIZEGATE_FAIL_ON
+# What the inputs say, the inputs (and `args`) decide, not the job's environment: a job-wide
+# `--format` variable (github) would print every annotation twice, a `--baseline` one apply a
+# baseline the `baseline` input left empty. The variables of options the action has no input for
+# (the Dockerfile stage, the platform, colour) still reach sizegate.
+unset SIZEGATE_FORMAT SIZEGATE_OUTPUT SIZEGATE_POLICY SIZEGATE_DOCKERFILE SIZEGATE_BASELINE \
+  SIZEGATE_FAIL_ON SIZEGATE_SARIF_CATEGORY
+# `error` is sizegate's own default; the others change what fails, and the verdict with it.
 case "$fail_on" in warning | never) args+=("--fail-on=$fail_on") ;; esac
 [ -z "$category" ] || args+=("--sarif-category=$category")
 sarif=

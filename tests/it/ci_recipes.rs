@@ -106,22 +106,25 @@ fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
             .collect();
         assert_eq!(given, arg.into_iter().collect::<Vec<_>>(), "{fail_on}");
     }
-    // The default needs no argument, and the job's SIZEGATE_FAIL_ON is not sizegate's to see.
+    // The default needs no argument, and the job's SIZEGATE_* variables are not sizegate's to see:
+    // the inputs decide (a job-wide SIZEGATE_FORMAT=github printed every annotation twice).
     let dir = tempdir();
     write_script(
         dir.path(),
         "sizegate",
         &format!(
-            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}}\" > '{}/env'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\n",
+            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}} ${{SIZEGATE_FORMAT-unset}} ${{SIZEGATE_BASELINE-unset}}\" > '{}/env'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\n",
             dir.path().display()
         ),
     );
     let run = run_action_in(root(), &pass, |cmd| {
         cmd.env("SIZEGATE_BIN", dir.path().join("sizegate"))
-            .env("SIZEGATE_FAIL_ON", "never");
+            .env("SIZEGATE_FAIL_ON", "never")
+            .env("SIZEGATE_FORMAT", "github")
+            .env("SIZEGATE_BASELINE", "main.json");
     });
     assert_eq!(run.code(), Some(0));
-    assert_eq!(read(&dir.path().join("env")), "unset\n");
+    assert_eq!(read(&dir.path().join("env")), "unset unset unset\n");
 }
 
 #[test]

@@ -455,10 +455,21 @@ fn the_scripts_own_variables_never_collide_with_sizegate_s() {
     );
     for (file, handed_on) in [
         ("action/install.sh", &[][..]),
-        ("action/run.sh", &["SIZEGATE_FAIL_ON"][..]), // unset: the input decides
+        // Unset: what the inputs say, the inputs decide.
+        (
+            "action/run.sh",
+            &[
+                "SIZEGATE_BASELINE",
+                "SIZEGATE_DOCKERFILE",
+                "SIZEGATE_FAIL_ON",
+                "SIZEGATE_FORMAT",
+                "SIZEGATE_OUTPUT",
+                "SIZEGATE_POLICY",
+                "SIZEGATE_SARIF_CATEGORY",
+            ][..],
+        ),
         ("action/comment.sh", &[][..]),
-        // Described: sizegate reads it when the `policy` input is empty.
-        ("action.yml", &["SIZEGATE_POLICY"][..]),
+        ("action.yml", &[][..]),
         ("examples/hooks/sizegate-prebuilt", &[][..]),
         (".github/scripts/package.sh", &[][..]),
         ("examples/ci/gitlab-ci.yml", &["SIZEGATE_BASELINE"][..]), // exported for sizegate
