@@ -277,3 +277,41 @@ fn help_lists_the_variables() {
         );
     }
 }
+
+#[test]
+fn an_error_that_stops_the_run_names_the_options_the_environment_set() {
+    // `--platform "bogus" is not …` on a command line without `--platform`: the note says where
+    // it came from.
+    let dir = workdir(&[]);
+    let image = fixture_arg(TINY);
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_PLATFORM", "bogus")],
+        &["layers", image.as_str()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--platform"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .ends_with("\nnote: options set by the environment: SIZEGATE_PLATFORM\n"),
+        "{}",
+        run.stderr
+    );
+    // Given on the command line, it is the user's own: no note.
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_PLATFORM", "bogus")],
+        &["layers", image.as_str(), "--platform", "bogus"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    // A value of any length is not echoed whole.
+    let huge = format!("linux/{}", "x".repeat(100_000));
+    let run = run_with(
+        dir.path(),
+        &[("SIZEGATE_PLATFORM", huge.as_str())],
+        &["layers", image.as_str()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.len() < 4000, "{} bytes", run.stderr.len());
+}

@@ -42,15 +42,25 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let policy = e.downcast_ref::<PolicyErrors>();
+            let message = bounded(&format!("{e:#}"));
+            let note = parse::environment_note();
             #[allow(clippy::print_stderr)]
-            match policy {
-                Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
-                None => eprintln!("error: {e:#}"),
+            {
+                match policy {
+                    Some(policy) => eprintln!("{}", policy.render(colour(&io::stderr()))),
+                    None => eprintln!("error: {message}"),
+                }
+                if let Some(note) = &note {
+                    eprintln!("note: {note}");
+                }
             }
             if annotate_errors {
                 annotate(&match policy {
                     Some(policy) => policy_annotation(policy),
-                    None => error_annotation(&format!("{e:#}")),
+                    None => error_annotation(&match &note {
+                        Some(note) => format!("{message}\n{note}"),
+                        None => message,
+                    }),
                 });
             }
             ExitCode::from(EXIT_ERROR)
@@ -85,6 +95,22 @@ fn print(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()>
     let mut out = io::BufWriter::new(io::stdout().lock());
     write(&mut out)?;
     out.flush()
+}
+
+/// The longest error message printed whole, in characters.
+const MESSAGE_CHARS: usize = 2000;
+
+/// `message`, its middle left out when it is longer than [`MESSAGE_CHARS`]: it may quote a value
+/// of any length (a 130 kB environment variable), and a log line of that size helps nobody.
+fn bounded(message: &str) -> String {
+    let chars = message.chars().count();
+    if chars <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let head: String = message.chars().take(MESSAGE_CHARS / 2).collect();
+    let tail: String = message.chars().skip(chars - MESSAGE_CHARS / 4).collect();
+    let left_out = chars - MESSAGE_CHARS / 2 - MESSAGE_CHARS / 4;
+    format!("{head}… ({left_out} characters left out) …{tail}")
 }
 
 /// Whether an error that stops the run is also a GitHub annotation: under GitHub Actions
@@ -150,6 +176,19 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_message_loses_its_middle() {
+        assert_eq!(super::bounded("short"), "short");
+        let long = format!("start{}end", "x".repeat(5000));
+        let cut = super::bounded(&long);
+        assert!(
+            cut.starts_with("startxx") && cut.ends_with("xxend"),
+            "{cut}"
+        );
+        assert!(cut.contains("… (3508 characters left out) …"), "{cut}");
+        assert!(cut.chars().count() < 1600);
+    }
+
     use super::*;
 
     #[test]

@@ -96,22 +96,35 @@ fn env_note(
                 .find(|option| option.0 == long && from_env(option))?;
             Some(format!("from the environment variable {var}"))
         }
-        ErrorKind::MissingRequiredArgument => {
-            let subcommand = args.iter().skip(1).find_map(|a| {
-                let a = a.to_str()?;
-                command.find_subcommand(a).map(|c| c.get_name().to_string())
-            });
-            let mut vars: Vec<String> = options_with_env(&command, subcommand.as_deref())
-                .into_iter()
-                .filter(from_env)
-                .map(|(_, var)| var)
-                .collect();
-            vars.dedup();
-            (!vars.is_empty())
-                .then(|| format!("options set by the environment: {}", vars.join(", ")))
-        }
+        ErrorKind::MissingRequiredArgument => set_by(args, is_set),
+
         _ => None,
     }
+}
+
+/// The note that says which options of the command line `args` came from the environment
+/// (`is_set` says which variables are): `options set by the environment: SIZEGATE_PLATFORM`, or
+/// none. An error that stops the run names an option (`--platform "bogus" is not …`) that the
+/// user may never have typed.
+fn set_by(args: &[OsString], is_set: impl Fn(&str) -> bool) -> Option<String> {
+    let command = Cli::command();
+    let subcommand = args.iter().skip(1).find_map(|a| {
+        let a = a.to_str()?;
+        command.find_subcommand(a).map(|c| c.get_name().to_string())
+    });
+    let mut vars: Vec<String> = options_with_env(&command, subcommand.as_deref())
+        .into_iter()
+        .filter(|(long, var)| !on_command_line(args, long) && is_set(var))
+        .map(|(_, var)| var)
+        .collect();
+    vars.dedup();
+    (!vars.is_empty()).then(|| format!("options set by the environment: {}", vars.join(", ")))
+}
+
+/// The note for an error of this run: which of its options came from the environment.
+pub(crate) fn environment_note() -> Option<String> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    set_by(&args, |var| std::env::var_os(var).is_some())
 }
 
 /// clap's message with the note: after its first line (`error: invalid value 'x' for '--fail-on
