@@ -12,9 +12,10 @@
 
 use std::borrow::Cow;
 
-/// `text` shown safely: every control character (line breaks, ESC, the C1 controls) and every
-/// Unicode mark that breaks a line or reorders the text around it is written as its escape
-/// (`\n`, `\r`, `\t`, `\u{1b}`, `\u{202e}`); a `::` that would start a line (after blanks) is
+/// `text` shown safely: every control character (line breaks, ESC, the C1 controls), every
+/// Unicode mark that breaks a line or reorders the text around it, and every character that is
+/// not seen (zero-width and other format characters) is written as its escape (`\n`, `\r`,
+/// `\t`, `\u{1b}`, `\u{202e}`, `\u{200b}`); a `::` that would start a line (after blanks) is
 /// written `\u{3a}:`, and the second `#` of `##[` as `\u{23}`. Text with none of these is returned
 /// as it is. Escaping twice changes nothing more.
 pub fn printable(text: &str) -> Cow<'_, str> {
@@ -79,15 +80,52 @@ pub(crate) fn defuse_json(json: Vec<u8>) -> Vec<u8> {
 }
 
 /// Whether `c` is always shown as an escape: control characters (C0, DEL and C1, which hold the
-/// line breaks, ESC and the one-byte CSI), and the marks that end a line or reorder the text
-/// around them (U+2028, U+2029, the bidirectional embeddings, overrides and isolates), which
-/// would make a line read other than it is.
+/// line breaks, ESC and the one-byte CSI), the marks that end a line (U+2028, U+2029), and the
+/// characters that are not seen, which would make a line read other than it is: every Unicode
+/// format character (see [`is_format`]: the bidirectional embeddings, overrides and isolates that
+/// reorder the text around them, and the zero-width ones that make `/etc/pass\u{200b}wd` look like
+/// `/etc/passwd`) and the Hangul fillers, letters drawn as nothing.
 fn escaped(c: char) -> bool {
     c.is_control()
+        || is_format(c)
         || matches!(
             c,
-            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            '\u{2028}' | '\u{2029}' | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}'
         )
+}
+
+/// Whether `c` is of Unicode's general category `Cf` (format), as of Unicode 16: the soft hyphen,
+/// the Arabic and Syriac marks, the Mongolian vowel separator, the zero-width space, non-joiner
+/// and joiner, the direction marks, embeddings, overrides and isolates, the word joiner and the
+/// invisible operators, the byte-order mark (zero-width no-break space), the interlinear
+/// annotation marks, the tag characters (which spell ASCII no one sees) and a few more. std has
+/// no general categories, and one list here is lighter than a crate of Unicode tables; a
+/// character added to `Cf` later is shown as it is, as before, until it is added here.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 /// Where the `::` of a workflow command starts, when `bytes` start with one after blanks (the
@@ -156,6 +194,58 @@ mod tests {
     }
 
     #[test]
+    fn characters_that_are_not_seen_are_escaped() {
+        assert_eq!(printable("/etc/pass\u{200b}wd"), "/etc/pass\\u{200b}wd");
+        let invisible = [
+            '\u{ad}',
+            '\u{61c}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{2060}',
+            '\u{2061}',
+            '\u{2064}',
+            '\u{206a}',
+            '\u{206f}',
+            '\u{feff}',
+            '\u{fff9}',
+            '\u{3164}',
+            '\u{115f}',
+            '\u{ffa0}',
+            '\u{e0001}',
+            '\u{e0041}',
+            '\u{e007f}',
+        ];
+        for c in invisible {
+            let text = format!("a{c}b");
+            assert_eq!(
+                printable(&text),
+                format!("a\\u{{{:x}}}b", u32::from(c)),
+                "{c:?}"
+            );
+            assert_eq!(
+                printable_bytes(text.as_bytes()).as_ref(),
+                format!("a\\u{{{:x}}}b", u32::from(c)).as_bytes(),
+                "{c:?} in bytes"
+            );
+        }
+        // What is seen stays as it is: letters of every script, accents, emoji with their
+        // variation selector, the no-break and ideographic spaces.
+        for text in [
+            "caf\u{e9}",
+            "\u{5d0}\u{5d1}",
+            "\u{2764}\u{fe0f}",
+            "a\u{a0}b\u{3000}c",
+            "\u{65e5}\u{672c}",
+        ] {
+            assert!(matches!(printable(text), Cow::Borrowed(_)), "{text:?}");
+        }
+    }
+
+    #[test]
     fn a_workflow_command_at_the_start_is_defused_even_after_blanks() {
         assert_eq!(
             printable("::error title=x::forged"),
@@ -179,7 +269,13 @@ mod tests {
 
     #[test]
     fn escaping_twice_changes_nothing_more() {
-        for text in ["\x1b[1m::x", "::error::y", "a##[b\n", " ::x\u{202e}"] {
+        for text in [
+            "\x1b[1m::x",
+            "::error::y",
+            "a##[b\n",
+            " ::x\u{202e}",
+            "\u{feff}::x\u{200b}",
+        ] {
             let once = printable(text).into_owned();
             assert_eq!(printable(&once), once, "{text:?}");
         }

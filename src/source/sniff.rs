@@ -4,9 +4,14 @@
 //!
 //! Only what is surely not a tar is named: a file whose first block is a valid tar header (its
 //! checksum matches, or it carries the `ustar` magic) is a tar, however broken the rest, and gets
-//! the tar reader's precise message; so does a short file with binary bytes, which may be a tar
-//! cut inside its first header. Compressed files are left to the decompressor, and what they
+//! the tar reader's precise message; so does a file shorter than a header whose bytes are shaped
+//! like the start of one (a name padded with NULs, octal numbers), which is a tar cut inside its
+//! first header. Text is told by being mostly printable, in any of the encodings a Dockerfile or
+//! a policy is saved in (UTF-8, Latin-1 and its kin, UTF-16), so that a stray accented byte does
+//! not make a Dockerfile "binary". Compressed files are left to the decompressor, and what they
 //! decode to is sniffed again.
+
+use std::borrow::Cow;
 
 use crate::source::io::records::is_tar_header;
 use crate::source::layer::{sniff_compression, unsupported_compression};
@@ -42,6 +47,10 @@ pub(crate) enum Looks {
     Pdf,
     /// Bytes that are none of the above and not a tar.
     Binary,
+    /// Fewer bytes than a tar header (this many), not text and not shaped like the start of a
+    /// header: no tar, not even a cut one, so the tar reader's "failed to read entire block" would
+    /// only puzzle.
+    TooShort(usize),
 }
 
 impl Looks {
@@ -53,6 +62,15 @@ impl Looks {
                 return match compression {
                     Some(c) => format!("is {c}-compressed and empty"),
                     None => "is empty".to_string(),
+                };
+            }
+            Looks::TooShort(n) => {
+                let unit = if n == 1 { "byte" } else { "bytes" };
+                return match compression {
+                    Some(c) => format!(
+                        "is {c}-compressed and too short to be a tar ({n} {unit} decompressed)"
+                    ),
+                    None => format!("is too short to be a tar ({n} {unit})"),
                 };
             }
             Looks::Dockerfile => ("text", " (a Dockerfile?)"),
@@ -85,8 +103,8 @@ impl Looks {
 }
 
 /// What `head` (the first [`SNIFF_BYTES`] of a file, or all of a shorter one) looks like when it
-/// is surely not an image archive; `None` when it is a tar, a compressed file, or may be a tar cut
-/// short (the tar reader then says what is wrong with it).
+/// is surely not an image archive; `None` when it is a tar, a compressed file, or a tar cut short
+/// inside its first header (the tar reader then says what is wrong with it).
 pub(crate) fn not_an_archive(head: &[u8]) -> Option<Looks> {
     if head.is_empty() {
         return Some(Looks::Empty);
@@ -106,11 +124,53 @@ pub(crate) fn not_an_archive(head: &[u8]) -> Option<Looks> {
     if let Some(looks) = magic(head) {
         return Some(looks);
     }
-    if let Some(text) = as_text(head) {
-        return Some(text_kind(text));
+    if block.is_none() && header_start(head) {
+        return None;
     }
-    // Binary bytes shorter than a tar header may be a tar cut inside it.
-    block.map(|_| Looks::Binary)
+    if let Some(text) = as_text(head) {
+        return Some(text_kind(&text));
+    }
+    Some(match block {
+        Some(_) => Looks::Binary,
+        None => Looks::TooShort(head.len()),
+    })
+}
+
+/// Whether `head`, shorter than a tar header, is shaped like the start of one, as a tar cut
+/// inside its first header is: the `ustar` magic where it belongs, or a name padded with NULs
+/// (or filling its 100 bytes) followed by the numeric fields (mode, uid, gid, size, mtime,
+/// checksum) as far as they reach, each octal digits, blanks and NULs (or, for the numbers GNU
+/// tar writes in base 256, a first byte with its high bit set).
+fn header_start(head: &[u8]) -> bool {
+    if head.get(257..262) == Some(b"ustar") {
+        return true;
+    }
+    let name = &head[..head.len().min(100)];
+    let padded = match name.iter().position(|&b| b == 0) {
+        // A name, then NULs to the end of its field (or of what is there of it).
+        Some(end) => end > 0 && plausible_name(&name[..end]) && name[end..].iter().all(|&b| b == 0),
+        // A name of all 100 bytes: only the numbers after it can tell it from text.
+        None => head.len() > 100 && plausible_name(name),
+    };
+    if !padded {
+        return false;
+    }
+    const NUMBERS: [(usize, usize); 6] = [
+        (100, 108),
+        (108, 116),
+        (116, 124),
+        (124, 136),
+        (136, 148),
+        (148, 156),
+    ];
+    NUMBERS.iter().all(|&(start, end)| {
+        let field = head.get(start..end.min(head.len())).unwrap_or_default();
+        let octal = |b: &u8| matches!(b, b'0'..=b'7' | b' ' | 0);
+        match field.split_first() {
+            None => true,
+            Some((first, rest)) => (octal(first) || first & 0x80 != 0) && rest.iter().all(octal),
+        }
+    })
 }
 
 /// The formats named by their magic bytes.
@@ -131,21 +191,108 @@ fn magic(head: &[u8]) -> Option<Looks> {
         .map(|&(_, looks)| looks)
 }
 
-/// `head` as text: UTF-8 (a character cut at the end of the sniffed bytes is allowed) without
-/// NUL or other control characters than tab, line breaks and form feed; a byte-order mark is
-/// dropped.
-fn as_text(head: &[u8]) -> Option<&str> {
+/// Whether `name` could be a member's name: no control bytes (names are paths, in UTF-8 or
+/// another encoding, but never with a line break or ESC in a tar `docker save` wrote).
+fn plausible_name(name: &[u8]) -> bool {
+    name.iter().all(|&b| b >= 0x20 && b != 0x7f)
+}
+
+/// `head` as text, when it is text: no NUL byte (UTF-16 aside) and mostly printable. UTF-8 is
+/// read as such (a character cut at the end of the sniffed bytes is allowed, a byte-order mark is
+/// dropped); other bytes as Latin-1 when they are mostly ASCII, as a Latin-1 or Windows-1252
+/// Dockerfile is; UTF-16 by its byte-order mark or by the NUL of every other byte that its ASCII
+/// characters have. A few control characters (a colour escape in a log saved by mistake) do not
+/// make text binary.
+fn as_text(head: &[u8]) -> Option<Cow<'_, str>> {
+    if let Some(text) = utf16(head) {
+        return mostly_printable(&text).then_some(Cow::Owned(text));
+    }
+    if head.contains(&0) {
+        return None;
+    }
     let text = match std::str::from_utf8(head) {
         Ok(text) => text,
         // A multi-byte character cut by the sniff's end (at most 3 bytes of it) is still text.
         Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
             std::str::from_utf8(&head[..e.valid_up_to()]).ok()?
         }
-        Err(_) => return None,
+        Err(_) => {
+            // An 8-bit encoding: the bytes from 0x80 are its letters, but most of a Dockerfile's
+            // or a policy's bytes are still ASCII, which most of random bytes are not.
+            let ascii = head.iter().filter(|&&b| is_text_ascii(b)).count();
+            let high = head.iter().filter(|&&b| b >= 0x80).count();
+            if ascii <= head.len() / 2 || !at_least_95_percent(ascii + high, head.len()) {
+                return None;
+            }
+            return Some(Cow::Owned(head.iter().map(|&b| char::from(b)).collect()));
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c');
-    (!text.chars().any(control)).then_some(text)
+    mostly_printable(text).then_some(Cow::Borrowed(text))
+}
+
+/// `head` decoded as UTF-16 when it is UTF-16: it starts with a byte-order mark, or, without
+/// one, every other byte is NUL (the high bytes of ASCII characters) and the bytes between are
+/// not. Unpaired surrogates become U+FFFD, which [`mostly_printable`] counts against it.
+fn utf16(head: &[u8]) -> Option<String> {
+    let (big_endian, body) = match head {
+        [0xff, 0xfe, rest @ ..] => (false, rest),
+        [0xfe, 0xff, rest @ ..] => (true, rest),
+        _ if head.len() >= 4 => {
+            let pairs = head.chunks_exact(2);
+            let units = pairs.len();
+            let even_zeros = pairs.clone().filter(|pair| pair[0] == 0).count();
+            let odd_zeros = pairs.filter(|pair| pair[1] == 0).count();
+            // Nearly every high byte NUL, nearly no low byte.
+            if odd_zeros * 10 >= units * 9 && even_zeros * 10 <= units {
+                (false, head)
+            } else if even_zeros * 10 >= units * 9 && odd_zeros * 10 <= units {
+                (true, head)
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// A printable ASCII byte or the white space of text (tab, line breaks, vertical tab, form feed).
+fn is_text_ascii(b: u8) -> bool {
+    matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Whether `part` is at least 95 % of `whole`.
+fn at_least_95_percent(part: usize, whole: usize) -> bool {
+    part * 100 >= whole * 95
+}
+
+/// Whether at least 95 % of the characters of `text` are printable or white space: no NUL, and
+/// few other controls or U+FFFD (which stands for bytes that were not characters).
+fn mostly_printable(text: &str) -> bool {
+    if text.contains('\0') {
+        return false;
+    }
+    let (mut all, mut printable) = (0, 0);
+    for c in text.chars() {
+        all += 1;
+        if c.is_whitespace() || !(c.is_control() || c == char::REPLACEMENT_CHARACTER) {
+            printable += 1;
+        }
+    }
+    all > 0 && at_least_95_percent(printable, all)
 }
 
 /// Which kind of text: JSON, a Dockerfile, YAML, or other.
@@ -229,10 +376,100 @@ mod tests {
             None,
             "bzip2 has its own message"
         );
+    }
+
+    #[test]
+    fn a_tar_cut_anywhere_in_its_first_header_is_left_to_the_tar_reader() {
+        let full = header("manifest.json");
+        for cut in [
+            1, 13, 14, 50, 100, 101, 108, 130, 156, 157, 257, 262, 300, 511,
+        ] {
+            let head = &full[..cut];
+            let want = if cut <= 13 {
+                // Only the name's letters so far: no telling it from text.
+                Some(Looks::Text)
+            } else {
+                None
+            };
+            assert_eq!(not_an_archive(head), want, "cut at {cut}");
+        }
+        // A name of all its 100 bytes, told from text by the numbers after it.
+        let long = header(&"n".repeat(100));
+        assert_eq!(not_an_archive(&long[..120]), None);
+        // GNU's base-256 size (high bit set) is a number too.
+        let mut big = header("layer.tar");
+        big[124] = 0x80;
+        assert_eq!(not_an_archive(&big[..200]), None);
+    }
+
+    #[test]
+    fn short_bytes_that_are_neither_text_nor_a_header_are_too_short() {
+        let cases: [&[u8]; 6] = [
+            &[7u8; 100],
+            b"\x8f\x03\xd1\x1c\x9e",
+            b"\x01\x02\x03\0\0\0",
+            // A name with a control byte, or numbers that are not octal, is no header.
+            b"a\x1bname\0\0\0",
+            &[b"name".as_slice(), &[0u8; 96], b"0009xyz\0"].concat(),
+            &[0xabu8; 511],
+        ];
+        for head in cases {
+            assert_eq!(
+                not_an_archive(head),
+                Some(Looks::TooShort(head.len())),
+                "{head:?}"
+            );
+        }
         assert_eq!(
-            not_an_archive(&[7u8; 100]),
-            None,
-            "short binary may be a cut tar"
+            Looks::TooShort(5).describe(None),
+            "is too short to be a tar (5 bytes)"
+        );
+        assert_eq!(
+            Looks::TooShort(1).describe(Some("gzip")),
+            "is gzip-compressed and too short to be a tar (1 byte decompressed)"
+        );
+    }
+
+    #[test]
+    fn text_in_8_bit_encodings_and_utf16_is_text() {
+        let latin1 = b"FROM caf\xe9\n".to_vec();
+        assert_eq!(not_an_archive(&latin1), Some(Looks::Dockerfile));
+        let long = b"# r\xe9sum\xe9 \x93quoted\x94\nFROM debian\nRUN true\n".repeat(40);
+        assert!(long.len() > 512);
+        assert_eq!(not_an_archive(&long), Some(Looks::Dockerfile));
+        let utf16 = |text: &str, bom: bool, big: bool| -> Vec<u8> {
+            let mut out = Vec::new();
+            if bom {
+                out.extend(if big { [0xfe, 0xff] } else { [0xff, 0xfe] });
+            }
+            for unit in text.encode_utf16() {
+                out.extend(if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            out
+        };
+        for (bom, big) in [(true, false), (true, true), (false, false), (false, true)] {
+            let short = utf16("FROM caf\u{e9}\n", bom, big);
+            assert_eq!(
+                not_an_archive(&short),
+                Some(Looks::Dockerfile),
+                "{bom} {big}"
+            );
+            let long = utf16(
+                &"image:\n  max_size: 100MB # \u{e9}t\u{e9}\n".repeat(40),
+                bom,
+                big,
+            );
+            assert!(long.len() > 512);
+            assert_eq!(not_an_archive(&long), Some(Looks::Yaml), "{bom} {big}");
+        }
+        // Mostly bytes from 0x80, as random bytes are, is no text.
+        assert_eq!(
+            not_an_archive(b"\xe9\xe8\xe0a\xf4\n"),
+            Some(Looks::TooShort(6))
         );
     }
 
@@ -281,8 +518,13 @@ mod tests {
         assert_eq!(not_an_archive(&text), Some(Looks::Dockerfile));
         assert_eq!(
             not_an_archive(b"text with a \x1b[31mcolour escape\n"),
-            None,
-            "short text with control characters may be anything: left to the tar reader"
+            Some(Looks::Text),
+            "a few control characters do not make text binary"
+        );
+        assert_eq!(
+            not_an_archive(b"\x1b[31m\x1b[0m\x1b[1m\n"),
+            Some(Looks::TooShort(14)),
+            "many do"
         );
     }
 

@@ -66,7 +66,47 @@ fn not_images() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "looks like binary data that is not a tar",
         ),
         ("empty.tar", Vec::new(), "is empty"),
+        (
+            "Dockerfile.latin1",
+            b"FROM caf\xe9\n".to_vec(),
+            "looks like text (a Dockerfile?)",
+        ),
+        (
+            "Dockerfile.cp1252",
+            b"# \x93r\xe9sum\xe9\x94\nFROM debian:12\nRUN true\n"
+                .repeat(30)
+                .to_vec(),
+            "looks like text (a Dockerfile?)",
+        ),
+        (
+            "Dockerfile.utf16",
+            utf16(&[0xff, 0xfe], "FROM caf\u{e9}\n", u16::to_le_bytes),
+            "looks like text (a Dockerfile?)",
+        ),
+        (
+            "Dockerfile.utf16be",
+            utf16(&[], "FROM caf\u{e9}\n", u16::to_be_bytes),
+            "looks like text (a Dockerfile?)",
+        ),
+        (
+            "sizegate.utf16.yml",
+            utf16(
+                &[],
+                &"image:\n  max_size: 100MB # d\u{e9}j\u{e0}\n".repeat(20),
+                u16::to_le_bytes,
+            ),
+            "looks like YAML (a policy?)",
+        ),
+        ("five.bin", noise(5), "is too short to be a tar (5 bytes)"),
+        ("one.bin", vec![0x9c], "is too short to be a tar (1 byte)"),
     ]
+}
+
+/// `text` in UTF-16 after `bom`, each unit's bytes in the order `bytes` gives them.
+fn utf16(bom: &[u8], text: &str, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+    let mut out = bom.to_vec();
+    out.extend(text.encode_utf16().flat_map(bytes));
+    out
 }
 
 #[test]
@@ -121,6 +161,16 @@ fn a_compressed_file_that_holds_no_tar_is_named_by_what_it_holds() {
             gzip(&noise(1000)),
             "looks like gzip-compressed binary data that is not a tar",
         ),
+        (
+            "five.gz",
+            gzip(&noise(5)),
+            "is gzip-compressed and too short to be a tar (5 bytes decompressed)",
+        ),
+        (
+            "Dockerfile.latin1.zst",
+            zstd(b"FROM caf\xe9\n"),
+            "looks like zstd-compressed text (a Dockerfile?)",
+        ),
     ];
     for (name, data, looks) in cases {
         let path = write_file(dir.path(), name, &data);
@@ -147,6 +197,20 @@ fn a_real_tar_cut_short_or_damaged_keeps_the_tar_readers_message() {
             shown(&cut)
         )
     );
+    // Cut anywhere after the end of the first member's name: its NUL padding and octal numbers
+    // are a header's shape, so the tar reader speaks.
+    for at in [60, 100, 120, 156, 257, 262, 511] {
+        let cut = write_file(dir.path(), "cut.tar", &archive[..at]);
+        let stderr = layers_fails("cut in the first header", &cut, &[]);
+        assert_eq!(
+            stderr,
+            format!(
+                "error: {}: corrupt or truncated tar: failed to read entire block\n",
+                shown(&cut)
+            ),
+            "cut at {at}"
+        );
+    }
     // A first header whose checksum no longer matches, but that still says `ustar`.
     let mut damaged = archive.clone();
     damaged[0] ^= 0x20;

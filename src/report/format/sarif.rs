@@ -177,11 +177,16 @@ pub(crate) fn default_category(report: &CheckReport) -> String {
     sanitized_category(&category).unwrap_or_else(|| "sizegate".to_string())
 }
 
+/// The most characters a category keeps: a CI variable or the names of many images checked at
+/// once must not make the id (which code scanning shows and stores per upload) kilobytes long.
+const MAX_CATEGORY_CHARS: usize = 255;
+
 /// A category as the run's id holds it, whether `--sarif-category` gave it or it was made of the
 /// images' names: trimmed, every character other than ASCII letters, digits and `._-/+` as `-`
 /// (so that neither a CI variable nor an archive's tag puts spaces, control characters or markup
-/// in the id that code scanning shows), without trailing `/` (the id adds its own); `None` when
-/// nothing is left (an unset CI input, passed on as `""`).
+/// in the id that code scanning shows), cut to its first [`MAX_CATEGORY_CHARS`] characters,
+/// without trailing `/` (the id adds its own); `None` when nothing is left (an unset CI input,
+/// passed on as `""`).
 fn sanitized_category(category: &str) -> Option<String> {
     let kept: String = category
         .trim()
@@ -190,6 +195,8 @@ fn sanitized_category(category: &str) -> Option<String> {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' | '/' | '+' => c,
             _ => '-',
         })
+        // Every kept character is ASCII, one byte: the cut is at a character boundary.
+        .take(MAX_CATEGORY_CHARS)
         .collect();
     let kept = kept.trim_end_matches('/');
     (!kept.is_empty()).then(|| kept.to_string())
@@ -417,6 +424,32 @@ mod tests {
         assert_eq!(id("::error::x"), "--error--x/");
         assert_eq!(id("caf\u{e9}/\u{1b}[31m"), "caf-/--31m/");
         assert_eq!(id("//"), "sizegate/app/", "nothing left is none");
+    }
+
+    #[test]
+    fn a_long_category_is_cut_to_its_first_255_characters() {
+        let id = |category: &str| {
+            let log = serde_json::to_value(log(&report(vec![], vec![]), Some(category)))
+                .expect("serializes");
+            log["runs"][0]["automationDetails"]["id"]
+                .as_str()
+                .expect("an id")
+                .to_string()
+        };
+        // 130 KB of a CI variable, with multi-byte characters (each one `-`) across the cut.
+        let long = "\u{e9}ab/".repeat(130 * 1024 / 5);
+        let cut = id(&long);
+        assert_eq!(cut.len(), MAX_CATEGORY_CHARS + 1, "and the id's own `/`");
+        assert!(cut.starts_with("-ab/-ab/"), "{cut}");
+        // A cut that ends in `/` loses it, as any trailing `/` is.
+        let slashes = format!("{}/////", "a".repeat(MAX_CATEGORY_CHARS - 2));
+        assert_eq!(
+            id(&slashes),
+            format!("{}/", "a".repeat(MAX_CATEGORY_CHARS - 2))
+        );
+        // A category of exactly the cap is kept whole.
+        let exact = "b".repeat(MAX_CATEGORY_CHARS);
+        assert_eq!(id(&exact), format!("{exact}/"));
     }
 
     #[test]

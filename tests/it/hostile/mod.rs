@@ -9,10 +9,12 @@ mod bounded_runs;
 mod dive_user_waste;
 mod dockerfile_expansion;
 mod gzip_archive;
+mod invisible_text;
 // FIFOs, devices and symlinks are what these two are about: Unix only.
 #[cfg(unix)]
 mod layout_escape;
 mod policy_limits;
+mod sarif_category;
 #[cfg(unix)]
 mod special_files;
 mod tar_records;
