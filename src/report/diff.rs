@@ -5,9 +5,9 @@
 
 use std::io::{self, Write};
 
-use super::fit::{cut_middle, write_wrapped};
+use super::fit::{cut_middle, write_wrapped, Heading};
 use super::format::markdown::{code, text, LIMIT, MARKER};
-use super::view::{created_by, image_heading};
+use super::view::{created_by, image_title};
 use super::{ellipsize, human_size, Fit, FitTable};
 use crate::analysis::summary::ImageSummary;
 use crate::diff::{Diff, ImageDiff, ImageStatus, LayerDelta, LayerStatus, PathDelta, PathKind};
@@ -129,13 +129,16 @@ pub(crate) fn path_cell(p: &PathDelta) -> String {
     cut_middle(&path, PATH_WIDTH)
 }
 
-/// The heading of one image's comparison.
-fn heading(d: &ImageDiff) -> String {
+/// The heading of one image's comparison: `app:2 (linux/amd64) (base app:1 (linux/amd64))`.
+fn heading(d: &ImageDiff) -> Heading {
     match (&d.base, &d.new) {
-        (Some(b), Some(n)) => format!("{} (base {})", image_heading(n), image_heading(b)),
-        (None, Some(n)) => format!("{}: only in the new side", image_heading(n)),
-        (Some(b), None) => format!("{}: only in the base", image_heading(b)),
-        (None, None) => String::new(),
+        (Some(b), Some(n)) => image_title(n)
+            .words(" (base ")
+            .then(image_title(b))
+            .words(")"),
+        (None, Some(n)) => image_title(n).words(": only in the new side"),
+        (Some(b), None) => image_title(b).words(": only in the base"),
+        (None, None) => Heading::default(),
     }
 }
 
@@ -151,14 +154,14 @@ fn path_note(d: &ImageDiff) -> Option<String> {
     })
 }
 
-/// Writes the tables of every image, each at most `width` columns wide (paths cut in the middle,
-/// `created_by` at the end).
+/// Writes the tables of every image, each at most `width` columns wide (paths and the images'
+/// names in the heading cut in the middle, `created_by` at the end).
 pub fn write_table(out: &mut dyn Write, diff: &Diff, width: usize) -> io::Result<()> {
     for (i, d) in diff.images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", heading(d))?;
+        writeln!(out, "{}", heading(d).fit(width))?;
         if let (Some(b), Some(n)) = (&d.base, &d.new) {
             writeln!(out, "{}", totals_table(b, n).render(width))?;
         }
@@ -314,7 +317,7 @@ pub fn write_markdown(out: &mut dyn Write, diff: &Diff) -> io::Result<()> {
     let mut lines = vec![MARKER.to_string(), "## sizegate diff".to_string()];
     for d in &diff.images {
         lines.push(String::new());
-        lines.push(format!("### {}", text(&heading(d))));
+        lines.push(format!("### {}", text(&heading(d).text())));
         lines.push(String::new());
         if let (Some(b), Some(n)) = (&d.base, &d.new) {
             lines.extend(markdown_totals(b, n));

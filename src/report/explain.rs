@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::Width;
 
 use super::fit::write_wrapped;
-use super::view::image_heading;
+use super::view::image_title;
 use super::{human_size, printable, Fit, FitTable};
 use crate::explain::{Explanation, Item, Saving};
 
@@ -16,14 +16,14 @@ pub const SHOWN_SAVINGS: usize = 30;
 /// Widest the fix column gets before its text wraps, padding included.
 const FIX_WIDTH: u16 = 50;
 
-/// Writes the tables of every image, each at most `width` columns wide (paths cut in the middle,
-/// the rest wrapped).
+/// Writes the tables of every image, each at most `width` columns wide (paths and the image's name
+/// cut in the middle, the rest wrapped).
 pub fn write_table(out: &mut dyn Write, explanation: &Explanation, width: usize) -> io::Result<()> {
     for (i, img) in explanation.images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", image_heading(&img.summary))?;
+        writeln!(out, "{}", image_title(&img.summary).fit(width))?;
         if img.savings.is_empty() {
             writeln!(out, "nothing to save: no byte is shipped and hidden")?;
         } else {

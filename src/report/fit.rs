@@ -19,6 +19,10 @@ use comfy_table::{
 };
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+mod heading;
+
+pub(crate) use heading::Heading;
+
 /// How the long lines of a column give way when the table would be wider than its width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fit {
@@ -33,6 +37,11 @@ pub(crate) enum Fit {
     PathFirst,
     /// The start kept and the end cut with `…`, on one line: build instructions.
     Start,
+    /// Prose that holds a path, at these byte offsets of the line (`150 kB /tmp/wheels (2 files):
+    /// added by …`): wrapped on blanks as [`Fit::Wrap`] wraps it, the path kept on one line and
+    /// cut in the middle to the room, not broken letter by letter (its file name stays). Offsets
+    /// that are not the line's boundaries make it plain [`Fit::Wrap`].
+    WrapAround(usize, usize),
 }
 
 impl Fit {
@@ -40,7 +49,7 @@ impl Fit {
     fn least(self) -> usize {
         match self {
             Fit::Whole => 0,
-            Fit::Wrap => 12,
+            Fit::Wrap | Fit::WrapAround(..) => 12,
             Fit::Middle | Fit::PathFirst | Fit::Start => 16,
         }
     }
@@ -57,6 +66,15 @@ impl Fit {
             Fit::Middle => Some(vec![cut_middle(line, width)]),
             Fit::PathFirst => Some(fit_path(line, width)),
             Fit::Start => Some(vec![cut_end(line, width)]),
+            Fit::WrapAround(start, end) => Some(wrap_around(line, start..end, width)),
+        }
+    }
+
+    /// How a line this kind made is fitted again: its offsets are the whole line's, not a piece's.
+    fn of_piece(self) -> Fit {
+        match self {
+            Fit::WrapAround(..) => Fit::Wrap,
+            other => other,
         }
     }
 }
@@ -104,7 +122,8 @@ impl Cell {
             match own.unwrap_or(fit).fit(line, width) {
                 Some(fitted) => {
                     changed = true;
-                    lines.extend(fitted.into_iter().map(|l| (l, *own)));
+                    let own = own.map(Fit::of_piece);
+                    lines.extend(fitted.into_iter().map(|l| (l, own)));
                 }
                 None => lines.push((line.clone(), *own)),
             }
@@ -143,6 +162,7 @@ pub(crate) struct FitTable {
     fits: Vec<Fit>,
     right: Vec<bool>,
     widest: Vec<Option<Width>>,
+    least: Vec<u16>,
     rows: Vec<Vec<Cell>>,
     styled: bool,
 }
@@ -155,6 +175,7 @@ impl FitTable {
             fits: columns.iter().map(|(_, f)| *f).collect(),
             right: vec![false; columns.len()],
             widest: vec![None; columns.len()],
+            least: vec![0; columns.len()],
             rows: Vec::new(),
             styled: false,
         }
@@ -176,6 +197,15 @@ impl FitTable {
     pub(crate) fn at_most(&mut self, column: usize, width: Width) -> &mut FitTable {
         if let Some(widest) = self.widest.get_mut(column) {
             *widest = Some(width);
+        }
+        self
+    }
+
+    /// Keeps `column` at least `width` wide, padding included, whatever [`Self::at_most`] says
+    /// (the room a place needs to keep its file name); never wider than its content, though.
+    pub(crate) fn at_least(&mut self, column: usize, width: u16) -> &mut FitTable {
+        if let Some(least) = self.least.get_mut(column) {
+            *least = width;
         }
         self
     }
@@ -262,7 +292,8 @@ impl FitTable {
                             u16::try_from(share).unwrap_or(u16::MAX)
                         }
                     });
-                    constraint(fit, content, widest)
+                    let least = self.least.get(i).copied().unwrap_or(0);
+                    constraint(fit, content, widest, least)
                 }
             };
             column.set_constraint(constraint);
@@ -275,14 +306,17 @@ impl FitTable {
 const UNSPLIT: char = '\0';
 
 /// The constraint of a column of `fit` whose widest line is `content` wide: [`Fit::Whole`] keeps
-/// it, the others keep [`Fit::least`] (or the content's width, when narrower) and stay under
-/// `widest` unless that is less, padding included.
-fn constraint(fit: Fit, content: u16, widest: Option<u16>) -> ColumnConstraint {
+/// it, the others keep [`Fit::least`] or `least` (padding included), whichever is more, or the
+/// content's width when narrower, and stay under `widest` unless that is less, padding included.
+fn constraint(fit: Fit, content: u16, widest: Option<u16>, least: u16) -> ColumnConstraint {
     if fit == Fit::Whole {
         return ColumnConstraint::ContentWidth;
     }
-    let least = u16::try_from(fit.least()).unwrap_or(u16::MAX);
-    let lower = content.min(least).saturating_add(2);
+    let own = u16::try_from(fit.least()).unwrap_or(u16::MAX);
+    let lower = content
+        .min(own)
+        .saturating_add(2)
+        .max(least.min(content.saturating_add(2)));
     match widest {
         Some(upper) => ColumnConstraint::Boundaries {
             lower: Width::Fixed(lower),
@@ -351,6 +385,45 @@ pub(crate) fn write_wrapped(out: &mut dyn Write, line: &str, width: usize) -> io
 pub(crate) fn wrap(line: &str, width: usize) -> Vec<String> {
     let body = line.trim_start_matches(' ');
     let indent = &line[..line.len() - body.len()];
+    fill(indent, words(body).map(|w| (w, false)), width)
+}
+
+/// `line` wrapped as [`wrap`] wraps it, but for the path at `path` (byte offsets), which is one
+/// word however many blanks it holds, and which is cut in the middle to the room rather than
+/// broken (so that its file name stays); offsets that are not the line's boundaries wrap it
+/// whole.
+fn wrap_around(line: &str, path: std::ops::Range<usize>, width: usize) -> Vec<String> {
+    let (Some(before), Some(name), Some(after)) = (
+        line.get(..path.start),
+        line.get(path.clone()),
+        line.get(path.end..),
+    ) else {
+        return wrap(line, width);
+    };
+    let body = before.trim_start_matches(' ');
+    let indent = &before[..before.len() - body.len()];
+    let pieces = words(body)
+        .map(|w| (w, false))
+        .chain(std::iter::once((name, true)).filter(|(n, _)| !n.is_empty()))
+        .chain(words(after).map(|w| (w, false)));
+    fill(indent, pieces, width)
+}
+
+/// The words of `text`, between its blanks.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(' ').filter(|w| !w.is_empty())
+}
+
+/// `words` laid out in lines at most `width` columns wide, each starting with `indent` (unless
+/// the indent would take half the width), a blank between two words. A word wider than a line
+/// is broken where the line ends, or, when it is marked as a path (`true`), cut in the middle to
+/// the line: on the line where it starts when its file name fits there, else on a line of its
+/// own.
+fn fill<'a>(
+    indent: &str,
+    words: impl Iterator<Item = (&'a str, bool)>,
+    width: usize,
+) -> Vec<String> {
     let indent = if 2 * text_width(indent) > width {
         ""
     } else {
@@ -359,7 +432,7 @@ pub(crate) fn wrap(line: &str, width: usize) -> Vec<String> {
     let room = width.saturating_sub(text_width(indent)).max(1);
     let mut lines = Vec::new();
     let mut current = String::new();
-    for word in body.split(' ').filter(|w| !w.is_empty()) {
+    for (word, path) in words {
         let mut word = word;
         while !word.is_empty() {
             let needed = match current.is_empty() {
@@ -374,8 +447,19 @@ pub(crate) fn wrap(line: &str, width: usize) -> Vec<String> {
                 break;
             }
             if !current.is_empty() {
+                // A path whose file name fits in what is left of the line is cut to it there.
+                let rest = room.saturating_sub(text_width(&current) + 1);
+                if path && rest >= name_room(word) {
+                    current.push(' ');
+                    current.push_str(&cut_middle(word, rest));
+                    break;
+                }
                 lines.push(std::mem::take(&mut current));
                 continue;
+            }
+            if path {
+                lines.push(cut_middle(word, room));
+                break;
             }
             // A word wider than the room on a line of its own: as much as fits, then the rest;
             // at least one character, however wide, so that the loop ends.
@@ -434,6 +518,16 @@ fn fit_path(line: &str, width: usize) -> Vec<String> {
         }
     }
     vec![cut_middle(line, width)]
+}
+
+/// The fewest columns [`cut_middle`] needs to keep the file name of `text` whole (`…/name`), or
+/// the width of `text` when that is less.
+pub(crate) fn name_room(text: &str) -> usize {
+    let whole = text_width(text);
+    match name_start(text) {
+        Some(at) => whole.min(1 + text_width(&text[at..])),
+        None => whole,
+    }
 }
 
 /// `text` at most `max` columns wide, cut in the middle so that its end stays: a path keeps its
@@ -547,6 +641,92 @@ mod tests {
         assert_eq!(wrap("        word", 10), ["word"]);
         // Two columns a character, in a column of one: a character a line.
         assert_eq!(wrap("日本", 1), ["日", "本"]);
+    }
+
+    #[test]
+    fn a_path_in_prose_is_cut_in_the_middle_not_broken() {
+        let path = format!("/opt/{}/libfoo.so.1", "deep/".repeat(40));
+        let line = format!("  5 kB {path} (1 file): added by layer 0");
+        let span = Fit::WrapAround(7, 7 + path.len());
+        // Its file name fits after the size: it is cut to the rest of that line.
+        assert_eq!(
+            span.fit(&line, 30),
+            Some(vec![
+                "  5 kB /opt/deep/…/libfoo.so.1".to_string(),
+                "  (1 file): added by layer 0".to_string()
+            ])
+        );
+        assert_eq!(
+            span.fit(&line, 22),
+            Some(vec![
+                "  5 kB /o…/libfoo.so.1".to_string(),
+                "  (1 file): added by".to_string(),
+                "  layer 0".to_string()
+            ])
+        );
+        // It does not: on a line of its own, cut to the room.
+        assert_eq!(
+            span.fit(&line, 19),
+            Some(vec![
+                "  5 kB".to_string(),
+                "  /opt…/libfoo.so.1".to_string(),
+                "  (1 file): added".to_string(),
+                "  by layer 0".to_string()
+            ])
+        );
+        // A path with blanks stays one piece; offsets that do not fit the line wrap it whole.
+        assert_eq!(
+            wrap_around("  1 B /a b/c.txt (1 file)", 6..16, 12),
+            ["  1 B", "  /a b/c.txt", "  (1 file)"]
+        );
+        assert_eq!(
+            Fit::WrapAround(3, 900).fit("a b c d", 3),
+            Some(wrap("a b c d", 3))
+        );
+        assert_eq!(
+            Fit::WrapAround(2, 1).fit("a b c d", 3),
+            Some(wrap("a b c d", 3))
+        );
+        assert_eq!(
+            Fit::WrapAround(1, 3).fit("a漢字", 2),
+            Some(wrap("a漢字", 2)),
+            "not a character boundary"
+        );
+    }
+
+    #[test]
+    fn the_room_of_a_name_is_its_file_name_and_an_ellipsis() {
+        assert_eq!(name_room("examples/sizegate.yml:16:24"), 20);
+        assert_eq!(
+            cut_middle("examples/sizegate.yml:16:24", 20),
+            "…/sizegate.yml:16:24"
+        );
+        assert_eq!(name_room("policy.yml:2:15"), 15);
+        assert_eq!(name_room("a/b"), 3, "the whole, when shorter");
+    }
+
+    #[test]
+    fn a_column_kept_wide_enough_for_its_names_is_wider_than_its_share() {
+        let mut table = FitTable::new(&[("finding", Fit::Wrap), ("where", Fit::Middle)]);
+        table.add_row([
+            "word ".repeat(40),
+            "examples/sizegate.yml:16:24".to_string(),
+        ]);
+        table.at_most(1, Width::Percentage(10));
+        let drawn = table.render(80);
+        assert!(drawn.contains(" examp….yml:16:24 │"), "{drawn}");
+        table.at_least(1, 22);
+        let drawn = table.render(80);
+        assert!(drawn.contains(" …/sizegate.yml:16:24 │"), "{drawn}");
+        assert!(widest(&drawn) <= 80, "{drawn}");
+        // Never wider than its content.
+        assert_eq!(
+            constraint(Fit::Middle, 10, Some(5), 40),
+            ColumnConstraint::Boundaries {
+                lower: Width::Fixed(12),
+                upper: Width::Fixed(12)
+            }
+        );
     }
 
     #[test]

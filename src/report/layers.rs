@@ -3,18 +3,19 @@
 use std::io::{self, Write};
 
 use super::fit::write_wrapped;
-use super::view::{created_by, image_heading};
+use super::view::{created_by, image_title};
 use super::{human_size, Fit, FitTable};
 use crate::analysis::summary::{ImageSummary, Report, SCHEMA_VERSION};
 
 /// Writes the layer tables of every image, each at most `width` columns wide (`created_by` is cut
-/// to fit; JSON and CSV keep it whole), and the totals under each, wrapped to the same width.
+/// to fit; JSON and CSV keep it whole) under its name (cut in the middle to the same width), and
+/// the totals under each, wrapped to it.
 pub fn write_table(out: &mut dyn Write, images: &[ImageSummary], width: usize) -> io::Result<()> {
     for (i, img) in images.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", image_heading(img))?;
+        writeln!(out, "{}", image_title(img).fit(width))?;
         let mut table = FitTable::new(&[
             ("#", Fit::Whole),
             ("size", Fit::Whole),

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::fit::Heading;
 use super::view::created_by as created_by_text;
 use super::{human_size, printable, Fit, FitTable};
 use crate::analysis::summary::SCHEMA_VERSION;
@@ -19,8 +20,8 @@ pub struct ImageTop<'a> {
     pub items: Vec<TopItem>,
 }
 
-/// Writes one table per image, each at most `width` columns wide (paths cut in the middle,
-/// `created_by` at the end).
+/// Writes one table per image, each at most `width` columns wide (paths and the image's name cut in
+/// the middle, `created_by` at the end).
 pub fn write_table(
     out: &mut dyn Write,
     tops: &[ImageTop<'_>],
@@ -31,7 +32,8 @@ pub fn write_table(
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", printable(&top.image.name))?;
+        let title = Heading::default().name(printable(&top.image.name));
+        writeln!(out, "{}", title.fit(width))?;
         let mut table = if dirs {
             FitTable::new(&[
                 ("size", Fit::Whole),

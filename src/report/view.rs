@@ -11,7 +11,7 @@ use crate::analysis::summary::ImageSummary;
 use crate::analysis::waste::How;
 use crate::check::{CheckReport, Finding, ImageCheck, Location, Outcome, RuleResult, SourceRow};
 use crate::report::diff::{layer_status, path_cell};
-use crate::report::ellipsize;
+use crate::report::fit::{cut_middle, Heading};
 use crate::text::printable;
 use crate::units::{human_size, Measure};
 
@@ -57,8 +57,8 @@ pub(crate) fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
 /// more.
 pub(crate) const SHOWN_SOURCES: usize = 5;
 
-/// Characters of a waste source's path shown: a path may be 64 KiB long, and a GitHub
-/// annotation's message must stay well under its 64 KB.
+/// Columns of a waste source's path shown, cut in the middle (the file name stays): a path may be
+/// 64 KiB long, and a GitHub annotation's message must stay well under its 64 KB.
 const SOURCE_PATH_WIDTH: usize = 400;
 
 /// The text of a finding, escaped: sizegate's words (the message, the reason, the fix), then the
@@ -73,6 +73,9 @@ pub(crate) struct FindingLines {
     /// (Dockerfile:3), deleted by layer 8 (Dockerfile:9)` and `    fix: …`; then
     /// `  … and N more sources`.
     pub sources: Vec<String>,
+    /// Where the path is in each line of `sources` that has one (byte offsets), so that a table
+    /// can keep it on one line and cut it rather than wrap it.
+    pub source_paths: Vec<Option<(usize, usize)>>,
 }
 
 impl FindingLines {
@@ -103,17 +106,26 @@ impl FindingLines {
         paths.extend(grew_lines(f));
         let (shown, more) = source_lines(f);
         let mut sources = Vec::new();
+        let mut source_paths = Vec::new();
         for s in shown {
+            // The evidence starts with the size and the path: `150 kB /tmp/wheels (…`.
+            let start = "  ".len() + s.size.len() + 1;
+            source_paths.push(Some((start, start + s.path.len())));
             sources.push(format!("  {}", s.evidence(|t| t.to_string())));
-            sources.extend(s.fix.map(|fix| format!("    fix: {fix}")));
+            if let Some(fix) = s.fix {
+                source_paths.push(None);
+                sources.push(format!("    fix: {fix}"));
+            }
         }
         if more > 0 {
+            source_paths.push(None);
             sources.push(format!("  … and {more} more source{}", plural(more as u64)));
         }
         FindingLines {
             words,
             paths,
             sources,
+            source_paths,
         }
     }
 
@@ -207,7 +219,7 @@ pub(crate) fn source_lines(f: &Finding) -> (Vec<SourceLine>, usize) {
         |loc: &Option<Location>| loc.as_ref().map(|l| printable(&l.file_line()).into_owned());
     let line = |s: &SourceRow| SourceLine {
         size: human_size(s.bytes),
-        path: ellipsize(&printable(&s.path), SOURCE_PATH_WIDTH),
+        path: cut_middle(&printable(&s.path), SOURCE_PATH_WIDTH),
         files: s.files,
         added: (s.added_layer, place(&s.added_by)),
         removed: (s.how, s.removed_layer, place(&s.removed_by)),
@@ -365,12 +377,13 @@ pub(crate) fn place(finding: &Finding) -> Option<&Location> {
 }
 
 /// An image's name, with its platform when the archive says: `app:1 (linux/amd64)`. Both come
-/// from the archive, and are escaped.
-pub(crate) fn image_heading(image: &ImageSummary) -> String {
-    let name = printable(&image.name);
+/// from the archive, are escaped, and are cut in the middle when the heading is fitted to a log
+/// too narrow for them.
+pub(crate) fn image_title(image: &ImageSummary) -> Heading {
+    let title = Heading::default().name(printable(&image.name));
     match &image.platform {
-        Some(p) => format!("{name} ({})", printable(p)),
-        None => name.into_owned(),
+        Some(p) => title.words(" (").name(printable(p)).words(")"),
+        None => title,
     }
 }
 
@@ -422,11 +435,34 @@ pub(crate) mod tests {
             shown[0].as_seen_by(false),
             "emptied /srv/\\u{1b}[31mconf (1.50 kB), added by layer 1"
         );
-        let lines = FindingLines::of(&f).sources;
+        let lines = FindingLines::of(&f);
+        assert_eq!(lines.source_paths.len(), lines.sources.len());
+        let (start, end) = lines.source_paths[0].expect("a source line holds its path");
+        assert_eq!(&lines.sources[0][start..end], "/srv/\\u{1b}[31mconf");
+        assert_eq!(lines.source_paths[1], None, "a fix holds none");
+        let lines = lines.sources;
         assert_eq!(lines[1], "    fix: do it\\n::error::");
         assert_eq!(
             lines.last().map(String::as_str),
             Some("  … and 5 more sources")
+        );
+    }
+
+    #[test]
+    fn a_long_source_path_keeps_its_file_name() {
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        let deep = format!("/opt/{}libfoo.so.1", "a-long-directory/".repeat(60));
+        f.waste = Some(Sources {
+            sources: vec![source_row(&deep, None)],
+            more_sources: 0,
+        });
+        let (shown, _) = source_lines(&f);
+        assert!(shown[0].path.chars().count() <= SOURCE_PATH_WIDTH);
+        assert!(shown[0].path.starts_with("/opt/a-long-directory/"));
+        assert!(
+            shown[0].path.ends_with("/…/libfoo.so.1"),
+            "{}",
+            shown[0].path
         );
     }
 

@@ -5,8 +5,9 @@
 //! (`▲ +5 MB (+43.8 %)`), and the layers that changed and what grew follow the layers. Past
 //! `LIMIT` bytes it stops, with a note (GitHub refuses step summaries over 1 MiB).
 //!
-//! A finding fits the page: long paths are cut in the middle, keeping the file name, and more
-//! than a few paths, or sources of waste, are folded in `<details>`. With [`SourceLinks`] (under
+//! A finding fits the page: long paths (of findings, of waste sources, of the largest files) are
+//! cut in the middle, keeping the file name, and more than a few paths, or sources of waste, are
+//! folded in `<details>`. With [`SourceLinks`] (under
 //! GitHub Actions), each place (`sizegate.yml:8:13`, `Dockerfile:6`) links to its line at the
 //! commit checked.
 
@@ -260,7 +261,7 @@ fn image_section(page: &mut Page, check: &ImageCheck, links: Option<&SourceLinks
             page.line(&format!(
                 "| {} | {layer} | {} |",
                 human_size(item.size),
-                code(&String::from_utf8_lossy(&item.path))
+                code(&cut_path(&printable(&String::from_utf8_lossy(&item.path))))
             ));
         }
     }
@@ -366,7 +367,7 @@ fn linked(label: String, url: Option<String>) -> String {
 const UNFOLDED_SOURCES: usize = 2;
 
 /// Where a waste finding's bytes come from, as a list in its cell (folded when long): each source
-/// with its path and Dockerfile lines as code spans (the lines linked as the finding's places are,
+/// with its path (cut to [`PATH_WIDTH`] in its middle) and Dockerfile lines as code spans (the lines linked as the finding's places are,
 /// when `links` are known), then its fix; nothing for other findings.
 fn sources_list(f: &Finding, links: Option<&SourceLinks>) -> String {
     let (shown, more) = source_lines(f);
@@ -384,7 +385,9 @@ fn sources_list(f: &Finding, links: Option<&SourceLinks>) -> String {
             let place = |text: &str, at: Option<&Location>| {
                 linked(code(text), at.and_then(|l| link(links, l)))
             };
-            format!("<li>{}{fix}</li>", s.evidence_placed(code, place))
+            // The path is cut as the findings' paths are; the places are short.
+            let path = |path: &str| code(&cut_path(path));
+            format!("<li>{}{fix}</li>", s.evidence_placed(path, place))
         })
         .collect();
     if more > 0 {
@@ -619,6 +622,25 @@ mod tests {
         );
         assert!(
             cell.ends_with("<li>… and 1 more</li></ul></details>"),
+            "{cell}"
+        );
+    }
+
+    #[test]
+    fn a_long_source_path_is_cut_like_a_finding_path() {
+        use crate::check::Sources;
+        use crate::report::view::tests::source_row;
+        let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
+        let deep = format!("/opt/{}libfoo.so.1", "a-long-directory/".repeat(60));
+        f.waste = Some(Sources {
+            sources: vec![source_row(&deep, None)],
+            more_sources: 0,
+        });
+        let cell = finding_cell(&f, None);
+        let path = cut_path(&deep);
+        assert!(path.ends_with("…/libfoo.so.1"), "{path}");
+        assert!(
+            cell.contains(&format!("<li>1.50 kB `{path}` (1 file)")),
             "{cell}"
         );
     }

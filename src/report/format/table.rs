@@ -10,8 +10,9 @@ use super::Render;
 use crate::check::{CheckReport, Finding, LayerOrigin, Outcome, Verdict};
 use crate::diff::{ImageDiff, LayerStatus};
 use crate::report::diff::{totals_table, write_layers, write_paths, Listed};
+use crate::report::fit::{name_room, Heading};
 use crate::report::printable;
-use crate::report::view::{created_by, image_heading, place_text, rule_rows, FindingLines};
+use crate::report::view::{created_by, image_title, place_text, rule_rows, FindingLines};
 use crate::report::{Cell, Fit, FitTable};
 
 /// Tables for people, at most `width` columns wide; `styled` adds colour (for a terminal).
@@ -28,7 +29,7 @@ impl Render for Table {
         let (styled, width) = (self.styled, self.width);
         for check in &report.images {
             let s = &check.summary;
-            writeln!(out, "{}", image_heading(s))?;
+            writeln!(out, "{}", image_title(s).fit(width))?;
             if let Some(diff) = &check.diff {
                 write_delta(out, diff, width)?;
             }
@@ -55,18 +56,24 @@ impl Render for Table {
                     ("finding", Fit::Wrap),
                     ("where", Fit::Middle),
                 ]);
-                // The place is short; what a wide log has to spare goes to the finding's prose.
-                findings
-                    .styled(styled)
-                    .at_most(3, Width::Percentage(WHERE_SHARE));
+                // The place is short; what a wide log has to spare goes to the finding's prose,
+                // but not the room a place needs to keep its file name and line.
+                let mut names = 0;
                 for f in &check.findings {
+                    let (place, room) = finding_place(f, &check.origins);
+                    names = names.max(room);
                     findings.add_row([
                         status_cell(f.severity.into()),
                         Cell::new(f.code.as_str()),
                         finding_cell(f),
-                        finding_place(f, &check.origins),
+                        place,
                     ]);
                 }
+                let names = u16::try_from(names.min(WHERE_NAME_MOST) + 2).unwrap_or(u16::MAX);
+                findings
+                    .styled(styled)
+                    .at_most(3, Width::Percentage(WHERE_SHARE))
+                    .at_least(3, names);
                 writeln!(out, "{}", findings.render(width))?;
             }
         }
@@ -101,6 +108,10 @@ impl Render for VerdictLine {
 /// leaves the rest to the finding's prose.
 const WHERE_SHARE: u16 = 25;
 
+/// The most columns the `where` column takes, whatever its share, to keep the file name and line
+/// of its places whole (`sizegate.yml:16:24`): a longer file name is cut in the middle.
+const WHERE_NAME_MOST: usize = 40;
+
 /// Changed paths listed under "what grew"; the rest are counted (the JSON lists more).
 const GREW_PATHS: usize = 5;
 
@@ -111,7 +122,8 @@ fn write_delta(out: &mut dyn Write, d: &ImageDiff, width: usize) -> io::Result<(
     let (Some(base), Some(new)) = (&d.base, &d.new) else {
         return Ok(());
     };
-    writeln!(out, "Δ against the base {}", image_heading(base))?;
+    let title = Heading::default().words("Δ against the base ");
+    writeln!(out, "{}", title.then(image_title(base)).fit(width))?;
     writeln!(out, "{}", totals_table(base, new).render(width))?;
     let changed: Vec<_> = d
         .layers
@@ -136,20 +148,28 @@ fn status_cell(status: Outcome) -> Cell {
     }
 }
 
-/// The text of a finding: its words and the waste sources wrapped, its paths (and what grew) cut
-/// in the middle, so that each keeps its file name and size on one line.
+/// The text of a finding: its words wrapped, its paths (and what grew) cut in the middle, so that
+/// each keeps its file name and size on one line, and the waste sources wrapped around their
+/// paths, which are cut in the middle too rather than broken over lines.
 fn finding_cell(f: &Finding) -> Cell {
     let lines = FindingLines::of(f);
     let words = lines.words.into_iter().map(|l| (l, Fit::Wrap));
     let paths = lines.paths.into_iter().map(|l| (l, Fit::PathFirst));
-    let sources = lines.sources.into_iter().map(|l| (l, Fit::Wrap));
+    let spans = lines
+        .source_paths
+        .into_iter()
+        .chain(std::iter::repeat(None));
+    let sources = lines.sources.into_iter().zip(spans).map(|(l, span)| {
+        let fit = span.map_or(Fit::Wrap, |(start, end)| Fit::WrapAround(start, end));
+        (l, fit)
+    });
     Cell::lines(words.chain(paths).chain(sources))
 }
 
 /// The layer (with its instruction, cut at the end), the Dockerfile line that made it (or the base
 /// image it comes from, wrapped), and the policy line of a finding (cut in the middle: the line
-/// number stays).
-fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> Cell {
+/// number stays); and the columns its places need to keep their file names whole.
+fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> (Cell, usize) {
     let mut lines = Vec::new();
     if let Some(layer) = f.layer {
         let created_by = created_by(f.created_by.as_deref());
@@ -176,5 +196,11 @@ fn finding_place(f: &Finding, origins: &[LayerOrigin]) -> Cell {
     if let Some(loc) = &f.location {
         lines.push((place_text(loc), Fit::Middle));
     }
-    Cell::lines(lines)
+    let room = lines
+        .iter()
+        .filter(|(_, fit)| *fit == Fit::Middle)
+        .map(|(line, _)| name_room(line))
+        .max()
+        .unwrap_or(0);
+    (Cell::lines(lines), room)
 }

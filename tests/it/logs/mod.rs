@@ -23,7 +23,16 @@ fn long_run(what: &str) -> String {
     )
 }
 
-/// An image whose paths and build instructions are longer than any log is wide: a large library
+/// An image reference longer than any log is wide (a tag made of build metadata): the headings
+/// above the tables must fit the log too.
+fn long_name() -> String {
+    format!(
+        "team/a-service-with-a-long-name:{}",
+        "v1.2.3-build.".repeat(30)
+    )
+}
+
+/// An image whose name, paths and build instructions are longer than any log is wide: a large library
 /// deep in the tree, a key and a package cache that the policy forbids, a deleted download (waste
 /// with a source), and `extra` more bytes in a file of the last layer (so that two images built
 /// with different `extra` differ).
@@ -52,7 +61,7 @@ fn long_image(dir: &Path, name: &str, extra: usize) -> PathBuf {
         .pax_file(&format!("{DEEP}/app/the-application-binary"), 500 + extra)
         .tar();
     DockerArchive::new()
-        .tags(&["app:1"])
+        .tags(&[&long_name()])
         .layer(base)
         .layer(download)
         .layer(cleanup)
