@@ -349,7 +349,7 @@ fn head(text: &str, max: usize) -> &str {
     for (i, c) in text.char_indices() {
         used += c.width().unwrap_or(0);
         if used > max {
-            return &text[..i];
+            return &text[..outside_escape(text, i).0];
         }
     }
     text
@@ -361,10 +361,36 @@ fn tail(text: &str, max: usize) -> &str {
     for (i, c) in text.char_indices().rev() {
         used += c.width().unwrap_or(0);
         if used > max {
-            return &text[i + c.len_utf8()..];
+            return &text[outside_escape(text, i + c.len_utf8()).1..];
         }
     }
     text
+}
+
+/// The places to cut `text` at instead of `at` when `at` falls inside an escape of
+/// `text::printable` (`\u{200b}`, `\n`): `(before it, after it)`, so that a cut keeps an escape
+/// whole or leaves it out, never half of it (`/…{200b}wd`); `(at, at)` elsewhere.
+fn outside_escape(text: &str, at: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < at {
+        if bytes[i] != b'\\' || i + 1 >= bytes.len() {
+            i += 1;
+            continue;
+        }
+        let end = match bytes[i + 1] {
+            b'u' if bytes.get(i + 2) == Some(&b'{') => bytes[i..]
+                .iter()
+                .position(|&b| b == b'}')
+                .map_or(i + 2, |close| i + close + 1),
+            _ => i + 2,
+        };
+        if at < end {
+            return (i, end);
+        }
+        i = end;
+    }
+    (at, at)
 }
 
 /// Writes a line of text outside a table (a total, a note), wrapped as [`wrap`] does when wider
@@ -568,6 +594,21 @@ mod tests {
     /// The widest line of `text`.
     fn widest(text: &str) -> usize {
         text.lines().map(text_width).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn a_cut_never_splits_an_escape() {
+        let path = r"/etc/pass\u{200b}wd-and-more/file";
+        for max in 5..path.len() {
+            let cut = cut_middle(path, max);
+            // What is left of the escape is all of it, or nothing.
+            let any_part = ["\\", "u{", "200b", "}"].iter().any(|p| cut.contains(p));
+            assert_eq!(any_part, cut.contains(r"\u{200b}"), "{max}: {cut}");
+        }
+        assert_eq!(outside_escape(r"a\nb", 2), (1, 3));
+        assert_eq!(outside_escape(r"a\u{1b}b", 4), (1, 7));
+        assert_eq!(outside_escape(r"a\u{1b}b", 7), (7, 7));
+        assert_eq!(outside_escape("plain", 3), (3, 3));
     }
 
     #[test]
