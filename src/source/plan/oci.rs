@@ -43,11 +43,14 @@ pub(crate) fn plan(
     }
     let mut plans = Vec::new();
     let mut passed_over = Vec::new();
+    // The tags `--image` passed over, for its error: `select` sees only the images planned.
+    let mut other_tags = Vec::new();
     for top in &tops {
         let tags = tags_of(top);
         // Only the images `--image` names need a platform: another image's index is no concern.
         if let Some(wanted) = &selection.image {
             if !tags.is_empty() && !tags.iter().any(|t| tag_matches(t, wanted)) {
+                other_tags.extend(tags);
                 continue;
             }
         }
@@ -58,6 +61,16 @@ pub(crate) fn plan(
             Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
             None => passed_over.push(format!("{what} ({})", platforms(&found))),
         }
+    }
+    if let (true, true, Some(wanted)) = (plans.is_empty(), passed_over.is_empty(), &selection.image)
+    {
+        return Err(Error::new(
+            label,
+            ErrorKind::Selection(format!(
+                "no image tagged {wanted}; the archive has: {}",
+                other_tags.join(", ")
+            )),
+        ));
     }
     if plans.is_empty() && !passed_over.is_empty() {
         return Err(Error::new(
