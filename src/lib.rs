@@ -50,5 +50,5 @@ pub use input::{read_input, Input, InputError};
 pub use policy::schema::policy_schema;
 pub use policy::starter::starter_policy;
 pub use policy::{Policy, PolicyErrors};
-pub use source::{load, DataSource, ImageSource, Loaded, Progress, Selection};
+pub use source::{load, DataSource, ImageSource, Loaded, Progress, Selection, Transport};
 pub use units::parse_headroom;

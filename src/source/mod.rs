@@ -31,6 +31,7 @@ mod digest;
 mod io;
 pub(crate) mod layer;
 mod plan;
+mod reference;
 mod sniff;
 mod store;
 
@@ -50,24 +51,60 @@ use store::Store;
 
 pub use data::DataSource;
 pub(crate) use data::FileKey;
+pub use reference::Transport;
 
 /// Where the image comes from.
 #[derive(Debug, Clone)]
 pub enum ImageSource {
     /// A tar on standard input (`docker save app | sizegate layers -`).
     Stdin,
-    /// An archive file or an OCI layout directory.
+    /// An archive file or an OCI layout directory, its format detected from its content.
     Path(PathBuf),
+    /// A file or directory named with its transport (`docker-archive:app.tar`, `oci:dir:1.0`):
+    /// read as the detected ones, but refused when its content is of another format.
+    Explicit {
+        /// The format the user said it is.
+        transport: Transport,
+        /// The archive or layout directory.
+        path: PathBuf,
+        /// `oci:DIR:REF`'s REF: the image's `org.opencontainers.image.ref.name`, picked as
+        /// `--image` picks one.
+        reference: Option<String>,
+    },
 }
 
 impl ImageSource {
-    /// `-` means stdin; anything else is a path.
+    /// `-` means stdin; anything else is a path (no transport is read: see [`ImageSource::parse`]).
     pub fn from_arg(arg: &str) -> ImageSource {
         if arg == "-" {
             ImageSource::Stdin
         } else {
             ImageSource::Path(PathBuf::from(arg))
         }
+    }
+
+    /// An `IMAGE` argument as the user means it: `-`, an existing path, a transport
+    /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`), or else a path. A transport
+    /// this version does not read (`docker://`, `docker-daemon:`, `podman:`) and an image name
+    /// that is no path (`app:1.2`) are errors that say how to pipe the image in instead.
+    pub fn parse(arg: &str) -> Result<ImageSource> {
+        let exists = |p: &str| std::path::Path::new(p).symlink_metadata().is_ok();
+        Ok(match reference::parse(arg, &exists) {
+            reference::Parsed::Stdin => ImageSource::Stdin,
+            reference::Parsed::Path(path) => ImageSource::Path(PathBuf::from(path)),
+            reference::Parsed::Explicit {
+                transport,
+                path,
+                reference,
+            } => ImageSource::Explicit {
+                transport,
+                path: PathBuf::from(path),
+                reference: reference.map(str::to_string),
+            },
+            reference::Parsed::Unsupported(message) | reference::Parsed::ImageName(message) => {
+                return Err(Error::new(arg, ErrorKind::Invalid(message)))
+            }
+        })
     }
 }
 
@@ -109,13 +146,42 @@ pub fn load(
     selection: &Selection,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    let store = store::open(source)?;
-    let (images, notes) = load_from(store.as_ref(), selection, progress)?;
+    let store = match source {
+        ImageSource::Explicit {
+            transport, path, ..
+        } => store::open_as(*transport, path)?,
+        _ => store::open(source)?,
+    };
+    let selection = match source {
+        ImageSource::Explicit {
+            reference: Some(r),
+            path,
+            ..
+        } => with_reference(selection, path, r)?,
+        _ => selection.clone(),
+    };
+    let (images, notes) = load_from(store.as_ref(), &selection, progress)?;
     Ok(Loaded {
         images,
         notes,
         data: DataSource::new(store),
     })
+}
+
+/// `oci:DIR:REF`'s REF as the `--image` choice; both given, they must agree.
+fn with_reference(selection: &Selection, dir: &std::path::Path, r: &str) -> Result<Selection> {
+    match &selection.image {
+        Some(image) if image != r => Err(Error::new(
+            dir.display().to_string(),
+            ErrorKind::Selection(format!(
+                "oci:DIR:{r} and --image {image} name different images; give one of them"
+            )),
+        )),
+        _ => Ok(Selection {
+            image: Some(r.to_string()),
+            platform: selection.platform.clone(),
+        }),
+    }
 }
 
 /// The images `selection` picks from `store`, and the notes for the user.

@@ -33,4 +33,5 @@ mod shell_docs;
 mod support;
 mod synthetic_errors;
 mod synthetic_layers;
+mod transports;
 mod waste_sources;

@@ -484,7 +484,8 @@ fn selection(args: &ImageArgs) -> Selection {
 /// Reads the image and prints the notes the reader left for the user.
 fn load(source: &str, selection: &Selection) -> anyhow::Result<Loaded> {
     let display = progress::Display::start(source);
-    let loaded = sizegate::load(&ImageSource::from_arg(source), selection, &display);
+    let loaded =
+        ImageSource::parse(source).and_then(|source| sizegate::load(&source, selection, &display));
     display.finish();
     let loaded = loaded?;
     for note in loaded.notes.iter().filter(|_| !ui::quiet()) {

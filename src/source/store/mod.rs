@@ -24,12 +24,13 @@ mod stream;
 mod tar_file;
 
 use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::io::read_up_to;
 use super::layer::{codec, sniff_compression, unsupported_compression, LayerError};
 use super::sniff::{not_an_archive, SNIFF_BYTES};
-use super::ImageSource;
+use super::{ImageSource, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 use crate::input::{open_regular, Input};
@@ -100,29 +101,74 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             }
             open_stream(label, BufReader::with_capacity(1 << 20, stdin))
         }
-        ImageSource::Path(path) => {
-            let label = path.display().to_string();
-            let meta = std::fs::metadata(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            if meta.is_dir() {
-                return Ok(Box::new(dir::LayoutDir::open(path)?));
-            }
-            // A FIFO or a device is refused before it is opened: opening a FIFO blocks until a
-            // writer comes, and a device such as /dev/zero never ends.
-            let (mut file, _) =
-                open_regular(path, &Input::IMAGE).map_err(|e| Error::new(&label, e.into()))?;
-            let mut magic = [0u8; SNIFF_BYTES];
-            let n = read_up_to(&mut file, &mut magic)
-                .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-            refuse_unsupported(&label, &magic[..n])?;
-            refuse_not_an_archive(&label, &magic[..n], Compression::None)?;
-            if sniff_compression(&magic[..n]) == Compression::None {
-                Ok(Box::new(tar_file::TarFile::open(path)?))
-            } else {
-                file.seek(SeekFrom::Start(0))
-                    .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-                open_stream(&label, BufReader::with_capacity(1 << 20, file))
-            }
-        }
+        ImageSource::Path(path) | ImageSource::Explicit { path, .. } => open_path(path),
+    }
+}
+
+/// Opens a file or directory named with its transport (`docker-archive:PATH`, `oci:DIR`,
+/// `oci-archive:PATH`) as [`open`] would, and refuses it when its content is of another format:
+/// what the user said and what is there disagree, and reading it anyway would hide that.
+pub(crate) fn open_as(transport: Transport, path: &Path) -> Result<Box<dyn Store>> {
+    let label = path.display().to_string();
+    let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
+    let refuse = |what: String| Err(Error::new(&label, ErrorKind::Invalid(what)));
+    if is_dir && transport != Transport::Oci {
+        return refuse(format!(
+            "{transport} names an archive file, but this is a directory; an OCI layout directory is read as oci:{label}"
+        ));
+    }
+    let store = open_path(path)?;
+    let docker = store.contains("manifest.json");
+    let oci = store.contains("index.json");
+    let other = match transport {
+        Transport::Oci if !is_dir => Some(if docker {
+            Transport::DockerArchive
+        } else {
+            Transport::OciArchive
+        }),
+        Transport::DockerArchive if !docker && oci => Some(Transport::OciArchive),
+        Transport::OciArchive if !oci && docker => Some(Transport::DockerArchive),
+        _ => None,
+    };
+    match other {
+        Some(other) => refuse(format!(
+            "{transport} {}, but this is {}; read it as {other}{label}",
+            match transport {
+                Transport::Oci => "names an OCI layout directory",
+                Transport::DockerArchive => "names a docker save archive (with manifest.json)",
+                Transport::OciArchive => "names an OCI archive (with index.json)",
+            },
+            match other {
+                Transport::DockerArchive => "a docker-archive (manifest.json, no index.json)",
+                _ if transport == Transport::Oci => "an archive file",
+                _ => "an oci-archive (index.json, no manifest.json)",
+            },
+        )),
+        None => Ok(store),
+    }
+}
+
+/// Opens an archive file or a layout directory, by its content.
+fn open_path(path: &Path) -> Result<Box<dyn Store>> {
+    let label = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+    if meta.is_dir() {
+        return Ok(Box::new(dir::LayoutDir::open(path)?));
+    }
+    // A FIFO or a device is refused before it is opened: opening a FIFO blocks until a
+    // writer comes, and a device such as /dev/zero never ends.
+    let (mut file, _) =
+        open_regular(path, &Input::IMAGE).map_err(|e| Error::new(&label, e.into()))?;
+    let mut magic = [0u8; SNIFF_BYTES];
+    let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+    refuse_unsupported(&label, &magic[..n])?;
+    refuse_not_an_archive(&label, &magic[..n], Compression::None)?;
+    if sniff_compression(&magic[..n]) == Compression::None {
+        Ok(Box::new(tar_file::TarFile::open(path)?))
+    } else {
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
+        open_stream(&label, BufReader::with_capacity(1 << 20, file))
     }
 }
 

@@ -1,0 +1,240 @@
+//! `IMAGE` written with its containers-image transport (`docker-archive:PATH`, `oci:DIR[:REF]`,
+//! `oci-archive:PATH`) reads exactly as the path alone, in every command; a transport that does
+//! not fit what is there, one this version does not read, and an image name that is no file are
+//! exit 2 with a message that says what to do instead.
+
+use crate::support::{fails, root, run_in};
+
+/// The fixtures, each with its explicit form, as typed from the repository root.
+const FORMS: [(&str, &str); 4] = [
+    (
+        "tests/fixtures/tiny.docker.tar",
+        "docker-archive:tests/fixtures/tiny.docker.tar",
+    ),
+    ("tests/fixtures/tiny.oci", "oci:tests/fixtures/tiny.oci"),
+    (
+        "tests/fixtures/tiny.oci",
+        "oci:tests/fixtures/tiny.oci:latest",
+    ),
+    (
+        "tests/fixtures/tiny.oci-archive.tar",
+        "oci-archive:tests/fixtures/tiny.oci-archive.tar",
+    ),
+];
+
+/// Runs `sizegate ARGS` from the repository root, with `{}` in ARGS replaced by `image`: its exit
+/// code and stdout.
+fn output(args: &[&str], image: &str) -> (i32, String) {
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "{}" { image } else { a })
+        .collect();
+    let run = run_in(root(), &args);
+    (run.code, run.stdout)
+}
+
+#[test]
+fn every_command_reads_the_explicit_forms_as_the_plain_paths() {
+    let commands: [&[&str]; 9] = [
+        &["layers", "{}", "--format", "json"],
+        &["layers", "{}"],
+        &["top", "{}", "--format", "json"],
+        &["inventory", "{}"],
+        &["explain", "{}", "--format", "json"],
+        &["init", "{}"],
+        &[
+            "check",
+            "{}",
+            "--policy",
+            "tests/fixtures/formats.yml",
+            "--format",
+            "json",
+        ],
+        &[
+            "diff",
+            "{}",
+            "tests/fixtures/tiny.docker.tar",
+            "--format",
+            "json",
+        ],
+        &[
+            "diff",
+            "tests/fixtures/tiny.docker.tar",
+            "{}",
+            "--format",
+            "json",
+        ],
+    ];
+    for (plain, explicit) in FORMS {
+        for args in commands {
+            let expected = output(args, plain);
+            assert!(expected.0 < 2, "{args:?} {plain}: {expected:?}");
+            assert_eq!(output(args, explicit), expected, "{args:?} {explicit}");
+        }
+    }
+}
+
+#[test]
+fn baseline_reads_the_explicit_forms_as_the_plain_paths() {
+    for (plain, explicit) in FORMS {
+        let check = |base| {
+            output(
+                &[
+                    "check",
+                    "tests/fixtures/tiny.docker.tar",
+                    "--policy",
+                    "tests/fixtures/formats.yml",
+                    "--baseline",
+                    base,
+                    "--format",
+                    "json",
+                ],
+                "",
+            )
+        };
+        let expected = check(plain);
+        assert!(expected.0 < 2, "{plain}: {expected:?}");
+        assert_eq!(check(explicit), expected, "{explicit}");
+    }
+}
+
+/// The error line `sizegate layers IMAGE` prints, run from the repository root.
+fn layers_error(image: &str) -> String {
+    let run = run_in(root(), &["layers", image]);
+    assert_eq!(run.code, 2, "{image}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{image}");
+    run.stderr
+}
+
+#[test]
+fn a_transport_that_does_not_fit_the_content_is_refused() {
+    let cases = [
+        (
+            "docker-archive:tests/fixtures/tiny.oci",
+            "tests/fixtures/tiny.oci: docker-archive: names an archive file, but this is a directory; an OCI layout directory is read as oci:tests/fixtures/tiny.oci",
+        ),
+        (
+            "oci-archive:tests/fixtures/tiny.oci",
+            "tests/fixtures/tiny.oci: oci-archive: names an archive file, but this is a directory; an OCI layout directory is read as oci:tests/fixtures/tiny.oci",
+        ),
+        (
+            "docker-archive:tests/fixtures/tiny.oci-archive.tar",
+            "tests/fixtures/tiny.oci-archive.tar: docker-archive: names a docker save archive (with manifest.json), but this is an oci-archive (index.json, no manifest.json); read it as oci-archive:tests/fixtures/tiny.oci-archive.tar",
+        ),
+        (
+            "oci-archive:tests/fixtures/tiny.docker.tar",
+            "tests/fixtures/tiny.docker.tar: oci-archive: names an OCI archive (with index.json), but this is a docker-archive (manifest.json, no index.json); read it as docker-archive:tests/fixtures/tiny.docker.tar",
+        ),
+        (
+            "oci:tests/fixtures/tiny.docker.tar",
+            "tests/fixtures/tiny.docker.tar: oci: names an OCI layout directory, but this is a docker-archive (manifest.json, no index.json); read it as docker-archive:tests/fixtures/tiny.docker.tar",
+        ),
+        (
+            "oci:tests/fixtures/tiny.oci-archive.tar",
+            "tests/fixtures/tiny.oci-archive.tar: oci: names an OCI layout directory, but this is an archive file; read it as oci-archive:tests/fixtures/tiny.oci-archive.tar",
+        ),
+        (
+            "oci:tests/fixtures/tiny.oci:nosuch",
+            "tests/fixtures/tiny.oci: no image tagged nosuch; the archive has: latest",
+        ),
+        (
+            "docker-archive:tests/fixtures/missing.tar",
+            "tests/fixtures/missing.tar: No such file or directory (os error 2)",
+        ),
+    ];
+    for (image, message) in cases {
+        assert_eq!(
+            layers_error(image),
+            format!("error: {message}\n"),
+            "{image}"
+        );
+    }
+}
+
+#[test]
+fn oci_ref_and_a_different_image_option_are_refused() {
+    let run = run_in(
+        root(),
+        &[
+            "layers",
+            "oci:tests/fixtures/tiny.oci:latest",
+            "--image",
+            "other",
+        ],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: tests/fixtures/tiny.oci: oci:DIR:latest and --image other name different images; give one of them\n"
+    );
+}
+
+#[test]
+fn an_image_name_that_is_no_file_says_the_daemon_is_not_read_yet() {
+    for image in [
+        "app",
+        "app:1.2",
+        "team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "localhost:5000/app:1",
+    ] {
+        for command in ["layers", "top", "inventory", "explain", "init"] {
+            assert_eq!(
+                fails(image, &[command, image], None),
+                format!("error: {image}: no such file or directory, and reading images from the Docker daemon is not available in this version of sizegate; save the image and pipe it in: docker save {image} | sizegate … -\n"),
+                "{command} {image}"
+            );
+        }
+    }
+    let diff = fails("diff", &["diff", "app:1", "app:2"], None);
+    assert!(diff.contains("docker save app:"), "{diff}");
+    let baseline = fails(
+        "--baseline",
+        &[
+            "check",
+            "tests/fixtures/tiny.docker.tar",
+            "--policy",
+            "tests/fixtures/formats.yml",
+            "--baseline",
+            "app:main",
+        ],
+        None,
+    );
+    assert!(
+        baseline.starts_with("error: --baseline: app:main: no such file or directory, and reading images from the Docker daemon is not available"),
+        "{baseline}"
+    );
+}
+
+#[test]
+fn daemon_podman_and_registry_transports_are_not_supported_yet() {
+    let cases = [
+        (
+            "docker://localhost:5000/app:1",
+            "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull localhost:5000/app:1 && docker save localhost:5000/app:1 | sizegate … -",
+        ),
+        (
+            "docker-daemon:app:1",
+            "the docker-daemon: transport (the Docker daemon) is not supported yet by this version of sizegate; save the image and pipe it in: docker save app:1 | sizegate … -",
+        ),
+        (
+            "podman:app",
+            "the podman: transport (podman's storage) is not supported yet by this version of sizegate; save the image and pipe it in: podman save app | sizegate … -",
+        ),
+    ];
+    for (image, message) in cases {
+        assert_eq!(
+            fails(image, &["layers", image], None),
+            format!("error: {image}: {message}\n")
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_that_is_no_image_name_keeps_no_such_file() {
+    for image in ["./missing.tar", "x/y.tar", "missing.tar.gz"] {
+        assert_eq!(
+            layers_error(image),
+            format!("error: {image}: No such file or directory (os error 2)\n")
+        );
+    }
+}
