@@ -26,6 +26,7 @@
 //! - a new layer compression: `layer.rs` (sniffing, decoding, its name in messages),
 //!   `image::Compression`, and the "reads plain, gzip and zstd" wording in `error.rs`.
 
+mod daemon;
 mod data;
 mod digest;
 mod io;
@@ -71,6 +72,15 @@ pub enum ImageSource {
         /// `--image` picks one.
         reference: Option<String>,
     },
+    /// An image of the Docker Engine API at `DOCKER_HOST` (`docker-daemon:NAME`, or a bare name
+    /// that is no file), streamed as `docker save` would write it.
+    Daemon {
+        /// The image's name (`app:1.2`, an id).
+        name: String,
+        /// Given as a bare name, not as `docker-daemon:NAME`: a refusal then also says it is no
+        /// file.
+        bare: bool,
+    },
 }
 
 impl ImageSource {
@@ -84,9 +94,10 @@ impl ImageSource {
     }
 
     /// An `IMAGE` argument as the user means it: `-`, an existing path, a transport
-    /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`), or else a path. A transport
-    /// this version does not read (`docker://`, `docker-daemon:`, `podman:`) and an image name
-    /// that is no path (`app:1.2`) are errors that say how to pipe the image in instead.
+    /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`, `docker-daemon:NAME`), an
+    /// image name that is no path (`app:1.2`, looked up in the daemon), or else a path. A
+    /// transport this version does not read (`docker://`, `podman:`) is an error that says how to
+    /// pipe the image in instead.
     pub fn parse(arg: &str) -> Result<ImageSource> {
         let exists = |p: &str| std::path::Path::new(p).symlink_metadata().is_ok();
         Ok(match reference::parse(arg, &exists) {
@@ -101,7 +112,11 @@ impl ImageSource {
                 path: PathBuf::from(path),
                 reference: reference.map(str::to_string),
             },
-            reference::Parsed::Unsupported(message) | reference::Parsed::ImageName(message) => {
+            reference::Parsed::Daemon { name, bare } => ImageSource::Daemon {
+                name: name.to_string(),
+                bare,
+            },
+            reference::Parsed::Unsupported(message) => {
                 return Err(Error::new(arg, ErrorKind::Invalid(message)))
             }
         })

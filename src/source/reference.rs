@@ -53,8 +53,9 @@ pub(crate) enum Parsed<'a> {
     /// A transport this version does not read (`docker://`, `docker-daemon:`, `podman:`, …): the
     /// error for the user, whole.
     Unsupported(String),
-    /// A name that is no path but an image reference (`app:1.2`): the error for the user, whole.
-    ImageName(String),
+    /// An image of the Docker daemon: `docker-daemon:NAME`, or a name that is no path but an
+    /// image reference (`app:1.2`, `bare`), looked up in the daemon as `dive IMAGE` does.
+    Daemon { name: &'a str, bare: bool },
 }
 
 /// What `docker save IMAGE | sizegate … -` is called in every suggestion.
@@ -72,9 +73,10 @@ pub(crate) fn parse<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Parsed<'
         return parsed;
     }
     if is_image_reference(arg) {
-        return Parsed::ImageName(format!(
-            "no such file or directory, and reading images from the Docker daemon is not available in this version of sizegate; save the image and pipe it in: docker save {arg} {PIPE}"
-        ));
+        return Parsed::Daemon {
+            name: arg,
+            bare: true,
+        };
     }
     Parsed::Path(arg)
 }
@@ -117,7 +119,13 @@ fn transport<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Option<Parsed<'
                 format!("docker pull {image} && docker save {image}"),
             )
         }
-        "docker-daemon" => not_yet("the Docker daemon", "docker-daemon:", format!("docker save {rest}")),
+        "docker-daemon" if rest.is_empty() => {
+            Parsed::Unsupported("docker-daemon: needs an image name after it".into())
+        }
+        "docker-daemon" => Parsed::Daemon {
+            name: rest,
+            bare: false,
+        },
         "podman" | "containers-storage" => not_yet(
             "podman's storage",
             &format!("{name}:"),

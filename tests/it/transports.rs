@@ -3,7 +3,8 @@
 //! not fit what is there, one this version does not read, and an image name that is no file are
 //! exit 2 with a message that says what to do instead.
 
-use crate::support::{fails, root, run_in};
+use crate::support::http::{Response, Server};
+use crate::support::{fails, root, run, run_in, sizegate_in};
 
 /// The fixtures, each with its explicit form, as typed from the repository root.
 const FORMS: [(&str, &str); 4] = [
@@ -170,7 +171,7 @@ fn oci_ref_and_a_different_image_option_are_refused() {
 }
 
 #[test]
-fn an_image_name_that_is_no_file_says_the_daemon_is_not_read_yet() {
+fn an_image_name_that_is_no_file_and_no_daemon_s_says_what_was_tried() {
     for image in [
         "app",
         "app:1.2",
@@ -180,7 +181,7 @@ fn an_image_name_that_is_no_file_says_the_daemon_is_not_read_yet() {
         for command in ["layers", "top", "inventory", "explain", "init"] {
             assert_eq!(
                 fails(image, &[command, image], None),
-                format!("error: {image}: no such file or directory, and reading images from the Docker daemon is not available in this version of sizegate; save the image and pipe it in: docker save {image} | sizegate … -\n"),
+                format!("error: {image}: no such file or directory, and no Docker daemon answers at unix:///nonexistent/sizegate-tests/docker.sock (No such file or directory (os error 2)); for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save {image} | sizegate … -\n"),
                 "{command} {image}"
             );
         }
@@ -200,21 +201,17 @@ fn an_image_name_that_is_no_file_says_the_daemon_is_not_read_yet() {
         None,
     );
     assert!(
-        baseline.starts_with("error: --baseline: app:main: no such file or directory, and reading images from the Docker daemon is not available"),
+        baseline.starts_with("error: --baseline: app:main: no such file or directory, and no Docker daemon answers at unix:///nonexistent/sizegate-tests/docker.sock"),
         "{baseline}"
     );
 }
 
 #[test]
-fn daemon_podman_and_registry_transports_are_not_supported_yet() {
+fn podman_and_registry_transports_are_not_supported_yet() {
     let cases = [
         (
             "docker://localhost:5000/app:1",
             "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull localhost:5000/app:1 && docker save localhost:5000/app:1 | sizegate … -",
-        ),
-        (
-            "docker-daemon:app:1",
-            "the docker-daemon: transport (the Docker daemon) is not supported yet by this version of sizegate; save the image and pipe it in: docker save app:1 | sizegate … -",
         ),
         (
             "podman:app",
@@ -237,4 +234,50 @@ fn a_missing_file_that_is_no_image_name_keeps_no_such_file() {
             format!("error: {image}: No such file or directory (os error 2)\n")
         );
     }
+}
+
+/// A stand-in Docker Engine API on 127.0.0.1 (`DOCKER_HOST=tcp://…`) that saves the fixture as
+/// `tiny/tiny:latest` and knows no other image.
+fn daemon() -> Server {
+    let archive = std::fs::read(root().join("tests/fixtures/tiny.docker.tar")).expect("fixture");
+    Server::start(move |request| {
+        if request.path == "/images/get?names=tiny%2Ftiny%3Alatest" {
+            Response::bytes(200, archive.clone())
+        } else {
+            Response::new(404, r#"{"message":"No such image"}"#)
+        }
+    })
+}
+
+#[test]
+fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
+    let daemon = daemon();
+    let host = format!("tcp://{}", daemon.url().trim_start_matches("http://"));
+    let run_with_daemon = |args: &[&str]| {
+        let mut cmd = sizegate_in(root());
+        cmd.env("DOCKER_HOST", &host).args(args);
+        run(&mut cmd)
+    };
+    let archive = run_in(root(), &["layers", "tests/fixtures/tiny.docker.tar"]);
+    for image in ["docker-daemon:tiny/tiny:latest", "tiny/tiny:latest"] {
+        let from_daemon = run_with_daemon(&["layers", image]);
+        assert_eq!(from_daemon.code, 0, "{image}: {}", from_daemon.stderr);
+        assert_eq!(from_daemon.stdout, archive.stdout, "{image}");
+    }
+    // The request is `docker save`'s: one GET of the image by name.
+    assert!(daemon
+        .requests()
+        .iter()
+        .all(|r| r.method == "GET" && r.path == "/images/get?names=tiny%2Ftiny%3Alatest"));
+    let missing = run_with_daemon(&["layers", "docker-daemon:app:1"]);
+    assert_eq!(missing.code, 2);
+    assert_eq!(
+        missing.stderr,
+        format!("error: docker-daemon:app:1: the Docker daemon at {host} has no image app:1\n")
+    );
+    let bare = run_with_daemon(&["layers", "app:1"]);
+    assert_eq!(
+        bare.stderr,
+        format!("error: app:1: no such file or directory, and the Docker daemon at {host} has no image app:1; for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save app:1 | sizegate … -\n")
+    );
 }

@@ -60,15 +60,11 @@ fn a_transport_without_a_path_is_refused() {
 }
 
 #[test]
-fn daemon_podman_and_registry_transports_are_not_supported_yet() {
+fn podman_and_registry_transports_are_not_supported_yet() {
     let cases = [
         (
             "docker://registry.example/app:1",
             "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull registry.example/app:1 && docker save registry.example/app:1 | sizegate … -",
-        ),
-        (
-            "docker-daemon:app:1",
-            "the docker-daemon: transport (the Docker daemon) is not supported yet by this version of sizegate; save the image and pipe it in: docker save app:1 | sizegate … -",
         ),
         (
             "podman:app",
@@ -81,10 +77,18 @@ fn daemon_podman_and_registry_transports_are_not_supported_yet() {
     assert!(
         matches!(nothing("dir:x"), Parsed::Unsupported(m) if m.contains("does not read the dir: transport"))
     );
+    assert_eq!(
+        nothing("docker-daemon:app:1"),
+        Parsed::Daemon {
+            name: "app:1",
+            bare: false
+        }
+    );
+    assert!(matches!(nothing("docker-daemon:"), Parsed::Unsupported(_)));
 }
 
 #[test]
-fn image_names_that_are_no_path_are_refused_with_docker_save() {
+fn image_names_that_are_no_path_are_looked_up_in_the_daemon() {
     for arg in [
         "app",
         "app:1.2",
@@ -97,7 +101,10 @@ fn image_names_that_are_no_path_are_refused_with_docker_save() {
     ] {
         assert_eq!(
             nothing(arg),
-            Parsed::ImageName(format!("no such file or directory, and reading images from the Docker daemon is not available in this version of sizegate; save the image and pipe it in: docker save {arg} | sizegate … -")),
+            Parsed::Daemon {
+                name: arg,
+                bare: true
+            },
             "{arg}"
         );
     }

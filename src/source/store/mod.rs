@@ -102,6 +102,20 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             open_stream(label, BufReader::with_capacity(1 << 20, stdin))
         }
         ImageSource::Path(path) | ImageSource::Explicit { path, .. } => open_path(path),
+        ImageSource::Daemon { name, bare } => {
+            let label = format!("docker-daemon:{name}");
+            let body = super::daemon::open(name).map_err(|why| match bare {
+                // A bare name was maybe meant as a file: both are said.
+                true => Error::new(
+                    name,
+                    ErrorKind::Invalid(format!(
+                        "no such file or directory, and {why}; for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save {name} | sizegate … -"
+                    )),
+                ),
+                false => Error::new(&label, ErrorKind::Invalid(why)),
+            })?;
+            open_stream(&label, body)
+        }
     }
 }
 

@@ -62,8 +62,14 @@ pub(crate) fn sizegate() -> Command {
     for var in REPOSITORY_VARS {
         cmd.env_remove(var);
     }
+    // No Docker daemon the machine may have answers an image name: a test that wants one starts
+    // its own and points DOCKER_HOST at it.
+    cmd.env("DOCKER_HOST", NO_DAEMON);
     cmd
 }
+
+/// Where the tests' `sizegate` looks for a Docker daemon unless told otherwise: nowhere.
+pub(crate) const NO_DAEMON: &str = "unix:///nonexistent/sizegate-tests/docker.sock";
 
 /// [`sizegate`] run from `dir`, so that relative paths print as written.
 pub(crate) fn sizegate_in(dir: &Path) -> Command {
