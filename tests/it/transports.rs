@@ -281,3 +281,89 @@ fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
         format!("error: app:1: no such file or directory, and the Docker daemon at {host} has no image app:1; for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save app:1 | sizegate … -\n")
     );
 }
+
+/// Podman's Docker-compatible service (`podman system service`), with its own storage in a
+/// temporary directory (vfs, as in a container), holding the fixture loaded with `podman load`;
+/// `None` (with the reason printed) where podman is not installed.
+#[cfg(unix)]
+fn podman_service(dir: &std::path::Path) -> Option<(std::process::Child, String)> {
+    use std::process::{Command, Stdio};
+    let podman = |args: &[&str]| {
+        let mut cmd = Command::new("podman");
+        cmd.args(["--root", &format!("{}/root", dir.display())])
+            .args(["--runroot", &format!("{}/run", dir.display())])
+            .args(["--storage-driver", "vfs"])
+            .args(args);
+        cmd
+    };
+    if Command::new("podman").arg("--version").output().is_err() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("podman is not installed: the test of podman's Docker API is skipped");
+        }
+        return None;
+    }
+    let fixture = root().join("tests/fixtures/tiny.docker.tar");
+    let loaded = podman(&["load", "-i", &fixture.display().to_string()])
+        .output()
+        .expect("podman load runs");
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let socket = dir.join("podman.sock");
+    let service = podman(&[
+        "system",
+        "service",
+        "--time=0",
+        &format!("unix://{}", socket.display()),
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("podman system service starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !socket.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(socket.exists(), "podman's socket appeared");
+    Some((service, format!("unix://{}", socket.display())))
+}
+
+#[cfg(unix)]
+#[test]
+fn podman_s_docker_api_gives_the_numbers_of_the_archive() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let Some((mut service, host)) = podman_service(dir.path()) else {
+        return;
+    };
+    let archive = run_in(root(), &["layers", "tests/fixtures/tiny.docker.tar"]);
+    let mut results = Vec::new();
+    for image in [
+        "docker-daemon:docker.io/tiny/tiny:latest",
+        "tiny/tiny:latest",
+    ] {
+        let mut cmd = sizegate_in(root());
+        cmd.env("DOCKER_HOST", &host).args(["layers", image]);
+        results.push((image, run(&mut cmd)));
+    }
+    let mut cmd = sizegate_in(root());
+    cmd.env("DOCKER_HOST", &host)
+        .args(["layers", "docker-daemon:nosuch:1"]);
+    let missing = run(&mut cmd);
+    let _ = service.kill();
+    let _ = service.wait();
+    for (image, run) in results {
+        assert_eq!(run.code, 0, "{image}: {}", run.stderr);
+        assert_eq!(run.stdout, archive.stdout, "{image}");
+    }
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.starts_with(&format!(
+            "error: docker-daemon:nosuch:1: the Docker daemon at {host} "
+        )),
+        "{}",
+        missing.stderr
+    );
+}
