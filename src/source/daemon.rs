@@ -1,4 +1,4 @@
-//! `docker-daemon:NAME`: the image as the Docker Engine API saves it (`GET /images/get?names=NAME`,
+//! `docker-daemon:NAME` and `podman:NAME`: the image as the Docker Engine API saves it (`GET /images/get?names=NAME`,
 //! what `docker save` asks for), streamed straight into the single-pass reader: no temporary file
 //! and no `docker` CLI. The daemon is `DOCKER_HOST` (`unix:///var/run/docker.sock` when unset, or
 //! `tcp://HOST:PORT`, plain HTTP as docker speaks it there without TLS variables). Podman's
@@ -146,6 +146,55 @@ pub(crate) fn save(
 pub(crate) fn open(name: &str) -> std::result::Result<Box<dyn BufRead>, String> {
     let host = DaemonHost::from_env(std::env::var("DOCKER_HOST").ok().as_deref())?;
     save(&host, name).map_err(|refusal| refusal.describe(&host, name))
+}
+
+/// The `podman save` stream of `name` from podman's API socket: `CONTAINER_HOST` (podman's own
+/// variable, `unix://PATH`), else the user's socket (`$XDG_RUNTIME_DIR/podman/podman.sock`), else
+/// the system's (`/run/podman/podman.sock`); the first that exists, or the sentence that says
+/// what was tried.
+pub(crate) fn open_podman(name: &str) -> std::result::Result<Box<dyn BufRead>, String> {
+    let host = podman_host(
+        std::env::var("CONTAINER_HOST").ok().as_deref(),
+        std::env::var("XDG_RUNTIME_DIR").ok().as_deref(),
+        &|path| std::path::Path::new(path).exists(),
+    )?;
+    save(&host, name).map_err(|refusal| match refusal {
+        Refusal::NoSuchImage | Refusal::Failed(..) => refusal
+            .describe(&host, name)
+            .replacen("the Docker daemon", "podman", 1),
+        Refusal::Unreachable(_) => format!(
+            "{}; start it with `systemctl --user start podman.socket` or `podman system service --time=0 &`",
+            refusal.describe(&host, name).replacen("no Docker daemon", "no podman service", 1)
+        ),
+    })
+}
+
+/// Podman's socket, as [`open_podman`] looks for it; `exists` tells which paths are there.
+fn podman_host(
+    container_host: Option<&str>,
+    xdg_runtime_dir: Option<&str>,
+    exists: &dyn Fn(&str) -> bool,
+) -> std::result::Result<DaemonHost, String> {
+    if let Some(host) = container_host.filter(|h| !h.is_empty()) {
+        return match host.strip_prefix("unix://") {
+            Some(path) => Ok(DaemonHost::Unix(path.to_string())),
+            None => Err(format!(
+                "CONTAINER_HOST={host}: sizegate reaches podman at unix://PATH"
+            )),
+        };
+    }
+    let user = xdg_runtime_dir
+        .filter(|d| !d.is_empty())
+        .map(|dir| format!("{dir}/podman/podman.sock"));
+    let system = "/run/podman/podman.sock".to_string();
+    let tried: Vec<String> = user.into_iter().chain([system]).collect();
+    match tried.iter().find(|path| exists(path)) {
+        Some(path) => Ok(DaemonHost::Unix(path.clone())),
+        None => Err(format!(
+            "no podman socket at {}; start one with `systemctl --user start podman.socket` or `podman system service --time=0 &`, or set CONTAINER_HOST",
+            tried.join(" nor ")
+        )),
+    }
 }
 
 /// The parts of a response's head sizegate needs.
@@ -306,6 +355,30 @@ mod tests {
             Ok(DaemonHost::Tcp("docker:2375".into()))
         );
         assert!(DaemonHost::from_env(Some("ssh://me@box")).is_err());
+    }
+
+    #[test]
+    fn podman_s_socket_is_container_host_else_the_user_s_else_the_system_s() {
+        let none = |_: &str| false;
+        let user = |p: &str| p == "/run/user/1000/podman/podman.sock";
+        assert_eq!(
+            podman_host(Some("unix:///tmp/p.sock"), None, &none),
+            Ok(DaemonHost::Unix("/tmp/p.sock".into()))
+        );
+        assert!(podman_host(Some("ssh://me@box"), None, &none).is_err());
+        assert_eq!(
+            podman_host(None, Some("/run/user/1000"), &user),
+            Ok(DaemonHost::Unix("/run/user/1000/podman/podman.sock".into()))
+        );
+        assert_eq!(
+            podman_host(None, Some("/run/user/1000"), &|p: &str| p
+                == "/run/podman/podman.sock"),
+            Ok(DaemonHost::Unix("/run/podman/podman.sock".into()))
+        );
+        assert_eq!(
+            podman_host(None, Some("/run/user/1000"), &none),
+            Err("no podman socket at /run/user/1000/podman/podman.sock nor /run/podman/podman.sock; start one with `systemctl --user start podman.socket` or `podman system service --time=0 &`, or set CONTAINER_HOST".into())
+        );
     }
 
     #[test]

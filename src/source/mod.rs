@@ -81,6 +81,12 @@ pub enum ImageSource {
         /// file.
         bare: bool,
     },
+    /// An image of podman's local storage (`podman:NAME`), through podman's Docker-compatible
+    /// API socket, streamed as `podman save` would write it.
+    Podman {
+        /// The image's name.
+        name: String,
+    },
 }
 
 impl ImageSource {
@@ -94,9 +100,10 @@ impl ImageSource {
     }
 
     /// An `IMAGE` argument as the user means it: `-`, an existing path, a transport
-    /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`, `docker-daemon:NAME`), an
+    /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`, `docker-daemon:NAME`,
+    /// `podman:NAME`), an
     /// image name that is no path (`app:1.2`, looked up in the daemon), or else a path. A
-    /// transport this version does not read (`docker://`, `podman:`) is an error that says how to
+    /// transport this version does not read (`docker://`) is an error that says how to
     /// pipe the image in instead.
     pub fn parse(arg: &str) -> Result<ImageSource> {
         let exists = |p: &str| std::path::Path::new(p).symlink_metadata().is_ok();
@@ -115,6 +122,9 @@ impl ImageSource {
             reference::Parsed::Daemon { name, bare } => ImageSource::Daemon {
                 name: name.to_string(),
                 bare,
+            },
+            reference::Parsed::Podman { name } => ImageSource::Podman {
+                name: name.to_string(),
             },
             reference::Parsed::Unsupported(message) => {
                 return Err(Error::new(arg, ErrorKind::Invalid(message)))

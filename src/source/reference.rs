@@ -56,6 +56,8 @@ pub(crate) enum Parsed<'a> {
     /// An image of the Docker daemon: `docker-daemon:NAME`, or a name that is no path but an
     /// image reference (`app:1.2`, `bare`), looked up in the daemon as `dive IMAGE` does.
     Daemon { name: &'a str, bare: bool },
+    /// `podman:NAME`: an image of podman's local storage, through podman's API socket.
+    Podman { name: &'a str },
 }
 
 /// What `docker save IMAGE | sizegate … -` is called in every suggestion.
@@ -126,7 +128,11 @@ fn transport<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Option<Parsed<'
             name: rest,
             bare: false,
         },
-        "podman" | "containers-storage" => not_yet(
+        "podman" if rest.is_empty() => {
+            Parsed::Unsupported("podman: needs an image name after it".into())
+        }
+        "podman" => Parsed::Podman { name: rest },
+        "containers-storage" => not_yet(
             "podman's storage",
             &format!("{name}:"),
             format!("podman save {rest}"),

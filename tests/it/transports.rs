@@ -207,15 +207,11 @@ fn an_image_name_that_is_no_file_and_no_daemon_s_says_what_was_tried() {
 }
 
 #[test]
-fn podman_and_registry_transports_are_not_supported_yet() {
+fn registry_transports_are_not_supported_yet() {
     let cases = [
         (
             "docker://localhost:5000/app:1",
             "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull localhost:5000/app:1 && docker save localhost:5000/app:1 | sizegate … -",
-        ),
-        (
-            "podman:app",
-            "the podman: transport (podman's storage) is not supported yet by this version of sizegate; save the image and pipe it in: podman save app | sizegate … -",
         ),
     ];
     for (image, message) in cases {
@@ -343,9 +339,12 @@ fn podman_s_docker_api_gives_the_numbers_of_the_archive() {
     for image in [
         "docker-daemon:docker.io/tiny/tiny:latest",
         "tiny/tiny:latest",
+        "podman:tiny/tiny:latest",
     ] {
         let mut cmd = sizegate_in(root());
-        cmd.env("DOCKER_HOST", &host).args(["layers", image]);
+        cmd.env("DOCKER_HOST", &host)
+            .env("CONTAINER_HOST", &host)
+            .args(["layers", image]);
         results.push((image, run(&mut cmd)));
     }
     let mut cmd = sizegate_in(root());
@@ -365,5 +364,15 @@ fn podman_s_docker_api_gives_the_numbers_of_the_archive() {
         )),
         "{}",
         missing.stderr
+    );
+}
+
+#[test]
+fn podman_without_its_service_says_how_to_start_it() {
+    let run = run_in(root(), &["layers", "podman:app:1"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: podman:app:1: no podman service answers at unix:///nonexistent/sizegate-tests/podman.sock (No such file or directory (os error 2)); start it with `systemctl --user start podman.socket` or `podman system service --time=0 &`\n"
     );
 }

@@ -116,6 +116,12 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             })?;
             open_stream(&label, body)
         }
+        ImageSource::Podman { name } => {
+            let label = format!("podman:{name}");
+            let body = super::daemon::open_podman(name)
+                .map_err(|why| Error::new(&label, ErrorKind::Invalid(why)))?;
+            open_stream(&label, body)
+        }
     }
 }
 

@@ -65,8 +65,12 @@ pub(crate) fn sizegate() -> Command {
     // No Docker daemon the machine may have answers an image name: a test that wants one starts
     // its own and points DOCKER_HOST at it.
     cmd.env("DOCKER_HOST", NO_DAEMON);
+    cmd.env("CONTAINER_HOST", NO_PODMAN);
     cmd
 }
+
+/// Where the tests' `sizegate` looks for podman's socket unless told otherwise: nowhere.
+pub(crate) const NO_PODMAN: &str = "unix:///nonexistent/sizegate-tests/podman.sock";
 
 /// Where the tests' `sizegate` looks for a Docker daemon unless told otherwise: nowhere.
 pub(crate) const NO_DAEMON: &str = "unix:///nonexistent/sizegate-tests/docker.sock";
