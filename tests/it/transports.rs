@@ -337,7 +337,7 @@ fn podman_s_docker_api_gives_the_numbers_of_the_archive() {
     let archive = run_in(root(), &["layers", "tests/fixtures/tiny.docker.tar"]);
     let mut results = Vec::new();
     for image in [
-        "docker-daemon:docker.io/tiny/tiny:latest",
+        "docker-daemon:tiny/tiny:latest",
         "tiny/tiny:latest",
         "podman:tiny/tiny:latest",
     ] {

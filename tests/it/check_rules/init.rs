@@ -165,13 +165,16 @@ fn image_limits(headroom: &str) -> String {
 
 #[test]
 fn init_headroom_20_is_20_percent_written_any_of_three_ways() {
-    let want = "# sizegate policy for docker.io/tiny/tiny:latest: today's numbers plus 20 % \
+    let want = format!(
+        "# sizegate policy for {}: today's numbers plus 20 % \
                 headroom, written by `sizegate init`.\n\
                 \x20 max_size: 31.2kB           # today 25.98 kB\n\
                 \x20 max_final_size: 14.3kB     # today 11.86 kB\n\
                 \x20 max_layers: 8              # today 6\n\
                 \x20 max_wasted: 17.0kB         # today 14.13 kB\n\
-                \x20 max_files: 22              # today 18";
+                \x20 max_files: 22              # today 18",
+        super::TINY_NAME
+    );
     for headroom in ["20", "20%", "20 %", "0.2"] {
         assert_eq!(image_limits(headroom), want, "--headroom {headroom}");
     }
