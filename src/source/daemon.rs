@@ -145,6 +145,14 @@ pub(crate) fn save(
 /// says why there is none.
 pub(crate) fn open(name: &str) -> std::result::Result<Box<dyn BufRead>, String> {
     let host = DaemonHost::from_env(std::env::var("DOCKER_HOST").ok().as_deref())?;
+    // A daemon that wants TLS would get plain HTTP and answer with noise: said plainly instead.
+    let tls = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty());
+    if tls && matches!(host, DaemonHost::Tcp(_)) {
+        return Err(format!(
+            "DOCKER_TLS_VERIFY is set: sizegate does not speak TLS to the daemon at {} yet; unset it for a plain tcp:// daemon, or pipe a saved image in: docker save {name} | sizegate … -",
+            host.url()
+        ));
+    }
     save(&host, name).map_err(|refusal| refusal.describe(&host, name))
 }
 

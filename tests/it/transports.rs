@@ -271,6 +271,16 @@ fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
         missing.stderr,
         format!("error: docker-daemon:app:1: the Docker daemon at {host} has no image app:1\n")
     );
+    let mut cmd = sizegate_in(root());
+    cmd.env("DOCKER_HOST", &host)
+        .env("DOCKER_TLS_VERIFY", "1")
+        .args(["layers", "docker-daemon:app:1"]);
+    let tls = run(&mut cmd);
+    assert_eq!(tls.code, 2);
+    assert_eq!(
+        tls.stderr,
+        format!("error: docker-daemon:app:1: DOCKER_TLS_VERIFY is set: sizegate does not speak TLS to the daemon at {host} yet; unset it for a plain tcp:// daemon, or pipe a saved image in: docker save app:1 | sizegate … -\n")
+    );
     let bare = run_with_daemon(&["layers", "app:1"]);
     assert_eq!(
         bare.stderr,

@@ -64,7 +64,8 @@ pub(crate) fn sizegate() -> Command {
     }
     // No Docker daemon the machine may have answers an image name: a test that wants one starts
     // its own and points DOCKER_HOST at it.
-    cmd.env("DOCKER_HOST", NO_DAEMON);
+    cmd.env("DOCKER_HOST", NO_DAEMON)
+        .env_remove("DOCKER_TLS_VERIFY");
     cmd.env("CONTAINER_HOST", NO_PODMAN);
     cmd
 }
