@@ -124,18 +124,8 @@ pub(crate) struct CheckArgs {
     /// A dive CI rules file (`.dive-ci`), applied as dive applies it.
     #[arg(long, value_name = "FILE", env = "SIZEGATE_DIVE_CI")]
     pub dive_ci: Option<PathBuf>,
-    /// The Dockerfile that built the image: findings point at the line that made their layer.
-    #[arg(long, value_name = "FILE", env = "SIZEGATE_DOCKERFILE")]
-    pub dockerfile: Option<PathBuf>,
-    /// The stage of the Dockerfile the image was built from (`docker build --target`);
-    /// default: the last.
-    #[arg(
-        long,
-        value_name = "STAGE",
-        requires = "dockerfile",
-        env = "SIZEGATE_TARGET"
-    )]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub dockerfile: DockerfileArgs,
     /// What to print on stdout (on stderr when an `--output F=-` takes stdout).
     #[arg(long, value_enum, default_value_t = CheckFormat::Table, env = "SIZEGATE_FORMAT")]
     pub format: CheckFormat,
@@ -196,17 +186,8 @@ pub(crate) struct DiffArgs {
 pub(crate) struct ExplainArgs {
     #[command(flatten)]
     pub image: ImageArgs,
-    /// The Dockerfile that built the image: savings name the lines that added and removed bytes.
-    #[arg(long, value_name = "FILE", env = "SIZEGATE_DOCKERFILE")]
-    pub dockerfile: Option<PathBuf>,
-    /// The stage of the Dockerfile the image was built from; default: the last.
-    #[arg(
-        long,
-        value_name = "STAGE",
-        requires = "dockerfile",
-        env = "SIZEGATE_TARGET"
-    )]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub dockerfile: DockerfileArgs,
     /// Also read the data of files that share their size with another, to find copies of one
     /// file and files added again unchanged (the image must be a file or a layout, not stdin).
     #[arg(long)]
@@ -260,6 +241,24 @@ pub(crate) enum DiffFormat {
     Json,
     /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
     Markdown,
+}
+
+/// The Dockerfile that built the image, for `check` and `explain`.
+#[derive(Debug, Args)]
+pub(crate) struct DockerfileArgs {
+    /// The Dockerfile that built the image: findings and savings point at the lines that made
+    /// their layers.
+    #[arg(long, value_name = "FILE", env = "SIZEGATE_DOCKERFILE")]
+    pub dockerfile: Option<PathBuf>,
+    /// The stage of the Dockerfile the image was built from (`docker build --target`);
+    /// default: the last.
+    #[arg(
+        long,
+        value_name = "STAGE",
+        requires = "dockerfile",
+        env = "SIZEGATE_TARGET"
+    )]
+    pub target: Option<String>,
 }
 
 /// Which image to read, and which of the images it holds.

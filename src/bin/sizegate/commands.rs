@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::args::{
-    CheckArgs, CheckFormat, DiffArgs, DiffFormat, ExplainArgs, ExplainFormat, Format, ImageArgs,
-    Output, RenderContext,
+    CheckArgs, CheckFormat, DiffArgs, DiffFormat, DockerfileArgs, ExplainArgs, ExplainFormat,
+    Format, ImageArgs, Output, RenderContext,
 };
 use crate::repo_path::{as_given, RepoRoot};
 use crate::ui::{self, Look, Sink};
@@ -36,10 +36,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     // Reports name the files from the repository root; errors keep the paths as typed.
     let repo = RepoRoot::discover();
     let policies = load_policies(args.policy, args.dive_ci, &repo)?;
-    let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(path, args.target.as_deref(), &repo)?),
-        None => None,
-    };
+    let dockerfile = read_dockerfile(&args.dockerfile, &repo)?;
     let actions = (!args.no_github).then(github_actions).flatten();
     // The largest files cost a pass over every file: only for the markdown summary.
     let markdown = args.format == CheckFormat::Markdown
@@ -270,14 +267,7 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
 
 /// `sizegate explain`: the savings of each image, largest first, and where its bytes are.
 pub(crate) fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
-    let dockerfile = match &args.dockerfile {
-        Some(path) => Some(read_dockerfile(
-            path,
-            args.target.as_deref(),
-            &RepoRoot::discover(),
-        )?),
-        None => None,
-    };
+    let dockerfile = read_dockerfile(&args.dockerfile, &RepoRoot::discover())?;
     let loaded = load(&args.image.source, &selection(&args.image))?;
     let options = sizegate::ExplainOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
@@ -435,18 +425,20 @@ fn load_policies(
         .collect())
 }
 
-/// Reads and parses a Dockerfile, with the index of the stage the image was built from; its
-/// errors name it as typed, the reports as `repo` names it. A Dockerfile need not be UTF-8: odd
-/// bytes are replaced, they only ever appear in arguments.
+/// Reads and parses the `--dockerfile` given, if one is, with the index of the stage the image
+/// was built from (`--target`); its errors name it as typed, the reports as `repo` names it. A
+/// Dockerfile need not be UTF-8: odd bytes are replaced, they only ever appear in arguments.
 fn read_dockerfile(
-    path: &Path,
-    target: Option<&str>,
+    args: &DockerfileArgs,
     repo: &RepoRoot,
-) -> anyhow::Result<(Dockerfile, usize)> {
+) -> anyhow::Result<Option<(Dockerfile, usize)>> {
+    let Some(path) = &args.dockerfile else {
+        return Ok(None);
+    };
     let file = as_given(path);
     let bytes = read_input(path, &Input::DOCKERFILE).with_context(|| file.clone())?;
     let dockerfile = Dockerfile::parse(&file, &String::from_utf8_lossy(&bytes))?;
-    let stage = match target {
+    let stage = match args.target.as_deref() {
         None => dockerfile.final_stage(),
         Some(name) => dockerfile.stage_named(name).ok_or_else(|| {
             let names = dockerfile.stage_names();
@@ -460,7 +452,7 @@ fn read_dockerfile(
             )
         })?,
     };
-    Ok((dockerfile.reported_as(repo.name(path)), stage))
+    Ok(Some((dockerfile.reported_as(repo.name(path)), stage)))
 }
 
 /// Reads a policy or a `.dive-ci`: a regular file, under the cap of `input`, in UTF-8; with its
