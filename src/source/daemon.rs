@@ -73,14 +73,15 @@ pub(crate) enum Refusal {
 }
 
 impl Refusal {
-    /// The sentence for the user.
-    pub(crate) fn describe(&self, host: &DaemonHost, name: &str) -> String {
+    /// The sentence for the user; `service` is what answers at `host` (`Docker daemon`,
+    /// `podman service`).
+    pub(crate) fn describe(&self, service: &str, host: &DaemonHost, name: &str) -> String {
         let host = host.url();
         match self {
-            Refusal::Unreachable(e) => format!("no Docker daemon answers at {host} ({e})"),
-            Refusal::NoSuchImage => format!("the Docker daemon at {host} has no image {name}"),
+            Refusal::Unreachable(e) => format!("no {service} answers at {host} ({e})"),
+            Refusal::NoSuchImage => format!("the {service} at {host} has no image {name}"),
             Refusal::Failed(status, body) => format!(
-                "the Docker daemon at {host} answered {status}: {}",
+                "the {service} at {host} answered {status}: {}",
                 crate::text::printable(body.trim())
             ),
         }
@@ -97,28 +98,10 @@ pub(crate) fn save(
         percent_encode(name, b""),
         env!("CARGO_PKG_VERSION")
     );
-    let stream: Box<dyn Read> = match host {
-        #[cfg(unix)]
-        DaemonHost::Unix(path) => {
-            let mut s = UnixStream::connect(path).map_err(Refusal::Unreachable)?;
-            s.write_all(request.as_bytes())
-                .map_err(Refusal::Unreachable)?;
-            Box::new(s)
-        }
-        #[cfg(not(unix))]
-        DaemonHost::Unix(_) => {
-            return Err(Refusal::Unreachable(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "unix sockets need a unix system",
-            )))
-        }
-        DaemonHost::Tcp(addr) => {
-            let mut s = TcpStream::connect(addr).map_err(Refusal::Unreachable)?;
-            s.write_all(request.as_bytes())
-                .map_err(Refusal::Unreachable)?;
-            Box::new(s)
-        }
-    };
+    let mut stream = connect(host).map_err(Refusal::Unreachable)?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(Refusal::Unreachable)?;
     let mut reader = BufReader::with_capacity(1 << 20, stream);
     let head = read_head(&mut reader).map_err(Refusal::Unreachable)?;
     let body: Box<dyn Read> = match (head.chunked, head.length) {
@@ -141,6 +124,26 @@ pub(crate) fn save(
     }
 }
 
+/// A connection to either kind of host.
+trait Connection: Read + Write {}
+impl<T: Read + Write> Connection for T {}
+
+/// Connects to `host`.
+fn connect(host: &DaemonHost) -> io::Result<Box<dyn Connection>> {
+    Ok(match host {
+        #[cfg(unix)]
+        DaemonHost::Unix(path) => Box::new(UnixStream::connect(path)?),
+        #[cfg(not(unix))]
+        DaemonHost::Unix(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "unix sockets need a unix system",
+            ))
+        }
+        DaemonHost::Tcp(addr) => Box::new(TcpStream::connect(addr)?),
+    })
+}
+
 /// The `docker save` stream of `name` from the daemon `DOCKER_HOST` names, or the sentence that
 /// says why there is none.
 pub(crate) fn open(name: &str) -> std::result::Result<Box<dyn BufRead>, String> {
@@ -153,7 +156,7 @@ pub(crate) fn open(name: &str) -> std::result::Result<Box<dyn BufRead>, String> 
             host.url()
         ));
     }
-    save(&host, name).map_err(|refusal| refusal.describe(&host, name))
+    save(&host, name).map_err(|refusal| refusal.describe("Docker daemon", &host, name))
 }
 
 /// The `podman save` stream of `name` from podman's API socket: `CONTAINER_HOST` (podman's own
@@ -166,14 +169,14 @@ pub(crate) fn open_podman(name: &str) -> std::result::Result<Box<dyn BufRead>, S
         std::env::var("XDG_RUNTIME_DIR").ok().as_deref(),
         &|path| std::path::Path::new(path).exists(),
     )?;
-    save(&host, name).map_err(|refusal| match refusal {
-        Refusal::NoSuchImage | Refusal::Failed(..) => refusal
-            .describe(&host, name)
-            .replacen("the Docker daemon", "podman", 1),
-        Refusal::Unreachable(_) => format!(
-            "{}; start it with `systemctl --user start podman.socket` or `podman system service --time=0 &`",
-            refusal.describe(&host, name).replacen("no Docker daemon", "no podman service", 1)
-        ),
+    save(&host, name).map_err(|refusal| {
+        let why = refusal.describe("podman service", &host, name);
+        match refusal {
+            Refusal::Unreachable(_) => format!(
+                "{why}; start it with `systemctl --user start podman.socket` or `podman system service --time=0 &`"
+            ),
+            _ => why,
+        }
     })
 }
 
