@@ -83,7 +83,6 @@ fn env_note(
     is_set: impl Fn(&str) -> bool,
 ) -> Option<String> {
     let command = Cli::command();
-    let from_env = |(long, var): &(String, String)| !on_command_line(args, long) && is_set(var);
     match error.kind() {
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             // `--fail-on <WHEN>`: the option's long name is the first word.
@@ -93,13 +92,18 @@ fn env_note(
             let long = arg.strip_prefix("--")?.split([' ', '=']).next()?;
             let (_, var) = options_with_env(&command, None)
                 .into_iter()
-                .find(|option| option.0 == long && from_env(option))?;
+                .find(|(name, var)| name == long && from_env(args, name, var, &is_set))?;
             Some(format!("from the environment variable {var}"))
         }
         ErrorKind::MissingRequiredArgument => set_by(args, is_set),
-
         _ => None,
     }
+}
+
+/// Whether option `--long` of the command line `args` comes from its variable `var`: not on the
+/// line, and the variable set.
+fn from_env(args: &[OsString], long: &str, var: &str, is_set: &impl Fn(&str) -> bool) -> bool {
+    !on_command_line(args, long) && is_set(var)
 }
 
 /// The note that says which options of the command line `args` came from the environment
@@ -114,7 +118,7 @@ fn set_by(args: &[OsString], is_set: impl Fn(&str) -> bool) -> Option<String> {
     });
     let mut vars: Vec<String> = options_with_env(&command, subcommand.as_deref())
         .into_iter()
-        .filter(|(long, var)| !on_command_line(args, long) && is_set(var))
+        .filter(|(long, var)| from_env(args, long, var, &is_set))
         .map(|(_, var)| var)
         .collect();
     vars.dedup();
