@@ -7,6 +7,12 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal};
 use std::sync::OnceLock;
 
+// What `terminal_size` asks of a stream on this system.
+#[cfg(unix)]
+use std::os::fd::AsFd as AsTerminal;
+#[cfg(windows)]
+use std::os::windows::io::AsHandle as AsTerminal;
+
 use clap::ValueEnum;
 
 /// The width of tables that go neither to a terminal nor under a valid `COLUMNS`: what a CI log
@@ -132,28 +138,25 @@ impl Look {
     /// The look of what goes to `sink`.
     pub(crate) fn of(sink: Sink) -> Look {
         let (terminal, colour) = match sink {
-            Sink::Stdout => {
-                let stdout = io::stdout();
-                let size = stdout
-                    .is_terminal()
-                    .then(|| terminal_size::terminal_size_of(&stdout));
-                (size.flatten(), colour(&stdout))
-            }
-            Sink::Stderr => {
-                let stderr = io::stderr();
-                let size = stderr
-                    .is_terminal()
-                    .then(|| terminal_size::terminal_size_of(&stderr));
-                (size.flatten(), colour(&stderr))
-            }
+            Sink::Stdout => terminal(io::stdout()),
+            Sink::Stderr => terminal(io::stderr()),
             Sink::File => (None, false),
         };
         let columns = std::env::var_os("COLUMNS");
         Look {
             colour,
-            width: decide_width(terminal.map(|(w, _)| w.0), columns.as_deref()),
+            width: decide_width(terminal, columns.as_deref()),
         }
     }
+}
+
+/// A stream's width when it is a terminal, and whether to colour what goes to it.
+fn terminal(stream: impl IsTerminal + AsTerminal) -> (Option<u16>, bool) {
+    let size = stream
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(&stream))
+        .flatten();
+    (size.map(|(width, _)| width.0), colour(&stream))
 }
 
 /// The width of the tables printed on stdout.
