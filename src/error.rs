@@ -225,6 +225,9 @@ fn write_layer_error(
             write!(f, "{layer} is corrupt: ")?;
             write_oversize(f, at, oversize, "entry")
         }
+        LayerError::Digest { message } => {
+            write!(f, "{layer} is corrupt: {}", printable(message))
+        }
     }
 }
 

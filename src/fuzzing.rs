@@ -131,14 +131,16 @@ fn metadata_input(data: &[u8]) -> Option<(Vec<u8>, Selection)> {
         1 => Selection {
             image: None,
             platform: Some("linux/arm64".into()),
+            ..Selection::default()
         },
         2 => Selection {
             image: Some("app:1.0".into()),
-            platform: None,
+            ..Selection::default()
         },
         _ => Selection {
             image: Some("docker.io/library/app:1.0".into()),
             platform: Some("linux/arm/v7".into()),
+            ..Selection::default()
         },
     };
     Some((tar, selection))

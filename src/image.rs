@@ -33,6 +33,14 @@ pub(crate) struct Layer {
     pub member: String,
 }
 
+impl Image {
+    /// Whether the files of every layer were read; `false` for a registry image checked from its
+    /// manifest alone, whose sizes and files are then unknown.
+    pub(crate) fn files_read(&self) -> bool {
+        self.layers.iter().all(|l| !l.contents.unread)
+    }
+}
+
 impl Layer {
     /// Bytes of the regular files in this layer (what `docker history` shows).
     pub(crate) fn size(&self) -> u64 {
@@ -57,9 +65,23 @@ pub(crate) struct LayerContents {
     pub compression: Compression,
     /// Bytes of the blob as stored in the archive or layout.
     pub stored_size: u64,
+    /// The blob was not read: a registry layer that a check whose rules need only the manifest
+    /// did not download. `entries` is then empty and only `compression` and `stored_size` (from
+    /// the manifest) are known.
+    pub unread: bool,
 }
 
 impl LayerContents {
+    /// A layer known only from its descriptor: how it is stored and its size.
+    pub(crate) fn unread(compression: Compression, stored_size: u64) -> LayerContents {
+        LayerContents {
+            compression,
+            stored_size,
+            unread: true,
+            ..LayerContents::default()
+        }
+    }
+
     /// Adds an entry: `path` is its absolute, normalized path; `link_target` what a link names.
     pub(crate) fn push(&mut self, path: &[u8], link_target: Option<&[u8]>, meta: EntryMeta) {
         let name = self.names.len() as u64;

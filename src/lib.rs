@@ -50,5 +50,7 @@ pub use input::{read_input, Input, InputError};
 pub use policy::schema::policy_schema;
 pub use policy::starter::starter_policy;
 pub use policy::{Policy, PolicyErrors};
-pub use source::{load, DataSource, ImageSource, Loaded, Progress, Selection, Transport};
+pub use source::{
+    load, DataSource, ImageSource, Loaded, Progress, RegistryOptions, Selection, Transport,
+};
 pub use units::parse_headroom;

@@ -22,8 +22,10 @@ pub(crate) struct Report {
 }
 
 /// The totals of one image. It is read back from a saved report (`diff`, `check --baseline`):
-/// the keys added since schema 1 began are optional there.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// the keys added since schema 1 began are optional there. An image whose files were not read
+/// (a registry image checked from its manifest) is written with `files_read: false` and `null`
+/// for every number that comes from its files.
+#[derive(Debug, Clone, Deserialize)]
 pub struct ImageSummary {
     /// Display name (first tag, or short config digest).
     pub(crate) name: String,
@@ -51,6 +53,75 @@ pub struct ImageSummary {
     /// path deltas.
     #[serde(flatten, default)]
     pub(crate) paths: SavedPaths,
+    /// The files of the layers were read; `false` when only the manifest and config were (then
+    /// the sizes, file counts and dive's metrics above are unknown, and zero).
+    #[serde(default = "files_were_read")]
+    pub(crate) files_read: bool,
+}
+
+/// Reports saved before `files_read` existed always read the files.
+fn files_were_read() -> bool {
+    true
+}
+
+/// The JSON of an [`ImageSummary`]: the numbers of the files are `null` when they were not read,
+/// so that no consumer takes an unknown size for a zero one.
+impl Serialize for ImageSummary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            name: &'a str,
+            tags: &'a [String],
+            platform: Option<&'a str>,
+            image_size: Option<u64>,
+            compressed_size: Option<u64>,
+            final_size: Option<u64>,
+            wasted_bytes: Option<u64>,
+            final_files: Option<u64>,
+            layer_count: usize,
+            dive: Option<&'a DiveSummary>,
+            layers: Vec<LayerJson<'a>>,
+            #[serde(flatten)]
+            paths: &'a SavedPaths,
+            #[serde(skip_serializing_if = "Clone::clone")]
+            files_read: bool,
+        }
+        #[derive(Serialize)]
+        struct LayerJson<'a> {
+            index: usize,
+            digest: &'a str,
+            size: Option<u64>,
+            files: Option<u64>,
+            created_by: Option<&'a str>,
+        }
+        let known = |n: u64| self.files_read.then_some(n);
+        Json {
+            name: &self.name,
+            tags: &self.tags,
+            platform: self.platform.as_deref(),
+            image_size: known(self.image_size),
+            compressed_size: self.compressed_size,
+            final_size: known(self.final_size),
+            wasted_bytes: known(self.wasted_bytes),
+            final_files: known(self.final_files),
+            layer_count: self.layer_count,
+            dive: self.files_read.then_some(&self.dive),
+            layers: self
+                .layers
+                .iter()
+                .map(|l| LayerJson {
+                    index: l.index,
+                    digest: &l.digest,
+                    size: known(l.size),
+                    files: known(l.files),
+                    created_by: l.created_by.as_deref(),
+                })
+                .collect(),
+            paths: &self.paths,
+            files_read: self.files_read,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// An image's totals: the per-image object of the `layers` contract without its lists (layers,
@@ -224,6 +295,7 @@ impl ImageSummary {
                 })
                 .collect(),
             paths: SavedPaths::default(),
+            files_read: image.files_read(),
         }
     }
 }

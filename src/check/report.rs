@@ -283,11 +283,14 @@ impl CheckReport {
         self.verdict
     }
 
-    /// Bytes of every image checked, together (the `image-size` output under GitHub Actions).
-    pub(crate) fn image_size(&self) -> u64 {
-        self.images
-            .iter()
-            .fold(0u64, |sum, i| sum.saturating_add(i.summary.image_size))
+    /// Bytes of every image checked, together (the `image-size` output under GitHub Actions);
+    /// `None` when an image was checked from its manifest alone.
+    pub(crate) fn image_size(&self) -> Option<u64> {
+        self.images.iter().try_fold(0u64, |sum, i| {
+            i.summary
+                .files_read
+                .then(|| sum.saturating_add(i.summary.image_size))
+        })
     }
 
     /// `FAIL: 2 errors, 1 warning (image 512.3 MB of 450 MB)`; `PASS: 0 errors, 0 warnings, 5 rules
@@ -306,7 +309,19 @@ impl CheckReport {
                     .size_limit()
                     .map(|l| format!(" of {l}"))
                     .unwrap_or_default();
-                format!(" (image {}{limit})", human_size(one.summary.image_size))
+                match (one.summary.files_read, one.summary.compressed_size) {
+                    (true, _) => {
+                        format!(" (image {}{limit})", human_size(one.summary.image_size))
+                    }
+                    // Only the manifest was read: its numbers, and that the files were not.
+                    (false, compressed) => format!(
+                        " ({} layers{}; files not read: the rules need only the manifest)",
+                        one.summary.layer_count,
+                        compressed
+                            .map(|c| format!(", {} compressed", human_size(c)))
+                            .unwrap_or_default()
+                    ),
+                }
             }
             many => format!(" ({} images)", many.len()),
         };
@@ -413,6 +428,7 @@ pub(crate) mod tests {
                 created_by: Some("COPY . /app".into()),
             }],
             paths: Default::default(),
+            files_read: true,
         };
         CheckReport::new(
             vec!["sizegate.yml".into()],

@@ -50,6 +50,13 @@ impl Policy {
         self
     }
 
+    /// Whether a rule needs the files of the image's layers; `false` when every rule is answered
+    /// by the manifest and config alone (`image.max_compressed_size`, `image.max_layers`), so
+    /// that a registry image's layers need not be downloaded.
+    pub fn needs_files(&self) -> bool {
+        self.rules.iter().any(|r| r.kind.needs_files())
+    }
+
     /// The policy's warnings (valid values that are likely mistakes, such as `max_layers: 0` or
     /// a misspelled `.dive-ci` key), rendered like its errors; `None` when there are none.
     pub fn render_warnings(&self, styled: bool) -> Option<String> {

@@ -84,6 +84,20 @@ pub(crate) enum RuleKind {
     },
 }
 
+impl RuleKind {
+    /// Whether the rule needs the files of the layers, or only what the manifest and config
+    /// say: the layer count and the stored (compressed) size.
+    pub(crate) fn needs_files(&self) -> bool {
+        !matches!(
+            self,
+            RuleKind::Image {
+                metric: ImageMetric::CompressedSize | ImageMetric::Layers,
+                ..
+            }
+        )
+    }
+}
+
 /// Which layers a budget applies to: by index, by `created_by` glob, or both.
 #[derive(Debug, Clone)]
 pub(crate) struct LayerSelect {

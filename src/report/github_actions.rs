@@ -65,7 +65,14 @@ impl Actions {
         let json = std::path::absolute(&json).unwrap_or(json);
         let outputs = [
             ("verdict", report.verdict.as_str().to_string()),
-            ("image-size", report.image_size().to_string()),
+            // Empty when an image was checked from its manifest alone: its size is not known.
+            (
+                "image-size",
+                report
+                    .image_size()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            ),
             ("errors", report.errors.to_string()),
             ("warnings", report.warnings.to_string()),
             ("report", json.display().to_string()),

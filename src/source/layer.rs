@@ -80,6 +80,13 @@ pub(crate) enum LayerError {
         /// Which record, and its size.
         oversize: Oversize,
     },
+    /// The blob's bytes are not the ones its digest names (a registry's layer, checked while it
+    /// streams): `layer 0 is corrupt: the registry sent bytes whose digest is sha256:…, not the
+    /// sha256:… that names them`.
+    Digest {
+        /// What does not match.
+        message: String,
+    },
 }
 
 /// A tar header, placed by the entry it follows or belongs to: headers carry no number a user
@@ -142,6 +149,9 @@ impl Clone for LayerError {
             LayerError::Oversize { at, oversize } => LayerError::Oversize {
                 at: at.clone(),
                 oversize: *oversize,
+            },
+            LayerError::Digest { message } => LayerError::Digest {
+                message: message.clone(),
             },
         }
     }

@@ -33,6 +33,7 @@ mod io;
 pub(crate) mod layer;
 mod plan;
 mod reference;
+mod registry;
 mod sniff;
 mod store;
 
@@ -53,6 +54,7 @@ use store::Store;
 pub use data::DataSource;
 pub(crate) use data::FileKey;
 pub use reference::Transport;
+pub use registry::RegistryOptions;
 
 /// Where the image comes from.
 #[derive(Debug, Clone)]
@@ -87,9 +89,27 @@ pub enum ImageSource {
         /// The image's name.
         name: String,
     },
+    /// An image in a registry (`docker://NAME`), read through the registry's API.
+    Registry {
+        /// What follows `docker://`, as typed (`localhost:5000/app:1`, `alpine`).
+        name: String,
+        /// How the registry is reached.
+        options: RegistryOptions,
+    },
 }
 
 impl ImageSource {
+    /// The same source, its registry reached as `options` say (other sources are unchanged).
+    pub fn with_registry_options(self, options: &RegistryOptions) -> ImageSource {
+        match self {
+            ImageSource::Registry { name, .. } => ImageSource::Registry {
+                name,
+                options: options.clone(),
+            },
+            other => other,
+        }
+    }
+
     /// `-` means stdin; anything else is a path (no transport is read: see [`ImageSource::parse`]).
     pub fn from_arg(arg: &str) -> ImageSource {
         if arg == "-" {
@@ -126,6 +146,10 @@ impl ImageSource {
             reference::Parsed::Podman { name } => ImageSource::Podman {
                 name: name.to_string(),
             },
+            reference::Parsed::Registry { name } => ImageSource::Registry {
+                name: name.to_string(),
+                options: RegistryOptions::default(),
+            },
             reference::Parsed::Unsupported(message) => {
                 return Err(Error::new(arg, ErrorKind::Invalid(message)))
             }
@@ -140,6 +164,11 @@ pub struct Selection {
     pub image: Option<String>,
     /// Only this platform (`linux/arm64`, `linux/arm/v7`).
     pub platform: Option<String>,
+    /// Download no layer of a registry image: its manifest and config are read, so its layer
+    /// count, compressed size and history are known, its files are not (a `check` whose rules
+    /// need no more). Images of files and archives are read whole all the same: their layers
+    /// are at hand.
+    pub manifest_only: bool,
 }
 
 /// The images read, and notes for the user (such as which platform was picked).
@@ -159,6 +188,9 @@ pub trait Progress: Sync {
     fn layers(&self, _count: u64) {}
     /// One more layer has been read.
     fn layer_read(&self) {}
+    /// `read` of the `total` bytes of the layer blob `digest` have been downloaded (a registry's
+    /// layer, told as it streams).
+    fn downloaded(&self, _digest: &str, _read: u64, _total: u64) {}
 }
 
 /// No progress display.
@@ -204,7 +236,7 @@ fn with_reference(selection: &Selection, dir: &std::path::Path, r: &str) -> Resu
         )),
         _ => Ok(Selection {
             image: Some(r.to_string()),
-            platform: selection.platform.clone(),
+            ..selection.clone()
         }),
     }
 }
@@ -233,10 +265,18 @@ fn load_from(
         .flat_map(|(p, _)| &p.layers)
         .map(|l| store.canonical(&l.member))
         .collect::<Result<_>>()?;
+    if selection.manifest_only && store.downloads() {
+        let unread = layers_unread(store, &planned)?;
+        let images = planned
+            .into_iter()
+            .map(|(plan, config)| build_image(store, plan, &config, &unread))
+            .collect::<Result<_>>()?;
+        return Ok((images, notes));
+    }
     progress.layers(members.len() as u64);
     let scan = |m: &String| {
         let contents = store
-            .layer(m)
+            .layer(m, progress)
             .map_err(|e| with_layer_index(e, store, &planned, m))?;
         progress.layer_read();
         Ok((m.clone(), contents))
@@ -252,6 +292,28 @@ fn load_from(
         .map(|(plan, config)| build_image(store, plan, &config, &scanned))
         .collect::<Result<_>>()?;
     Ok((images, notes))
+}
+
+/// The layers of the planned images as their descriptors give them, not downloaded.
+fn layers_unread(
+    store: &dyn Store,
+    planned: &[(ImagePlan, ImageConfig)],
+) -> Result<HashMap<String, Arc<LayerContents>>> {
+    let mut unread = HashMap::new();
+    for layer in planned.iter().flat_map(|(plan, _)| &plan.layers) {
+        let (compression, size) = layer.stored.ok_or_else(|| {
+            Error::member(
+                store.label(),
+                &layer.member,
+                ErrorKind::Invalid(
+                    "the manifest gives no media type or size for this layer".into(),
+                ),
+            )
+        })?;
+        let contents = Arc::new(LayerContents::unread(compression, size));
+        unread.insert(store.canonical(&layer.member)?, contents);
+    }
+    Ok(unread)
 }
 
 /// Names the layer a layer error is about by its position in the image, when the images read

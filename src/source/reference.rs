@@ -58,6 +58,8 @@ pub(crate) enum Parsed<'a> {
     Daemon { name: &'a str, bare: bool },
     /// `podman:NAME`: an image of podman's local storage, through podman's API socket.
     Podman { name: &'a str },
+    /// `docker://NAME`: an image in a registry.
+    Registry { name: &'a str },
 }
 
 /// What `docker save IMAGE | sizegate … -` is called in every suggestion.
@@ -113,14 +115,13 @@ fn transport<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Option<Parsed<'
             }
             _ => explicit(Transport::Oci, rest, None),
         },
-        "docker" => {
-            let image = rest.strip_prefix("//").unwrap_or(rest);
-            not_yet(
-                "a registry",
-                "docker://",
-                format!("docker pull {image} && docker save {image}"),
-            )
-        }
+        "docker" => match rest.strip_prefix("//") {
+            Some("") => Parsed::Unsupported("docker:// needs an image reference after it".into()),
+            Some(image) => Parsed::Registry { name: image },
+            None => Parsed::Unsupported(format!(
+                "a registry image is written docker://{rest}, with two slashes"
+            )),
+        },
         "docker-daemon" if rest.is_empty() => {
             Parsed::Unsupported("docker-daemon: needs an image name after it".into())
         }
@@ -174,7 +175,7 @@ pub(crate) fn is_image_reference(s: &str) -> bool {
 }
 
 /// `[a-z0-9]+` runs joined by `.`, `_`, `__` or dashes.
-fn is_path_component(c: &str) -> bool {
+pub(super) fn is_path_component(c: &str) -> bool {
     let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
     let bytes = c.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
@@ -190,7 +191,7 @@ fn is_path_component(c: &str) -> bool {
 }
 
 /// `host[:port]`, the host a name, an IPv4 address or a bracketed IPv6 address.
-fn is_domain(c: &str) -> bool {
+pub(super) fn is_domain(c: &str) -> bool {
     let label_ok = |label: &str| {
         let b = label.as_bytes();
         !b.is_empty()
@@ -220,7 +221,7 @@ fn is_domain(c: &str) -> bool {
 }
 
 /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
-fn is_tag(t: &str) -> bool {
+pub(super) fn is_tag(t: &str) -> bool {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let b = t.as_bytes();
     !b.is_empty()

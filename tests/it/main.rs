@@ -25,6 +25,8 @@ mod policy_errors;
 #[cfg(unix)]
 mod pr_comment;
 mod real_fixtures;
+#[cfg(unix)]
+mod registry;
 mod regressions;
 #[cfg(unix)]
 mod release_binaries;

@@ -181,7 +181,7 @@ fn an_image_name_that_is_no_file_and_no_daemon_s_says_what_was_tried() {
         for command in ["layers", "top", "inventory", "explain", "init"] {
             assert_eq!(
                 fails(image, &[command, image], None),
-                format!("error: {image}: no such file or directory, and no Docker daemon answers at unix:///nonexistent/sizegate-tests/docker.sock (No such file or directory (os error 2)); for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save {image} | sizegate … -\n"),
+                format!("error: {image}: no such file or directory, and no Docker daemon answers at unix:///nonexistent/sizegate-tests/docker.sock (No such file or directory (os error 2)); for an image of another daemon, set DOCKER_HOST; for a registry's, give docker://NAME; or pipe a saved image in: docker save {image} | sizegate … -\n"),
                 "{command} {image}"
             );
         }
@@ -207,11 +207,21 @@ fn an_image_name_that_is_no_file_and_no_daemon_s_says_what_was_tried() {
 }
 
 #[test]
-fn registry_transports_are_not_supported_yet() {
+fn malformed_registry_references_say_what_is_wrong_before_any_request() {
     let cases = [
+        ("docker:tiny", "a registry image is written docker://tiny, with two slashes"),
+        ("docker://", "docker:// needs an image reference after it"),
         (
-            "docker://localhost:5000/app:1",
-            "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull localhost:5000/app:1 && docker save localhost:5000/app:1 | sizegate … -",
+            "docker://App:1",
+            "\"App:1\" is not an image reference: the path component \"App\" is not lowercase letters and digits joined by . _ __ or -",
+        ),
+        (
+            "docker://localhost:5000/app:-1",
+            "\"localhost:5000/app:-1\" is not an image reference: the tag \"-1\" is not [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}",
+        ),
+        (
+            "docker://localhost:5000/app@sha256:12",
+            "malformed digest \"sha256:12\": a sha256 digest is 64 lowercase hex digits",
         ),
     ];
     for (image, message) in cases {
@@ -284,7 +294,7 @@ fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
     let bare = run_with_daemon(&["layers", "app:1"]);
     assert_eq!(
         bare.stderr,
-        format!("error: app:1: no such file or directory, and the Docker daemon at {host} has no image app:1; for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save app:1 | sizegate … -\n")
+        format!("error: app:1: no such file or directory, and the Docker daemon at {host} has no image app:1; for an image of another daemon, set DOCKER_HOST; for a registry's, give docker://NAME; or pipe a saved image in: docker save app:1 | sizegate … -\n")
     );
 }
 

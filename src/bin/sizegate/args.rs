@@ -37,9 +37,58 @@ pub(crate) struct Cli {
         value_parser = clap::builder::FalseyValueParser::new()
     )]
     pub quiet: bool,
+    /// How `docker://` registries are reached.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How `docker://` images are fetched, as skopeo's flags of the same names say it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Registries (docker://)")]
+pub(crate) struct RegistryArgs {
+    /// Check the registry's TLS certificate. `--tls-verify=false` skips the check and allows
+    /// plain HTTP (which a registry on localhost or 127.0.0.0/8 gets anyway when HTTPS fails).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        global = true,
+        env = "SIZEGATE_TLS_VERIFY",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub tls_verify: bool,
+    /// A directory of CA certificates (`*.crt`, PEM) to trust besides the system's, as
+    /// `/etc/containers/certs.d/HOST/` holds them; `SSL_CERT_FILE` replaces the system's.
+    #[arg(long, value_name = "DIR", global = true, env = "SIZEGATE_CERT_DIR")]
+    pub cert_dir: Option<PathBuf>,
+    /// Seconds a registry may take to connect, to answer, or to send the next bytes of an
+    /// answer, before the request is retried (a few times) and then given up.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        global = true,
+        env = "SIZEGATE_TIMEOUT",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub timeout: u64,
+}
+
+impl RegistryArgs {
+    /// The options of the library.
+    pub(crate) fn options(&self) -> sizegate::RegistryOptions {
+        sizegate::RegistryOptions {
+            tls_verify: self.tls_verify,
+            cert_dir: self.cert_dir.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout),
+        }
+    }
 }
 
 /// The subcommands.
@@ -307,6 +356,14 @@ pub(crate) enum CheckFormat {
     Gitlab,
     /// One self-contained HTML page: the layers, a treemap of the final filesystem, the findings.
     Html,
+}
+
+impl CheckFormat {
+    /// Whether the format lists the files of the image, which a registry image checked from its
+    /// manifest alone does not have.
+    pub(crate) fn lists_files(self) -> bool {
+        matches!(self, CheckFormat::Csv | CheckFormat::Html)
+    }
 }
 
 /// What the writers of `check` take besides the report, from the arguments and the environment.

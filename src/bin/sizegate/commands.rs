@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::Context;
 
@@ -21,8 +22,8 @@ use sizegate::report::github_actions::Actions;
 use sizegate::report::source_links::SourceLinks;
 use sizegate::{
     largest, parse_headroom, policy_schema, read_input, starter_policy, CheckOptions, CheckReport,
-    Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, Selection, Snapshot,
-    Verdict,
+    Dockerfile, ImageSource, ImageSummary, Input, Inventory, Loaded, Policy, RegistryOptions,
+    Selection, Snapshot, Verdict,
 };
 
 /// The policy files looked for when `check` is given none.
@@ -48,7 +49,19 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     if args.image.source == "-" && args.baseline.as_deref() == Some("-") {
         anyhow::bail!("only one of IMAGE and --baseline can be `-` (stdin)");
     }
-    let selection = selection(&args.image);
+    // A registry image whose rules all need only its manifest is not downloaded, unless an
+    // output lists its files (the inventory, the HTML treemap), a Dockerfile is traced to its
+    // layers, or a base is compared with.
+    let manifest_only = !policies.iter().any(Policy::needs_files)
+        && args.baseline.is_none()
+        && dockerfile.is_none()
+        && std::iter::once(args.format)
+            .chain(args.output.iter().map(|o| o.format))
+            .all(|f| !f.lists_files());
+    let selection = Selection {
+        manifest_only,
+        ..selection(&args.image)
+    };
     let (baseline, loaded) = std::thread::scope(|s| {
         // The base is read beside the image: a diff costs little more than the check.
         // Every image of the base, whatever `--image` says: the checked images pair with them
@@ -56,6 +69,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
         let base_selection = Selection {
             image: None,
             platform: selection.platform.clone(),
+            manifest_only: false,
         };
         let baseline = args.baseline.as_deref().map(|base| {
             s.spawn(move || read_snapshots(base, &base_selection).context("--baseline"))
@@ -247,6 +261,7 @@ pub(crate) fn diff(args: &DiffArgs) -> anyhow::Result<()> {
     let selection = Selection {
         image: args.image.clone(),
         platform: args.platform.clone(),
+        manifest_only: false,
     };
     // Both sides are read at once: the diff costs about what reading the larger one does.
     let (base, new) = std::thread::scope(|s| {
@@ -470,14 +485,26 @@ fn selection(args: &ImageArgs) -> Selection {
     Selection {
         image: args.image.clone(),
         platform: args.platform.clone(),
+        manifest_only: false,
     }
+}
+
+/// How registries are reached: the global flags, read once before any command runs.
+static REGISTRY: OnceLock<RegistryOptions> = OnceLock::new();
+
+/// Sets how registries are reached, from the global flags.
+pub(crate) fn init_registry(options: RegistryOptions) {
+    let _ = REGISTRY.set(options);
 }
 
 /// Reads the image and prints the notes the reader left for the user.
 fn load(source: &str, selection: &Selection) -> anyhow::Result<Loaded> {
     let display = progress::Display::start(source);
-    let loaded =
-        ImageSource::parse(source).and_then(|source| sizegate::load(&source, selection, &display));
+    let registry = REGISTRY.get().cloned().unwrap_or_default();
+    let loaded = ImageSource::parse(source).and_then(|source| {
+        let source = source.with_registry_options(&registry);
+        sizegate::load(&source, selection, &display)
+    });
     display.finish();
     let loaded = loaded?;
     for note in loaded.notes.iter().filter(|_| !ui::quiet()) {

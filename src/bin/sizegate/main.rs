@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         }
     });
     ui::init(cli.color, cli.quiet);
+    commands::init_registry(cli.registry.options());
     let annotate_errors = annotates(matches!(&cli.command, Command::Check(a) if a.no_github));
     match run(cli) {
         Ok(Verdict::Pass) => ExitCode::SUCCESS,

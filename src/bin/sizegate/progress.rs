@@ -1,14 +1,23 @@
 //! The progress display of the binary: a spinner while an archive is indexed or streamed, then a
-//! bar over its layers. Only on a terminal, and never under CI (whose logs would fill with it).
+//! bar over its layers, with the bytes downloaded of each registry layer in flight. Only on a
+//! terminal, and never under CI (whose logs would fill with it).
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
 use sizegate::Progress;
 
 /// A progress display on stderr, or nothing where it would not be seen.
-pub(crate) struct Display(Option<ProgressBar>);
+pub(crate) struct Display(Option<Shown>);
+
+/// The bar, and the layers being downloaded: bytes read and total, by short digest.
+struct Shown {
+    bar: ProgressBar,
+    downloads: Mutex<BTreeMap<String, (u64, u64)>>,
+}
 
 impl Display {
     /// Starts a spinner for reading `what`, when stderr is a terminal, this is not CI and
@@ -20,23 +29,26 @@ impl Display {
         }
         let bar = ProgressBar::new_spinner().with_message(format!("reading {what}"));
         bar.enable_steady_tick(Duration::from_millis(120));
-        Display(Some(bar))
+        Display(Some(Shown {
+            bar,
+            downloads: Mutex::new(BTreeMap::new()),
+        }))
     }
 
     /// Removes the display, before the report is printed.
     pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
+        if let Some(shown) = &self.0 {
+            shown.bar.finish_and_clear();
         }
     }
 }
 
 impl Progress for Display {
     fn layers(&self, count: u64) {
-        if let Some(bar) = &self.0 {
+        if let Some(Shown { bar, .. }) = &self.0 {
             bar.set_length(count);
             if let Ok(style) =
-                ProgressStyle::with_template("{spinner} {msg}: layer {pos}/{len} {wide_bar}")
+                ProgressStyle::with_template("{spinner} layer {pos}/{len} {bar:20} {wide_msg}")
             {
                 bar.set_style(style);
             }
@@ -44,8 +56,30 @@ impl Progress for Display {
     }
 
     fn layer_read(&self) {
-        if let Some(bar) = &self.0 {
-            bar.inc(1);
+        if let Some(shown) = &self.0 {
+            shown.bar.inc(1);
         }
+    }
+
+    fn downloaded(&self, digest: &str, read: u64, total: u64) {
+        let Some(shown) = &self.0 else {
+            return;
+        };
+        let mut downloads = shown
+            .downloads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let short = digest.split_once(':').map_or(digest, |(_, hex)| hex);
+        let short = short.get(..12).unwrap_or(short).to_string();
+        if read >= total {
+            downloads.remove(&short);
+        } else {
+            downloads.insert(short, (read, total));
+        }
+        let line: Vec<String> = downloads
+            .iter()
+            .map(|(d, (read, total))| format!("{d} {}/{}", HumanBytes(*read), HumanBytes(*total)))
+            .collect();
+        shown.bar.set_message(line.join(", "));
     }
 }

@@ -38,6 +38,9 @@ pub const LARGEST_FILES: usize = 10;
 /// Longest `created_by` shown in the layer table.
 const CREATED_BY_WIDTH: usize = 80;
 
+/// A number of a registry image checked from its manifest alone, whose files were not read.
+const NOT_READ: &str = "not read";
+
 /// Longest path shown in a finding (cut in the middle beyond): a page's table has room for about
 /// this many characters of code font in the finding's cell.
 const PATH_WIDTH: usize = 60;
@@ -137,21 +140,26 @@ fn image_section(page: &mut Page, check: &ImageCheck, links: Option<&SourceLinks
         "| image size | compressed | final size | wasted | layers | files | dive efficiency |",
     );
     page.line("|---:|---:|---:|---:|---:|---:|---:|");
+    // A registry image checked from its manifest: what comes from its files is not known.
+    let read = |text: String| match s.files_read {
+        true => text,
+        false => NOT_READ.to_string(),
+    };
     page.line(&format!(
-        "| {}{} | {}{} | {}{} | {}{} | {}{} | {}{} | {:.1} % |",
-        human_size(s.image_size),
+        "| {}{} | {}{} | {}{} | {}{} | {}{} | {}{} | {} |",
+        read(human_size(s.image_size)),
         change("image"),
         s.compressed_size.map_or_else(|| "n/a".into(), human_size),
         change("compressed"),
-        human_size(s.final_size),
+        read(human_size(s.final_size)),
         change("final"),
-        human_size(s.wasted_bytes),
+        read(human_size(s.wasted_bytes)),
         change("wasted"),
         s.layer_count,
         change("layers"),
-        s.final_files,
+        read(s.final_files.to_string()),
         change("files"),
-        s.dive.efficiency * 100.0,
+        read(format!("{:.1} %", s.dive.efficiency * 100.0)),
     ));
 
     page.line("");
@@ -188,8 +196,8 @@ fn image_section(page: &mut Page, check: &ImageCheck, links: Option<&SourceLinks
         page.line(&format!(
             "| {} | {} | {} |{delta} {created_by} |",
             l.index,
-            human_size(l.size),
-            l.files
+            read(human_size(l.size)),
+            read(l.files.to_string())
         ));
     }
     if let Some(d) = diff {

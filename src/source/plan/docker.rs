@@ -31,6 +31,7 @@ pub(crate) fn plan(store: &dyn Store) -> Result<Vec<ImagePlan>> {
                 .map(|l| LayerRef {
                     member: normalize_member(l),
                     digest: None,
+                    stored: None,
                 })
                 .collect(),
         })

@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use super::store::Store;
 use super::Selection;
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::Compression;
 use spec::ImageConfig;
 
 /// One image as the metadata describes it, before its layers are read.
@@ -41,6 +42,9 @@ pub(crate) struct LayerRef {
     pub(crate) member: String,
     /// The blob digest, when the metadata gives one.
     pub(crate) digest: Option<String>,
+    /// How the blob is stored and its size, when the metadata gives them (an OCI descriptor):
+    /// all that is known of a layer that is not downloaded.
+    pub(crate) stored: Option<(Compression, u64)>,
 }
 
 /// Plans every image of the container in `store`, by the format its metadata shows; notes for

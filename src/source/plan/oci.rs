@@ -227,6 +227,7 @@ fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<
             Ok(LayerRef {
                 member: blob_member(label, member, &l.digest)?,
                 digest: Some(l.digest.clone()),
+                stored: l.layer_compression().zip(l.size),
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use crate::image::Compression;
+
 /// One entry of a docker-archive `manifest.json`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -24,14 +26,16 @@ pub(crate) struct DockerManifestEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Descriptor {
-    /// Media type. Nothing reads it (what a blob holds is sniffed from its bytes, never taken from
-    /// its media type), but it is still parsed, so a descriptor whose `mediaType` is not a string
-    /// stays an error as before.
+    /// Media type. What a blob holds is sniffed from its bytes, never taken from its media type,
+    /// but for a layer that is not downloaded (a registry image checked from its manifest), it
+    /// is all that says how the layer is compressed.
     #[serde(default)]
-    #[expect(dead_code, reason = "parsed only to keep the JSON shape check")]
     pub(crate) media_type: Option<String>,
     /// `algorithm:hex`.
     pub(crate) digest: String,
+    /// The blob's size in bytes: what a registry's blob is checked against as it streams.
+    #[serde(default)]
+    pub(crate) size: Option<u64>,
     /// The platform an index entry is for.
     #[serde(default)]
     pub(crate) platform: Option<Platform>,
@@ -41,6 +45,21 @@ pub(crate) struct Descriptor {
 }
 
 impl Descriptor {
+    /// How a layer is compressed, as its media type says (`…tar+gzip`, `…tar.gzip`,
+    /// `…tar+zstd`, `…tar`); `None` for another type.
+    pub(crate) fn layer_compression(&self) -> Option<Compression> {
+        let media_type = self.media_type.as_deref()?;
+        if media_type.ends_with("+gzip") || media_type.ends_with(".gzip") {
+            Some(Compression::Gzip)
+        } else if media_type.ends_with("+zstd") {
+            Some(Compression::Zstd)
+        } else if media_type.ends_with(".tar") || media_type.ends_with("diff.tar") {
+            Some(Compression::None)
+        } else {
+            None
+        }
+    }
+
     /// The value of an annotation, if set.
     pub(crate) fn annotation(&self, key: &str) -> Option<&str> {
         self.annotations.as_ref()?.get(key).map(String::as_str)

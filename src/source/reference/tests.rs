@@ -60,16 +60,20 @@ fn a_transport_without_a_path_is_refused() {
 }
 
 #[test]
-fn registry_transports_are_not_supported_yet() {
-    let cases = [
-        (
-            "docker://registry.example/app:1",
-            "the docker:// transport (a registry) is not supported yet by this version of sizegate; save the image and pipe it in: docker pull registry.example/app:1 && docker save registry.example/app:1 | sizegate … -",
-        ),
-    ];
-    for (arg, expected) in cases {
-        assert_eq!(nothing(arg), Parsed::Unsupported(expected.into()), "{arg}");
-    }
+fn every_transport_names_its_source() {
+    assert_eq!(
+        nothing("docker://registry.example/app:1"),
+        Parsed::Registry {
+            name: "registry.example/app:1"
+        }
+    );
+    assert!(
+        matches!(nothing("docker:app"), Parsed::Unsupported(m) if m.contains("docker://app, with two slashes"))
+    );
+    assert!(matches!(nothing("docker://"), Parsed::Unsupported(_)));
+    assert!(
+        matches!(nothing("containers-storage:app"), Parsed::Unsupported(m) if m.contains("not supported yet"))
+    );
     assert!(
         matches!(nothing("dir:x"), Parsed::Unsupported(m) if m.contains("does not read the dir: transport"))
     );

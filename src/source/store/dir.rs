@@ -21,6 +21,7 @@ use crate::source::data::read_spans;
 use crate::source::digest;
 use crate::source::io::positioned::RangeReader;
 use crate::source::layer::scan_seekable;
+use crate::source::Progress;
 
 /// An OCI image layout directory.
 #[derive(Debug)]
@@ -154,7 +155,7 @@ impl Store for LayoutDir {
         Ok(data)
     }
 
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+    fn layer(&self, member: &str, _progress: &dyn Progress) -> Result<Arc<LayerContents>> {
         let (file, len) = self.open_member(member)?;
         scan_seekable(RangeReader::new(&file, 0, len), len)
             .map(Arc::new)

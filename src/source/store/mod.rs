@@ -30,7 +30,7 @@ use std::sync::Arc;
 use super::io::read_up_to;
 use super::layer::{codec, sniff_compression, unsupported_compression, LayerError};
 use super::sniff::{not_an_archive, SNIFF_BYTES};
-use super::{ImageSource, Transport};
+use super::{ImageSource, Progress, Transport};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 use crate::input::{open_regular, Input};
@@ -67,10 +67,15 @@ pub(crate) trait Store: Sync {
     fn canonical(&self, member: &str) -> Result<String>;
     /// The bytes of a small metadata member.
     fn read_metadata(&self, member: &str) -> Result<Vec<u8>>;
-    /// Scans a layer member.
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>>;
+    /// Scans a layer member; a store that downloads it tells `progress` how far it is.
+    fn layer(&self, member: &str, progress: &dyn Progress) -> Result<Arc<LayerContents>>;
     /// Whether layers can be read concurrently.
     fn parallel(&self) -> bool;
+    /// Whether reading a layer means downloading it (a registry): a check that needs only the
+    /// manifest then reads none.
+    fn downloads(&self) -> bool {
+        false
+    }
     /// Whether the data of files can be read a second time ([`Store::read_data`]).
     fn rereads(&self) -> bool;
     /// Reads the data of files of a layer member again: `spans` are where each file's bytes lie
@@ -109,12 +114,18 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
                 true => Error::new(
                     name,
                     ErrorKind::Invalid(format!(
-                        "no such file or directory, and {why}; for an image of another daemon, set DOCKER_HOST; or pipe a saved image in: docker save {name} | sizegate … -"
+                        "no such file or directory, and {why}; for an image of another daemon, set DOCKER_HOST; for a registry's, give docker://NAME; or pipe a saved image in: docker save {name} | sizegate … -"
                     )),
                 ),
                 false => Error::new(&label, ErrorKind::Invalid(why)),
             })?;
             open_stream(&label, body)
+        }
+        ImageSource::Registry { name, options } => {
+            let label = format!("docker://{name}");
+            let image = super::registry::ImageName::parse(name)
+                .map_err(|m| Error::new(&label, ErrorKind::Invalid(m)))?;
+            Ok(Box::new(super::registry::open(&label, &image, options)?))
         }
         ImageSource::Podman { name } => {
             let label = format!("podman:{name}");

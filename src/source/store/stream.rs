@@ -21,6 +21,7 @@ use crate::source::io::read_up_to;
 use crate::source::io::records::RecordGuard;
 use crate::source::layer::{codec, is_tar_header, scan_stream, sniff_compression, LayerError};
 use crate::source::sniff::SNIFF_BYTES;
+use crate::source::Progress;
 
 /// What was kept of one regular member.
 #[derive(Debug)]
@@ -226,7 +227,7 @@ impl Store for StreamArchive {
         }
     }
 
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+    fn layer(&self, member: &str, _progress: &dyn Progress) -> Result<Arc<LayerContents>> {
         match self.kept(member)? {
             (_, Kept::Layer(Ok(contents))) => Ok(Arc::clone(contents)),
             (name, Kept::Layer(Err(e))) => Err(layer_error(&self.label, name, e.clone())),

@@ -18,6 +18,7 @@ use crate::source::data::read_spans;
 use crate::source::io::positioned::RangeReader;
 use crate::source::io::records::RecordGuard;
 use crate::source::layer::scan_seekable;
+use crate::source::Progress;
 
 /// Where a member's data lies in the archive file.
 #[derive(Debug, Clone, Copy)]
@@ -127,7 +128,7 @@ impl Store for TarFile {
         Ok(data)
     }
 
-    fn layer(&self, member: &str) -> Result<Arc<LayerContents>> {
+    fn layer(&self, member: &str, _progress: &dyn Progress) -> Result<Arc<LayerContents>> {
         let (name, span) = self.span(member)?;
         scan_seekable(self.reader(span), span.len)
             .map(Arc::new)

@@ -67,7 +67,37 @@ pub(crate) fn sizegate() -> Command {
     cmd.env("DOCKER_HOST", NO_DAEMON)
         .env_remove("DOCKER_TLS_VERIFY");
     cmd.env("CONTAINER_HOST", NO_PODMAN);
+    without_user_registry_settings(&mut cmd);
     cmd
+}
+
+/// Where the tests' `sizegate` looks for docker's `config.json` and for podman's runtime
+/// directory (`containers/auth.json`) unless told otherwise: nowhere.
+pub(crate) const NO_DOCKER_CONFIG: &str = "/nonexistent/sizegate-tests/docker-config";
+/// See [`NO_DOCKER_CONFIG`].
+pub(crate) const NO_RUNTIME_DIR: &str = "/nonexistent/sizegate-tests/run";
+
+/// The variables that point sizegate at credentials, at trusted CAs or at a proxy for a registry.
+/// Removed or pointed nowhere, so that no test sends the developer's credentials to a test
+/// registry, and none passes only because the developer's machine trusts or reaches something;
+/// a test that wants one sets it again.
+pub(crate) fn without_user_registry_settings(cmd: &mut Command) {
+    cmd.env("DOCKER_CONFIG", NO_DOCKER_CONFIG)
+        .env("XDG_RUNTIME_DIR", NO_RUNTIME_DIR);
+    for var in [
+        "REGISTRY_AUTH_FILE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        // The test registries listen on 127.0.0.1: a proxy of the machine must not be asked.
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
 }
 
 /// Where the tests' `sizegate` looks for podman's socket unless told otherwise: nowhere.
@@ -264,6 +294,7 @@ pub(crate) fn bounded_in(
         cmd.env_remove(var);
     }
     without_sizegate_vars(&mut cmd);
+    without_user_registry_settings(&mut cmd);
     if let Some(data) = stdin {
         cmd.write_stdin(data);
     }

@@ -7,6 +7,7 @@
 //! - [`image`]: synthetic layer tars, docker-archives and OCI layouts built in memory;
 //! - [`ci`]: the action's script run as a runner would, stand-in `docker` and `sizegate`;
 //! - [`http`]: a stand-in HTTP server on 127.0.0.1 for the scripts that call an API;
+//! - [`registry`]: a real registry (docker-registry) on 127.0.0.1, filled with skopeo;
 //! - [`browser`]: headless chromium loading a page offline, and the elements of its DOM.
 
 use std::fs;
@@ -22,6 +23,8 @@ mod cmd;
 pub(crate) mod http;
 mod image;
 mod listing;
+#[cfg(unix)]
+pub(crate) mod registry;
 
 pub(crate) use check::*;
 pub(crate) use cmd::*;

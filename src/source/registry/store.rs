@@ -1,0 +1,293 @@
+//! A registry image as a [`Store`]: it shows the planners an OCI layout, an `index.json` that
+//! names the manifest the reference points at, and `blobs/ALG/HEX` members fetched when they are
+//! read: manifests from `/manifests/`, the config and the layers from `/blobs/`. The OCI planner,
+//! `--platform` and the layer walk then work as on a layout directory.
+//!
+//! Every document and every layer is checked against its digest (a layer while it streams
+//! through the scanner), and nothing is written to disk.
+
+use std::collections::HashMap;
+use std::io::BufReader;
+use std::sync::{Arc, Mutex};
+
+use super::client::{BlobBody, Client, MANIFEST_TYPES};
+use super::name::ImageName;
+use super::verify::{self, Verifying};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Compression, LayerContents};
+use crate::source::layer::{self, LayerError};
+use crate::source::plan::spec::{Descriptor, ManifestOrIndex};
+use crate::source::store::{layer_error, Store, MAX_METADATA_BYTES};
+use crate::source::Progress;
+
+/// Media types of the manifests docker's schema 1 wrote (deprecated since 2017, refused by
+/// current registries on push).
+const SCHEMA_1: [&str; 2] = [
+    "application/vnd.docker.distribution.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+];
+
+/// What a blob member is, known from the document that named it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A manifest or an index: fetched from `/manifests/`.
+    Manifest,
+    /// A config or a layer: fetched from `/blobs/`, `size` bytes as its descriptor says.
+    Blob { size: Option<u64> },
+}
+
+/// An image in a registry, read as an OCI layout.
+pub(crate) struct RegistryStore {
+    label: String,
+    client: Client,
+    /// The `index.json` shown to the planner: the manifest the reference names.
+    index: Vec<u8>,
+    /// The blobs the documents read so far name, by member.
+    known: Mutex<HashMap<String, Kind>>,
+    /// The manifest the reference names, fetched to learn its digest and type.
+    top: (String, Vec<u8>),
+}
+
+impl RegistryStore {
+    /// Fetches the manifest `name` points at, through `client`.
+    pub(crate) fn open(label: String, client: Client, name: &ImageName) -> Result<RegistryStore> {
+        let invalid = |m: String| Error::new(&label, ErrorKind::Invalid(m));
+        let (bytes, media_type) = fetch_manifest(&client, name.reference()).map_err(invalid)?;
+        let digest = match &name.digest {
+            Some(d) => {
+                verify::check(d, &bytes).map_err(invalid)?;
+                d.clone()
+            }
+            None => sha256(&bytes),
+        };
+        let media_type = media_type
+            .or_else(|| serde_json::from_slice::<MediaType>(&bytes).ok()?.media_type)
+            .unwrap_or_else(|| "application/vnd.oci.image.manifest.v1+json".into());
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [{
+                "mediaType": media_type,
+                "digest": digest,
+                "size": bytes.len(),
+                "annotations": { "io.containerd.image.name": name.to_string() },
+            }],
+        });
+        let store = RegistryStore {
+            label,
+            client,
+            index: index.to_string().into_bytes(),
+            known: Mutex::new(HashMap::new()),
+            top: (digest.clone(), bytes),
+        };
+        store.learn(&member_of(&digest), &store.top.1);
+        Ok(store)
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Kind>> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records the blobs a document names, so that reading them later knows where they are.
+    fn learn(&self, member: &str, document: &[u8]) {
+        let Ok(doc) = serde_json::from_slice::<ManifestOrIndex>(document) else {
+            return;
+        };
+        let mut known = self.known();
+        known.insert(member.to_string(), Kind::Manifest);
+        let blob = |d: &Descriptor| (member_of(&d.digest), Kind::Blob { size: d.size });
+        for child in doc.manifests.iter().flatten() {
+            known.insert(member_of(&child.digest), Kind::Manifest);
+        }
+        known.extend(doc.config.iter().map(blob));
+        known.extend(doc.layers.iter().flatten().map(blob));
+    }
+
+    fn kind(&self, member: &str) -> Result<Kind> {
+        self.known()
+            .get(member)
+            .copied()
+            .ok_or_else(|| Error::member(&self.label, member, ErrorKind::Missing))
+    }
+
+    fn fail(&self, member: &str, message: String) -> Error {
+        Error::member(&self.label, member, ErrorKind::Invalid(message))
+    }
+}
+
+impl Store for RegistryStore {
+    fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn contains(&self, member: &str) -> bool {
+        member == "index.json" || self.known().contains_key(member)
+    }
+
+    fn canonical(&self, member: &str) -> Result<String> {
+        Ok(member.to_string())
+    }
+
+    fn read_metadata(&self, member: &str) -> Result<Vec<u8>> {
+        if member == "index.json" {
+            return Ok(self.index.clone());
+        }
+        let digest = digest_of(member);
+        if digest == self.top.0 {
+            return Ok(self.top.1.clone());
+        }
+        let bytes = match self.kind(member)? {
+            Kind::Manifest => fetch_manifest(&self.client, &digest)
+                .map(|(bytes, _)| bytes)
+                .map_err(|m| self.fail(member, m))?,
+            Kind::Blob { size: Some(size) } if size > MAX_METADATA_BYTES => {
+                return Err(crate::source::store::too_large(&self.label, member, size))
+            }
+            Kind::Blob { .. } => {
+                let mut response = self
+                    .client
+                    .get("blobs", &digest, None, 0)
+                    .map_err(|m| self.fail(member, m))?;
+                response
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_METADATA_BYTES)
+                    .read_to_vec()
+                    .map_err(|e| self.fail(member, format!("reading it: {e}")))?
+            }
+        };
+        verify::check(&digest, &bytes).map_err(|m| self.fail(member, m))?;
+        self.learn(member, &bytes);
+        Ok(bytes)
+    }
+
+    fn layer(&self, member: &str, progress: &dyn Progress) -> Result<Arc<LayerContents>> {
+        let size = match self.kind(member)? {
+            Kind::Blob { size: Some(size) } => size,
+            Kind::Blob { size: None } => {
+                return Err(self.fail(member, "the manifest gives no size for this layer".into()))
+            }
+            Kind::Manifest => return Err(self.fail(member, "names a manifest, not a layer".into())),
+        };
+        let digest = digest_of(member);
+        let body = BlobBody::open(&self.client, &digest).map_err(|m| self.fail(member, m))?;
+        let seen = |read: u64| progress.downloaded(&digest, read, size);
+        let mut verifying =
+            Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
+        let scanned = layer::scan_stream(BufReader::with_capacity(1 << 20, &mut verifying), size);
+        // The digest is checked whatever the scan found: bytes other than the named ones are
+        // the error to report, not what the scanner made of them.
+        let verified = verifying
+            .finish()
+            .map_err(|e| layer_error(&self.label, member, LayerError::Io(e)))?;
+        if let Err(mismatch) = verified {
+            return Err(layer_error(
+                &self.label,
+                member,
+                LayerError::Digest { message: mismatch },
+            ));
+        }
+        scanned
+            .map(Arc::new)
+            .map_err(|e| layer_error(&self.label, member, e))
+    }
+
+    fn parallel(&self) -> bool {
+        true
+    }
+
+    fn downloads(&self) -> bool {
+        true
+    }
+
+    /// A layer's bytes went past once and were not kept; fetching them again is not done yet.
+    fn rereads(&self) -> bool {
+        false
+    }
+
+    fn read_data(
+        &self,
+        _member: &str,
+        _compression: Compression,
+        _spans: &[(u64, u64)],
+        _each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
+    ) -> Result<()> {
+        Err(Error::new(
+            &self.label,
+            ErrorKind::Invalid(
+                "the data of a registry image's files is not read again; pull and save the image, then give the archive".into(),
+            ),
+        ))
+    }
+}
+
+/// Only the `mediaType` of a document.
+#[derive(serde::Deserialize)]
+struct MediaType {
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
+}
+
+/// Fetches a manifest by tag or digest: its bytes and its `Content-Type`; a schema 1 manifest is
+/// refused.
+fn fetch_manifest(
+    client: &Client,
+    reference: &str,
+) -> std::result::Result<(Vec<u8>, Option<String>), String> {
+    let mut response = client.get("manifests", reference, Some(MANIFEST_TYPES), 0)?;
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_METADATA_BYTES)
+        .read_to_vec()
+        .map_err(|e| format!("reading the manifest {reference}: {e}"))?;
+    let schema_1 = content_type
+        .as_deref()
+        .is_some_and(|t| SCHEMA_1.contains(&t))
+        || serde_json::from_slice::<SchemaVersion>(&bytes)
+            .is_ok_and(|v| v.schema_version == Some(1));
+    if schema_1 {
+        return Err(format!(
+            "{reference} is a Docker schema 1 manifest, which sizegate does not read (deprecated since 2017, it has no config and no layer sizes); push the image again with a current docker, podman, buildah or skopeo"
+        ));
+    }
+    Ok((
+        bytes,
+        content_type.filter(|t| t.contains("manifest") || t.contains("index")),
+    ))
+}
+
+/// Only the `schemaVersion` of a document.
+#[derive(serde::Deserialize)]
+struct SchemaVersion {
+    #[serde(rename = "schemaVersion")]
+    schema_version: Option<u32>,
+}
+
+/// `sha256:HEX` of `bytes`: the digest of a manifest fetched by tag.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let sum = sha2::Sha256::digest(bytes);
+    let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// `sha256:HEX` -> `blobs/sha256/HEX`, the layout's name of a blob (the planner checks digests
+/// before it names a member).
+fn member_of(digest: &str) -> String {
+    format!("blobs/{}", digest.replacen(':', "/", 1))
+}
+
+/// `blobs/sha256/HEX` -> `sha256:HEX`.
+fn digest_of(member: &str) -> String {
+    member
+        .strip_prefix("blobs/")
+        .unwrap_or(member)
+        .replacen('/', ":", 1)
+}
