@@ -49,6 +49,8 @@ pub(crate) struct Client {
     searched: Vec<String>,
     /// The `Authorization` header sent with each request.
     authorization: Mutex<Option<String>>,
+    /// Plain HTTP is allowed: a registry on this machine, or `--tls-verify=false`.
+    plain_allowed: bool,
 }
 
 impl Client {
@@ -66,6 +68,7 @@ impl Client {
             credential: None,
             searched: Vec::new(),
             authorization: Mutex::new(None),
+            plain_allowed,
         };
         let ping = match client.send(&client.url("/v2/"), None, None) {
             // A certificate that does not verify came from a server that speaks TLS: plain HTTP
@@ -228,6 +231,24 @@ impl Client {
         let Some(Challenge::Bearer { realm, service }) = fresh.or(self.challenge.clone()) else {
             return Err(self.no_credentials());
         };
+        let realm_shown = printable(&cut(&realm, 200)).into_owned();
+        let plain = match realm.split_once("://") {
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => false,
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("http") => true,
+            _ => {
+                return Err(format!(
+                    "the registry {} names a token server that is no HTTP URL: {realm_shown}",
+                    self.name.registry
+                ))
+            }
+        };
+        // Credentials go over plain HTTP only where the registry itself may be spoken to so.
+        if plain && self.credential.is_some() && !self.plain_allowed {
+            return Err(format!(
+                "the registry {} asks for its token at {realm_shown}, over plain HTTP; sizegate does not send credentials there (--tls-verify=false allows it)",
+                self.name.registry
+            ));
+        }
         let scope = format!("repository:{}:pull", self.name.repository);
         let mut request = self.agent.get(&realm).query("scope", &scope);
         if let Some(service) = &service {

@@ -6,12 +6,14 @@
 //! - [`client`]: HTTPS (or plain HTTP for a registry on this machine), authentication
 //!   ([`challenge`], [`credentials`]), retries; [`roots`]: the certificate authorities trusted;
 //! - [`store`]: the image as a `Store` the OCI planner reads like a layout directory, every
-//!   blob checked against its digest ([`verify`]) while it streams through the layer scanner.
+//!   blob checked against its digest ([`verify`]) while it streams through the layer scanner,
+//!   downloaded and hashed on a thread beside the scanner's ([`pipe`]).
 
 mod challenge;
 mod client;
 mod credentials;
 mod name;
+mod pipe;
 mod roots;
 mod store;
 mod verify;

@@ -7,11 +7,11 @@
 //! through the scanner), and nothing is written to disk.
 
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::sync::{Arc, Mutex};
 
 use super::client::{BlobBody, Client, MANIFEST_TYPES};
 use super::name::ImageName;
+use super::pipe;
 use super::verify::{self, Verifying};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
@@ -173,14 +173,13 @@ impl Store for RegistryStore {
         let digest = digest_of(member);
         let body = BlobBody::open(&self.client, &digest).map_err(|m| self.fail(member, m))?;
         let seen = |read: u64| progress.downloaded(&digest, read, size);
-        let mut verifying =
+        let verifying =
             Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
-        let scanned = layer::scan_stream(BufReader::with_capacity(1 << 20, &mut verifying), size);
+        let (scanned, verified) =
+            pipe::read_beside(verifying, |blob| layer::scan_stream(blob, size));
         // The digest is checked whatever the scan found: bytes other than the named ones are
         // the error to report, not what the scanner made of them.
-        let verified = verifying
-            .finish()
-            .map_err(|e| layer_error(&self.label, member, LayerError::Io(e)))?;
+        let verified = verified.map_err(|e| layer_error(&self.label, member, LayerError::Io(e)))?;
         if let Err(mismatch) = verified {
             return Err(layer_error(
                 &self.label,
