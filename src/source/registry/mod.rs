@@ -4,14 +4,18 @@
 //! - [`name`]: what `NAME` names, completed as docker completes it (Docker Hub, `library/`,
 //!   `:latest`);
 //! - [`client`]: HTTPS (or plain HTTP for a registry on this machine), authentication
-//!   ([`challenge`], [`credentials`]), retries; [`roots`]: the certificate authorities trusted;
+//!   ([`auth`], [`challenge`], [`credentials`]), retries ([`http`]); [`roots`]: the certificate
+//!   authorities trusted; [`blob`]: a layer's body, resumed where a broken connection left it;
 //! - [`store`]: the image as a `Store` the OCI planner reads like a layout directory, every
 //!   blob checked against its digest ([`verify`]) while it streams through the layer scanner,
 //!   downloaded and hashed on a thread beside the scanner's ([`pipe`]).
 
+mod auth;
+mod blob;
 mod challenge;
 mod client;
 mod credentials;
+mod http;
 mod name;
 mod pipe;
 mod roots;

@@ -9,7 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::client::{BlobBody, Client, MANIFEST_TYPES};
+use super::blob::BlobBody;
+use super::client::{Client, MANIFEST_TYPES};
 use super::name::ImageName;
 use super::pipe;
 use super::verify::{self, Verifying};
@@ -147,7 +148,7 @@ impl Store for RegistryStore {
             Kind::Blob { .. } => {
                 let mut response = self
                     .client
-                    .get("blobs", &digest, None, 0)
+                    .get("blobs", &digest, None, 0, true)
                     .map_err(|m| self.fail(member, m))?;
                 response
                     .body_mut()
@@ -171,7 +172,7 @@ impl Store for RegistryStore {
             Kind::Manifest => return Err(self.fail(member, "names a manifest, not a layer".into())),
         };
         let digest = digest_of(member);
-        let body = BlobBody::open(&self.client, &digest).map_err(|m| self.fail(member, m))?;
+        let body = BlobBody::open(&self.client, &digest, size).map_err(|m| self.fail(member, m))?;
         let seen = |read: u64| progress.downloaded(&digest, read, size);
         let verifying =
             Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
@@ -234,7 +235,7 @@ fn fetch_manifest(
     client: &Client,
     reference: &str,
 ) -> std::result::Result<(Vec<u8>, Option<String>), String> {
-    let mut response = client.get("manifests", reference, Some(MANIFEST_TYPES), 0)?;
+    let mut response = client.get("manifests", reference, Some(MANIFEST_TYPES), 0, true)?;
     let content_type = response
         .headers()
         .get("content-type")

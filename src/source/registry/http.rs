@@ -1,0 +1,241 @@
+//! The HTTP plumbing under the registry client: the agent (TLS, timeouts, proxy), one request
+//! retried while the network or the registry fails for a moment, and the words of what failed.
+
+use std::time::Duration;
+
+use ureq::http::{Response, StatusCode};
+use ureq::Body;
+
+use super::RegistryOptions;
+use crate::text::printable;
+
+/// Attempts of a request that fails for a moment (a reset connection, a 429, a 503).
+pub(super) const ATTEMPTS: u32 = 4;
+/// The first wait before a retry; each next one is twice as long.
+pub(super) const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest wait a `Retry-After` header is obeyed for: a registry cannot park a CI job.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+/// Bytes of an error body read for its message.
+pub(super) const MAX_ERROR_BODY: u64 = 64 * 1024;
+/// How many times `--timeout` a small document (a manifest, a config, a token) may take whole:
+/// a server that sends one byte just before each read times out still ends.
+const DOCUMENT_TIMEOUTS: u32 = 4;
+
+/// One GET: where, with which query and headers, and whether its body is a small document
+/// (bounded in time as a whole) or a blob (bounded by its throughput).
+pub(super) struct Get<'a> {
+    pub(super) url: &'a str,
+    pub(super) query: &'a [(&'a str, &'a str)],
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) document: bool,
+}
+
+/// Sends `get`, retried with growing waits while the network or the registry fails for a
+/// moment; the last failure or answer is returned.
+pub(super) fn send(
+    agent: &ureq::Agent,
+    get: &Get<'_>,
+    timeout: Duration,
+) -> Result<Response<Body>, SendError> {
+    let mut wait = FIRST_BACKOFF;
+    let mut attempt = 1;
+    loop {
+        let mut request = agent.get(get.url);
+        for (key, value) in get.query {
+            request = request.query(*key, *value);
+        }
+        for (name, value) in &get.headers {
+            request = request.header(*name, value);
+        }
+        if get.document {
+            request = request
+                .config()
+                .timeout_recv_body(Some(timeout * DOCUMENT_TIMEOUTS))
+                .build();
+        }
+        let outcome = request.call();
+        let pause = match &outcome {
+            Ok(r) if is_transient_status(r.status()) => retry_after(r).unwrap_or(wait),
+            Err(e) if SendError::is_transient(e) => wait,
+            _ => return outcome.map_err(SendError),
+        };
+        if attempt == ATTEMPTS {
+            return outcome.map_err(SendError);
+        }
+        std::thread::sleep(pause.min(MAX_RETRY_AFTER));
+        wait *= 2;
+        attempt += 1;
+    }
+}
+
+/// The HTTP agent: TLS with the system's roots (plus `--cert-dir`), or none checked with
+/// `--tls-verify=false`; `--timeout` for connecting, for each answer and for each read. A
+/// registry on this machine is never reached through a proxy (Go's clients, docker and skopeo
+/// among them, never send loopback through one either).
+pub(super) fn agent(options: &RegistryOptions, local: bool) -> Result<ureq::Agent, String> {
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(super::roots::roots(options)?)
+        .disable_verification(!options.tls_verify)
+        .build();
+    let timeout = Some(options.timeout);
+    let mut config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls)
+        .timeout_resolve(timeout)
+        .timeout_connect(timeout)
+        .timeout_recv_response(timeout)
+        .timeout_per_read(timeout)
+        .user_agent(concat!("sizegate/", env!("CARGO_PKG_VERSION")));
+    if local {
+        config = config.proxy(None);
+    }
+    Ok(config.build().into())
+}
+
+/// The `errors` of a registry's error body (`{"errors":[{"code":"MANIFEST_UNKNOWN","message":…}]}`),
+/// escaped and cut: the registry is not trusted to write a short or clean message.
+pub(super) fn registry_errors(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        errors: Vec<RegistryError>,
+    }
+    #[derive(serde::Deserialize)]
+    struct RegistryError {
+        code: Option<String>,
+        message: Option<String>,
+    }
+    let errors: Errors = serde_json::from_slice(body).ok()?;
+    let text = errors
+        .errors
+        .iter()
+        .take(3)
+        .map(|e| match (&e.code, &e.message) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(t), None) | (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    (!text.is_empty()).then(|| printable(&cut(&text, 300)).into_owned())
+}
+
+/// The registry's error of `response`, read from its body: ` (CODE: message)`, or nothing.
+pub(super) fn detail(response: &mut Response<Body>) -> String {
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_ERROR_BODY)
+        .read_to_vec()
+        .ok()
+        .and_then(|body| registry_errors(&body))
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default()
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub(super) fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Whether a status says "try again": too many requests, or a server or gateway failing.
+fn is_transient_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || matches!(status.as_u16(), 500 | 502 | 503 | 504)
+}
+
+/// The `Retry-After` of a response, in seconds (the HTTP-date form is not used by registries).
+fn retry_after<B>(response: &Response<B>) -> Option<Duration> {
+    let value = response.headers().get("retry-after")?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A request that got no answer.
+pub(super) struct SendError(ureq::Error);
+
+impl SendError {
+    /// A reset or a timeout; not a refused connection (nothing listens there) nor a failed TLS
+    /// handshake, which a new attempt would only repeat.
+    fn is_transient(e: &ureq::Error) -> bool {
+        match e {
+            ureq::Error::Io(io) => {
+                io.kind() != std::io::ErrorKind::ConnectionRefused
+                    && io
+                        .get_ref()
+                        .is_none_or(|inner| !inner.is::<rustls::Error>())
+            }
+            ureq::Error::Timeout(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the failure is TLS's.
+    pub(super) fn is_tls(&self) -> bool {
+        matches!(self.0, ureq::Error::Rustls(_) | ureq::Error::Tls(_)) || self.rustls().is_some()
+    }
+
+    /// Whether the server's certificate was refused (the server speaks TLS).
+    pub(super) fn is_certificate(&self) -> bool {
+        matches!(
+            self.rustls(),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        ) || matches!(
+            &self.0,
+            ureq::Error::Rustls(rustls::Error::InvalidCertificate(_))
+        )
+    }
+
+    /// The TLS error under an I/O error, as ureq hands a failed handshake on.
+    fn rustls(&self) -> Option<&rustls::Error> {
+        match &self.0 {
+            ureq::Error::Io(e) => e.get_ref()?.downcast_ref::<rustls::Error>(),
+            _ => None,
+        }
+    }
+
+    /// The error in words, escaped (it may quote what the server sent).
+    pub(super) fn describe(&self) -> String {
+        printable(&cut(&self.0.to_string(), 300)).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_errors_are_quoted_short_and_escaped() {
+        let body = br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown\u001b[31m"},{"code":"DENIED"}]}"#;
+        let text = registry_errors(body).unwrap_or_default();
+        assert!(
+            text.starts_with("MANIFEST_UNKNOWN: manifest unknown"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.ends_with("; DENIED"), "{text}");
+        assert_eq!(registry_errors(b"<html>"), None);
+        let long = format!(r#"{{"errors":[{{"message":"{}"}}]}}"#, "x".repeat(5000));
+        assert!(
+            registry_errors(long.as_bytes())
+                .unwrap_or_default()
+                .chars()
+                .count()
+                <= 301
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        let response = Response::builder()
+            .header("retry-after", " 3 ")
+            .body(())
+            .expect("a response");
+        assert_eq!(retry_after(&response), Some(Duration::from_secs(3)));
+        assert!(is_transient_status(StatusCode::TOO_MANY_REQUESTS));
+        assert!(is_transient_status(StatusCode::BAD_GATEWAY));
+        assert!(!is_transient_status(StatusCode::NOT_FOUND));
+        assert!(!is_transient_status(StatusCode::UNAUTHORIZED));
+    }
+}
