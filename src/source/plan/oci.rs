@@ -3,6 +3,8 @@
 //! images or at image indexes (multi-platform); one platform is picked per image, attestation
 //! manifests are skipped. Blobs are named by digest, as `blobs/<algorithm>/<hex>` members.
 
+use std::collections::HashSet;
+
 use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
 use super::{parse_json, ImagePlan, LayerRef};
@@ -13,6 +15,8 @@ use crate::source::Selection;
 
 /// Nested indexes followed before giving up.
 const MAX_INDEX_DEPTH: usize = 4;
+/// Manifests an image's indexes may name, together: an index is at most a few dozen platforms.
+const MAX_MANIFESTS: usize = 1024;
 /// The platform picked when an index has several and the user named none.
 const DEFAULT_PLATFORM: &str = "linux/amd64";
 
@@ -55,7 +59,8 @@ pub(crate) fn plan(
             }
         }
         let mut found = Vec::new();
-        collect_manifests(store, "index.json", top, None, 0, &mut found)?;
+        let mut visited = HashSet::new();
+        collect_manifests(store, "index.json", top, None, 0, &mut visited, &mut found)?;
         let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
         match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
             Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
@@ -97,17 +102,22 @@ fn platforms(found: &[Found]) -> String {
 struct Found {
     /// The member holding the manifest.
     member: String,
-    manifest: ManifestOrIndex,
+    /// The manifest, once read: an entry whose platform the index gives is read only when that
+    /// platform is chosen (a registry image's other platforms are never fetched).
+    manifest: Option<ManifestOrIndex>,
     platform: Option<String>,
 }
 
-/// Collects the image manifests under `desc`, a descriptor that the document `referrer` holds.
+/// Collects the image manifests under `desc`, a descriptor that the document `referrer` holds;
+/// `visited` are the members already read (an index that names one twice, or another index
+/// many times, costs one read).
 fn collect_manifests(
     store: &dyn Store,
     referrer: &str,
     desc: &Descriptor,
     platform: Option<&Platform>,
     depth: usize,
+    visited: &mut HashSet<String>,
     found: &mut Vec<Found>,
 ) -> Result<()> {
     let label = store.label();
@@ -118,10 +128,31 @@ fn collect_manifests(
             ErrorKind::Invalid("image indexes nested too deep".into()),
         ));
     }
+    if found.len() + visited.len() > MAX_MANIFESTS {
+        return Err(Error::member(
+            label,
+            referrer,
+            ErrorKind::Invalid(format!(
+                "its indexes name more than {MAX_MANIFESTS} manifests"
+            )),
+        ));
+    }
     let member = blob_member(label, referrer, &desc.digest)?;
     // Under a multi-platform index, the containerd store saves only the blobs of the platforms it
     // pulled: an absent manifest there is a platform not in the archive, not an error.
     if depth > 0 && !store.contains(&member) {
+        return Ok(());
+    }
+    let platform = platform.or(desc.platform.as_ref());
+    if depth > 0 && platform.is_some() {
+        found.push(Found {
+            member,
+            manifest: None,
+            platform: platform.map(Platform::display),
+        });
+        return Ok(());
+    }
+    if !visited.insert(member.clone()) {
         return Ok(());
     }
     let doc: ManifestOrIndex = parse_json(store, &member)?;
@@ -139,23 +170,28 @@ fn collect_manifests(
                 child,
                 child.platform.as_ref(),
                 depth + 1,
+                visited,
                 found,
             )?;
         }
     } else if doc.config.is_some() {
         found.push(Found {
             member,
-            manifest: doc,
-            platform: platform.or(desc.platform.as_ref()).map(Platform::display),
+            manifest: Some(doc),
+            platform: platform.map(Platform::display),
         });
     } else {
-        return Err(Error::member(
-            label,
-            member,
-            ErrorKind::Invalid("neither an image manifest nor an image index".into()),
-        ));
+        return Err(not_a_manifest(label, member));
     }
     Ok(())
+}
+
+fn not_a_manifest(label: &str, member: String) -> Error {
+    Error::member(
+        label,
+        member,
+        ErrorKind::Invalid("neither an image manifest nor an image index".into()),
+    )
 }
 
 /// Picks the platform of one image: the one `--platform` names (`None` when the image lacks it),
@@ -211,15 +247,31 @@ fn choose_platform<'a>(
 fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<ImagePlan> {
     let label = store.label();
     let member = &found.member;
-    let config = found.manifest.config.as_ref().ok_or_else(|| {
+    let read;
+    let manifest = match &found.manifest {
+        Some(manifest) => manifest,
+        None => {
+            read = parse_json::<ManifestOrIndex>(store, member)?;
+            &read
+        }
+    };
+    if manifest.manifests.is_some() {
+        return Err(Error::member(
+            label,
+            member.as_str(),
+            ErrorKind::Invalid(
+                "an index entry with a platform names another index, not an image manifest".into(),
+            ),
+        ));
+    }
+    let config = manifest.config.as_ref().ok_or_else(|| {
         Error::member(
             label,
             member.as_str(),
             ErrorKind::Invalid("manifest has no config".into()),
         )
     })?;
-    let layers = found
-        .manifest
+    let layers = manifest
         .layers
         .iter()
         .flatten()

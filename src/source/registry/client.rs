@@ -196,9 +196,11 @@ impl Client {
         let plain = match realm.split_once("://") {
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => false,
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("http") => true,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "the registry {registry} names a token server that is no HTTP URL: {realm_shown}"
-            )),
+            ))
+            }
         };
         let basic = auth.basic();
         // Credentials go over plain HTTP only where the registry itself may be spoken to so.

@@ -44,8 +44,38 @@ fn a_check_of_manifest_rules_fetches_no_layer_blob() {
     let stored = compressed_size(&registry.manifest("tiny:1"));
     let (code, report) = check(&image, MANIFEST_RULES);
     assert_eq!(code, 0);
-    assert_eq!(report["images"][0]["layer_count"], 6);
-    assert_eq!(report["images"][0]["compressed_size"], stored);
+    let summary = &report["images"][0];
+    assert_eq!(summary["layer_count"], 6);
+    assert_eq!(summary["compressed_size"], stored);
+    // What only the files tell is unknown, and said so: never a 0 that passes for a size.
+    assert_eq!(summary["files_read"], false);
+    for key in [
+        "image_size",
+        "final_size",
+        "wasted_bytes",
+        "final_files",
+        "dive",
+    ] {
+        assert!(summary[key].is_null(), "{key}: {summary}");
+    }
+    assert!(summary["layers"][0]["size"].is_null(), "{summary}");
+    let dir = workdir(&[("sizegate.yml", MANIFEST_RULES)]);
+    let policy = dir.path().join("sizegate.yml");
+    let table = sizegate_run(&[
+        "check",
+        &image,
+        "--policy",
+        crate::support::path_str(&policy),
+    ]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table.stdout.ends_with(&format!(
+            "PASS: 0 errors, 0 warnings (6 layers, {} compressed; files not read: the rules need only the manifest)\n",
+            human(stored)
+        )),
+        "{}",
+        table.stdout
+    );
     assert_eq!(check(&image, MANIFEST_RULES_FAILING).0, 1);
     let requests = registry.requests();
     for digest in &layers {
@@ -63,6 +93,33 @@ fn a_check_of_manifest_rules_fetches_no_layer_blob() {
     for digest in &layers {
         assert_eq!(registry.blob_gets(digest), 1, "{digest}");
     }
+}
+
+/// Bytes as the verdict line shows them (`29.16 kB`).
+fn human(bytes: u64) -> String {
+    format!("{:.2} kB", bytes as f64 / 1000.0)
+}
+
+#[test]
+fn a_multi_platform_image_costs_two_manifest_requests() {
+    let Some(registry) = Registry::start(Setup::Anonymous) else {
+        return;
+    };
+    registry.push_all("oci:tests/fixtures/tiny-index.oci:latest", "tiny-index:1");
+    let image = registry.image("tiny-index:1");
+    let manifest_gets = |registry: &Registry| {
+        registry
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with("/v2/tiny-index/manifests/"))
+            .count()
+    };
+    let before = manifest_gets(&registry);
+    let (code, report) = check(&image, MANIFEST_RULES);
+    assert_eq!(code, 0);
+    assert_eq!(report["images"][0]["platform"], "linux/amd64");
+    // The index, and the manifest of the platform picked: the other platforms are not fetched.
+    assert_eq!(manifest_gets(&registry) - before, 2);
 }
 
 #[test]
