@@ -92,6 +92,26 @@ impl Snapshot {
                 version.schema_version
             ))));
         }
+        // A report of a registry image checked from its manifest alone has no sizes: refused for
+        // that, before its nulls would be refused as a type error.
+        #[derive(Deserialize)]
+        struct Read {
+            images: Vec<FilesRead>,
+        }
+        #[derive(Deserialize)]
+        struct FilesRead {
+            name: String,
+            #[serde(default)]
+            files_read: Option<bool>,
+        }
+        if let Ok(read) = serde_json::from_slice::<Read>(bytes) {
+            if let Some(image) = read.images.iter().find(|i| i.files_read == Some(false)) {
+                return Err(error(ErrorKind::Invalid(format!(
+                    "the report of {} was made from its manifest alone (files_read: false) and holds no sizes to compare with; save the base report from `sizegate layers --format json` or a check whose rules read the files",
+                    image.name
+                ))));
+            }
+        }
         let saved: Saved = serde_json::from_slice(bytes).map_err(json)?;
         if saved.images.is_empty() {
             return Err(error(ErrorKind::Invalid(
@@ -444,6 +464,28 @@ mod report_tests {
                 "a report of schema_version 2; sizegate reads reports of schema_version 1"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_report_made_from_the_manifest_alone_is_refused_for_it() {
+        let mut image = image_json("registry.example/app:1", &["registry.example/app:1"]);
+        for key in [
+            "image_size",
+            "final_size",
+            "wasted_bytes",
+            "final_files",
+            "dive",
+        ] {
+            image[key] = serde_json::Value::Null;
+        }
+        image["files_read"] = false.into();
+        let doc = serde_json::json!({"schema_version": 1, "images": [image]});
+        assert_eq!(
+            read(&doc).expect_err("refused"),
+            "base.json: the report of registry.example/app:1 was made from its manifest alone \
+             (files_read: false) and holds no sizes to compare with; save the base report from \
+             `sizegate layers --format json` or a check whose rules read the files"
         );
     }
 

@@ -160,6 +160,22 @@ pub(crate) fn read_spans<R: Read + Seek>(
             }
             Ok(())
         }
+        Compression::Gzip | Compression::Zstd => {
+            read_spans_in_order(blob, compression, spans, each)
+        }
+    }
+}
+
+/// [`read_spans`] of a blob that cannot seek (a registry's, downloaded again): read front to
+/// back, skipping what lies between the spans.
+pub(crate) fn read_spans_in_order<R: Read>(
+    blob: R,
+    compression: Compression,
+    spans: &[(u64, u64)],
+    each: &mut dyn FnMut(usize, &mut dyn Read) -> io::Result<()>,
+) -> std::result::Result<(), LayerError> {
+    match compression {
+        Compression::None => read_stream(blob, spans, each),
         Compression::Gzip => {
             let buffered = BufReader::with_capacity(DECODE_BUFFER, blob);
             read_stream(flate2::bufread::MultiGzDecoder::new(buffered), spans, each)

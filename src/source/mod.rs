@@ -305,9 +305,7 @@ fn layers_unread(
             Error::member(
                 store.label(),
                 &layer.member,
-                ErrorKind::Invalid(
-                    "the manifest gives no media type or size for this layer".into(),
-                ),
+                ErrorKind::Invalid("the manifest gives no size for this layer".into()),
             )
         })?;
         let contents = Arc::new(LayerContents::unread(compression, size));

@@ -9,6 +9,7 @@ use super::select::{platform_matches, tag_matches};
 use super::spec::{Descriptor, ManifestOrIndex, Platform};
 use super::{parse_json, ImagePlan, LayerRef};
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::Compression;
 use crate::source::digest;
 use crate::source::store::Store;
 use crate::source::Selection;
@@ -279,7 +280,11 @@ fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<
             Ok(LayerRef {
                 member: blob_member(label, member, &l.digest)?,
                 digest: Some(l.digest.clone()),
-                stored: l.layer_compression().zip(l.size),
+                // A layer type that names no compression (`application/octet-stream`, an
+                // encrypted layer) is counted compressed, as registries store layers.
+                stored: l
+                    .size
+                    .map(|size| (l.layer_compression().unwrap_or(Compression::Gzip), size)),
             })
         })
         .collect::<Result<Vec<_>>>()?;

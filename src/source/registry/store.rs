@@ -7,6 +7,7 @@
 //! through the scanner), and nothing is written to disk.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use super::blob::BlobBody;
@@ -16,6 +17,7 @@ use super::pipe;
 use super::verify::{self, Verifying};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
+use crate::source::data::read_spans_in_order;
 use crate::source::layer::{self, LayerError};
 use crate::source::plan::spec::{Descriptor, ManifestOrIndex};
 use crate::source::store::{layer_error, Store, MAX_METADATA_BYTES};
@@ -117,6 +119,37 @@ impl RegistryStore {
     }
 }
 
+impl RegistryStore {
+    /// Downloads the layer `member`, checked against its digest while `consume` reads it (with
+    /// its size), on a thread beside this one. Bytes other than the named ones are the error to
+    /// report, whatever `consume` made of them.
+    fn download<T>(
+        &self,
+        member: &str,
+        progress: &dyn Progress,
+        consume: impl FnOnce(&mut dyn Read, u64) -> std::result::Result<T, LayerError>,
+    ) -> Result<T> {
+        let size = match self.kind(member)? {
+            Kind::Blob { size: Some(size) } => size,
+            Kind::Blob { size: None } => {
+                return Err(self.fail(member, "the manifest gives no size for this layer".into()))
+            }
+            Kind::Manifest => return Err(self.fail(member, "names a manifest, not a layer".into())),
+        };
+        let digest = digest_of(member);
+        let body = BlobBody::open(&self.client, &digest, size).map_err(|m| self.fail(member, m))?;
+        let seen = |read: u64| progress.downloaded(&digest, read, size);
+        let verifying =
+            Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
+        let (consumed, verified) = pipe::read_beside(verifying, |blob| consume(blob, size));
+        let error = |e| layer_error(&self.label, member, e);
+        match verified.map_err(|e| error(LayerError::Io(e)))? {
+            Err(message) => Err(error(LayerError::Digest { message })),
+            Ok(()) => consumed.map_err(error),
+        }
+    }
+}
+
 impl Store for RegistryStore {
     fn label(&self) -> &str {
         &self.label
@@ -164,33 +197,10 @@ impl Store for RegistryStore {
     }
 
     fn layer(&self, member: &str, progress: &dyn Progress) -> Result<Arc<LayerContents>> {
-        let size = match self.kind(member)? {
-            Kind::Blob { size: Some(size) } => size,
-            Kind::Blob { size: None } => {
-                return Err(self.fail(member, "the manifest gives no size for this layer".into()))
-            }
-            Kind::Manifest => return Err(self.fail(member, "names a manifest, not a layer".into())),
-        };
-        let digest = digest_of(member);
-        let body = BlobBody::open(&self.client, &digest, size).map_err(|m| self.fail(member, m))?;
-        let seen = |read: u64| progress.downloaded(&digest, read, size);
-        let verifying =
-            Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
-        let (scanned, verified) =
-            pipe::read_beside(verifying, |blob| layer::scan_stream(blob, size));
-        // The digest is checked whatever the scan found: bytes other than the named ones are
-        // the error to report, not what the scanner made of them.
-        let verified = verified.map_err(|e| layer_error(&self.label, member, LayerError::Io(e)))?;
-        if let Err(mismatch) = verified {
-            return Err(layer_error(
-                &self.label,
-                member,
-                LayerError::Digest { message: mismatch },
-            ));
-        }
-        scanned
-            .map(Arc::new)
-            .map_err(|e| layer_error(&self.label, member, e))
+        self.download(member, progress, |blob, size| {
+            layer::scan_stream(blob, size)
+        })
+        .map(Arc::new)
     }
 
     fn parallel(&self) -> bool {
@@ -201,24 +211,21 @@ impl Store for RegistryStore {
         true
     }
 
-    /// A layer's bytes went past once and were not kept; fetching them again is not done yet.
+    /// A layer is downloaded again, and checked against its digest again.
     fn rereads(&self) -> bool {
-        false
+        true
     }
 
     fn read_data(
         &self,
-        _member: &str,
-        _compression: Compression,
-        _spans: &[(u64, u64)],
-        _each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
+        member: &str,
+        compression: Compression,
+        spans: &[(u64, u64)],
+        each: &mut dyn FnMut(usize, &mut dyn std::io::Read) -> std::io::Result<()>,
     ) -> Result<()> {
-        Err(Error::new(
-            &self.label,
-            ErrorKind::Invalid(
-                "the data of a registry image's files is not read again; pull and save the image, then give the archive".into(),
-            ),
-        ))
+        self.download(member, &(), |blob, _| {
+            read_spans_in_order(blob, compression, spans, each)
+        })
     }
 }
 

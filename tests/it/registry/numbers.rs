@@ -125,6 +125,14 @@ fn every_command_reads_the_pushed_image_as_its_oci_layout() {
     let fixture = "tests/fixtures/tiny.oci";
     let explain = |image: &str| json_run(&["explain", image, "--format", "json"]);
     assert_same_without(&explain(&image), &explain(fixture), &NAMES, "explain");
+    // `--content` reads the data of files again: a registry's layers are downloaded again.
+    let content = |image: &str| json_run(&["explain", image, "--content", "--format", "json"]);
+    assert_same_without(
+        &content(&image),
+        &content(fixture),
+        &NAMES,
+        "explain --content",
+    );
     let check = |image: &str| {
         let args = [
             "check",

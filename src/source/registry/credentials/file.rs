@@ -75,11 +75,14 @@ fn decode_auth(auth: &str, at: &str) -> Result<Credential, String> {
 /// The file at `path` as a JSON object, `None` when there is no such file; `label` names it in
 /// errors, which give the JSON parser's position but never the content.
 pub(super) fn read_config(path: &Path, label: &str) -> Result<Option<Map<String, Value>>, String> {
-    let file = match File::open(path) {
-        Ok(file) => file,
+    // What it is, before it is opened: opening a FIFO would wait for a writer that never comes.
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(format!("{label}: is not a regular file")),
+        Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{label}: cannot be read: {e}")),
-    };
+    }
+    let file = File::open(path).map_err(|e| format!("{label}: cannot be read: {e}"))?;
     let too_big = || format!("{label}: is larger than the 1 MiB a credentials file may be");
     let meta = file
         .metadata()

@@ -977,3 +977,19 @@ mod helpers {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fifo = dir.path().join("auth.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    assert_eq!(
+        file::read_config(&fifo, "REGISTRY_AUTH_FILE (auth.json)"),
+        Err("REGISTRY_AUTH_FILE (auth.json): is not a regular file".to_string())
+    );
+}
