@@ -12,6 +12,7 @@ mod auth;
 mod fetching;
 mod harness;
 mod numbers;
+mod standin;
 mod tls;
 
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! A stand-in HTTP/1.1 server on 127.0.0.1 for the scripts that call an API or download: the
 //! action's pull-request comment (GitHub's REST API), the GitLab recipe's artifact download, and
-//! the release binaries that the action, the hooks and the recipes fetch. It records
+//! the release binaries that the action, the hooks and the recipes fetch; and a registry that
+//! fails on purpose for the registry client (registry/standin.rs). It records
 //! every request and answers each from a route function of the test. One connection at a time,
 //! each closed after its answer; the server stops when dropped, or after a minute on its own.
 
@@ -44,6 +45,10 @@ pub(crate) struct Response {
     pub headers: Vec<(String, String)>,
     /// Bytes, so that a release archive is served as it is.
     pub body: Vec<u8>,
+    /// Send only this many bytes of the body, then close: see [`Response::cut_after`].
+    pub cut: Option<usize>,
+    /// Send nothing at all, and close: see [`Response::hang_up`].
+    pub hang_up: bool,
 }
 
 impl Response {
@@ -57,11 +62,31 @@ impl Response {
             status,
             headers: Vec::new(),
             body,
+            cut: None,
+            hang_up: false,
         }
     }
 
+    /// No answer at all: the connection is closed once the request is read, as a server that
+    /// crashed or a proxy that dropped it does.
+    pub(crate) fn hang_up() -> Self {
+        Response {
+            hang_up: true,
+            ..Self::bytes(502, Vec::new())
+        }
+    }
+
+    /// The answer with the header `name: value` added; a `Content-Type` given here replaces the
+    /// default `application/json`.
     pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The answer with its whole `Content-Length` announced but only the first `n` bytes of the
+    /// body sent before the connection is closed: a connection reset in the middle of a download.
+    pub(crate) fn cut_after(mut self, n: usize) -> Self {
+        self.cut = Some(n);
         self
     }
 }
@@ -145,6 +170,13 @@ fn answer(stream: TcpStream, route: &Route, requests: &Mutex<Vec<Request>>) -> O
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
+    // A request line starts with a method in capitals. Anything else (a TLS client hello, from a
+    // client that tries HTTPS first) gets the 400 a real HTTP server sends, at once: waiting for
+    // a line end that a binary handshake may never contain would hold the client until the read
+    // timeout.
+    if !reader.fill_buf().ok()?.first()?.is_ascii_uppercase() {
+        return refuse(stream, reader);
+    }
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
@@ -184,17 +216,44 @@ fn answer(stream: TcpStream, route: &Route, requests: &Mutex<Vec<Request>>) -> O
     request.body = String::from_utf8_lossy(&body).into_owned();
     let response = route(&request);
     requests.lock().expect("requests").push(request);
+    if response.hang_up {
+        return None;
+    }
     let mut head = format!(
-        "HTTP/1.1 {} Answer\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} Answer\r\nContent-Length: {}\r\nConnection: close\r\n",
         response.status,
         response.body.len()
     );
+    let typed = response
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if !typed {
+        head.push_str("Content-Type: application/json\r\n");
+    }
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(&response.body).ok()
+    let sent = response
+        .cut
+        .map_or(response.body.len(), |n| n.min(response.body.len()));
+    stream.write_all(&response.body[..sent]).ok()
+}
+
+/// Answers what is not an HTTP request with a 400, as a real server does, and closes. The rest of
+/// what the client sent is read first (until it closes, or for a second at most): a socket closed
+/// with bytes unread sends a reset, which the client would see instead of the answer.
+fn refuse(mut stream: TcpStream, mut reader: BufReader<TcpStream>) -> Option<()> {
+    stream
+        .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    stream.shutdown(std::net::Shutdown::Write).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    std::io::copy(&mut reader, &mut std::io::sink())
+        .ok()
+        .map(drop)
 }
 
 /// Clears the proxy settings from `cmd`'s environment, so that curl talks to the server on
