@@ -65,6 +65,34 @@ fn a_schema_1_manifest_is_refused_by_its_type_or_its_schema_version() {
 }
 
 #[test]
+fn the_manifest_is_asked_for_in_the_types_sizegate_reads_and_schema_1_is_not_one() {
+    let tiny = Tiny::load();
+    let server = Server::start(move |request: &Request| tiny.answer(request));
+    assert_eq!(layers(&image(&server)).code, 0);
+    let requests = server.requests();
+    let manifest = requests
+        .iter()
+        .find(|r| r.path == MANIFEST)
+        .expect("the manifest was asked for");
+    let mut accepted: Vec<&str> = manifest
+        .header("accept")
+        .expect("an Accept header")
+        .split(',')
+        .map(str::trim)
+        .collect();
+    accepted.sort_unstable();
+    assert_eq!(
+        accepted,
+        [
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json",
+            "application/vnd.oci.image.index.v1+json",
+            OCI_MANIFEST,
+        ]
+    );
+}
+
+#[test]
 fn a_config_with_other_bytes_than_its_digest_names_is_refused() {
     let tiny = Tiny::load();
     let config = tiny.config();
