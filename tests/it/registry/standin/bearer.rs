@@ -283,7 +283,6 @@ fn a_token_in_the_oauth2_field_access_token_is_used_too() {
 }
 
 #[test]
-#[ignore = "client bug: the token request is sent once, without the retries of 429/5xx and resets that every other request gets (client.rs Client::token calls request.call() directly)"]
 fn a_token_server_busy_for_a_moment_is_asked_again() {
     let server = registry(Tokens::BusyOnce, false);
     assert_tiny_numbers(&layers(&image(&server)), "a 503 of the token server");
