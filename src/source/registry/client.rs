@@ -15,7 +15,7 @@ use ureq::Body;
 
 use super::auth::{token_of, Auth};
 use super::challenge::Challenge;
-use super::http::{self, cut, detail, Get, SendError};
+use super::http::{self, cut, detail, Get, SendError, ATTEMPTS, FIRST_BACKOFF};
 use super::name::ImageName;
 use super::RegistryOptions;
 use crate::text::printable;
@@ -136,6 +136,42 @@ impl Client {
                 }
             }
             return Err(self.refusal(kind, reference, response));
+        }
+    }
+
+    /// A small document (a manifest, a config) whole, at most `limit` bytes, and its
+    /// `Content-Type`: asked for again when the connection breaks while its body comes.
+    pub(crate) fn document(
+        &self,
+        kind: &str,
+        reference: &str,
+        accept: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<u8>, Option<String>), String> {
+        let mut wait = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let mut response = self.get(kind, reference, accept, 0, true)?;
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
+            match response.body_mut().with_config().limit(limit).read_to_vec() {
+                Ok(bytes) => return Ok((bytes, content_type)),
+                Err(ureq::Error::Io(_) | ureq::Error::Timeout(_)) if attempt < ATTEMPTS => {
+                    std::thread::sleep(wait);
+                    wait *= 2;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "reading {}: {}",
+                        printable(reference),
+                        printable(&cut(&e.to_string(), 300))
+                    ))
+                }
+            }
         }
     }
 

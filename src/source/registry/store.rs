@@ -179,16 +179,10 @@ impl Store for RegistryStore {
                 return Err(crate::source::store::too_large(&self.label, member, size))
             }
             Kind::Blob { .. } => {
-                let mut response = self
-                    .client
-                    .get("blobs", &digest, None, 0, true)
-                    .map_err(|m| self.fail(member, m))?;
-                response
-                    .body_mut()
-                    .with_config()
-                    .limit(MAX_METADATA_BYTES)
-                    .read_to_vec()
-                    .map_err(|e| self.fail(member, format!("reading it: {e}")))?
+                self.client
+                    .document("blobs", &digest, None, MAX_METADATA_BYTES)
+                    .map_err(|m| self.fail(member, m))?
+                    .0
             }
         };
         verify::check(&digest, &bytes).map_err(|m| self.fail(member, m))?;
@@ -242,18 +236,12 @@ fn fetch_manifest(
     client: &Client,
     reference: &str,
 ) -> std::result::Result<(Vec<u8>, Option<String>), String> {
-    let mut response = client.get("manifests", reference, Some(MANIFEST_TYPES), 0, true)?;
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
-    let bytes = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_METADATA_BYTES)
-        .read_to_vec()
-        .map_err(|e| format!("reading the manifest {reference}: {e}"))?;
+    let (bytes, content_type) = client.document(
+        "manifests",
+        reference,
+        Some(MANIFEST_TYPES),
+        MAX_METADATA_BYTES,
+    )?;
     let schema_1 = content_type
         .as_deref()
         .is_some_and(|t| SCHEMA_1.contains(&t))
