@@ -313,8 +313,9 @@ pub(crate) struct DockerfileArgs {
 /// Which image to read, and which of the images it holds.
 #[derive(Debug, Args)]
 pub(crate) struct ImageArgs {
-    /// A docker-archive or oci-archive tar (optionally gzip/zstd), an OCI layout directory, or `-`
-    /// for a tar on stdin (`docker save app | sizegate layers -`).
+    /// A docker-archive or oci-archive tar (optionally gzip/zstd), an OCI layout directory, `-`
+    /// for a tar on stdin (`docker save app | sizegate layers -`), `docker://NAME` in a
+    /// registry, `docker-daemon:NAME`, `podman:NAME`, or an image name looked up in the daemon.
     #[arg(value_name = "IMAGE")]
     pub source: String,
     /// Only the image with this tag, in an archive that holds several (`app:1.2`, `app`).

@@ -50,7 +50,7 @@ impl Client {
         let host = name.api_host();
         let plain_allowed = name.is_local() || !options.tls_verify;
         let mut client = Client {
-            agent: http::agent(options, name.is_local())?,
+            agent: http::agent(options, name)?,
             name: name.clone(),
             base: format!("https://{host}"),
             auth: Mutex::new(Auth::default()),

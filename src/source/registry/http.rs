@@ -6,6 +6,7 @@ use std::time::Duration;
 use ureq::http::{Response, StatusCode};
 use ureq::Body;
 
+use super::name::ImageName;
 use super::RegistryOptions;
 use crate::text::printable;
 
@@ -68,13 +69,15 @@ pub(super) fn send(
     }
 }
 
-/// The HTTP agent: TLS with the system's roots (plus `--cert-dir`), or none checked with
+/// The HTTP agent of the registry of `name`: TLS with the system's roots (plus `--cert-dir` or
+/// the registry's `certs.d`), or none checked with
 /// `--tls-verify=false`; `--timeout` for connecting, for each answer and for each read. A
 /// registry on this machine is never reached through a proxy (Go's clients, docker and skopeo
 /// among them, never send loopback through one either).
-pub(super) fn agent(options: &RegistryOptions, local: bool) -> Result<ureq::Agent, String> {
+pub(super) fn agent(options: &RegistryOptions, name: &ImageName) -> Result<ureq::Agent, String> {
+    let local = name.is_local();
     let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(super::roots::roots(options)?)
+        .root_certs(super::roots::roots(options, &name.registry)?)
         .disable_verification(!options.tls_verify)
         .build();
     let timeout = Some(options.timeout);

@@ -1,10 +1,11 @@
 //! The certificate authorities a registry's TLS certificate is checked against: the system's
 //! (its trust store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, as OpenSSL reads them), plus
-//! every `*.crt` of `--cert-dir` (skopeo's and podman's flag, the layout of
-//! `/etc/containers/certs.d/HOST/`). A system without a trust store (a scratch container) falls
-//! back to Mozilla's roots, built in.
+//! every `*.crt` of `--cert-dir` (skopeo's and podman's flag), or else of the registry's own
+//! directory where docker and podman keep them: `/etc/containers/certs.d/HOST[:PORT]/`,
+//! `~/.config/containers/certs.d/HOST[:PORT]/` and `/etc/docker/certs.d/HOST[:PORT]/`. A system
+//! without a trust store (a scratch container) falls back to Mozilla's roots, built in.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ureq::tls::{parse_pem, Certificate, PemItem, RootCerts};
@@ -14,8 +15,9 @@ use super::RegistryOptions;
 /// Largest certificate file read from `--cert-dir`.
 const MAX_CERT_FILE: u64 = 1024 * 1024;
 
-/// The roots for `options`; none are loaded when verification is off.
-pub(crate) fn roots(options: &RegistryOptions) -> Result<RootCerts, String> {
+/// The roots for `options` and the registry `host` (`host[:port]`); none are loaded when
+/// verification is off.
+pub(crate) fn roots(options: &RegistryOptions, host: &str) -> Result<RootCerts, String> {
     if !options.tls_verify {
         return Ok(RootCerts::WebPki);
     }
@@ -25,13 +27,36 @@ pub(crate) fn roots(options: &RegistryOptions) -> Result<RootCerts, String> {
         .map(|der| Certificate::from_der(der.as_ref()).to_owned())
         .collect();
     let system = roots.len();
-    if let Some(dir) = &options.cert_dir {
-        roots.extend(cert_dir(dir)?);
+    match &options.cert_dir {
+        Some(dir) => roots.extend(cert_dir(dir)?),
+        None => {
+            // The directories docker and podman read for the host, when they hold certificates.
+            for dir in certs_d(host) {
+                if let Ok(certs) = cert_dir(&dir) {
+                    roots.extend(certs);
+                }
+            }
+        }
     }
     Ok(match (system, roots.is_empty()) {
         (0, true) => RootCerts::WebPki,
         _ => RootCerts::Specific(Arc::new(roots)),
     })
+}
+
+/// Where docker and podman keep the CAs of the registry `host`: its directory under each
+/// `certs.d`.
+fn certs_d(host: &str) -> Vec<PathBuf> {
+    // A name with a separator would leave the directory.
+    if host.contains(['/', '\\']) || host.starts_with('.') {
+        return Vec::new();
+    }
+    let mut bases = vec![PathBuf::from("/etc/containers/certs.d")];
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        bases.push(PathBuf::from(home).join(".config/containers/certs.d"));
+    }
+    bases.push(PathBuf::from("/etc/docker/certs.d"));
+    bases.into_iter().map(|base| base.join(host)).collect()
 }
 
 /// The certificates of every `*.crt` file in `dir`, as containers/image reads a certs.d

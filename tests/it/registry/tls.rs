@@ -91,3 +91,30 @@ fn a_certificate_no_trusted_ca_signed_is_refused() {
         "a manifest was fetched without a trusted certificate"
     );
 }
+
+#[test]
+fn a_ca_in_the_registry_s_own_certs_d_directory_is_trusted_without_flags() {
+    let Some(registry) = Registry::start(Setup::Tls) else {
+        return;
+    };
+    registry.push("oci:tests/fixtures/tiny.oci:latest", "tiny:1");
+    let expected = json_run(&["layers", "tests/fixtures/tiny.oci", "--format", "json"]);
+    // podman's per-user place: ~/.config/containers/certs.d/HOST:PORT/*.crt.
+    let home = crate::support::tempdir();
+    let certs = home
+        .path()
+        .join(".config/containers/certs.d")
+        .join(registry.host());
+    std::fs::create_dir_all(&certs).expect("certs.d");
+    std::fs::copy(registry.ca_pem(), certs.join("ca.crt")).expect("ca.crt");
+    let image = registry.image("tiny:1");
+    let home_env: Env = vec![("HOME", home.path().as_os_str().to_owned())];
+    let run = run_with(&["layers", &image, "--format", "json"], &home_env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_same_without(&run.json(), &expected, &NAMES, "certs.d");
+    // Another registry's directory is not this one's.
+    std::fs::rename(&certs, certs.with_file_name("127.0.0.1:1")).expect("moved");
+    let run = run_with(&["layers", &image], &home_env);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("certificate"), "{}", run.stderr);
+}
