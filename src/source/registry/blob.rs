@@ -12,6 +12,9 @@ use super::http::{ATTEMPTS, FIRST_BACKOFF};
 /// Fewest bytes a blob must bring in each `--timeout`: a server that sends a byte just before
 /// every read times out is as stuck as one that sends none.
 const MIN_BYTES_PER_TIMEOUT: u64 = 64 * 1024;
+/// Bytes a connection must bring before it breaks for the reopens to be given back: a link that
+/// resets now and then still gets through a large layer, one that resets at once does not.
+const REFILL_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The body of the blob `digest`, `size` bytes, from the registry of `client`.
 pub(crate) struct BlobBody<'c> {
@@ -21,7 +24,10 @@ pub(crate) struct BlobBody<'c> {
     /// Bytes handed out so far: where a reopened request starts.
     offset: u64,
     body: Option<ureq::BodyReader<'static>>,
+    /// Reopens left; given back whenever a connection brought [`REFILL_BYTES`] before it broke.
     reopens_left: u32,
+    /// Bytes read since the last reopen.
+    since_reopen: u64,
     /// The bytes of the current `--timeout` window, and when it began.
     window: (u64, Instant),
 }
@@ -40,6 +46,7 @@ impl<'c> BlobBody<'c> {
             offset: 0,
             body: None,
             reopens_left: ATTEMPTS,
+            since_reopen: 0,
             window: (0, Instant::now()),
         };
         body.reopen()?;
@@ -74,11 +81,19 @@ impl<'c> BlobBody<'c> {
             ));
         }
         let mut reader = response.into_body().into_reader();
-        let skip = self.offset - start;
-        let skipped =
-            io::copy(&mut (&mut reader).take(skip), &mut io::sink()).map_err(|e| e.to_string())?;
-        if skipped < skip {
-            return Err(format!("the blob {} ended early on a retry", self.digest));
+        // The wait for the answer is not the body's pace: the window starts with the body.
+        self.window = (0, Instant::now());
+        // What is sent again is skipped at the same pace as the rest is read.
+        let mut skip = self.offset - start;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while skip > 0 {
+            let want = chunk.len().min(usize::try_from(skip).unwrap_or(usize::MAX));
+            let n = reader.read(&mut chunk[..want]).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err(format!("the blob {} ended early on a retry", self.digest));
+            }
+            skip -= n as u64;
+            self.pace(n).map_err(|e| e.to_string())?;
         }
         self.body = Some(reader);
         Ok(())
@@ -124,22 +139,28 @@ impl Read for BlobBody<'_> {
                 self.reopen().map_err(io::Error::other)?;
                 continue;
             };
-            match body.read(buf) {
-                Ok(0) if self.offset < self.size && self.reopens_left > 0 => {
-                    self.reopens_left -= 1;
-                    self.body = None;
-                }
+            let broke = match body.read(buf) {
+                Ok(0) if self.offset < self.size => None,
                 Ok(n) => {
                     self.offset += n as u64;
+                    self.since_reopen += n as u64;
                     self.pace(n)?;
                     return Ok(n);
                 }
-                Err(e) if self.reopens_left == 0 => return Err(e),
-                Err(_) => {
-                    self.reopens_left -= 1;
-                    self.body = None;
-                    std::thread::sleep(FIRST_BACKOFF);
-                }
+                Err(e) => Some(e),
+            };
+            if self.since_reopen >= REFILL_BYTES {
+                self.reopens_left = ATTEMPTS;
+            }
+            if self.reopens_left == 0 {
+                // A body that ended early is the caller's to tell (it knows the size).
+                return broke.map_or(Ok(0), Err);
+            }
+            self.reopens_left -= 1;
+            self.since_reopen = 0;
+            self.body = None;
+            if broke.is_some() {
+                std::thread::sleep(FIRST_BACKOFF);
             }
         }
     }

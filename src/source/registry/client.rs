@@ -15,7 +15,7 @@ use ureq::Body;
 
 use super::auth::{token_of, Auth};
 use super::challenge::Challenge;
-use super::http::{self, cut, detail, Get, SendError, ATTEMPTS, FIRST_BACKOFF};
+use super::http::{self, cut, detail, Get, SendError, ATTEMPTS, DOCUMENT_TIMEOUTS, FIRST_BACKOFF};
 use super::name::ImageName;
 use super::RegistryOptions;
 use crate::text::printable;
@@ -57,13 +57,13 @@ impl Client {
             plain_allowed,
             timeout: options.timeout,
         };
-        let ping = match client.send(&client.url("/v2/"), &[], Vec::new(), true) {
+        let ping = match client.send(&client.url("/v2/"), &[], Vec::new(), true, None) {
             // A certificate that does not verify came from a server that speaks TLS: plain HTTP
             // would only hide the real problem.
             Err(e) if plain_allowed && !e.is_certificate() => {
                 client.base = format!("http://{host}");
                 client
-                    .send(&client.url("/v2/"), &[], Vec::new(), true)
+                    .send(&client.url("/v2/"), &[], Vec::new(), true, None)
                     .map_err(|plain| {
                         format!(
                             "the registry {} answers neither HTTPS ({}) nor HTTP ({})",
@@ -117,8 +117,9 @@ impl Client {
         }
         let mut authentications = 0;
         loop {
+            let sent = self.lock().header.clone();
             let response = self
-                .send(&url, &[], headers.clone(), document)
+                .send(&url, &[], headers.clone(), document, sent.clone())
                 .map_err(|e| format!("{}: {}", self.name.registry, e.describe()))?;
             let status = response.status();
             if status.is_success() {
@@ -127,6 +128,10 @@ impl Client {
             if status == StatusCode::UNAUTHORIZED && authentications < AUTHENTICATIONS {
                 authentications += 1;
                 let mut auth = self.lock();
+                // Another layer's request got a new token meanwhile: that one is tried.
+                if auth.header != sent {
+                    continue;
+                }
                 // Credentials the registry turned down are not sent again.
                 let refused_basic =
                     matches!(auth.challenge, Some(Challenge::Basic)) && auth.header.is_some();
@@ -175,15 +180,16 @@ impl Client {
         }
     }
 
-    /// One request with the `Authorization` the registry asked for.
+    /// One request, with `authorization` (what the registry asked for, when it asked).
     fn send(
         &self,
         url: &str,
         query: &[(&str, &str)],
         mut headers: Vec<(&'static str, String)>,
         document: bool,
+        authorization: Option<String>,
     ) -> Result<Response<Body>, SendError> {
-        if let Some(header) = self.lock().header.clone() {
+        if let Some(header) = authorization {
             headers.push(("Authorization", header));
         }
         let get = Get {
@@ -264,7 +270,7 @@ impl Client {
         match response.status() {
             s if s.is_success() => {}
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                let detail = detail(&mut response);
+                let detail = detail(&mut response, self.timeout * DOCUMENT_TIMEOUTS);
                 return Err(match auth.source() {
                     Some(source) => self.refused(source, &detail),
                     None => self.no_credentials(auth),
@@ -302,7 +308,7 @@ impl Client {
     /// The message of a non-2xx answer to a manifest or blob request.
     fn refusal(&self, kind: &str, reference: &str, mut response: Response<Body>) -> String {
         let status = response.status();
-        let detail = detail(&mut response);
+        let detail = detail(&mut response, self.timeout * DOCUMENT_TIMEOUTS);
         let what = match kind {
             "manifests" => format!("the manifest {}:{reference}", self.name.repository),
             _ => format!("the blob {reference}"),

@@ -1,7 +1,8 @@
 //! The HTTP plumbing under the registry client: the agent (TLS, timeouts, proxy), one request
 //! retried while the network or the registry fails for a moment, and the words of what failed.
 
-use std::time::Duration;
+use std::io::Read;
+use std::time::{Duration, Instant};
 
 use ureq::http::{Response, StatusCode};
 use ureq::Body;
@@ -20,7 +21,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 pub(super) const MAX_ERROR_BODY: u64 = 64 * 1024;
 /// How many times `--timeout` a small document (a manifest, a config, a token) may take whole:
 /// a server that sends one byte just before each read times out still ends.
-const DOCUMENT_TIMEOUTS: u32 = 4;
+pub(super) const DOCUMENT_TIMEOUTS: u32 = 4;
 
 /// One GET: where, with which query and headers, and whether its body is a small document
 /// (bounded in time as a whole) or a blob (bounded by its throughput).
@@ -124,14 +125,20 @@ pub(super) fn registry_errors(body: &[u8]) -> Option<String> {
 }
 
 /// The registry's error of `response`, read from its body: ` (CODE: message)`, or nothing.
-pub(super) fn detail(response: &mut Response<Body>) -> String {
-    response
-        .body_mut()
-        .with_config()
-        .limit(MAX_ERROR_BODY)
-        .read_to_vec()
-        .ok()
-        .and_then(|body| registry_errors(&body))
+/// The body is read for at most `deadline` (and one `--timeout` more for the read under way),
+/// however slowly it comes: an error's words are not worth a stuck job.
+pub(super) fn detail(response: &mut Response<Body>, deadline: Duration) -> String {
+    let until = Instant::now() + deadline;
+    let mut reader = response.body_mut().as_reader();
+    let mut body = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while Instant::now() < until && (body.len() as u64) < MAX_ERROR_BODY {
+        match reader.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    registry_errors(&body)
         .map(|e| format!(" ({e})"))
         .unwrap_or_default()
 }

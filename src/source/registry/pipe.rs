@@ -3,7 +3,7 @@
 //! is often one large layer, whose time is the sum of the two when one thread does both.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use super::verify::Verifying;
 
@@ -23,19 +23,23 @@ pub(crate) fn read_beside<R, T>(
 where
     R: Read + Send,
 {
-    let (sender, receiver) = sync_channel::<io::Result<Vec<u8>>>(IN_FLIGHT);
+    let (sender, receiver) = sync_channel::<io::Result<(Vec<u8>, usize)>>(IN_FLIGHT);
+    // Chunks read go back to the reader, to be filled again rather than allocated and zeroed.
+    let (give_back, taken_back) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut blob = blob;
             let mut listening = true;
             loop {
-                let mut chunk = vec![0u8; CHUNK];
+                let mut chunk = match taken_back.try_recv() {
+                    Ok(chunk) if chunk.len() == CHUNK => chunk,
+                    _ => vec![0u8; CHUNK],
+                };
                 match blob.read(&mut chunk) {
                     Ok(0) => break,
                     Ok(n) => {
-                        chunk.truncate(n);
                         // Once `consume` is done, the rest is only hashed.
-                        listening = listening && sender.send(Ok(chunk)).is_ok();
+                        listening = listening && sender.send(Ok((chunk, n))).is_ok();
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
@@ -51,7 +55,9 @@ where
         });
         let consumed = consume(&mut Chunks {
             receiver,
+            give_back,
             chunk: Vec::new(),
+            len: 0,
             at: 0,
         });
         let verified = reader
@@ -63,21 +69,29 @@ where
 
 /// The chunks the reader sends, read as one stream; its end is the sender's end.
 struct Chunks {
-    receiver: Receiver<io::Result<Vec<u8>>>,
+    receiver: Receiver<io::Result<(Vec<u8>, usize)>>,
+    give_back: SyncSender<Vec<u8>>,
+    /// The chunk being read, its first `len` bytes filled, read up to `at`.
     chunk: Vec<u8>,
+    len: usize,
     at: usize,
 }
 
 impl Read for Chunks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.chunk.len() {
+        while self.at == self.len {
             match self.receiver.recv() {
-                Ok(Ok(chunk)) => (self.chunk, self.at) = (chunk, 0),
+                Ok(Ok((chunk, len))) => {
+                    let used = std::mem::replace(&mut self.chunk, chunk);
+                    // A full return channel only means one more allocation later.
+                    let _ = self.give_back.try_send(used);
+                    (self.len, self.at) = (len, 0);
+                }
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Ok(0),
             }
         }
-        let n = buf.len().min(self.chunk.len() - self.at);
+        let n = buf.len().min(self.len - self.at);
         buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
         self.at += n;
         Ok(n)
@@ -100,6 +114,45 @@ mod tests {
             r.read_to_end(&mut all).map(|_| all)
         });
         assert_eq!(read.expect("reads"), b"abc");
+        assert_eq!(verified.expect("reads"), Ok(()));
+    }
+
+    #[test]
+    fn chunks_given_back_are_filled_again_without_mixing_bytes() {
+        use sha2::Digest as _;
+        let bytes: Vec<u8> = (0..CHUNK * 5 + 7).map(|i| (i * 31 % 251) as u8).collect();
+        let hex: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let digest = format!("sha256:{hex}");
+        let none = |_| {};
+        // A reader that gives a few bytes at a time, so that chunks are filled in part.
+        struct Dribble<'a>(&'a [u8]);
+        impl Read for Dribble<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(100_003);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let blob =
+            Verifying::new(Dribble(&bytes), &digest, bytes.len() as u64, &none).expect("sha256");
+        let (read, verified) = read_beside(blob, |r| {
+            let mut all = Vec::new();
+            let mut piece = [0u8; 1000];
+            loop {
+                match r.read(&mut piece)? {
+                    0 => return Ok::<_, io::Error>(all),
+                    n => all.extend_from_slice(&piece[..n]),
+                }
+            }
+        });
+        assert!(
+            read.expect("reads") == bytes,
+            "the bytes came through in order"
+        );
         assert_eq!(verified.expect("reads"), Ok(()));
     }
 

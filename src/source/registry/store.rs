@@ -171,7 +171,8 @@ impl Store for RegistryStore {
         if digest == self.top.0 {
             return Ok(self.top.1.clone());
         }
-        let bytes = match self.kind(member)? {
+        let kind = self.kind(member)?;
+        let bytes = match kind {
             Kind::Manifest => fetch_manifest(&self.client, &digest)
                 .map(|(bytes, _)| bytes)
                 .map_err(|m| self.fail(member, m))?,
@@ -186,7 +187,10 @@ impl Store for RegistryStore {
             }
         };
         verify::check(&digest, &bytes).map_err(|m| self.fail(member, m))?;
-        self.learn(member, &bytes);
+        // Only a manifest or an index names blobs; a config is no document of them.
+        if kind == Kind::Manifest {
+            self.learn(member, &bytes);
+        }
         Ok(bytes)
     }
 
