@@ -76,10 +76,33 @@ impl Progress for Display {
         } else {
             downloads.insert(short, (read, total));
         }
-        let line: Vec<String> = downloads
-            .iter()
-            .map(|(d, (read, total))| format!("{d} {}/{}", HumanBytes(*read), HumanBytes(*total)))
-            .collect();
-        shown.bar.set_message(line.join(", "));
+        shown.bar.set_message(downloads_line(&downloads));
+    }
+}
+
+/// The layers being downloaded, each as its short digest and bytes read of all:
+/// `04ebb88f27f5 1.20 MiB/40.00 MiB, 677d6f7f4ed4 0 B/3.00 KiB`.
+fn downloads_line(downloads: &BTreeMap<String, (u64, u64)>) -> String {
+    downloads
+        .iter()
+        .map(|(d, (read, total))| format!("{d} {}/{}", HumanBytes(*read), HumanBytes(*total)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_layer_in_flight_shows_its_bytes() {
+        let downloads = BTreeMap::from([
+            ("677d6f7f4ed4".to_string(), (0, 3 * 1024)),
+            ("04ebb88f27f5".to_string(), (1_258_291, 40 * 1024 * 1024)),
+        ]);
+        assert_eq!(
+            downloads_line(&downloads),
+            "04ebb88f27f5 1.20 MiB/40.00 MiB, 677d6f7f4ed4 0 B/3.00 KiB"
+        );
     }
 }
