@@ -206,3 +206,30 @@ fn platform_is_chosen_only_for_the_images_asked_for() {
     assert_eq!(json["images"][0]["name"], "other:1");
     assert_eq!(json["images"][0]["image_size"], 200);
 }
+
+#[test]
+fn a_platform_entry_that_names_another_index_is_followed_to_that_platform_s_image() {
+    let dir = tempdir();
+    let root = dir.path();
+    let amd64 = platform_image(root, "linux", "amd64", 1000);
+    let arm64 = platform_image(root, "linux", "arm64", 2000);
+    // The arm64 entry of the top index names an index of its own, which holds both images.
+    let inner = json!({"schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [amd64.clone(), arm64]});
+    let mut nested = put_blob(
+        root,
+        "application/vnd.oci.image.index.v1+json",
+        inner.to_string().as_bytes(),
+    );
+    nested["platform"] = json!({"os": "linux", "architecture": "arm64"});
+    write_layout(root, vec![amd64, nested]);
+
+    let (code, json, stderr) = layers(root, &["--platform", "linux/arm64"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["platform"], "linux/arm64");
+    assert_eq!(json["images"][0]["image_size"], 2000);
+    let (code, json, stderr) = layers(root, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["image_size"], 1000);
+}

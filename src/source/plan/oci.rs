@@ -64,7 +64,10 @@ pub(crate) fn plan(
         collect_manifests(store, "index.json", top, None, 0, &mut visited, &mut found)?;
         let what = tags.first().cloned().unwrap_or_else(|| top.digest.clone());
         match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
-            Some(chosen) => plans.push(plan_manifest(store, chosen, tags)?),
+            Some(chosen) => {
+                let (member, manifest) = image_manifest(store, chosen, 1)?;
+                plans.push(plan_manifest(store, &member, &manifest, chosen, tags)?);
+            }
             None => passed_over.push(format!("{what} ({})", platforms(&found))),
         }
     }
@@ -245,30 +248,66 @@ fn choose_platform<'a>(
     }
 }
 
-fn plan_manifest(store: &dyn Store, found: &Found, tags: Vec<String>) -> Result<ImagePlan> {
+/// The image manifest of the entry `chosen` (at `depth` below `index.json`), read now when it
+/// was left unread; an entry of a platform that names another index is followed to that
+/// platform's image in it.
+fn image_manifest(
+    store: &dyn Store,
+    chosen: &Found,
+    depth: usize,
+) -> Result<(String, ManifestOrIndex)> {
     let label = store.label();
-    let member = &found.member;
-    let read;
-    let manifest = match &found.manifest {
-        Some(manifest) => manifest,
-        None => {
-            read = parse_json::<ManifestOrIndex>(store, member)?;
-            &read
-        }
+    let doc = match &chosen.manifest {
+        Some(manifest) => return Ok((chosen.member.clone(), manifest.clone())),
+        None => parse_json::<ManifestOrIndex>(store, &chosen.member)?,
     };
-    if manifest.manifests.is_some() {
+    let Some(children) = &doc.manifests else {
+        return Ok((chosen.member.clone(), doc));
+    };
+    if depth >= MAX_INDEX_DEPTH {
         return Err(Error::member(
             label,
-            member.as_str(),
-            ErrorKind::Invalid(
-                "an index entry with a platform names another index, not an image manifest".into(),
-            ),
+            chosen.member.as_str(),
+            ErrorKind::Invalid("image indexes nested too deep".into()),
         ));
     }
+    let platform = chosen.platform.as_deref().unwrap_or_default();
+    let inner = children
+        .iter()
+        .find(|c| {
+            c.platform
+                .as_ref()
+                .is_none_or(|p| platform_matches(platform, &p.display()))
+        })
+        .ok_or_else(|| {
+            Error::member(
+                label,
+                chosen.member.as_str(),
+                ErrorKind::Invalid(format!(
+                    "the index of platform {platform} has no image of that platform"
+                )),
+            )
+        })?;
+    let inner = Found {
+        member: blob_member(label, &chosen.member, &inner.digest)?,
+        manifest: None,
+        platform: chosen.platform.clone(),
+    };
+    image_manifest(store, &inner, depth + 1)
+}
+
+fn plan_manifest(
+    store: &dyn Store,
+    member: &str,
+    manifest: &ManifestOrIndex,
+    found: &Found,
+    tags: Vec<String>,
+) -> Result<ImagePlan> {
+    let label = store.label();
     let config = manifest.config.as_ref().ok_or_else(|| {
         Error::member(
             label,
-            member.as_str(),
+            member,
             ErrorKind::Invalid("manifest has no config".into()),
         )
     })?;

@@ -97,7 +97,7 @@ pub(crate) fn platform_string(os: &str, arch: &str, variant: Option<&str>) -> St
 
 /// An OCI image index or image manifest (or their Docker v2 equivalents): which one it is shows
 /// in which fields are present.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ManifestOrIndex {
     /// Present in an index.
     #[serde(default)]
