@@ -36,6 +36,10 @@ pub(crate) struct Descriptor {
     /// The blob's size in bytes: what a registry's blob is checked against as it streams.
     #[serde(default)]
     pub(crate) size: Option<u64>,
+    /// Where a foreign (non-distributable) layer may be fetched from instead of its registry:
+    /// Windows base layers are so.
+    #[serde(default)]
+    pub(crate) urls: Option<Vec<String>>,
     /// The platform an index entry is for.
     #[serde(default)]
     pub(crate) platform: Option<Platform>,

@@ -35,8 +35,9 @@ const SCHEMA_1: [&str; 2] = [
 enum Kind {
     /// A manifest or an index: fetched from `/manifests/`.
     Manifest,
-    /// A config or a layer: fetched from `/blobs/`, `size` bytes as its descriptor says.
-    Blob { size: Option<u64> },
+    /// A config or a layer: fetched from `/blobs/`, `size` bytes as its descriptor says;
+    /// `foreign` when the descriptor names other URLs for it (a non-distributable layer).
+    Blob { size: Option<u64>, foreign: bool },
 }
 
 /// An image in a registry, read as an OCI layout.
@@ -99,7 +100,16 @@ impl RegistryStore {
         };
         let mut known = self.known();
         known.insert(member.to_string(), Kind::Manifest);
-        let blob = |d: &Descriptor| (member_of(&d.digest), Kind::Blob { size: d.size });
+        let blob = |d: &Descriptor| {
+            let foreign = d.urls.as_ref().is_some_and(|u| !u.is_empty());
+            (
+                member_of(&d.digest),
+                Kind::Blob {
+                    size: d.size,
+                    foreign,
+                },
+            )
+        };
         for child in doc.manifests.iter().flatten() {
             known.insert(member_of(&child.digest), Kind::Manifest);
         }
@@ -129,15 +139,25 @@ impl RegistryStore {
         progress: &dyn Progress,
         consume: impl FnOnce(&mut dyn Read, u64) -> std::result::Result<T, LayerError>,
     ) -> Result<T> {
-        let size = match self.kind(member)? {
-            Kind::Blob { size: Some(size) } => size,
-            Kind::Blob { size: None } => {
+        let (size, foreign) = match self.kind(member)? {
+            Kind::Blob {
+                size: Some(size),
+                foreign,
+            } => (size, foreign),
+            Kind::Blob { size: None, .. } => {
                 return Err(self.fail(member, "the manifest gives no size for this layer".into()))
             }
             Kind::Manifest => return Err(self.fail(member, "names a manifest, not a layer".into())),
         };
         let digest = digest_of(member);
-        let body = BlobBody::open(&self.client, &digest, size).map_err(|m| self.fail(member, m))?;
+        let body = BlobBody::open(&self.client, &digest, size).map_err(|m| match foreign {
+            // Registries may hold a foreign layer, and then it is read as any other.
+            true => self.fail(
+                member,
+                format!("{m}; it is a foreign layer (as Windows base layers are), kept at the URLs its descriptor names, which sizegate does not fetch from"),
+            ),
+            false => self.fail(member, m),
+        })?;
         let seen = |read: u64| progress.downloaded(&digest, read, size);
         let verifying =
             Verifying::new(body, &digest, size, &seen).map_err(|m| self.fail(member, m))?;
@@ -176,7 +196,9 @@ impl Store for RegistryStore {
             Kind::Manifest => fetch_manifest(&self.client, &digest)
                 .map(|(bytes, _)| bytes)
                 .map_err(|m| self.fail(member, m))?,
-            Kind::Blob { size: Some(size) } if size > MAX_METADATA_BYTES => {
+            Kind::Blob {
+                size: Some(size), ..
+            } if size > MAX_METADATA_BYTES => {
                 return Err(crate::source::store::too_large(&self.label, member, size))
             }
             Kind::Blob { .. } => {

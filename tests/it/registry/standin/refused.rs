@@ -226,3 +226,32 @@ fn a_challenge_sizegate_does_not_speak_is_named_and_cut() {
     );
     assert!(!stderr.contains(&"x".repeat(200)), "{stderr}");
 }
+
+#[test]
+fn a_foreign_layer_the_registry_does_not_hold_is_named_as_foreign() {
+    let tiny = Tiny::load();
+    let (foreign, _) = tiny.layers()[0].clone();
+    // The manifest says the first layer is kept elsewhere, as Windows base layers are.
+    let mut manifest = tiny.manifest.clone();
+    manifest["layers"][0]["mediaType"] =
+        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip".into();
+    manifest["layers"][0]["urls"] = serde_json::json!(["https://cdn.example/layer"]);
+    let manifest = manifest.to_string();
+    let foreign_path = blob_path(&foreign);
+    let server = Server::start(move |request: &Request| {
+        if request.path == MANIFEST {
+            Response::new(200, manifest.clone()).with_header("Content-Type", OCI_MANIFEST)
+        } else if request.path == foreign_path {
+            Response::new(404, r#"{"errors":[{"code":"BLOB_UNKNOWN"}]}"#)
+        } else {
+            tiny.answer(request)
+        }
+    });
+    let image = image(&server);
+    let stderr = assert_fails(&layers(&image), &image);
+    assert!(stderr.contains("(BLOB_UNKNOWN)"), "{stderr}");
+    assert!(
+        stderr.contains("it is a foreign layer (as Windows base layers are), kept at the URLs its descriptor names, which sizegate does not fetch from"),
+        "{stderr}"
+    );
+}
