@@ -45,10 +45,20 @@ impl Auth {
         self.credential.as_ref().map(|(_, s)| s.as_str())
     }
 
-    /// `Basic base64(user:secret)` of the credential found.
+    /// `Basic base64(user:secret)` of the credential found; `None` for an identity token,
+    /// which is never sent as a password.
     pub(super) fn basic(&self) -> Option<String> {
         let (credential, _) = self.credential.as_ref()?;
-        Some(basic(credential))
+        credential
+            .refresh_token()
+            .is_none()
+            .then(|| basic(credential))
+    }
+
+    /// The identity token found, when that is the credential.
+    pub(super) fn refresh_token(&self) -> Option<&str> {
+        let (credential, _) = self.credential.as_ref()?;
+        credential.refresh_token().map(|t| t.expose())
     }
 }
 

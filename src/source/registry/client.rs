@@ -197,6 +197,7 @@ impl Client {
             query,
             headers,
             document,
+            form: None,
         };
         http::send(&self.agent, &get, self.timeout)
     }
@@ -222,7 +223,16 @@ impl Client {
         auth.look_up(&self.name.registry, &self.name.repository)?;
         auth.challenge = Some(challenge.clone());
         auth.header = Some(match challenge {
-            Challenge::Basic => auth.basic().ok_or_else(|| self.no_credentials(auth))?,
+            Challenge::Basic => match (auth.basic(), auth.source()) {
+                (Some(basic), _) => basic,
+                (None, Some(source)) => {
+                    return Err(format!(
+                        "the registry {} asks for a user and password, and the credential of {source} is an identity token, which is only ever exchanged at a token server; log in with a password",
+                        self.name.registry
+                    ))
+                }
+                (None, None) => return Err(self.no_credentials(auth)),
+            },
             Challenge::Bearer { realm, service } => {
                 format!("Bearer {}", self.token(&realm, service.as_deref(), auth)?)
             }
@@ -246,7 +256,7 @@ impl Client {
         };
         let basic = auth.basic();
         // Credentials go over plain HTTP only where the registry itself may be spoken to so.
-        if plain && basic.is_some() && !self.plain_allowed {
+        if plain && auth.credential.is_some() && !self.plain_allowed {
             return Err(format!(
                 "the registry {registry} asks for its token at {realm_shown}, over plain HTTP; sizegate does not send credentials there (--tls-verify=false allows it)"
             ));
@@ -254,12 +264,25 @@ impl Client {
         let scope = format!("repository:{}:pull", self.name.repository);
         let mut query = vec![("scope", scope.as_str())];
         query.extend(service.map(|s| ("service", s)));
+        // An identity token is exchanged as OAuth 2 says (RFC 6749, 6), posted as docker posts
+        // it; user and password go as basic credentials with a GET, as the distribution spec's
+        // token flow has them.
+        let mut form = query.clone();
+        let refresh = auth.refresh_token();
+        if let Some(token) = refresh {
+            form.extend([
+                ("grant_type", "refresh_token"),
+                ("refresh_token", token),
+                ("client_id", "sizegate"),
+            ]);
+        }
         let headers = basic.map(|b| ("Authorization", b)).into_iter().collect();
         let get = Get {
             url: realm,
-            query: &query,
+            query: if refresh.is_some() { &[] } else { &query },
             headers,
             document: true,
+            form: refresh.map(|_| form.as_slice()),
         };
         let mut response = http::send(&self.agent, &get, self.timeout).map_err(|e| {
             format!(

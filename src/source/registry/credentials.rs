@@ -222,10 +222,39 @@ impl fmt::Display for Secret {
 /// A user name and a secret whose Debug/Display never shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Credential {
-    /// The user name (not secret: it may be shown).
+    /// The user name (not secret: it may be shown); [`IDENTITY_TOKEN_USER`] for an identity
+    /// token.
     pub(crate) username: String,
     /// The password or token.
     pub(crate) secret: Secret,
+}
+
+/// The user name that says a credential's secret is an identity token (an OAuth refresh token,
+/// which `az acr login` and some helpers keep), as docker's credential helpers say it.
+pub(crate) const IDENTITY_TOKEN_USER: &str = "<token>";
+
+impl Credential {
+    /// An identity token: exchanged for an access token at the registry's token server, never
+    /// sent as a password.
+    pub(crate) fn identity_token(token: String) -> Credential {
+        Credential {
+            username: IDENTITY_TOKEN_USER.to_string(),
+            secret: Secret::new(token),
+        }
+    }
+
+    /// The identity token, when that is what this credential is.
+    pub(crate) fn refresh_token(&self) -> Option<&Secret> {
+        (self.username == IDENTITY_TOKEN_USER).then_some(&self.secret)
+    }
+
+    /// What the credential is, for the places looked in: `credential` or `identity token`.
+    fn kind(&self) -> &'static str {
+        match self.refresh_token() {
+            Some(_) => "identity token",
+            None => "credential",
+        }
+    }
 }
 
 /// What a lookup found, and where it looked (for the 401 message).
@@ -318,21 +347,20 @@ fn search_file(
     if let Some((key, entry)) = auths_entry_for(file, want)? {
         let shown_key = printable(key);
         match decode_entry(entry, &format!("{label}: auths entry {shown_key}"))? {
-            Entry::Basic(credential) => {
+            Entry::Credential(credential) => {
                 let source = format!("{label}, auths entry {shown_key}");
-                found
-                    .searched
-                    .push(format!("{label}: credential for {} in auths entry {shown_key}", want.shown()));
+                found.searched.push(format!(
+                    "{label}: {} for {} in auths entry {shown_key}",
+                    credential.kind(),
+                    want.shown()
+                ));
                 return Ok(Some((credential, source)));
             }
-            Entry::IdentityToken => found.searched.push(format!(
-                "{label}: auths entry {shown_key} has an identity token, which sizegate does not use yet"
-            )),
             // Under a credsStore, an empty entry is what `docker login` leaves: the store has it.
             Entry::Empty if store.is_some() => {}
-            Entry::Empty => found
-                .searched
-                .push(format!("{label}: auths entry {shown_key} has no credential")),
+            Entry::Empty => found.searched.push(format!(
+                "{label}: auths entry {shown_key} has no credential"
+            )),
         }
     } else if store.is_none() {
         found
@@ -360,28 +388,23 @@ fn ask_helper(
     } else {
         &[want.registry]
     };
-    let mut identity_token = false;
     for server_url in server_urls {
         match helper::get(places, name, origin, server_url)? {
             Answer::Credential(credential) => {
                 found.searched.push(format!(
-                    "{program} ({origin}): credential for {}",
+                    "{program} ({origin}): {} for {}",
+                    credential.kind(),
                     want.shown()
                 ));
                 return Ok(Some((credential, format!("{program} ({origin})"))));
             }
-            Answer::IdentityToken => identity_token = true,
             Answer::NotFound => {}
         }
     }
-    found.searched.push(if identity_token {
-        format!(
-            "{program} ({origin}): has an identity token for {}, which sizegate does not use yet",
-            want.shown()
-        )
-    } else {
-        format!("{program} ({origin}): no credential for {}", want.shown())
-    });
+    found.searched.push(format!(
+        "{program} ({origin}): no credential for {}",
+        want.shown()
+    ));
     Ok(None)
 }
 

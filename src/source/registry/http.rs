@@ -23,13 +23,36 @@ pub(super) const MAX_ERROR_BODY: u64 = 64 * 1024;
 /// a server that sends one byte just before each read times out still ends.
 pub(super) const DOCUMENT_TIMEOUTS: u32 = 4;
 
-/// One GET: where, with which query and headers, and whether its body is a small document
-/// (bounded in time as a whole) or a blob (bounded by its throughput).
+/// One request: where, with which query and headers, whether its body is a small document
+/// (bounded in time as a whole) or a blob (bounded by its throughput), and the form it posts
+/// (an OAuth token request) when it is a POST rather than a GET.
 pub(super) struct Get<'a> {
     pub(super) url: &'a str,
     pub(super) query: &'a [(&'a str, &'a str)],
     pub(super) headers: Vec<(&'static str, String)>,
     pub(super) document: bool,
+    pub(super) form: Option<&'a [(&'a str, &'a str)]>,
+}
+
+/// `request` with the query, headers and time bound of `get`.
+fn dressed<B>(
+    mut request: ureq::RequestBuilder<B>,
+    get: &Get<'_>,
+    timeout: Duration,
+) -> ureq::RequestBuilder<B> {
+    for (key, value) in get.query {
+        request = request.query(*key, *value);
+    }
+    for (name, value) in &get.headers {
+        request = request.header(*name, value);
+    }
+    if get.document {
+        request = request
+            .config()
+            .timeout_recv_body(Some(timeout * DOCUMENT_TIMEOUTS))
+            .build();
+    }
+    request
 }
 
 /// Sends `get`, retried with growing waits while the network or the registry fails for a
@@ -42,20 +65,12 @@ pub(super) fn send(
     let mut wait = FIRST_BACKOFF;
     let mut attempt = 1;
     loop {
-        let mut request = agent.get(get.url);
-        for (key, value) in get.query {
-            request = request.query(*key, *value);
-        }
-        for (name, value) in &get.headers {
-            request = request.header(*name, value);
-        }
-        if get.document {
-            request = request
-                .config()
-                .timeout_recv_body(Some(timeout * DOCUMENT_TIMEOUTS))
-                .build();
-        }
-        let outcome = request.call();
+        let outcome = match get.form {
+            None => dressed(agent.get(get.url), get, timeout).call(),
+            Some(form) => {
+                dressed(agent.post(get.url), get, timeout).send_form(form.iter().copied())
+            }
+        };
         let pause = match &outcome {
             Ok(r) if is_transient_status(r.status()) => retry_after(r).unwrap_or(wait),
             Err(e) if SendError::is_transient(e) => wait,

@@ -17,10 +17,8 @@ const MAX_FILE: u64 = 1024 * 1024;
 
 /// What an `auths` entry holds.
 pub(super) enum Entry {
-    /// A user and password (`auth`, or `username` and `password`).
-    Basic(Credential),
-    /// Only an OAuth refresh token (`identitytoken`).
-    IdentityToken,
+    /// A user and password (`auth`, or `username` and `password`), or an identity token.
+    Credential(Credential),
     /// Nothing usable.
     Empty,
 }
@@ -31,22 +29,26 @@ pub(super) fn decode_entry(entry: &Value, at: &str) -> Result<Entry, String> {
         return Err(format!("{at} is not a JSON object"));
     };
     let field = |name: &str| string_field(entry, name, at);
+    // An OAuth refresh token (`identitytoken`) wins over `auth`, as in docker: `az acr login`
+    // writes both, its `auth` a placeholder user with no password.
+    if let Some(token) = field("identitytoken")?.filter(|token| !token.is_empty()) {
+        return Ok(Entry::Credential(Credential::identity_token(
+            token.to_string(),
+        )));
+    }
     if let Some(auth) = field("auth")?
         .map(str::trim)
         .filter(|auth| !auth.is_empty())
     {
-        return decode_auth(auth, at).map(Entry::Basic);
+        return decode_auth(auth, at).map(Entry::Credential);
     }
     if let (Some(username), Some(password)) = (field("username")?, field("password")?) {
         if !username.is_empty() && !password.is_empty() {
-            return Ok(Entry::Basic(Credential {
+            return Ok(Entry::Credential(Credential {
                 username: username.to_string(),
                 secret: Secret::new(password.to_string()),
             }));
         }
-    }
-    if field("identitytoken")?.is_some_and(|token| !token.is_empty()) {
-        return Ok(Entry::IdentityToken);
     }
     Ok(Entry::Empty)
 }

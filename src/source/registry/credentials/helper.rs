@@ -24,16 +24,12 @@ const MAX_OUTPUT: u64 = 64 * 1024;
 /// The most characters of a helper's error quoted in a message.
 const MAX_QUOTED: usize = 200;
 
-/// The `Username` by which a helper says that its `Secret` is an identity token.
-const IDENTITY_TOKEN_USER: &str = "<token>";
-
 /// What a helper answered.
 #[derive(Debug)]
 pub(super) enum Answer {
-    /// A user and password (or token used as one).
+    /// A user and password (or token used as one), or an identity token (its `Username`
+    /// [`super::IDENTITY_TOKEN_USER`]).
     Credential(Credential),
-    /// Only an identity token (an OAuth refresh token), which sizegate does not use yet.
-    IdentityToken,
     /// No credential for that server.
     NotFound,
 }
@@ -109,9 +105,6 @@ fn parse_answer(stdout: &[u8]) -> Result<Answer, String> {
         _ => Err(format!("JSON without a {name} string")),
     };
     let (username, secret) = (field("Username")?, field("Secret")?);
-    if username == IDENTITY_TOKEN_USER {
-        return Ok(Answer::IdentityToken);
-    }
     if username.is_empty() && secret.is_empty() {
         return Ok(Answer::NotFound);
     }

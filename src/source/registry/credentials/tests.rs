@@ -467,19 +467,28 @@ fn a_namespace_key_of_another_host_does_not_match() {
 }
 
 #[test]
-fn an_identity_token_is_said_and_the_search_goes_on() {
+fn an_identity_token_is_the_credential_and_wins_over_a_placeholder_auth() {
     let sandbox = Sandbox::new();
+    // What `az acr login` writes: a placeholder user without password, and the token.
+    let placeholder = base64::engine::general_purpose::STANDARD.encode("00000000-0000:");
     write(
         &sandbox.runtime_file(),
-        r#"{"auths": {"localhost:5000": {"identitytoken": "refresh-me"}}}"#,
+        &format!(
+            r#"{{"auths": {{"localhost:5000": {{"auth": "{placeholder}", "identitytoken": "refresh-me"}}}}}}"#
+        ),
     );
     write(&sandbox.docker_file(), &auths("localhost:5000", "ci:pw"));
     let found = find(&sandbox.places(), "localhost:5000", "app").expect("a lookup");
-    assert_eq!(user_secret(&found), pair("ci", "pw"));
+    assert_eq!(user_secret(&found), pair(IDENTITY_TOKEN_USER, "refresh-me"));
+    let credential = found.credential.as_ref().expect("a credential");
+    assert_eq!(
+        credential.refresh_token().map(Secret::expose),
+        Some("refresh-me")
+    );
     assert_eq!(
         found.searched[0],
         format!(
-            "{}: auths entry localhost:5000 has an identity token, which sizegate does not use yet",
+            "{}: identity token for localhost:5000 in auths entry localhost:5000",
             p(&sandbox.runtime_file())
         )
     );
@@ -817,7 +826,7 @@ mod helpers {
     }
 
     #[test]
-    fn an_identity_token_from_a_helper_is_said_and_not_used() {
+    fn an_identity_token_from_a_helper_is_the_credential() {
         let sandbox = Sandbox::new();
         sandbox.helper(
             "tok",
@@ -825,11 +834,11 @@ mod helpers {
         );
         write(&sandbox.docker_file(), r#"{"credsStore": "tok"}"#);
         let found = find(&sandbox.places(), "localhost:5000", "app").expect("a lookup");
-        assert_eq!(found.credential, None);
+        assert_eq!(user_secret(&found), pair(IDENTITY_TOKEN_USER, "refresh-me"));
         assert_eq!(
             found.searched.last(),
             Some(&format!(
-                "docker-credential-tok (credsStore of {}): has an identity token for localhost:5000, which sizegate does not use yet",
+                "docker-credential-tok (credsStore of {}): identity token for localhost:5000",
                 p(&sandbox.docker_file())
             ))
         );

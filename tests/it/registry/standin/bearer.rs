@@ -374,3 +374,45 @@ fn blobs_redirected_to_storage_are_fetched_from_it_without_the_token() {
         );
     }
 }
+
+#[test]
+fn an_identity_token_is_exchanged_at_the_token_server_as_oauth_says() {
+    const REFRESH: &str = "sgtest-r3fr3sh-7b2d";
+    let server = registry(Tokens::Grant, false);
+    // What `az acr login` writes: an identity token, beside a placeholder `auth`.
+    let dir = tempdir();
+    let placeholder =
+        base64::engine::general_purpose::STANDARD.encode("00000000-0000-0000-0000-000000000000:");
+    let auths = serde_json::json!({ "auths": { host(&server): {
+        "auth": placeholder, "identitytoken": REFRESH } } });
+    let file = write_file(dir.path(), "auth.json", auths.to_string().as_bytes());
+    let mut cmd = sizegate_in(root());
+    cmd.args(["layers", &image(&server), "--format", "json"])
+        .env("REGISTRY_AUTH_FILE", &file);
+    let run = run(&mut cmd);
+    assert_tiny_numbers(&run, "identity token");
+    assert!(
+        !run.stdout.contains(REFRESH) && !run.stderr.contains(REFRESH),
+        "the identity token is printed"
+    );
+    let asked = token_requests(&server);
+    assert_eq!(asked.len(), 1);
+    // Posted as a form, never sent as a password.
+    assert_eq!(asked[0].method, "POST");
+    assert_eq!(asked[0].path, "/token");
+    assert_eq!(asked[0].header("authorization"), None);
+    let mut form = query(&format!("?{}", asked[0].body));
+    form.sort();
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        form,
+        [
+            pair("client_id", "sizegate"),
+            pair("grant_type", "refresh_token"),
+            pair("refresh_token", REFRESH),
+            pair("scope", "repository:tiny:pull"),
+            pair("service", SERVICE),
+        ]
+    );
+    assert_eq!(api_authorizations(&server), vec![bearer(1); 8]);
+}
