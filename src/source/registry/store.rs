@@ -127,9 +127,7 @@ impl RegistryStore {
     fn fail(&self, member: &str, message: String) -> Error {
         Error::member(&self.label, member, ErrorKind::Invalid(message))
     }
-}
 
-impl RegistryStore {
     /// Downloads the layer `member`, checked against its digest while `consume` reads it (with
     /// its size), on a thread beside this one. Bytes other than the named ones are the error to
     /// report, whatever `consume` made of them.
