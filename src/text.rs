@@ -30,6 +30,16 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// At most `max` characters of `text`, then `…` when there were more, [`printable`]: a value from
+/// outside quoted in a message (a registry's error, a helper's stderr), whose length the outside
+/// decides.
+pub(crate) fn printable_cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", printable(&text[..end])),
+        None => printable(text).into_owned(),
+    }
+}
+
 /// [`printable`] for bytes that need not be UTF-8 (file names as stored): what is UTF-8 is escaped
 /// as there, the other bytes are kept as they are.
 pub(crate) fn printable_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
@@ -159,6 +169,14 @@ fn chars(bytes: &[u8]) -> impl Iterator<Item = (usize, char)> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_cut_then_escaped() {
+        assert_eq!(printable_cut("abc", 3), "abc");
+        assert_eq!(printable_cut("abcd", 3), "abc…");
+        assert_eq!(printable_cut("a\u{1b}cd", 2), "a\\u{1b}…");
+        assert_eq!(printable_cut("ééé", 1), "é…");
+    }
 
     #[test]
     fn plain_text_is_borrowed_as_it_is() {

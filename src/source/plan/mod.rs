@@ -26,6 +26,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::image::Compression;
 use spec::ImageConfig;
 
+pub(crate) use oci::blob_member;
+
 /// One image as the metadata describes it, before its layers are read.
 #[derive(Debug)]
 pub(crate) struct ImagePlan {

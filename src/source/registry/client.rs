@@ -15,10 +15,10 @@ use ureq::Body;
 
 use super::auth::{token_of, Auth};
 use super::challenge::Challenge;
-use super::http::{self, cut, detail, Get, SendError, ATTEMPTS, DOCUMENT_TIMEOUTS, FIRST_BACKOFF};
+use super::http::{self, detail, Get, SendError, ATTEMPTS, DOCUMENT_TIMEOUTS, FIRST_BACKOFF};
 use super::name::ImageName;
 use super::RegistryOptions;
-use crate::text::printable;
+use crate::text::{printable, printable_cut};
 
 /// Bytes of a token server's answer read.
 const MAX_TOKEN_BODY: u64 = 1024 * 1024;
@@ -173,7 +173,7 @@ impl Client {
                     return Err(format!(
                         "reading {}: {}",
                         printable(reference),
-                        printable(&cut(&e.to_string(), 300))
+                        printable_cut(&e.to_string(), 300)
                     ))
                 }
             }
@@ -217,7 +217,7 @@ impl Client {
                 format!(
                     "the registry {} asks for authentication in a way sizegate does not speak: {}",
                     self.name.registry,
-                    printable(&cut(header, 200))
+                    printable_cut(header, 200)
                 )
             })?;
         auth.look_up(&self.name.registry, &self.name.repository)?;
@@ -244,7 +244,7 @@ impl Client {
     /// are some.
     fn token(&self, realm: &str, service: Option<&str>, auth: &Auth) -> Result<String, String> {
         let registry = &self.name.registry;
-        let realm_shown = printable(&cut(realm, 200)).into_owned();
+        let realm_shown = printable_cut(realm, 200);
         let plain = match realm.split_once("://") {
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => false,
             Some((scheme, _)) if scheme.eq_ignore_ascii_case("http") => true,

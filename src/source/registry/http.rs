@@ -9,7 +9,7 @@ use ureq::Body;
 
 use super::name::ImageName;
 use super::RegistryOptions;
-use crate::text::printable;
+use crate::text::printable_cut;
 
 /// Attempts of a request that fails for a moment (a reset connection, a 429, a 503).
 pub(super) const ATTEMPTS: u32 = 4;
@@ -136,7 +136,7 @@ pub(super) fn registry_errors(body: &[u8]) -> Option<String> {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-    (!text.is_empty()).then(|| printable(&cut(&text, 300)).into_owned())
+    (!text.is_empty()).then(|| printable_cut(&text, 300))
 }
 
 /// The registry's error of `response`, read from its body: ` (CODE: message)`, or nothing.
@@ -156,14 +156,6 @@ pub(super) fn detail(response: &mut Response<Body>, deadline: Duration) -> Strin
     registry_errors(&body)
         .map(|e| format!(" ({e})"))
         .unwrap_or_default()
-}
-
-/// `text` cut to `max` characters, with `…` when cut.
-pub(super) fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
 }
 
 /// Whether a status says "try again": too many requests, or a server or gateway failing.
@@ -222,7 +214,7 @@ impl SendError {
 
     /// The error in words, escaped (it may quote what the server sent).
     pub(super) fn describe(&self) -> String {
-        printable(&cut(&self.0.to_string(), 300)).into_owned()
+        printable_cut(&self.0.to_string(), 300)
     }
 }
 

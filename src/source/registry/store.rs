@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Compression, LayerContents};
 use crate::source::data::read_spans_in_order;
 use crate::source::layer::{self, LayerError};
+use crate::source::plan::blob_member;
 use crate::source::plan::spec::{Descriptor, ManifestOrIndex};
 use crate::source::store::{layer_error, Store, MAX_METADATA_BYTES};
 use crate::source::Progress;
@@ -62,7 +63,7 @@ impl RegistryStore {
                 verify::check(d, &bytes).map_err(invalid)?;
                 d.clone()
             }
-            None => sha256(&bytes),
+            None => verify::sha256(&bytes),
         };
         let media_type = media_type
             .or_else(|| serde_json::from_slice::<MediaType>(&bytes).ok()?.media_type)
@@ -83,7 +84,8 @@ impl RegistryStore {
             known: Mutex::new(HashMap::new()),
             top: (digest.clone(), bytes),
         };
-        store.learn(&member_of(&digest), &store.top.1);
+        let member = blob_member(&store.label, "index.json", &digest)?;
+        store.learn(&member, &store.top.1);
         Ok(store)
     }
 
@@ -100,21 +102,19 @@ impl RegistryStore {
         };
         let mut known = self.known();
         known.insert(member.to_string(), Kind::Manifest);
-        let blob = |d: &Descriptor| {
-            let foreign = d.urls.as_ref().is_some_and(|u| !u.is_empty());
-            (
-                member_of(&d.digest),
-                Kind::Blob {
-                    size: d.size,
-                    foreign,
-                },
-            )
-        };
+        // A malformed digest names no member: the planner refuses it when it gets there.
+        let member_of = |d: &Descriptor| blob_member(&self.label, member, &d.digest).ok();
         for child in doc.manifests.iter().flatten() {
-            known.insert(member_of(&child.digest), Kind::Manifest);
+            known.extend(member_of(child).map(|m| (m, Kind::Manifest)));
         }
-        known.extend(doc.config.iter().map(blob));
-        known.extend(doc.layers.iter().flatten().map(blob));
+        for blob in doc.config.iter().chain(doc.layers.iter().flatten()) {
+            let foreign = blob.urls.as_ref().is_some_and(|u| !u.is_empty());
+            let kind = Kind::Blob {
+                size: blob.size,
+                foreign,
+            };
+            known.extend(member_of(blob).map(|m| (m, kind)));
+        }
     }
 
     fn kind(&self, member: &str) -> Result<Kind> {
@@ -289,21 +289,7 @@ struct SchemaVersion {
     schema_version: Option<u32>,
 }
 
-/// `sha256:HEX` of `bytes`: the digest of a manifest fetched by tag.
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    let sum = sha2::Sha256::digest(bytes);
-    let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
-
-/// `sha256:HEX` -> `blobs/sha256/HEX`, the layout's name of a blob (the planner checks digests
-/// before it names a member).
-fn member_of(digest: &str) -> String {
-    format!("blobs/{}", digest.replacen(':', "/", 1))
-}
-
-/// `blobs/sha256/HEX` -> `sha256:HEX`.
+/// `blobs/sha256/HEX` -> `sha256:HEX`: the inverse of [`blob_member`].
 fn digest_of(member: &str) -> String {
     member
         .strip_prefix("blobs/")

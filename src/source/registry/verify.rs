@@ -42,6 +42,13 @@ impl Hasher {
     }
 }
 
+/// `sha256:HEX` of `bytes`: the digest of a manifest fetched by its tag.
+pub(crate) fn sha256(bytes: &[u8]) -> String {
+    let mut hasher = Hasher::Sha256(Sha256::new());
+    hasher.update(bytes);
+    hasher.finish()
+}
+
 /// The digest of `bytes` in the algorithm of `expected`, and whether it is `expected`.
 pub(crate) fn check(expected: &str, bytes: &[u8]) -> Result<(), String> {
     let mut hasher = Hasher::of(expected)?;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::{Credential, Places, Secret};
-use crate::text::printable;
+use crate::text::{printable, printable_cut};
 
 /// The most bytes read from each of a helper's output streams.
 const MAX_OUTPUT: u64 = 64 * 1024;
@@ -125,11 +125,7 @@ fn first_line(output: &Output) -> Option<String> {
     };
     let line = pick(&output.stderr)
         .or_else(|| pick(&output.stdout).filter(|line| !line.starts_with(['{', '['])))?;
-    let mut cut: String = line.chars().take(MAX_QUOTED).collect();
-    if cut.len() < line.len() {
-        cut.push('…');
-    }
-    Some(printable(&cut).into_owned())
+    Some(printable_cut(&line, MAX_QUOTED))
 }
 
 /// The executable `program` in the directories of `path` (empty entries, which would mean the
