@@ -106,7 +106,7 @@ pub fn run(policies: &[Policy], images: Vec<Image>, options: &CheckOptions<'_>) 
         })
         .collect();
     let files = policies.iter().map(|p| p.file.clone()).collect();
-    CheckReport::new(files, checks).with_fail_on(options.fail_on)
+    CheckReport::new(files, checks, options.fail_on)
 }
 
 /// A rule as a run applies it: with its id and the policy file it is written in.

@@ -248,8 +248,12 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// Totals the checks of every image; the verdict fails on errors (see [`Self::with_fail_on`]).
-    pub(crate) fn new(policy: Vec<String>, images: Vec<ImageCheck>) -> CheckReport {
+    /// Totals the checks of every image; the verdict is `fail_on`'s (see [`Self::with_fail_on`]).
+    pub(crate) fn new(
+        policy: Vec<String>,
+        images: Vec<ImageCheck>,
+        fail_on: FailOn,
+    ) -> CheckReport {
         let errors = images.iter().map(|i| i.count(Severity::Error)).sum();
         let warnings = images.iter().map(|i| i.count(Severity::Warn)).sum();
         CheckReport {
@@ -261,7 +265,7 @@ impl CheckReport {
             warnings,
             images,
         }
-        .with_fail_on(FailOn::Error)
+        .with_fail_on(fail_on)
     }
 
     /// The same report with the verdict `fail_on` gives: decided here once, so that no format
@@ -441,6 +445,7 @@ pub(crate) mod tests {
                 largest_files: Vec::new(),
                 inventory: None,
             }],
+            FailOn::Error,
         )
     }
 

@@ -38,13 +38,14 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let repo = RepoRoot::discover();
     let policies = load_policies(args.policy, args.dive_ci, &repo)?;
     let dockerfile = read_dockerfile(&args.dockerfile, &repo)?;
-    let actions = (!args.no_github).then(github_actions).flatten();
+    let links = source_links();
+    let actions = (!args.no_github).then(|| github_actions(&links)).flatten();
+    // Every format written, to stdout, stderr or a file.
+    let formats: Vec<CheckFormat> = std::iter::once(args.format)
+        .chain(args.output.iter().map(|o| o.format))
+        .collect();
     // The largest files cost a pass over every file: only for the markdown summary.
-    let markdown = args.format == CheckFormat::Markdown
-        || args
-            .output
-            .iter()
-            .any(|o| o.format == CheckFormat::Markdown)
+    let markdown = formats.contains(&CheckFormat::Markdown)
         || actions.as_ref().is_some_and(|a| a.step_summary.is_some());
     if args.image.source == "-" && args.baseline.as_deref() == Some("-") {
         anyhow::bail!("only one of IMAGE and --baseline can be `-` (stdin)");
@@ -55,9 +56,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let manifest_only = !policies.iter().any(Policy::needs_files)
         && args.baseline.is_none()
         && dockerfile.is_none()
-        && std::iter::once(args.format)
-            .chain(args.output.iter().map(|o| o.format))
-            .all(|f| !f.lists_files());
+        && !formats.iter().any(|f| f.lists_files());
     let selection = Selection {
         manifest_only,
         ..selection(&args.image)
@@ -81,9 +80,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let (baseline, loaded) = (baseline?, loaded?);
     // The paths a saved report keeps cost a pass over every file: only for a JSON report (the
     // step's outputs under GitHub Actions point at one).
-    let json = args.format == CheckFormat::Json
-        || args.output.iter().any(|o| o.format == CheckFormat::Json)
-        || actions.is_some();
+    let json = formats.contains(&CheckFormat::Json) || actions.is_some();
     let options = CheckOptions {
         dockerfile: dockerfile.as_ref().map(|(df, stage)| (df, *stage)),
         largest_files: if markdown { LARGEST_FILES } else { 0 },
@@ -94,7 +91,7 @@ pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Verdict> {
     let report = sizegate::check(&policies, loaded.images, &options);
     let context = RenderContext {
         sarif_category: args.sarif_category.clone(),
-        links: source_links(),
+        links,
     };
     // The files first: a closed stdout must not cost the CI its reports.
     for o in args.output.iter().filter(|o| !o.is_stdout()) {
@@ -360,9 +357,9 @@ fn write_file(path: &Path, report: &CheckReport, format: Box<dyn Render>) -> any
     file.flush().with_context(create)
 }
 
-/// The step's files when running under GitHub Actions (`GITHUB_ACTIONS=true`).
-fn github_actions() -> Option<Actions> {
-    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+/// The step's files when running under GitHub Actions, its summary linking to `links`.
+fn github_actions(links: &Option<SourceLinks>) -> Option<Actions> {
+    if !ui::under_github_actions() {
         return None;
     }
     let path = |name: &str| {
@@ -374,7 +371,7 @@ fn github_actions() -> Option<Actions> {
         step_summary: path("GITHUB_STEP_SUMMARY"),
         output: path("GITHUB_OUTPUT"),
         runner_temp: path("RUNNER_TEMP"),
-        links: source_links(),
+        links: links.clone(),
     })
 }
 

@@ -27,7 +27,9 @@ const EXIT_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let cli = parse::cli(|message| {
         // A bad argument stops the run too.
-        if annotates(no_github_in_args()) {
+        // The raw arguments, as they could not be parsed.
+        let args: Vec<_> = std::env::args_os().collect();
+        if annotates(parse::on_command_line(&args, "no-github")) {
             let text = message.trim();
             annotate(&error_annotation(
                 text.strip_prefix("error: ").unwrap_or(text),
@@ -117,12 +119,7 @@ fn bounded(message: &str) -> String {
 /// Whether an error that stops the run is also a GitHub annotation: under GitHub Actions
 /// (`GITHUB_ACTIONS=true`), unless `check --no-github` turned sizegate's GitHub output off.
 fn annotates(no_github: bool) -> bool {
-    !no_github && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
-}
-
-/// Whether the raw arguments hold `--no-github` (when they could not be parsed).
-fn no_github_in_args() -> bool {
-    std::env::args_os().skip(1).any(|a| a == "--no-github")
+    !no_github && ui::under_github_actions()
 }
 
 /// `::error title=sizegate could not run::MESSAGE`: each line of the message made [`printable`]

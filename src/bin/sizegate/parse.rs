@@ -66,7 +66,7 @@ fn options_with_env(command: &clap::Command, only: Option<&str>) -> Vec<(String,
 }
 
 /// Whether `--long` (or `--long=…`) is on the command line `args`.
-fn on_command_line(args: &[OsString], long: &str) -> bool {
+pub(crate) fn on_command_line(args: &[OsString], long: &str) -> bool {
     args.iter().skip(1).any(|a| {
         a.to_str()
             .and_then(|a| a.strip_prefix("--"))

@@ -49,6 +49,11 @@ fn settings() -> Settings {
     SETTINGS.get().copied().unwrap_or_default()
 }
 
+/// Whether this runs as a GitHub Actions step (`GITHUB_ACTIONS=true`, as the runner sets it).
+pub(crate) fn under_github_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
 /// `--quiet`: no notes, warnings nor progress on stderr, and `check`'s table only its verdict.
 pub(crate) fn quiet() -> bool {
     settings().quiet

@@ -73,7 +73,13 @@ pub(crate) struct Verifying<'a, R> {
     read: u64,
     size: u64,
     seen: &'a (dyn Fn(u64) + Sync),
+    /// The bytes `seen` was last told of: it is told every [`TELL_EVERY`] bytes and at the end,
+    /// not at every read (a read is a TLS record, 16 KiB at most).
+    told: u64,
 }
+
+/// How many bytes pass between two calls of a [`Verifying`]'s `seen`.
+const TELL_EVERY: u64 = 1 << 20;
 
 impl<'a, R: Read> Verifying<'a, R> {
     /// Wraps `inner`, the blob named `digest` of `size` bytes.
@@ -90,6 +96,7 @@ impl<'a, R: Read> Verifying<'a, R> {
             read: 0,
             size,
             seen,
+            told: 0,
         })
     }
 
@@ -128,7 +135,10 @@ impl<R: Read> Read for Verifying<'_, R> {
             ));
         }
         self.hasher.update(&buf[..n]);
-        (self.seen)(self.read);
+        if self.read - self.told >= TELL_EVERY || self.read == self.size {
+            self.told = self.read;
+            (self.seen)(self.read);
+        }
         Ok(n)
     }
 }
