@@ -53,6 +53,20 @@ impl Input {
         reads: "reports from regular files",
         max_bytes: 64 * MIB,
     };
+    /// A registry's CA certificate (`--cert-dir`, `certs.d`): at most 1 MiB (a CA bundle of every
+    /// public root is about 200 KiB).
+    pub(crate) const CERTIFICATE: Input = Input {
+        one: "a certificate file",
+        reads: "certificates from regular files",
+        max_bytes: MIB,
+    };
+    /// A credentials file (docker's `config.json`, podman's `auth.json`): at most 1 MiB (real
+    /// ones are a few KiB).
+    pub(crate) const CREDENTIALS: Input = Input {
+        one: "a credentials file",
+        reads: "credentials from regular files",
+        max_bytes: MIB,
+    };
     /// The IMAGE argument when it is not a directory; read in place, so not capped here.
     pub(crate) const IMAGE: Input = Input {
         one: "an image",

@@ -110,15 +110,6 @@ impl ImageSource {
         }
     }
 
-    /// `-` means stdin; anything else is a path (no transport is read: see [`ImageSource::parse`]).
-    pub fn from_arg(arg: &str) -> ImageSource {
-        if arg == "-" {
-            ImageSource::Stdin
-        } else {
-            ImageSource::Path(PathBuf::from(arg))
-        }
-    }
-
     /// An `IMAGE` argument as the user means it: `-`, an existing path, a transport
     /// (`docker-archive:PATH`, `oci:DIR[:REF]`, `oci-archive:PATH`, `docker-daemon:NAME`,
     /// `podman:NAME`), an
@@ -203,12 +194,7 @@ pub fn load(
     selection: &Selection,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    let store = match source {
-        ImageSource::Explicit {
-            transport, path, ..
-        } => store::open_as(*transport, path)?,
-        _ => store::open(source)?,
-    };
+    let store = store::open(source)?;
     let selection = match source {
         ImageSource::Explicit {
             reference: Some(r),
@@ -260,38 +246,43 @@ fn load_from(
     }
     let planned = select(label, planned, selection)?;
 
+    // A check that needs only the manifest downloads no layer: what the descriptors say is all.
+    let contents = if selection.manifest_only && store.downloads() {
+        layers_unread(store, &planned)?
+    } else {
+        scan_layers(store, &planned, progress)?
+    };
+    let images = planned
+        .into_iter()
+        .map(|(plan, config)| build_image(store, plan, &config, &contents))
+        .collect::<Result<_>>()?;
+    Ok((images, notes))
+}
+
+/// Every layer blob the planned images name, walked once (in parallel when the store allows).
+fn scan_layers(
+    store: &dyn Store,
+    planned: &[(ImagePlan, ImageConfig)],
+    progress: &dyn Progress,
+) -> Result<HashMap<String, Arc<LayerContents>>> {
     let members: BTreeSet<String> = planned
         .iter()
         .flat_map(|(p, _)| &p.layers)
         .map(|l| store.canonical(&l.member))
         .collect::<Result<_>>()?;
-    if selection.manifest_only && store.downloads() {
-        let unread = layers_unread(store, &planned)?;
-        let images = planned
-            .into_iter()
-            .map(|(plan, config)| build_image(store, plan, &config, &unread))
-            .collect::<Result<_>>()?;
-        return Ok((images, notes));
-    }
     progress.layers(members.len() as u64);
     let scan = |m: &String| {
         let contents = store
             .layer(m, progress)
-            .map_err(|e| with_layer_index(e, store, &planned, m))?;
+            .map_err(|e| with_layer_index(e, store, planned, m))?;
         progress.layer_read();
         Ok((m.clone(), contents))
     };
-    let scanned: HashMap<String, Arc<LayerContents>> = if store.parallel() {
-        members.par_iter().map(scan).collect::<Result<_>>()?
+    if store.parallel() {
+        members.par_iter().map(scan).collect()
     } else {
-        members.iter().map(scan).collect::<Result<_>>()?
-    };
-
-    let images = planned
-        .into_iter()
-        .map(|(plan, config)| build_image(store, plan, &config, &scanned))
-        .collect::<Result<_>>()?;
-    Ok((images, notes))
+        members.iter().map(scan).collect()
+    }
 }
 
 /// The layers of the planned images as their descriptors give them, not downloaded.

@@ -99,11 +99,6 @@ fn transport<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Option<Parsed<'
             }
         }
     };
-    let not_yet = |what: &str, name: &str, save: String| {
-        Parsed::Unsupported(format!(
-            "the {name} transport ({what}) is not supported yet by this version of sizegate; save the image and pipe it in: {save} {PIPE}"
-        ))
-    };
     Some(match name {
         "docker-archive" => explicit(Transport::DockerArchive, rest, None),
         "oci-archive" => explicit(Transport::OciArchive, rest, None),
@@ -133,13 +128,12 @@ fn transport<'a>(arg: &'a str, exists: &dyn Fn(&str) -> bool) -> Option<Parsed<'
             Parsed::Unsupported("podman: needs an image name after it".into())
         }
         "podman" => Parsed::Podman { name: rest },
-        "containers-storage" => not_yet(
-            "podman's storage",
-            &format!("{name}:"),
-            format!("podman save {rest}"),
-        ),
+        // podman's storage, read through podman's service instead of its files.
+        "containers-storage" => Parsed::Unsupported(format!(
+            "the containers-storage: transport is not supported yet by this version of sizegate; read podman's image through its service: podman:{rest}, or pipe it in: podman save {rest} {PIPE}"
+        )),
         "dir" | "ostree" | "sif" | "tarball" => Parsed::Unsupported(format!(
-            "sizegate does not read the {name}: transport; it reads docker-archive:PATH, oci:DIR, oci-archive:PATH, a path, or `-` for stdin"
+            "sizegate does not read the {name}: transport; it reads docker://NAME, docker-daemon:NAME, podman:NAME, docker-archive:PATH, oci:DIR, oci-archive:PATH, a path, or `-` for stdin"
         )),
         _ => return None,
     })

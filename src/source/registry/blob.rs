@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use ureq::http::StatusCode;
 
-use super::client::Client;
-use super::http::{ATTEMPTS, FIRST_BACKOFF};
+use super::client::{Client, Endpoint};
+use super::http::{Backoff, ATTEMPTS};
 
 /// Fewest bytes a blob must bring in each `--timeout`: a server that sends a byte just before
 /// every read times out is as stuck as one that sends none.
@@ -24,8 +24,9 @@ pub(crate) struct BlobBody<'c> {
     /// Bytes handed out so far: where a reopened request starts.
     offset: u64,
     body: Option<ureq::BodyReader<'static>>,
-    /// Reopens left; given back whenever a connection brought [`REFILL_BYTES`] before it broke.
-    reopens_left: u32,
+    /// The reopens left, and the waits before them; given back whenever a connection brought
+    /// [`REFILL_BYTES`] before it broke.
+    reopens: Backoff,
     /// Bytes read since the last reopen.
     since_reopen: u64,
     /// The bytes of the current `--timeout` window, and when it began.
@@ -45,7 +46,7 @@ impl<'c> BlobBody<'c> {
             size,
             offset: 0,
             body: None,
-            reopens_left: ATTEMPTS,
+            reopens: Backoff::new(ATTEMPTS),
             since_reopen: 0,
             window: (0, Instant::now()),
         };
@@ -58,7 +59,7 @@ impl<'c> BlobBody<'c> {
     fn reopen(&mut self) -> Result<(), String> {
         let response = self
             .client
-            .get("blobs", &self.digest, None, self.offset, false)?;
+            .get(Endpoint::Blobs, &self.digest, self.offset, false)?;
         let start = match response.status() {
             StatusCode::PARTIAL_CONTENT => range_start(
                 response
@@ -150,18 +151,14 @@ impl Read for BlobBody<'_> {
                 Err(e) => Some(e),
             };
             if self.since_reopen >= REFILL_BYTES {
-                self.reopens_left = ATTEMPTS;
+                self.reopens = Backoff::new(ATTEMPTS);
             }
-            if self.reopens_left == 0 {
+            if !self.reopens.pause(None) {
                 // A body that ended early is the caller's to tell (it knows the size).
                 return broke.map_or(Ok(0), Err);
             }
-            self.reopens_left -= 1;
             self.since_reopen = 0;
             self.body = None;
-            if broke.is_some() {
-                std::thread::sleep(FIRST_BACKOFF);
-            }
         }
     }
 }

@@ -15,7 +15,7 @@ use ureq::Body;
 
 use super::auth::{token_of, Auth};
 use super::challenge::Challenge;
-use super::http::{self, detail, Get, SendError, ATTEMPTS, DOCUMENT_TIMEOUTS, FIRST_BACKOFF};
+use super::http::{self, detail, Backoff, Get, SendError, ATTEMPTS, DOCUMENT_TIMEOUTS};
 use super::name::ImageName;
 use super::RegistryOptions;
 use crate::text::{printable, printable_cut};
@@ -28,7 +28,26 @@ const AUTHENTICATIONS: u32 = 2;
 
 /// The manifest types sizegate reads, as a registry is told in `Accept`: OCI's and Docker's
 /// schema 2, each an image or an index.
-pub(crate) const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// What a request of the repository fetches: a manifest (or index), or a blob (a config, a
+/// layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    /// `/v2/REPOSITORY/manifests/REFERENCE`, in the types sizegate reads.
+    Manifests,
+    /// `/v2/REPOSITORY/blobs/DIGEST`.
+    Blobs,
+}
+
+impl Endpoint {
+    fn path(self) -> &'static str {
+        match self {
+            Endpoint::Manifests => "manifests",
+            Endpoint::Blobs => "blobs",
+        }
+    }
+}
 
 /// A connection to one repository of one registry.
 pub(crate) struct Client {
@@ -57,13 +76,13 @@ impl Client {
             plain_allowed,
             timeout: options.timeout,
         };
-        let ping = match client.send(&client.url("/v2/"), &[], Vec::new(), true, None) {
+        let ping = match client.send(&client.url("/v2/"), Vec::new(), true, None) {
             // A certificate that does not verify came from a server that speaks TLS: plain HTTP
             // would only hide the real problem.
             Err(e) if plain_allowed && !e.is_certificate() => {
                 client.base = format!("http://{host}");
                 client
-                    .send(&client.url("/v2/"), &[], Vec::new(), true, None)
+                    .send(&client.url("/v2/"), Vec::new(), true, None)
                     .map_err(|plain| {
                         format!(
                             "the registry {} answers neither HTTPS ({}) nor HTTP ({})",
@@ -96,21 +115,24 @@ impl Client {
         self.auth.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `GET /v2/REPOSITORY/{kind}/{reference}`, with `accept`, from byte `offset` on; only a 2xx
-    /// answer is `Ok` (a 206 when `offset` > 0, or a 200 whose first bytes the caller skips).
-    /// A `document` (a manifest, a config) must arrive whole within a few `--timeout`s.
+    /// `GET /v2/REPOSITORY/{endpoint}/{reference}` from byte `offset` on; only a 2xx answer is
+    /// `Ok` (a 206 when `offset` > 0, or a 200 whose first bytes the caller skips). A `document`
+    /// (a manifest, a config) must arrive whole within a few `--timeout`s.
     pub(crate) fn get(
         &self,
-        kind: &str,
+        endpoint: Endpoint,
         reference: &str,
-        accept: Option<&str>,
         offset: u64,
         document: bool,
     ) -> Result<Response<Body>, String> {
-        let url = self.url(&format!("/v2/{}/{kind}/{reference}", self.name.repository));
+        let url = self.url(&format!(
+            "/v2/{}/{}/{reference}",
+            self.name.repository,
+            endpoint.path()
+        ));
         let mut headers = Vec::new();
-        if let Some(accept) = accept {
-            headers.push(("Accept", accept.to_string()));
+        if endpoint == Endpoint::Manifests {
+            headers.push(("Accept", MANIFEST_TYPES.to_string()));
         }
         if offset > 0 {
             headers.push(("Range", format!("bytes={offset}-")));
@@ -119,7 +141,7 @@ impl Client {
         loop {
             let sent = self.lock().header.clone();
             let response = self
-                .send(&url, &[], headers.clone(), document, sent.clone())
+                .send(&url, headers.clone(), document, sent.clone())
                 .map_err(|e| format!("{}: {}", self.name.registry, e.describe()))?;
             let status = response.status();
             if status.is_success() {
@@ -140,7 +162,7 @@ impl Client {
                     continue;
                 }
             }
-            return Err(self.refusal(kind, reference, response));
+            return Err(self.refusal(endpoint, reference, response));
         }
     }
 
@@ -148,15 +170,13 @@ impl Client {
     /// `Content-Type`: asked for again when the connection breaks while its body comes.
     pub(crate) fn document(
         &self,
-        kind: &str,
+        endpoint: Endpoint,
         reference: &str,
-        accept: Option<&str>,
         limit: u64,
     ) -> Result<(Vec<u8>, Option<String>), String> {
-        let mut wait = FIRST_BACKOFF;
-        let mut attempt = 1;
+        let mut backoff = Backoff::new(ATTEMPTS - 1);
         loop {
-            let mut response = self.get(kind, reference, accept, 0, true)?;
+            let mut response = self.get(endpoint, reference, 0, true)?;
             let content_type = response
                 .headers()
                 .get("content-type")
@@ -164,11 +184,7 @@ impl Client {
                 .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
             match response.body_mut().with_config().limit(limit).read_to_vec() {
                 Ok(bytes) => return Ok((bytes, content_type)),
-                Err(ureq::Error::Io(_) | ureq::Error::Timeout(_)) if attempt < ATTEMPTS => {
-                    std::thread::sleep(wait);
-                    wait *= 2;
-                    attempt += 1;
-                }
+                Err(ureq::Error::Io(_) | ureq::Error::Timeout(_)) if backoff.pause(None) => {}
                 Err(e) => {
                     return Err(format!(
                         "reading {}: {}",
@@ -184,7 +200,6 @@ impl Client {
     fn send(
         &self,
         url: &str,
-        query: &[(&str, &str)],
         mut headers: Vec<(&'static str, String)>,
         document: bool,
         authorization: Option<String>,
@@ -194,7 +209,7 @@ impl Client {
         }
         let get = Get {
             url,
-            query,
+            query: &[],
             headers,
             document,
             form: None,
@@ -329,12 +344,12 @@ impl Client {
     }
 
     /// The message of a non-2xx answer to a manifest or blob request.
-    fn refusal(&self, kind: &str, reference: &str, mut response: Response<Body>) -> String {
+    fn refusal(&self, endpoint: Endpoint, reference: &str, mut response: Response<Body>) -> String {
         let status = response.status();
         let detail = detail(&mut response, self.timeout * DOCUMENT_TIMEOUTS);
-        let what = match kind {
-            "manifests" => format!("the manifest {}:{reference}", self.name.repository),
-            _ => format!("the blob {reference}"),
+        let what = match endpoint {
+            Endpoint::Manifests => format!("the manifest {}:{reference}", self.name.repository),
+            Endpoint::Blobs => format!("the blob {reference}"),
         };
         let what = printable(&what);
         let registry = &self.name.registry;

@@ -155,8 +155,8 @@ impl Places {
         places
     }
 
-    /// `$XDG_CONFIG_HOME`, or `$HOME/.config`.
-    fn config_home(&self) -> Option<PathBuf> {
+    /// `$XDG_CONFIG_HOME`, or `$HOME/.config`: where podman keeps a user's files.
+    pub(crate) fn config_home(&self) -> Option<PathBuf> {
         let home = self.home.as_ref().map(|home| home.join(".config"));
         self.xdg_config_home.clone().or(home)
     }

@@ -14,7 +14,7 @@ use crate::text::printable_cut;
 /// Attempts of a request that fails for a moment (a reset connection, a 429, a 503).
 pub(super) const ATTEMPTS: u32 = 4;
 /// The first wait before a retry; each next one is twice as long.
-pub(super) const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest wait a `Retry-After` header is obeyed for: a registry cannot park a CI job.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 /// Bytes of an error body read for its message.
@@ -62,8 +62,7 @@ pub(super) fn send(
     get: &Get<'_>,
     timeout: Duration,
 ) -> Result<Response<Body>, SendError> {
-    let mut wait = FIRST_BACKOFF;
-    let mut attempt = 1;
+    let mut backoff = Backoff::new(ATTEMPTS - 1);
     loop {
         let outcome = match get.form {
             None => dressed(agent.get(get.url), get, timeout).call(),
@@ -71,17 +70,43 @@ pub(super) fn send(
                 dressed(agent.post(get.url), get, timeout).send_form(form.iter().copied())
             }
         };
-        let pause = match &outcome {
-            Ok(r) if is_transient_status(r.status()) => retry_after(r).unwrap_or(wait),
-            Err(e) if SendError::is_transient(e) => wait,
+        let asked = match &outcome {
+            Ok(r) if is_transient_status(r.status()) => retry_after(r),
+            Err(e) if SendError::is_transient(e) => None,
             _ => return outcome.map_err(SendError),
         };
-        if attempt == ATTEMPTS {
+        if !backoff.pause(asked) {
             return outcome.map_err(SendError);
         }
-        std::thread::sleep(pause.min(MAX_RETRY_AFTER));
-        wait *= 2;
-        attempt += 1;
+    }
+}
+
+/// The waits between attempts of one thing: [`FIRST_BACKOFF`], then twice as long each time
+/// (or what the server asked for, up to [`MAX_RETRY_AFTER`]), a bounded number of times.
+pub(super) struct Backoff {
+    left: u32,
+    wait: Duration,
+}
+
+impl Backoff {
+    /// `pauses` waits before giving up.
+    pub(super) fn new(pauses: u32) -> Backoff {
+        Backoff {
+            left: pauses,
+            wait: FIRST_BACKOFF,
+        }
+    }
+
+    /// Waits before the next attempt (`asked`, when the server said how long), or says there
+    /// is none left.
+    pub(super) fn pause(&mut self, asked: Option<Duration>) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        std::thread::sleep(asked.unwrap_or(self.wait).min(MAX_RETRY_AFTER));
+        self.wait *= 2;
+        true
     }
 }
 

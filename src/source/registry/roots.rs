@@ -2,7 +2,7 @@
 //! (its trust store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, as OpenSSL reads them), plus
 //! every `*.crt` of `--cert-dir` (skopeo's and podman's flag), or else of the registry's own
 //! directory where docker and podman keep them: `/etc/containers/certs.d/HOST[:PORT]/`,
-//! `~/.config/containers/certs.d/HOST[:PORT]/` and `/etc/docker/certs.d/HOST[:PORT]/`. A system
+//! `$XDG_CONFIG_HOME/containers/certs.d/HOST[:PORT]/` (`~/.config` by default) and `/etc/docker/certs.d/HOST[:PORT]/`. A system
 //! without a trust store (a scratch container) falls back to Mozilla's roots, built in.
 
 use std::path::{Path, PathBuf};
@@ -10,10 +10,9 @@ use std::sync::Arc;
 
 use ureq::tls::{parse_pem, Certificate, PemItem, RootCerts};
 
+use super::credentials::Places;
 use super::RegistryOptions;
-
-/// Largest certificate file read from `--cert-dir`.
-const MAX_CERT_FILE: u64 = 1024 * 1024;
+use crate::input::{read_input, Input};
 
 /// The roots for `options` and the registry `host` (`host[:port]`); none are loaded when
 /// verification is off.
@@ -52,9 +51,11 @@ fn certs_d(host: &str) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut bases = vec![PathBuf::from("/etc/containers/certs.d")];
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        bases.push(PathBuf::from(home).join(".config/containers/certs.d"));
-    }
+    bases.extend(
+        Places::from_env()
+            .config_home()
+            .map(|config| config.join("containers/certs.d")),
+    );
     bases.push(PathBuf::from("/etc/docker/certs.d"));
     bases.into_iter().map(|base| base.join(host)).collect()
 }
@@ -77,13 +78,7 @@ fn cert_dir(dir: &Path) -> Result<Vec<Certificate<'static>>, String> {
     let mut certs = Vec::new();
     for path in paths {
         let file = path.display();
-        let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-        if len > MAX_CERT_FILE {
-            return Err(format!(
-                "{file}: {len} bytes is too large for a certificate file"
-            ));
-        }
-        let pem = std::fs::read(&path).map_err(|e| format!("{file}: {e}"))?;
+        let pem = read_input(&path, &Input::CERTIFICATE).map_err(|e| format!("{file}: {e}"))?;
         let before = certs.len();
         for item in parse_pem(&pem) {
             match item {

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use super::blob::BlobBody;
-use super::client::{Client, MANIFEST_TYPES};
+use super::client::{Client, Endpoint};
 use super::name::ImageName;
 use super::pipe;
 use super::verify::{self, Verifying};
@@ -57,7 +57,8 @@ impl RegistryStore {
     /// Fetches the manifest `name` points at, through `client`.
     pub(crate) fn open(label: String, client: Client, name: &ImageName) -> Result<RegistryStore> {
         let invalid = |m: String| Error::new(&label, ErrorKind::Invalid(m));
-        let (bytes, media_type) = fetch_manifest(&client, name.reference()).map_err(invalid)?;
+        let fetched = fetch_manifest(&client, name.reference()).map_err(invalid)?;
+        let bytes = fetched.bytes;
         let digest = match &name.digest {
             Some(d) => {
                 verify::check(d, &bytes).map_err(invalid)?;
@@ -65,8 +66,8 @@ impl RegistryStore {
             }
             None => verify::sha256(&bytes),
         };
-        let media_type = media_type
-            .or_else(|| serde_json::from_slice::<MediaType>(&bytes).ok()?.media_type)
+        let media_type = fetched
+            .media_type
             .unwrap_or_else(|| "application/vnd.oci.image.manifest.v1+json".into());
         let index = serde_json::json!({
             "schemaVersion": 2,
@@ -85,7 +86,7 @@ impl RegistryStore {
             top: (digest.clone(), bytes),
         };
         let member = blob_member(&store.label, "index.json", &digest)?;
-        store.learn(&member, &store.top.1);
+        store.learn(&member, fetched.document.as_ref());
         Ok(store)
     }
 
@@ -95,9 +96,10 @@ impl RegistryStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records the blobs a document names, so that reading them later knows where they are.
-    fn learn(&self, member: &str, document: &[u8]) {
-        let Ok(doc) = serde_json::from_slice::<ManifestOrIndex>(document) else {
+    /// Records the blobs the manifest `member` names, so that reading them later knows where
+    /// they are; a document that is no manifest names none (the planner says what is wrong).
+    fn learn(&self, member: &str, document: Option<&ManifestOrIndex>) {
+        let Some(doc) = document else {
             return;
         };
         let mut known = self.known();
@@ -189,11 +191,14 @@ impl Store for RegistryStore {
         if digest == self.top.0 {
             return Ok(self.top.1.clone());
         }
-        let kind = self.kind(member)?;
-        let bytes = match kind {
-            Kind::Manifest => fetch_manifest(&self.client, &digest)
-                .map(|(bytes, _)| bytes)
-                .map_err(|m| self.fail(member, m))?,
+        let bytes = match self.kind(member)? {
+            Kind::Manifest => {
+                let fetched =
+                    fetch_manifest(&self.client, &digest).map_err(|m| self.fail(member, m))?;
+                verify::check(&digest, &fetched.bytes).map_err(|m| self.fail(member, m))?;
+                self.learn(member, fetched.document.as_ref());
+                return Ok(fetched.bytes);
+            }
             Kind::Blob {
                 size: Some(size), ..
             } if size > MAX_METADATA_BYTES => {
@@ -201,16 +206,12 @@ impl Store for RegistryStore {
             }
             Kind::Blob { .. } => {
                 self.client
-                    .document("blobs", &digest, None, MAX_METADATA_BYTES)
+                    .document(Endpoint::Blobs, &digest, MAX_METADATA_BYTES)
                     .map_err(|m| self.fail(member, m))?
                     .0
             }
         };
         verify::check(&digest, &bytes).map_err(|m| self.fail(member, m))?;
-        // Only a manifest or an index names blobs; a config is no document of them.
-        if kind == Kind::Manifest {
-            self.learn(member, &bytes);
-        }
         Ok(bytes)
     }
 
@@ -247,46 +248,50 @@ impl Store for RegistryStore {
     }
 }
 
-/// Only the `mediaType` of a document.
-#[derive(serde::Deserialize)]
-struct MediaType {
-    #[serde(rename = "mediaType")]
+/// A manifest as fetched: its bytes, its media type (its `Content-Type`, else its `mediaType`),
+/// and the blobs it names, when it parses.
+struct Fetched {
+    bytes: Vec<u8>,
     media_type: Option<String>,
+    document: Option<ManifestOrIndex>,
 }
 
-/// Fetches a manifest by tag or digest: its bytes and its `Content-Type`; a schema 1 manifest is
-/// refused.
-fn fetch_manifest(
-    client: &Client,
-    reference: &str,
-) -> std::result::Result<(Vec<u8>, Option<String>), String> {
-    let (bytes, content_type) = client.document(
-        "manifests",
-        reference,
-        Some(MANIFEST_TYPES),
-        MAX_METADATA_BYTES,
-    )?;
+/// What a manifest says of itself, read in the one parse of it.
+#[derive(serde::Deserialize)]
+struct Manifest {
+    #[serde(rename = "schemaVersion")]
+    schema_version: Option<u32>,
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
+    #[serde(flatten)]
+    document: ManifestOrIndex,
+}
+
+/// Fetches a manifest by tag or digest; a schema 1 manifest is refused.
+fn fetch_manifest(client: &Client, reference: &str) -> std::result::Result<Fetched, String> {
+    let (bytes, content_type) =
+        client.document(Endpoint::Manifests, reference, MAX_METADATA_BYTES)?;
+    let parsed = serde_json::from_slice::<Manifest>(&bytes).ok();
     let schema_1 = content_type
         .as_deref()
         .is_some_and(|t| SCHEMA_1.contains(&t))
-        || serde_json::from_slice::<SchemaVersion>(&bytes)
-            .is_ok_and(|v| v.schema_version == Some(1));
+        || parsed.as_ref().is_some_and(|m| m.schema_version == Some(1));
     if schema_1 {
         return Err(format!(
             "{reference} is a Docker schema 1 manifest, which sizegate does not read (deprecated since 2017, it has no config and no layer sizes); push the image again with a current docker, podman, buildah or skopeo"
         ));
     }
-    Ok((
+    let (media_type, document) = match parsed {
+        Some(m) => (m.media_type, Some(m.document)),
+        None => (None, None),
+    };
+    Ok(Fetched {
         bytes,
-        content_type.filter(|t| t.contains("manifest") || t.contains("index")),
-    ))
-}
-
-/// Only the `schemaVersion` of a document.
-#[derive(serde::Deserialize)]
-struct SchemaVersion {
-    #[serde(rename = "schemaVersion")]
-    schema_version: Option<u32>,
+        media_type: content_type
+            .filter(|t| t.contains("manifest") || t.contains("index"))
+            .or(media_type),
+        document,
+    })
 }
 
 /// `blobs/sha256/HEX` -> `sha256:HEX`: the inverse of [`blob_member`].

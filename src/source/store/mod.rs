@@ -106,7 +106,10 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
             }
             open_stream(label, BufReader::with_capacity(1 << 20, stdin))
         }
-        ImageSource::Path(path) | ImageSource::Explicit { path, .. } => open_path(path),
+        ImageSource::Path(path) => open_path(path),
+        ImageSource::Explicit {
+            transport, path, ..
+        } => open_as(*transport, path),
         ImageSource::Daemon { name, bare } => {
             let label = format!("docker-daemon:{name}");
             let body = super::daemon::open(name).map_err(|why| match bare {
@@ -139,7 +142,7 @@ pub(crate) fn open(source: &ImageSource) -> Result<Box<dyn Store>> {
 /// Opens a file or directory named with its transport (`docker-archive:PATH`, `oci:DIR`,
 /// `oci-archive:PATH`) as [`open`] would, and refuses it when its content is of another format:
 /// what the user said and what is there disagree, and reading it anyway would hide that.
-pub(crate) fn open_as(transport: Transport, path: &Path) -> Result<Box<dyn Store>> {
+fn open_as(transport: Transport, path: &Path) -> Result<Box<dyn Store>> {
     let label = path.display().to_string();
     let is_dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir());
     let refuse = |what: String| Err(Error::new(&label, ErrorKind::Invalid(what)));

@@ -2,18 +2,13 @@
 //! within bounds, and its `auths` entries decoded. Errors name the file and the field, never a
 //! value, since any value may be a password.
 
-use std::fs::File;
-use std::io::{self, Read};
 use std::path::Path;
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::{Credential, Secret};
-
-/// The largest credentials file read: real ones are a few KiB, and a bigger one is a mistake
-/// (or something that is not a credentials file) that should not be read into memory.
-const MAX_FILE: u64 = 1024 * 1024;
+use crate::input::{read_input, Input};
 
 /// What an `auths` entry holds.
 pub(super) enum Entry {
@@ -77,32 +72,11 @@ fn decode_auth(auth: &str, at: &str) -> Result<Credential, String> {
 /// The file at `path` as a JSON object, `None` when there is no such file; `label` names it in
 /// errors, which give the JSON parser's position but never the content.
 pub(super) fn read_config(path: &Path, label: &str) -> Result<Option<Map<String, Value>>, String> {
-    // What it is, before it is opened: opening a FIFO would wait for a writer that never comes.
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => return Err(format!("{label}: is not a regular file")),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{label}: cannot be read: {e}")),
-    }
-    let file = File::open(path).map_err(|e| format!("{label}: cannot be read: {e}"))?;
-    let too_big = || format!("{label}: is larger than the 1 MiB a credentials file may be");
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("{label}: cannot be read: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("{label}: is not a regular file"));
-    }
-    if meta.len() > MAX_FILE {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    // The size was checked, but a file can grow between the check and the read.
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{label}: cannot be read: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(too_big());
-    }
+    let bytes = match read_input(path, &Input::CREDENTIALS) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(format!("{label}: {e}")),
+    };
     // docker reads an empty config.json as an empty configuration.
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Some(Map::new()));

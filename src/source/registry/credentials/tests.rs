@@ -630,7 +630,7 @@ fn a_file_over_one_mib_is_refused() {
     assert_eq!(
         error,
         format!(
-            "{}: is larger than the 1 MiB a credentials file may be",
+            "{}: 1048577 bytes is over the 1 MiB a credentials file may have",
             p(&sandbox.docker_file())
         )
     );
@@ -999,6 +999,9 @@ fn a_credentials_file_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
     assert!(made.success());
     assert_eq!(
         file::read_config(&fifo, "REGISTRY_AUTH_FILE (auth.json)"),
-        Err("REGISTRY_AUTH_FILE (auth.json): is not a regular file".to_string())
+        Err(
+            "REGISTRY_AUTH_FILE (auth.json): not a regular file (a FIFO); sizegate reads credentials from regular files"
+                .to_string()
+        )
     );
 }
