@@ -66,7 +66,8 @@ pub(crate) fn plan(
         match choose_platform(label, &what, &found, selection.platform.as_deref(), notes)? {
             Some(chosen) => {
                 let (member, manifest) = image_manifest(store, chosen, 1)?;
-                plans.push(plan_manifest(store, &member, &manifest, chosen, tags)?);
+                let platform = chosen.platform.clone();
+                plans.push(plan_manifest(store, &member, &manifest, platform, tags)?);
             }
             None => passed_over.push(format!("{what} ({})", platforms(&found))),
         }
@@ -160,24 +161,8 @@ fn collect_manifests(
         return Ok(());
     }
     let doc: ManifestOrIndex = parse_json(store, &member)?;
-    if let Some(children) = &doc.manifests {
-        for child in children {
-            let attestation =
-                child.annotation("vnd.docker.reference.type") == Some("attestation-manifest");
-            let unknown = child.platform.as_ref().is_some_and(|p| p.os == "unknown");
-            if attestation || unknown {
-                continue;
-            }
-            collect_manifests(
-                store,
-                &member,
-                child,
-                child.platform.as_ref(),
-                depth + 1,
-                visited,
-                found,
-            )?;
-        }
+    if doc.manifests.is_some() {
+        collect_children(store, &member, &doc, depth, visited, found)?;
     } else if doc.config.is_some() {
         found.push(Found {
             member,
@@ -186,6 +171,29 @@ fn collect_manifests(
         });
     } else {
         return Err(not_a_manifest(label, member));
+    }
+    Ok(())
+}
+
+/// Collects the image manifests under the children of `index` (the member `member`, at
+/// `depth`), but attestations and `unknown` platforms.
+fn collect_children(
+    store: &dyn Store,
+    member: &str,
+    index: &ManifestOrIndex,
+    depth: usize,
+    visited: &mut HashSet<String>,
+    found: &mut Vec<Found>,
+) -> Result<()> {
+    for child in index.manifests.iter().flatten() {
+        let attestation =
+            child.annotation("vnd.docker.reference.type") == Some("attestation-manifest");
+        let unknown = child.platform.as_ref().is_some_and(|p| p.os == "unknown");
+        if attestation || unknown {
+            continue;
+        }
+        let platform = child.platform.as_ref();
+        collect_manifests(store, member, child, platform, depth + 1, visited, found)?;
     }
     Ok(())
 }
@@ -250,7 +258,7 @@ fn choose_platform<'a>(
 
 /// The image manifest of the entry `chosen` (at `depth` below `index.json`), read now when it
 /// was left unread; an entry of a platform that names another index is followed to that
-/// platform's image in it.
+/// platform's image in it, collected as any index's.
 fn image_manifest(
     store: &dyn Store,
     chosen: &Found,
@@ -261,23 +269,28 @@ fn image_manifest(
         Some(manifest) => return Ok((chosen.member.clone(), manifest.clone())),
         None => parse_json::<ManifestOrIndex>(store, &chosen.member)?,
     };
-    let Some(children) = &doc.manifests else {
-        return Ok((chosen.member.clone(), doc));
-    };
-    if depth >= MAX_INDEX_DEPTH {
-        return Err(Error::member(
-            label,
-            chosen.member.as_str(),
-            ErrorKind::Invalid("image indexes nested too deep".into()),
-        ));
+    if doc.manifests.is_none() {
+        return match doc.config {
+            Some(_) => Ok((chosen.member.clone(), doc)),
+            None => Err(not_a_manifest(label, chosen.member.clone())),
+        };
     }
+    let mut inner = Vec::new();
+    collect_children(
+        store,
+        &chosen.member,
+        &doc,
+        depth,
+        &mut HashSet::new(),
+        &mut inner,
+    )?;
     let platform = chosen.platform.as_deref().unwrap_or_default();
-    let inner = children
+    let next = inner
         .iter()
-        .find(|c| {
-            c.platform
-                .as_ref()
-                .is_none_or(|p| platform_matches(platform, &p.display()))
+        .find(|f| {
+            f.platform
+                .as_deref()
+                .is_none_or(|p| platform_matches(platform, p))
         })
         .ok_or_else(|| {
             Error::member(
@@ -288,19 +301,14 @@ fn image_manifest(
                 )),
             )
         })?;
-    let inner = Found {
-        member: blob_member(label, &chosen.member, &inner.digest)?,
-        manifest: None,
-        platform: chosen.platform.clone(),
-    };
-    image_manifest(store, &inner, depth + 1)
+    image_manifest(store, next, depth + 1)
 }
 
 fn plan_manifest(
     store: &dyn Store,
     member: &str,
     manifest: &ManifestOrIndex,
-    found: &Found,
+    platform: Option<String>,
     tags: Vec<String>,
 ) -> Result<ImagePlan> {
     let label = store.label();
@@ -329,7 +337,7 @@ fn plan_manifest(
         .collect::<Result<Vec<_>>>()?;
     Ok(ImagePlan {
         tags,
-        platform: found.platform.clone(),
+        platform,
         config: blob_member(label, member, &config.digest)?,
         config_digest: Some(config.digest.clone()),
         layers,

@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use super::verify::Verifying;
+use crate::source::io::read_up_to;
 
 /// Bytes handed over at a time.
 const CHUNK: usize = 256 * 1024;
@@ -35,13 +36,14 @@ where
                     Ok(chunk) if chunk.len() == CHUNK => chunk,
                     _ => vec![0u8; CHUNK],
                 };
-                match blob.read(&mut chunk) {
+                // Filled whole (a read is one TLS record, 16 KiB at most): one hand-over per
+                // chunk, not per record.
+                match read_up_to(&mut blob, &mut chunk) {
                     Ok(0) => break,
                     Ok(n) => {
                         // Once `consume` is done, the rest is only hashed.
                         listening = listening && sender.send(Ok((chunk, n))).is_ok();
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
                         if listening {
                             let _ = sender.send(Err(io::Error::new(e.kind(), e.to_string())));
