@@ -34,18 +34,23 @@ pub struct ImageSummary {
     /// `os/arch[/variant]`, when known.
     pub(crate) platform: Option<String>,
     /// Sum of the layer sizes (uncompressed, regular-file bytes), as `docker images` shows.
+    #[serde(deserialize_with = "null_as_default")]
     pub(crate) image_size: u64,
     /// Sum of the stored layer blob sizes; `null` when the layers are stored uncompressed.
     pub(crate) compressed_size: Option<u64>,
     /// Bytes of the distinct files visible in the final filesystem.
+    #[serde(deserialize_with = "null_as_default")]
     pub(crate) final_size: u64,
     /// `image_size - final_size`: bytes shipped but overwritten or deleted by a later layer.
+    #[serde(deserialize_with = "null_as_default")]
     pub(crate) wasted_bytes: u64,
     /// Files (regular files and hard links) visible in the final filesystem.
+    #[serde(deserialize_with = "null_as_default")]
     pub(crate) final_files: u64,
     /// Number of layers.
     pub(crate) layer_count: usize,
     /// dive-compatible metrics.
+    #[serde(deserialize_with = "null_as_default")]
     pub(crate) dive: DiveSummary,
     /// One entry per layer, bottom first.
     pub(crate) layers: Vec<LayerSummary>,
@@ -64,22 +69,25 @@ fn files_were_read() -> bool {
     true
 }
 
-/// The JSON of an [`ImageSummary`]: the numbers of the files are `null` when they were not read,
-/// so that no consumer takes an unknown size for a zero one.
+/// A number only the files tell, read back from a report: `null` (the files were not read) is
+/// the default, which `files_read: false` marks as unknown.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// The JSON of an [`ImageSummary`]: its totals, its layers, its paths, and `files_read: false`
+/// when the files were not read (then every number of them is `null`, so that no consumer takes
+/// an unknown size for a zero one).
 impl Serialize for ImageSummary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Json<'a> {
-            name: &'a str,
-            tags: &'a [String],
-            platform: Option<&'a str>,
-            image_size: Option<u64>,
-            compressed_size: Option<u64>,
-            final_size: Option<u64>,
-            wasted_bytes: Option<u64>,
-            final_files: Option<u64>,
-            layer_count: usize,
-            dive: Option<&'a DiveSummary>,
+            #[serde(flatten)]
+            totals: ImageTotals<'a>,
             layers: Vec<LayerJson<'a>>,
             #[serde(flatten)]
             paths: &'a SavedPaths,
@@ -96,16 +104,7 @@ impl Serialize for ImageSummary {
         }
         let known = |n: u64| self.files_read.then_some(n);
         Json {
-            name: &self.name,
-            tags: &self.tags,
-            platform: self.platform.as_deref(),
-            image_size: known(self.image_size),
-            compressed_size: self.compressed_size,
-            final_size: known(self.final_size),
-            wasted_bytes: known(self.wasted_bytes),
-            final_files: known(self.final_files),
-            layer_count: self.layer_count,
-            dive: self.files_read.then_some(&self.dive),
+            totals: self.totals(),
             layers: self
                 .layers
                 .iter()
@@ -125,41 +124,43 @@ impl Serialize for ImageSummary {
 }
 
 /// An image's totals: the per-image object of the `layers` contract without its lists (layers,
-/// directories, largest files), as `diff` and `explain` show each image.
+/// directories, largest files), as `diff` and `explain` show each image; what only the files
+/// tell is `null` when they were not read.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ImageTotals<'a> {
     name: &'a str,
     tags: &'a [String],
     platform: Option<&'a str>,
-    image_size: u64,
+    image_size: Option<u64>,
     compressed_size: Option<u64>,
-    final_size: u64,
-    wasted_bytes: u64,
-    final_files: u64,
+    final_size: Option<u64>,
+    wasted_bytes: Option<u64>,
+    final_files: Option<u64>,
     layer_count: usize,
-    dive: &'a DiveSummary,
+    dive: Option<&'a DiveSummary>,
 }
 
 impl ImageSummary {
     /// The totals, without the lists.
     pub(crate) fn totals(&self) -> ImageTotals<'_> {
+        let known = |n: u64| self.files_read.then_some(n);
         ImageTotals {
             name: &self.name,
             tags: &self.tags,
             platform: self.platform.as_deref(),
-            image_size: self.image_size,
+            image_size: known(self.image_size),
             compressed_size: self.compressed_size,
-            final_size: self.final_size,
-            wasted_bytes: self.wasted_bytes,
-            final_files: self.final_files,
+            final_size: known(self.final_size),
+            wasted_bytes: known(self.wasted_bytes),
+            final_files: known(self.final_files),
             layer_count: self.layer_count,
-            dive: &self.dive,
+            dive: self.files_read.then_some(&self.dive),
         }
     }
 }
 
 /// dive's three metrics, named as in sizegate's contract.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct DiveSummary {
     /// dive's efficiency score, 0..1.
     pub efficiency: f64,
@@ -231,8 +232,10 @@ pub(crate) struct LayerSummary {
     /// The layer's `diff_id` (or blob digest when the config has none).
     pub digest: String,
     /// Bytes of regular files.
+    #[serde(deserialize_with = "null_as_default")]
     pub size: u64,
     /// Regular files plus hard links.
+    #[serde(deserialize_with = "null_as_default")]
     pub files: u64,
     /// The build instruction; `null` when the history does not say.
     pub created_by: Option<String>,

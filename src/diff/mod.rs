@@ -92,27 +92,14 @@ impl Snapshot {
                 version.schema_version
             ))));
         }
-        // A report of a registry image checked from its manifest alone has no sizes: refused for
-        // that, before its nulls would be refused as a type error.
-        #[derive(Deserialize)]
-        struct Read {
-            images: Vec<FilesRead>,
-        }
-        #[derive(Deserialize)]
-        struct FilesRead {
-            name: String,
-            #[serde(default)]
-            files_read: Option<bool>,
-        }
-        if let Ok(read) = serde_json::from_slice::<Read>(bytes) {
-            if let Some(image) = read.images.iter().find(|i| i.files_read == Some(false)) {
-                return Err(error(ErrorKind::Invalid(format!(
-                    "the report of {} was made from its manifest alone (files_read: false) and holds no sizes to compare with; save the base report from `sizegate layers --format json` or a check whose rules read the files",
-                    image.name
-                ))));
-            }
-        }
         let saved: Saved = serde_json::from_slice(bytes).map_err(json)?;
+        // A report of a registry image checked from its manifest alone has no sizes to compare.
+        if let Some(image) = saved.images.iter().find(|i| !i.files_read) {
+            return Err(error(ErrorKind::Invalid(format!(
+                "the report of {} was made from its manifest alone (files_read: false) and holds no sizes to compare with; save the base report from `sizegate layers --format json` or a check whose rules read the files",
+                image.name
+            ))));
+        }
         if saved.images.is_empty() {
             return Err(error(ErrorKind::Invalid(
                 "the report lists no image".to_string(),
