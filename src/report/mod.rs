@@ -34,15 +34,10 @@ pub(crate) fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Res
     writeln!(out)
 }
 
-/// Shortens long text (build instructions) for a table cell, keeping the start.
-pub(crate) fn ellipsize(text: &str, max_chars: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-    out.push('…');
-    out
+/// Shortens long text (build instructions) for a cell, keeping the start: at most `max`
+/// columns, cut where [`fit::cut_end`] cuts (never inside an escape `printable` wrote).
+pub(crate) fn ellipsize(text: &str, max: usize) -> String {
+    fit::cut_end(text.trim(), max)
 }
 
 #[cfg(test)]
