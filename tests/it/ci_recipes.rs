@@ -9,10 +9,10 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::support::ci::{
-    fake_tools, input_var, path_with, project, read, require_tools, run_action, run_action_in,
-    sizegate_calls, write_script,
+    fake_tools, git, gitlab_ci, input_var, job_script, path_with, project, read, require_tools,
+    run_action, run_action_in, run_gitlab_job, sizegate_calls, strings, write_script, GIT_VARS,
 };
-use crate::support::http::{no_proxy, Response, Server};
+use crate::support::http::{Response, Server};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
 
 #[test]
@@ -215,23 +215,10 @@ fn action_refuses_stdin_and_unknown_inputs() {
     assert_eq!(run.out.status.code(), Some(2));
 }
 
-/// The variables that would point git at another repository than the work directory's (as
-/// when the tests themselves run from a git hook).
-const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
-
 /// A project (see [`project`]) that is also a git repository, as a hook's is.
 fn git_project(policy: &str) -> tempfile::TempDir {
     let dir = project(policy);
-    let mut git = Command::new("git");
-    for var in GIT_VARS {
-        git.env_remove(var);
-    }
-    let status = git
-        .args(["init", "--quiet"])
-        .current_dir(dir.path())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git init");
+    git(dir.path(), &["init", "--quiet"]);
     dir
 }
 
@@ -458,40 +445,15 @@ fn run_commands(commands: &[String], dir: &Path, env: &[(&str, &str)]) -> i32 {
     0
 }
 
-/// examples/ci/gitlab-ci.yml, parsed.
-fn gitlab_ci() -> Value {
-    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
-        .expect("gitlab-ci.yml is YAML")
-}
-
-/// The strings of a YAML list (empty when it is not one).
-fn strings(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .map(|l| l.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// Runs the `script` of each GitLab job of `jobs` in `dir`, in order, as a runner would: in one
-/// shell that stops at the first failing line, with the job's `variables` and `env`; its
-/// `before_script` (installing sizegate) is left out, as the stand-in `sizegate` of `bin` is on
-/// the PATH. Returns the exit code of the first job that fails, or 0.
+/// Runs the `script` of each GitLab job of `jobs` in `dir`, in order (see [`run_gitlab_job`]);
+/// its `before_script` (installing sizegate) is left out, as the stand-in `sizegate` of `bin` is
+/// on the PATH. Returns the exit code of the first job that fails, or 0.
 fn run_gitlab_jobs(jobs: &[&str], dir: &Path, bin: &Path, env: &[(&str, &str)]) -> i32 {
     let ci = gitlab_ci();
     for job in jobs {
-        let script = strings(&ci[job]["script"]).join("\n");
+        let script = job_script(&ci[job], "script");
         assert!(!script.is_empty(), "job {job} has a script");
-        let mut cmd = Command::new("sh");
-        cmd.args(["-e", "-c", &script])
-            .current_dir(dir)
-            .env("PATH", path_with(bin))
-            .envs(env.iter().copied());
-        if let Some(vars) = ci[job]["variables"].as_object() {
-            for (name, value) in vars {
-                cmd.env(name, value.as_str().unwrap_or_default());
-            }
-        }
-        no_proxy(&mut cmd);
-        let out = cmd.output().expect("sh runs");
+        let out = run_gitlab_job(&ci[job], &script, dir, &path_with(bin), env);
         let code = out.status.code().unwrap_or(-1);
         if code != 0 {
             return code;

@@ -6,6 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
+use super::http::no_proxy;
 use super::{fixture, root, sizegate_bin, tempdir, write_file};
 
 /// The text of `path`, or "" when it does not exist.
@@ -165,4 +168,82 @@ pub(crate) fn run_action_in(
         out,
         temp,
     }
+}
+
+/// The variables that would point git at another repository than the one of its work directory
+/// (as when the tests themselves run from a git hook): removed from every git and hook a test
+/// runs.
+pub(crate) const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
+
+/// Runs git in `dir` with an identity of its own and no signing (the developer's config must not
+/// be needed) and returns its stdout, trimmed; it must succeed.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    for var in GIT_VARS {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args([
+            "-c",
+            "user.name=sizegate tests",
+            "-c",
+            "user.email=tests@sizegate.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
+
+/// examples/ci/gitlab-ci.yml, parsed.
+pub(crate) fn gitlab_ci() -> Value {
+    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
+        .expect("gitlab-ci.yml is YAML")
+}
+
+/// The strings of a YAML list (empty when it is not one).
+pub(crate) fn strings(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The lines of a GitLab job's `before_script` or `script`, as one shell script ("" when it has
+/// none).
+pub(crate) fn job_script(job: &Value, key: &str) -> String {
+    strings(&job[key]).join("\n")
+}
+
+/// Runs `script` of the GitLab job `job` in `dir` as a runner would: in one shell that stops at
+/// the first failing line, with `PATH` set to `path`, the job's `variables`, then `env` (the
+/// pipeline's), and no proxy between it and the tests' stand-in servers.
+pub(crate) fn run_gitlab_job(
+    job: &Value,
+    script: &str,
+    dir: &Path,
+    path: &str,
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-e", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path);
+    if let Some(vars) = job["variables"].as_object() {
+        for (name, value) in vars {
+            cmd.env(name, value.as_str().unwrap_or_default());
+        }
+    }
+    cmd.envs(env.iter().copied());
+    no_proxy(&mut cmd);
+    cmd.output().expect("sh runs")
 }
