@@ -20,7 +20,7 @@ use std::ffi::OsString;
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::support::{root, run, run_in, sizegate_in, Run};
+use crate::support::{assert_failed, root, run, run_in, sizegate_in, Run};
 
 /// The user of the test registries' credentials.
 const USER: &str = "sgtest-user";
@@ -144,4 +144,16 @@ fn assert_no_secret(run: &Run, passwords: &[&str], what: &str) {
             );
         }
     }
+}
+
+/// Asserts that `run` failed with one error line about `image` (see [`assert_failed`]); returns
+/// that line.
+#[track_caller]
+fn assert_fails(run: &Run, image: &str) -> String {
+    let stderr = assert_failed(run, image);
+    assert!(
+        stderr.starts_with(&format!("error: {image}: ")),
+        "the error names {image}: {stderr}"
+    );
+    stderr
 }

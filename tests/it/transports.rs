@@ -4,7 +4,7 @@
 //! exit 2 with a message that says what to do instead.
 
 use crate::support::http::{Response, Server};
-use crate::support::{fails, root, run, run_in, sizegate_in};
+use crate::support::{assert_failed, fails, root, run, run_in, sizegate_in};
 
 /// The fixtures, each with its explicit form, as typed from the repository root.
 const FORMS: [(&str, &str); 4] = [
@@ -101,10 +101,7 @@ fn baseline_reads_the_explicit_forms_as_the_plain_paths() {
 
 /// The error line `sizegate layers IMAGE` prints, run from the repository root.
 fn layers_error(image: &str) -> String {
-    let run = run_in(root(), &["layers", image]);
-    assert_eq!(run.code, 2, "{image}: {}", run.stderr);
-    assert!(run.stdout.is_empty(), "{image}");
-    run.stderr
+    assert_failed(&run_in(root(), &["layers", image]), image)
 }
 
 #[test]

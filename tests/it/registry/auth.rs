@@ -11,7 +11,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{
-    assert_no_secret, assert_same_without, auths, json_run, layers_with, NAMES, PASS, USER,
+    assert_fails, assert_no_secret, assert_same_without, auths, json_run, layers_with, NAMES, PASS,
+    USER,
 };
 use crate::support::registry::{Registry, Setup};
 use crate::support::{path_str, tempdir, write_file};
@@ -129,15 +130,9 @@ fn credentials_are_found_where_docker_and_podman_keep_them() {
 /// Runs `layers IMAGE` with `env`, which must fail with one error line about IMAGE: that line.
 fn refused(image: &str, env: &[(&str, OsString)]) -> String {
     let run = layers_with(image, env);
-    assert_eq!(run.code, 2, "{env:?}: {}", run.stderr);
-    assert!(run.stdout.is_empty(), "{env:?}");
-    assert!(
-        run.stderr.starts_with(&format!("error: {image}: ")) && run.stderr.lines().count() == 1,
-        "{env:?}: {}",
-        run.stderr
-    );
+    let stderr = assert_fails(&run, image);
     assert_no_secret(&run, &[PASS, WRONG], &format!("{env:?}"));
-    run.stderr
+    stderr
 }
 
 #[test]

@@ -202,35 +202,42 @@ pub(crate) fn inventory_of(path: &Path) -> Vec<u8> {
     out.stdout
 }
 
-/// Runs `sizegate` with `args` (and `stdin` when given), checks that it failed with exit code 2,
-/// printed nothing on stdout, did not panic, and wrote one `error: …` line; returns that stderr.
-/// Each failed assertion names `what`: the case or the run it checks.
+/// Asserts that `run` failed as sizegate fails on a bad input or a refusal: exit code 2, nothing
+/// on stdout, no panic, and one `error: …` line on stderr; returns that stderr. Each failed
+/// assertion names `what`: the case or the run it checks.
+#[track_caller]
+pub(crate) fn assert_failed(run: &Run, what: &str) -> String {
+    let stderr = &run.stderr;
+    assert_eq!(
+        run.code, 2,
+        "{what}: expected exit code 2; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: sizegate panicked: {stderr}"
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "{what}: nothing is printed on stdout on error: {}",
+        run.stdout
+    );
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "{what}: one error line expected: {stderr:?}"
+    );
+    stderr.clone()
+}
+
+/// Runs `sizegate` with `args` (and `stdin` when given), which must fail (see [`assert_failed`]);
+/// returns its stderr.
+#[track_caller]
 pub(crate) fn fails(what: &str, args: &[&str], stdin: Option<Vec<u8>>) -> String {
     let mut cmd = sizegate();
     cmd.args(args);
     if let Some(data) = stdin {
         cmd.write_stdin(data);
     }
-    let out = cmd.output().expect("sizegate runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{what}: expected exit code 2 for {args:?}; stderr: {stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked"),
-        "{what}: sizegate panicked for {args:?}: {stderr}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "{what}: nothing is printed on stdout on error"
-    );
-    assert!(
-        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
-        "{what}: one error line expected: {stderr:?}"
-    );
-    stderr
+    assert_failed(&run(&mut cmd), &format!("{what} ({args:?})"))
 }
 
 /// [`fails`] for `sizegate layers <path>` plus extra arguments.
