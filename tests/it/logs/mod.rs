@@ -108,10 +108,11 @@ fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<String> {
     for arg in args {
         line.push_str(&format!(" {}", quote(arg)));
     }
-    let out = std::process::Command::new("script")
+    // The terminal's sizegate gets the tests' environment, but for NO_COLOR (unset above).
+    let mut script = std::process::Command::new("script");
+    let out = crate::support::isolate(&mut script)
         .args(["-qec", &line, "/dev/null"])
         .current_dir(crate::support::root())
-        .env_remove("COLUMNS")
         .env("CI", "true")
         .output()
         .ok()?;
