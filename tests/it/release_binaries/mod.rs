@@ -15,7 +15,7 @@ use std::process::Command;
 
 use crate::support::ci::{read, write_script};
 use crate::support::http::{Response, Server};
-use crate::support::{root, sizegate_bin, tempdir};
+use crate::support::{root, sizegate_bin, tempdir, without_sizegate_vars};
 
 mod action;
 mod assets;
@@ -60,13 +60,21 @@ fn cargo_version() -> String {
         .to_string()
 }
 
+/// Runs action/install.sh with `args` and the variables `env`, and without the `SIZEGATE_*` of
+/// the test's own environment (install.sh must not read sizegate's options as its own).
+fn run_install_sh(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new("sh");
+    without_sizegate_vars(&mut cmd);
+    cmd.arg(root().join("action/install.sh"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("sh runs")
+}
+
 /// Runs action/install.sh with `args` and returns its stdout, asserting that it succeeded.
 fn install_sh(args: &[&str]) -> String {
-    let out = Command::new("sh")
-        .arg(root().join("action/install.sh"))
-        .args(args)
-        .output()
-        .expect("sh runs");
+    let out = run_install_sh(args, &[]);
     assert!(
         out.status.success(),
         "{}",
