@@ -5,8 +5,8 @@
 //! that does not match its digest, credentials that are missing or wrong, and a certificate no CA
 //! vouches for are each exit 2 with a message that says which; no secret is ever printed.
 //!
-//! The tests skip (saying why) where docker-registry, skopeo, htpasswd or openssl is not
-//! installed; `.ci/run` installs them.
+//! The tests fail, saying what to install, where docker-registry, skopeo, htpasswd or openssl is
+//! not installed; `.ci/run` installs them.
 
 mod auth;
 mod fetching;

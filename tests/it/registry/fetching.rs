@@ -35,9 +35,7 @@ fn check(image: &str, policy: &str) -> (i32, serde_json::Value) {
 
 #[test]
 fn a_check_of_manifest_rules_fetches_no_layer_blob() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("docker-archive:tests/fixtures/tiny.docker.tar", "tiny:1");
     let image = registry.image("tiny:1");
     let layers = registry.layer_digests("tiny:1");
@@ -102,9 +100,7 @@ fn human(bytes: u64) -> String {
 
 #[test]
 fn a_multi_platform_image_costs_two_manifest_requests() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push_all("oci:tests/fixtures/tiny-index.oci:latest", "tiny-index:1");
     let image = registry.image("tiny-index:1");
     let manifest_gets = |registry: &Registry| {
@@ -124,9 +120,7 @@ fn a_multi_platform_image_costs_two_manifest_requests() {
 
 #[test]
 fn a_layer_blob_that_does_not_match_its_digest_is_refused_by_name() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("docker-archive:tests/fixtures/tiny.docker.tar", "tiny:1");
     let image = registry.image("tiny:1");
     let layers = registry.layer_digests("tiny:1");

@@ -73,8 +73,9 @@ pub(crate) fn project(policy: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Fails the test, saying what to install, when a tool that the scripts under test need is
-/// missing: such a test must not pass by skipping what it is about.
+/// Fails the test, saying what to install, when a tool that it (or the scripts under test) runs
+/// is missing: such a test must not pass by skipping what it is about.
+#[track_caller]
 pub(crate) fn require_tools(tools: &[&str]) {
     for tool in tools {
         let found = Command::new("sh")
@@ -84,8 +85,21 @@ pub(crate) fn require_tools(tools: &[&str]) {
             .is_ok_and(|o| o.status.success());
         assert!(
             found,
-            "`{tool}` is not installed, and this test runs it: .ci/run installs it (apt-get install {tool})"
+            "`{tool}` is not installed, and this test runs it: .ci/run installs it (apt-get install {})",
+            debian_package(tool)
         );
+    }
+}
+
+/// The Debian package that installs `tool`, where its name is not the tool's (as .ci/run maps
+/// them).
+fn debian_package(tool: &str) -> &str {
+    match tool {
+        "htpasswd" => "apache2-utils",
+        "man" => "man-db",
+        "xmllint" => "libxml2-utils",
+        "script" => "bsdutils",
+        tool => tool,
     }
 }
 
