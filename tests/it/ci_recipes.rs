@@ -9,8 +9,9 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::support::ci::{
-    fake_tools, git, gitlab_ci, input_var, job_script, path_with, project, read, require_tools,
-    run_action, run_action_in, run_gitlab_job, sizegate_calls, strings, write_script, GIT_VARS,
+    calls, fake_tools, git, gitlab_ci, has_args, input_var, job_script, path_with, project, read,
+    recording_script, require_tools, run_action, run_action_in, run_gitlab_job, strings,
+    write_script, GIT_VARS, WRITES_REPORTS,
 };
 use crate::support::http::{Response, Server};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
@@ -58,17 +59,17 @@ fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
     assert!(stdout.contains("FAIL: 3 errors, 0 warnings"), "{stdout}");
 }
 
-/// A stand-in `sizegate` in `dir` that notes its arguments in `dir/argv` and exits with `code`,
-/// after writing the report files the action's script reads.
+/// A stand-in `sizegate` in `dir` that records its arguments in `dir/sizegate.calls` and exits
+/// with `code`, after writing the report files the action's script reads.
 fn sizegate_exiting(dir: &Path, code: i32) -> PathBuf {
-    write_script(
-        dir,
-        "sizegate",
-        &format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" > '{}/argv'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\nexit {code}\n",
-            dir.display()
-        ),
-    )
+    recording_script(dir, "sizegate", &format!("{WRITES_REPORTS}exit {code}\n"))
+}
+
+/// The arguments of the one call of the stand-in of [`sizegate_exiting`] in `dir`.
+fn the_call(dir: &Path) -> Vec<String> {
+    let calls = calls(&dir.join("sizegate.calls"));
+    assert_eq!(calls.len(), 1, "sizegate ran once: {calls:?}");
+    calls.into_iter().next().unwrap_or_default()
 }
 
 #[test]
@@ -99,9 +100,10 @@ fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
                 .env("SIZEGATE_FAIL_ON", "never");
         });
         assert_eq!(run.code(), Some(code), "{fail_on}: {}", run.stdout());
-        let argv = read(&dir.path().join("argv"));
+        let argv = the_call(dir.path());
         let given: Vec<&str> = argv
-            .split_whitespace()
+            .iter()
+            .map(String::as_str)
             .filter(|a| a.starts_with("--fail-on"))
             .collect();
         assert_eq!(given, arg.into_iter().collect::<Vec<_>>(), "{fail_on}");
@@ -113,7 +115,7 @@ fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
         dir.path(),
         "sizegate",
         &format!(
-            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}} ${{SIZEGATE_FORMAT-unset}} ${{SIZEGATE_BASELINE-unset}}\" > '{}/env'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\n",
+            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}} ${{SIZEGATE_FORMAT-unset}} ${{SIZEGATE_BASELINE-unset}}\" > '{}/env'\n{WRITES_REPORTS}",
             dir.path().display()
         ),
     );
@@ -184,12 +186,29 @@ fn action_category_input_is_the_sarif_category() {
         },
     );
     assert_eq!(run.code(), Some(0), "{}", run.stdout());
-    let argv = read(&dir.path().join("argv"));
+    // One argument, spaces and all.
+    let argv = the_call(dir.path());
     assert!(
-        argv.contains(" --sarif-category=sizegate/api image "),
-        "{argv}"
+        has_args(&argv, &["--sarif-category=sizegate/api image"]),
+        "{argv:?}"
     );
-    // Empty (the default): sizegate's own category.
+    // Empty (the default): sizegate's own category, so no argument for it.
+    let dir = tempdir();
+    let bin = sizegate_exiting(dir.path(), 0);
+    let run = run_action_in(
+        root(),
+        &[("image", "tests/fixtures/tiny.docker.tar")],
+        |cmd| {
+            cmd.env("SIZEGATE_BIN", &bin);
+        },
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.stdout());
+    let argv = the_call(dir.path());
+    assert!(
+        !argv.iter().any(|a| a.starts_with("--sarif-category")),
+        "{argv:?}"
+    );
+    // And the real binary accepts what the script passes by default.
     let run = run_action(&[
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/pass.yml"),
@@ -250,9 +269,12 @@ fn pre_push_hook_builds_saves_and_checks() {
             String::from_utf8_lossy(&out.stderr)
         );
         // The first push has no baseline; only a passing check leaves one for the next.
-        let calls = sizegate_calls(&bin);
+        let calls = calls(&bin.join("sizegate.calls"));
         assert_eq!(calls.len(), 1, "{calls:?}");
-        assert!(!calls[0].contains("--baseline"), "{calls:?}");
+        assert!(
+            !calls[0].iter().any(|a| a.starts_with("--baseline")),
+            "{calls:?}"
+        );
         assert_eq!(dir.path().join(LAST_PUSH).is_file(), code == 0, "{policy}");
         assert!(!dir.path().join(".git/sizegate/this-push.json").exists());
     }
@@ -340,8 +362,11 @@ fn pre_push_hook_and_shell_recipe_find_the_policy_as_sizegate_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("FAIL: 3 errors"), "{stdout}");
-    let calls = sizegate_calls(&bin);
-    assert!(!calls[0].contains("--policy"), "{calls:?}");
+    let calls = calls(&bin.join("sizegate.calls"));
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--policy")),
+        "{calls:?}"
+    );
     let docker = read(&bin.join("docker.calls"));
     // The tag is a name docker takes, though the directory's (`.tmpXXXX`) is not.
     let tag = format!(
@@ -393,12 +418,9 @@ fn pre_push_hook_checks_against_the_last_push() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 2, "{calls:?}");
-    assert!(
-        calls[1].contains(&format!("--baseline {LAST_PUSH}")),
-        "{calls:?}"
-    );
+    assert!(has_args(&calls[1], &["--baseline", LAST_PUSH]), "{calls:?}");
     let report: Value =
         serde_json::from_str(&read(&dir.path().join(LAST_PUSH))).expect("the report is JSON");
     assert_eq!(report["verdict"], "pass");
@@ -506,7 +528,10 @@ fn gitlab_default_branch_job_keeps_its_report_and_downloads_nothing() {
         "the report is kept as an artifact"
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
-    assert!(!sizegate_calls(&bin).concat().contains("--baseline"));
+    assert!(!calls(&bin.join("sizegate.calls"))
+        .concat()
+        .iter()
+        .any(|a| a.starts_with("--baseline")));
 }
 
 #[test]
@@ -528,9 +553,12 @@ fn gitlab_first_merge_request_has_no_baseline_and_still_checks() {
     assert_eq!(lines, [format!("GET {GITLAB_ARTIFACT}")]);
     assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
     assert!(!dir.path().join("sizegate-base.json").exists());
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--baseline")),
+        "{calls:?}"
+    );
 }
 
 /// Needs `check --baseline`.
@@ -568,10 +596,10 @@ fn gitlab_merge_request_checks_against_the_default_branch_report() {
         &bin,
         &gitlab_env(&api, "feature"),
     );
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert!(
-        calls[0].contains("--baseline sizegate-base.json"),
+        has_args(&calls[0], &["--baseline", "sizegate-base.json"]),
         "{calls:?}"
     );
     assert_eq!(code, 0, "{calls:?}");
@@ -609,9 +637,9 @@ fn gitlab_artifact_moved_to_object_storage_is_fetched_without_the_job_token() {
         &gitlab_env(&api, "feature"),
     );
     assert_eq!(code, 0);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert!(
-        calls[0].contains("--baseline sizegate-base.json"),
+        has_args(&calls[0], &["--baseline", "sizegate-base.json"]),
         "{calls:?}"
     );
     let requests = server.requests();
@@ -861,9 +889,12 @@ fn github_baseline_first_pull_request_has_no_base_and_still_checks() {
     let mut context = github_context("bbb222", "aaa111");
     let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
     assert_eq!(code, 0);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--baseline")),
+        "{calls:?}"
+    );
 }
 
 /// Needs `check --baseline`.
@@ -886,10 +917,10 @@ fn github_baseline_pull_request_checks_against_main_s_report() {
     let bin = fake_tools(dir.path());
     let mut context = github_context("bbb222", "000000");
     let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert!(
-        calls[0].contains("--baseline=sizegate-base.json"),
+        has_args(&calls[0], &["--baseline=sizegate-base.json"]),
         "{calls:?}"
     );
     assert_eq!(code, 0, "{calls:?}");

@@ -178,8 +178,14 @@ fn pre_commit_hook_at_its_release_tag_fetches_that_release_once_and_runs_it() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let check = format!("check {} --dockerfile Dockerfile", image.display());
-    assert_eq!(release.calls(), vec![check; checkouts.len()]);
+    let check = [
+        "check",
+        &image.display().to_string(),
+        "--dockerfile",
+        "Dockerfile",
+    ]
+    .map(String::from);
+    assert_eq!(release.calls(), vec![check.to_vec(); checkouts.len()]);
     assert_eq!(
         request_lines(&server),
         [
@@ -287,11 +293,14 @@ fn pre_commit_hook_at_another_rev_builds_that_rev_not_the_release_of_its_version
     let builds = cargo_calls(tools.path());
     let want: Vec<String> = checkouts
         .iter()
-        .map(|(checkout, _)| format!("--path {}", real(checkout.path())))
+        .map(|(checkout, _)| real(checkout.path()))
         .collect();
     assert_eq!(builds.len(), want.len(), "each built once: {builds:?}");
     for (build, want) in builds.iter().zip(&want) {
-        assert!(build.ends_with(want), "{build} ends with {want}");
+        assert!(
+            build.ends_with(&["--path".to_string(), want.clone()]),
+            "{build:?} ends with --path {want}"
+        );
     }
     assert!(request_lines(&server).is_empty(), "no release was fetched");
     assert!(release.calls().is_empty(), "the release's binary never ran");
@@ -372,7 +381,7 @@ fn pre_commit_hook_refuses_a_wrong_checksum_and_builds_only_without_a_release() 
     let builds = cargo_calls(tools.path());
     assert_eq!(builds.len(), 1, "built once: {builds:?}");
     assert!(
-        builds[0].ends_with(&format!("--path {}", real(checkout.path()))),
+        builds[0].ends_with(&["--path".to_string(), real(checkout.path())]),
         "{builds:?}"
     );
 }

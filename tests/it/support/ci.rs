@@ -24,8 +24,8 @@ pub(crate) fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 /// A directory `dir/bin` with a stand-in `docker` (build: nothing; save: the fixture image) and a
-/// `sizegate` that appends its arguments, one call a line, to `dir/bin/sizegate.calls` (see
-/// [`sizegate_calls`]) and runs the real binary.
+/// `sizegate` that records its arguments in `dir/bin/sizegate.calls` (see [`calls`]) and runs the
+/// real binary.
 pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
@@ -34,22 +34,54 @@ pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
         fixture("tiny.docker.tar").display()
     );
     write_script(&bin, "docker", &docker);
-    let sizegate = format!(
-        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/sizegate.calls'\nexec '{1}' \"$@\"\n",
-        bin.display(),
-        sizegate_bin().display()
-    );
-    write_script(&bin, "sizegate", &sizegate);
+    let sizegate = format!("exec '{}' \"$@\"\n", sizegate_bin().display());
+    recording_script(&bin, "sizegate", &sizegate);
     bin
 }
 
-/// The arguments of every `sizegate` call made through [`fake_tools`]'s `bin`, one string a call.
-pub(crate) fn sizegate_calls(bin: &Path) -> Vec<String> {
-    read(&bin.join("sizegate.calls"))
-        .lines()
-        .map(str::to_string)
+/// What ends one call in a recording of [`record_to`]: the ASCII record separator, which no test
+/// passes in an argument (a newline can be one).
+const CALL_END: char = '\x1e';
+
+/// The shell line that appends the arguments of the script it is in to `calls` as one call: each
+/// argument ended by a NUL, so that one with spaces stays one, then [`CALL_END`]. Read by
+/// [`calls`].
+pub(crate) fn record_to(calls: &Path) -> String {
+    format!(
+        "{{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\036'; }} >> '{}'",
+        calls.display()
+    )
+}
+
+/// Writes an executable `dir/name` that records its arguments in `dir/name.calls` (see
+/// [`record_to`]), then runs the shell lines `tail`.
+pub(crate) fn recording_script(dir: &Path, name: &str, tail: &str) -> PathBuf {
+    let calls = dir.join(format!("{name}.calls"));
+    write_script(
+        dir,
+        name,
+        &format!("#!/bin/sh\n{}\n{tail}", record_to(&calls)),
+    )
+}
+
+/// The calls recorded in `path` (by [`recording_script`] or [`record_to`]), in order, each as
+/// its arguments; none when nothing ran.
+pub(crate) fn calls(path: &Path) -> Vec<Vec<String>> {
+    read(path)
+        .split_terminator(CALL_END)
+        .map(|call| call.split_terminator('\0').map(str::to_string).collect())
         .collect()
 }
+
+/// Whether `call` holds `args` one after the other, each as one argument.
+pub(crate) fn has_args(call: &[String], args: &[&str]) -> bool {
+    call.windows(args.len()).any(|w| w.iter().eq(args))
+}
+
+/// The lines of a stand-in `sizegate` for the action's script that create the report files it
+/// is asked for (`--output json=FILE`, `--output github=FILE`), empty, as the script reads them.
+pub(crate) const WRITES_REPORTS: &str =
+    "for a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${a#*=}\" ;; esac\ndone\n";
 
 /// `$PATH` with `bin` first.
 pub(crate) fn path_with(bin: &Path) -> String {
