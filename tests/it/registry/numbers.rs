@@ -1,11 +1,13 @@
 //! An image read from the registry has the numbers of the same image read from its archive, in
 //! every command: by tag, by digest, and each platform of a multi-platform index.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use super::{assert_same_without, compressed_size, json_run, sizegate_run, NAMES};
 use crate::support::registry::{Registry, Setup};
-use crate::support::{totals, Totals};
+use crate::support::{inventory_of, root, totals, Totals};
 
 /// The tiny image in each format pushed: how skopeo reads it, the fixture sizegate reads, and
 /// the tag it gets in the registry.
@@ -69,13 +71,6 @@ fn inventory_without_names(csv: &[u8]) -> Vec<Vec<Vec<u8>>> {
     rows
 }
 
-/// `sizegate inventory IMAGE`, which must succeed: its CSV.
-fn inventory(image: &str) -> Vec<u8> {
-    let run = sizegate_run(&["inventory", image]);
-    assert_eq!(run.code, 0, "inventory {image}: {}", run.stderr);
-    run.stdout.into_bytes()
-}
-
 #[test]
 fn layers_top_and_inventory_of_a_pushed_image_are_the_archive_s() {
     let registry = Registry::start(Setup::Anonymous);
@@ -106,8 +101,8 @@ fn layers_top_and_inventory_of_a_pushed_image_are_the_archive_s() {
             &image,
         );
         assert_eq!(
-            inventory_without_names(&inventory(&image)),
-            inventory_without_names(&inventory(fixture)),
+            inventory_without_names(&inventory_of(Path::new(&image))),
+            inventory_without_names(&inventory_of(&root().join(fixture))),
             "{image}"
         );
     }
