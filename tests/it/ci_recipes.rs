@@ -9,10 +9,11 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 use crate::support::ci::{
-    fake_tools, input_var, path_with, project, read, require_tools, run_action, run_action_in,
-    sizegate_calls, write_script,
+    calls, fake_tools, git, gitlab_ci, has_args, input_var, job_script, path_with, project, read,
+    recording_script, require_tools, run_action, run_action_in, run_gitlab_job, strings,
+    write_script, GIT_VARS, WRITES_REPORTS,
 };
-use crate::support::http::{no_proxy, Response, Server};
+use crate::support::http::{Response, Server};
 use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
 
 #[test]
@@ -58,17 +59,17 @@ fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
     assert!(stdout.contains("FAIL: 3 errors, 0 warnings"), "{stdout}");
 }
 
-/// A stand-in `sizegate` in `dir` that notes its arguments in `dir/argv` and exits with `code`,
-/// after writing the report files the action's script reads.
+/// A stand-in `sizegate` in `dir` that records its arguments in `dir/sizegate.calls` and exits
+/// with `code`, after writing the report files the action's script reads.
 fn sizegate_exiting(dir: &Path, code: i32) -> PathBuf {
-    write_script(
-        dir,
-        "sizegate",
-        &format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" > '{}/argv'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\nexit {code}\n",
-            dir.display()
-        ),
-    )
+    recording_script(dir, "sizegate", &format!("{WRITES_REPORTS}exit {code}\n"))
+}
+
+/// The arguments of the one call of the stand-in of [`sizegate_exiting`] in `dir`.
+fn the_call(dir: &Path) -> Vec<String> {
+    let calls = calls(&dir.join("sizegate.calls"));
+    assert_eq!(calls.len(), 1, "sizegate ran once: {calls:?}");
+    calls.into_iter().next().unwrap_or_default()
 }
 
 #[test]
@@ -99,9 +100,10 @@ fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
                 .env("SIZEGATE_FAIL_ON", "never");
         });
         assert_eq!(run.code(), Some(code), "{fail_on}: {}", run.stdout());
-        let argv = read(&dir.path().join("argv"));
+        let argv = the_call(dir.path());
         let given: Vec<&str> = argv
-            .split_whitespace()
+            .iter()
+            .map(String::as_str)
             .filter(|a| a.starts_with("--fail-on"))
             .collect();
         assert_eq!(given, arg.into_iter().collect::<Vec<_>>(), "{fail_on}");
@@ -113,7 +115,7 @@ fn action_fail_on_is_sizegate_s_own_and_its_exit_code_the_step_s() {
         dir.path(),
         "sizegate",
         &format!(
-            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}} ${{SIZEGATE_FORMAT-unset}} ${{SIZEGATE_BASELINE-unset}}\" > '{}/env'\nfor a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${{a#*=}}\" ;; esac\ndone\n",
+            "#!/bin/sh\necho \"${{SIZEGATE_FAIL_ON-unset}} ${{SIZEGATE_FORMAT-unset}} ${{SIZEGATE_BASELINE-unset}}\" > '{}/env'\n{WRITES_REPORTS}",
             dir.path().display()
         ),
     );
@@ -184,12 +186,29 @@ fn action_category_input_is_the_sarif_category() {
         },
     );
     assert_eq!(run.code(), Some(0), "{}", run.stdout());
-    let argv = read(&dir.path().join("argv"));
+    // One argument, spaces and all.
+    let argv = the_call(dir.path());
     assert!(
-        argv.contains(" --sarif-category=sizegate/api image "),
-        "{argv}"
+        has_args(&argv, &["--sarif-category=sizegate/api image"]),
+        "{argv:?}"
     );
-    // Empty (the default): sizegate's own category.
+    // Empty (the default): sizegate's own category, so no argument for it.
+    let dir = tempdir();
+    let bin = sizegate_exiting(dir.path(), 0);
+    let run = run_action_in(
+        root(),
+        &[("image", "tests/fixtures/tiny.docker.tar")],
+        |cmd| {
+            cmd.env("SIZEGATE_BIN", &bin);
+        },
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.stdout());
+    let argv = the_call(dir.path());
+    assert!(
+        !argv.iter().any(|a| a.starts_with("--sarif-category")),
+        "{argv:?}"
+    );
+    // And the real binary accepts what the script passes by default.
     let run = run_action(&[
         ("image", "tests/fixtures/tiny.docker.tar"),
         ("policy", "examples/pass.yml"),
@@ -215,23 +234,10 @@ fn action_refuses_stdin_and_unknown_inputs() {
     assert_eq!(run.out.status.code(), Some(2));
 }
 
-/// The variables that would point git at another repository than the work directory's (as
-/// when the tests themselves run from a git hook).
-const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
-
 /// A project (see [`project`]) that is also a git repository, as a hook's is.
 fn git_project(policy: &str) -> tempfile::TempDir {
     let dir = project(policy);
-    let mut git = Command::new("git");
-    for var in GIT_VARS {
-        git.env_remove(var);
-    }
-    let status = git
-        .args(["init", "--quiet"])
-        .current_dir(dir.path())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git init");
+    git(dir.path(), &["init", "--quiet"]);
     dir
 }
 
@@ -263,9 +269,12 @@ fn pre_push_hook_builds_saves_and_checks() {
             String::from_utf8_lossy(&out.stderr)
         );
         // The first push has no baseline; only a passing check leaves one for the next.
-        let calls = sizegate_calls(&bin);
+        let calls = calls(&bin.join("sizegate.calls"));
         assert_eq!(calls.len(), 1, "{calls:?}");
-        assert!(!calls[0].contains("--baseline"), "{calls:?}");
+        assert!(
+            !calls[0].iter().any(|a| a.starts_with("--baseline")),
+            "{calls:?}"
+        );
         assert_eq!(dir.path().join(LAST_PUSH).is_file(), code == 0, "{policy}");
         assert!(!dir.path().join(".git/sizegate/this-push.json").exists());
     }
@@ -353,8 +362,11 @@ fn pre_push_hook_and_shell_recipe_find_the_policy_as_sizegate_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("FAIL: 3 errors"), "{stdout}");
-    let calls = sizegate_calls(&bin);
-    assert!(!calls[0].contains("--policy"), "{calls:?}");
+    let calls = calls(&bin.join("sizegate.calls"));
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--policy")),
+        "{calls:?}"
+    );
     let docker = read(&bin.join("docker.calls"));
     // The tag is a name docker takes, though the directory's (`.tmpXXXX`) is not.
     let tag = format!(
@@ -406,12 +418,9 @@ fn pre_push_hook_checks_against_the_last_push() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 2, "{calls:?}");
-    assert!(
-        calls[1].contains(&format!("--baseline {LAST_PUSH}")),
-        "{calls:?}"
-    );
+    assert!(has_args(&calls[1], &["--baseline", LAST_PUSH]), "{calls:?}");
     let report: Value =
         serde_json::from_str(&read(&dir.path().join(LAST_PUSH))).expect("the report is JSON");
     assert_eq!(report["verdict"], "pass");
@@ -458,40 +467,15 @@ fn run_commands(commands: &[String], dir: &Path, env: &[(&str, &str)]) -> i32 {
     0
 }
 
-/// examples/ci/gitlab-ci.yml, parsed.
-fn gitlab_ci() -> Value {
-    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
-        .expect("gitlab-ci.yml is YAML")
-}
-
-/// The strings of a YAML list (empty when it is not one).
-fn strings(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .map(|l| l.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// Runs the `script` of each GitLab job of `jobs` in `dir`, in order, as a runner would: in one
-/// shell that stops at the first failing line, with the job's `variables` and `env`; its
-/// `before_script` (installing sizegate) is left out, as the stand-in `sizegate` of `bin` is on
-/// the PATH. Returns the exit code of the first job that fails, or 0.
+/// Runs the `script` of each GitLab job of `jobs` in `dir`, in order (see [`run_gitlab_job`]);
+/// its `before_script` (installing sizegate) is left out, as the stand-in `sizegate` of `bin` is
+/// on the PATH. Returns the exit code of the first job that fails, or 0.
 fn run_gitlab_jobs(jobs: &[&str], dir: &Path, bin: &Path, env: &[(&str, &str)]) -> i32 {
     let ci = gitlab_ci();
     for job in jobs {
-        let script = strings(&ci[job]["script"]).join("\n");
+        let script = job_script(&ci[job], "script");
         assert!(!script.is_empty(), "job {job} has a script");
-        let mut cmd = Command::new("sh");
-        cmd.args(["-e", "-c", &script])
-            .current_dir(dir)
-            .env("PATH", path_with(bin))
-            .envs(env.iter().copied());
-        if let Some(vars) = ci[job]["variables"].as_object() {
-            for (name, value) in vars {
-                cmd.env(name, value.as_str().unwrap_or_default());
-            }
-        }
-        no_proxy(&mut cmd);
-        let out = cmd.output().expect("sh runs");
+        let out = run_gitlab_job(&ci[job], &script, dir, &path_with(bin), env);
         let code = out.status.code().unwrap_or(-1);
         if code != 0 {
             return code;
@@ -544,7 +528,10 @@ fn gitlab_default_branch_job_keeps_its_report_and_downloads_nothing() {
         "the report is kept as an artifact"
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
-    assert!(!sizegate_calls(&bin).concat().contains("--baseline"));
+    assert!(!calls(&bin.join("sizegate.calls"))
+        .concat()
+        .iter()
+        .any(|a| a.starts_with("--baseline")));
 }
 
 #[test]
@@ -566,9 +553,12 @@ fn gitlab_first_merge_request_has_no_baseline_and_still_checks() {
     assert_eq!(lines, [format!("GET {GITLAB_ARTIFACT}")]);
     assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
     assert!(!dir.path().join("sizegate-base.json").exists());
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--baseline")),
+        "{calls:?}"
+    );
 }
 
 /// Needs `check --baseline`.
@@ -606,10 +596,10 @@ fn gitlab_merge_request_checks_against_the_default_branch_report() {
         &bin,
         &gitlab_env(&api, "feature"),
     );
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert!(
-        calls[0].contains("--baseline sizegate-base.json"),
+        has_args(&calls[0], &["--baseline", "sizegate-base.json"]),
         "{calls:?}"
     );
     assert_eq!(code, 0, "{calls:?}");
@@ -647,9 +637,9 @@ fn gitlab_artifact_moved_to_object_storage_is_fetched_without_the_job_token() {
         &gitlab_env(&api, "feature"),
     );
     assert_eq!(code, 0);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert!(
-        calls[0].contains("--baseline sizegate-base.json"),
+        has_args(&calls[0], &["--baseline", "sizegate-base.json"]),
         "{calls:?}"
     );
     let requests = server.requests();
@@ -899,9 +889,12 @@ fn github_baseline_first_pull_request_has_no_base_and_still_checks() {
     let mut context = github_context("bbb222", "aaa111");
     let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
     assert_eq!(code, 0);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(!calls[0].contains("--baseline"), "{calls:?}");
+    assert!(
+        !calls[0].iter().any(|a| a.starts_with("--baseline")),
+        "{calls:?}"
+    );
 }
 
 /// Needs `check --baseline`.
@@ -924,10 +917,10 @@ fn github_baseline_pull_request_checks_against_main_s_report() {
     let bin = fake_tools(dir.path());
     let mut context = github_context("bbb222", "000000");
     let code = run_github_job("size", dir.path(), &bin, cache.path(), &mut context);
-    let calls = sizegate_calls(&bin);
+    let calls = calls(&bin.join("sizegate.calls"));
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert!(
-        calls[0].contains("--baseline=sizegate-base.json"),
+        has_args(&calls[0], &["--baseline=sizegate-base.json"]),
         "{calls:?}"
     );
     assert_eq!(code, 0, "{calls:?}");

@@ -255,23 +255,10 @@ fn junit_has_a_suite_per_image_and_a_case_per_rule() {
         .contains(r#"<testcase name="image.max_size" classname="tiny/tiny">"#));
 }
 
-/// `xmllint` when it is on PATH (.ci/run installs it; a bare machine may lack it).
-fn xmllint() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("xmllint"))
-        .find(|candidate| candidate.is_file())
-}
-
+#[cfg(unix)]
 #[test]
 fn junit_is_valid_against_jenkins_xunit_schema() {
-    let Some(xmllint) = xmllint() else {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("xmllint is not on PATH: JUnit schema validation not run (.ci/run runs it)");
-        }
-        return;
-    };
+    crate::support::ci::require_tools(&["xmllint"]);
     let dir = tempdir();
     // A failing check, one with skipped rules, one with a baseline finding.
     let cases: [(&str, &[&str], &str); 3] = [
@@ -304,7 +291,7 @@ fn junit_is_valid_against_jenkins_xunit_schema() {
         assert!(out.code <= 1, "{name}: {}", out.stderr);
         assert!(out.stdout.contains(shows), "{name}: {}", out.stdout);
         let file = write_file(dir.path(), &format!("{name}.xml"), out.stdout.as_bytes());
-        let valid = std::process::Command::new(&xmllint)
+        let valid = std::process::Command::new("xmllint")
             .arg("--noout")
             .arg("--schema")
             .arg(root().join(".ci/junit-10.xsd"))

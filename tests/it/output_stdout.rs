@@ -163,8 +163,8 @@ fn a_reader_that_stops_early_does_not_turn_a_failed_gate_into_a_pass() {
     let extras: [&[&str]; 3] = [&[], &["--format", "sarif"], &["--output", "json=-"]];
     for extra in extras {
         let mut cmd = std::process::Command::new(crate::support::sizegate_bin());
-        cmd.current_dir(dir.path())
-            .env_remove("GITHUB_ACTIONS")
+        crate::support::isolate(&mut cmd)
+            .current_dir(dir.path())
             .args([
                 "check",
                 "tests/fixtures/tiny.docker.tar",

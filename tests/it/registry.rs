@@ -5,8 +5,8 @@
 //! that does not match its digest, credentials that are missing or wrong, and a certificate no CA
 //! vouches for are each exit 2 with a message that says which; no secret is ever printed.
 //!
-//! The tests skip (saying why) where docker-registry, skopeo, htpasswd or openssl is not
-//! installed; `.ci/run` installs them.
+//! The tests fail, saying what to install, where docker-registry, skopeo, htpasswd or openssl is
+//! not installed; `.ci/run` installs them.
 
 mod auth;
 mod fetching;
@@ -15,9 +15,17 @@ mod numbers;
 mod standin;
 mod tls;
 
+use std::ffi::OsString;
+
+use base64::Engine as _;
 use serde_json::Value;
 
-use crate::support::{root, run_in, Run};
+use crate::support::{assert_failed, root, run, run_in, sizegate_in, Run};
+
+/// The user of the test registries' credentials.
+const USER: &str = "sgtest-user";
+/// Their password: distinctive, so that finding it in any output means it leaked.
+const PASS: &str = "sgtest-Pa55word-7f3a";
 
 /// Runs `sizegate ARGS` from the repository root (so that fixture paths are as typed).
 fn sizegate_run(args: &[&str]) -> Run {
@@ -92,4 +100,60 @@ fn compressed_size(manifest: &Value) -> u64 {
         .iter()
         .map(|layer| layer["size"].as_u64().expect("a layer size"))
         .sum()
+}
+
+/// Standard base64 (RFC 4648, padded) of `user:pass`, as auth.json stores it and as `Authorization:
+/// Basic` sends it.
+fn basic(user: &str, pass: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+}
+
+/// An auth.json / config.json with `auths` for `host` only, whose entry is `entry`:
+/// `{"auths":{HOST:ENTRY}}`.
+fn auths_with(host: &str, entry: Value) -> String {
+    serde_json::json!({ "auths": { host: entry } }).to_string()
+}
+
+/// An auth.json / config.json with `user:pass` for `host` only: `{"auths":{HOST:{"auth":…}}}`.
+fn auths(host: &str, user: &str, pass: &str) -> String {
+    auths_with(host, serde_json::json!({ "auth": basic(user, pass) }))
+}
+
+/// `sizegate layers IMAGE --format json` from the repository root with `env` set (an auth file,
+/// a config directory, a PATH with a credential helper…).
+fn layers_with(image: &str, env: &[(&str, OsString)]) -> Run {
+    let mut cmd = sizegate_in(root());
+    cmd.args(["layers", image, "--format", "json"]);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    run(&mut cmd)
+}
+
+/// Asserts that none of `passwords`, nor the base64 of [`USER`]`:PASSWORD` for any of them (what an
+/// auth file holds and `Authorization: Basic` sends), is in `run`'s output.
+#[track_caller]
+fn assert_no_secret(run: &Run, passwords: &[&str], what: &str) {
+    for pass in passwords {
+        for secret in [pass.to_string(), basic(USER, pass)] {
+            assert!(
+                !run.stdout.contains(&secret) && !run.stderr.contains(&secret),
+                "{what}: a secret is printed:\n{}\n{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+    }
+}
+
+/// Asserts that `run` failed with one error line about `image` (see [`assert_failed`]); returns
+/// that line.
+#[track_caller]
+fn assert_fails(run: &Run, image: &str) -> String {
+    let stderr = assert_failed(run, image);
+    assert!(
+        stderr.starts_with(&format!("error: {image}: ")),
+        "the error names {image}: {stderr}"
+    );
+    stderr
 }

@@ -4,7 +4,7 @@
 //! exit 2 with a message that says what to do instead.
 
 use crate::support::http::{Response, Server};
-use crate::support::{fails, root, run, run_in, sizegate_in};
+use crate::support::{assert_failed, fails, root, run, run_in, sizegate_in};
 
 /// The fixtures, each with its explicit form, as typed from the repository root.
 const FORMS: [(&str, &str); 4] = [
@@ -101,10 +101,7 @@ fn baseline_reads_the_explicit_forms_as_the_plain_paths() {
 
 /// The error line `sizegate layers IMAGE` prints, run from the repository root.
 fn layers_error(image: &str) -> String {
-    let run = run_in(root(), &["layers", image]);
-    assert_eq!(run.code, 2, "{image}: {}", run.stderr);
-    assert!(run.stdout.is_empty(), "{image}");
-    run.stderr
+    assert_failed(&run_in(root(), &["layers", image]), image)
 }
 
 #[test]
@@ -300,9 +297,9 @@ fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
 
 /// Podman's Docker-compatible service (`podman system service`), with its own storage in a
 /// temporary directory (vfs, as in a container), holding the fixture loaded with `podman load`;
-/// `None` (with the reason printed) where podman is not installed.
+/// fails the test where podman is not installed.
 #[cfg(unix)]
-fn podman_service(dir: &std::path::Path) -> Option<(std::process::Child, String)> {
+fn podman_service(dir: &std::path::Path) -> (std::process::Child, String) {
     use std::process::{Command, Stdio};
     let podman = |args: &[&str]| {
         let mut cmd = Command::new("podman");
@@ -312,13 +309,7 @@ fn podman_service(dir: &std::path::Path) -> Option<(std::process::Child, String)
             .args(args);
         cmd
     };
-    if Command::new("podman").arg("--version").output().is_err() {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("podman is not installed: the test of podman's Docker API is skipped");
-        }
-        return None;
-    }
+    crate::support::ci::require_tools(&["podman"]);
     let fixture = root().join("tests/fixtures/tiny.docker.tar");
     let loaded = podman(&["load", "-i", &fixture.display().to_string()])
         .output()
@@ -344,16 +335,14 @@ fn podman_service(dir: &std::path::Path) -> Option<(std::process::Child, String)
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(socket.exists(), "podman's socket appeared");
-    Some((service, format!("unix://{}", socket.display())))
+    (service, format!("unix://{}", socket.display()))
 }
 
 #[cfg(unix)]
 #[test]
 fn podman_s_docker_api_gives_the_numbers_of_the_archive() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let Some((mut service, host)) = podman_service(dir.path()) else {
-        return;
-    };
+    let (mut service, host) = podman_service(dir.path());
     let archive = run_in(root(), &["layers", "tests/fixtures/tiny.docker.tar"]);
     let mut results = Vec::new();
     for image in [

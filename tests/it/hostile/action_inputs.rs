@@ -3,20 +3,14 @@
 //! it receives, and asserts exactly those arguments (or that it never ran), the exit code and the
 //! annotation; the hostile cases also check that nothing they try to run has run.
 
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support::ci::{calls, recording_script, WRITES_REPORTS};
 use crate::support::{path_str, root, tempdir, write_file};
 
-/// The stand-in: writes its arguments, NUL-separated, to `$SIZEGATE_ARGV`, and creates the
-/// report files that the script reads after the check.
-const FAKE_SIZEGATE: &str = "#!/bin/sh\n\
-printf '%s\\0' \"$@\" > \"$SIZEGATE_ARGV\"\n\
-for a in \"$@\"; do\n\
-  case \"$a\" in json=*|github=*) : > \"${a#*=}\" ;; esac\n\
-done\n";
-
+/// One run of the action's script with the stand-in `sizegate`, which records its arguments and
+/// creates the report files that the script reads after the check.
 struct ActionRun {
     code: Option<i32>,
     stdout: String,
@@ -35,9 +29,7 @@ fn run_action(cwd_files: &[&str], inputs: &[(&str, &str)]) -> ActionRun {
         write_file(work.path(), name, b"");
     }
     let temp = tempdir();
-    let fake = write_file(temp.path(), "fake-sizegate", FAKE_SIZEGATE.as_bytes());
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let argv_file = temp.path().join("argv");
+    let fake = recording_script(temp.path(), "fake-sizegate", WRITES_REPORTS);
     let mut cmd = Command::new("bash");
     cmd.arg(root().join("action/run.sh"))
         .current_dir(work.path())
@@ -45,8 +37,7 @@ fn run_action(cwd_files: &[&str], inputs: &[(&str, &str)]) -> ActionRun {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", temp.path())
         .env("RUNNER_TEMP", temp.path())
-        .env("SIZEGATE_BIN", &fake)
-        .env("SIZEGATE_ARGV", &argv_file);
+        .env("SIZEGATE_BIN", &fake);
     for (name, value) in inputs {
         cmd.env(
             format!("INPUT_{}", name.to_uppercase().replace('-', "_")),
@@ -62,16 +53,16 @@ fn run_action(cwd_files: &[&str], inputs: &[(&str, &str)]) -> ActionRun {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("sizegate."))
         });
-    let argv = std::fs::read(&argv_file).ok().map(|raw| {
-        let out_dir = out_dir
-            .as_deref()
-            .map(path_str)
-            .unwrap_or("no report directory");
-        String::from_utf8_lossy(&raw)
-            .split_terminator('\0')
-            .map(|a| a.replace(out_dir, "$OUT"))
-            .collect()
-    });
+    let out_dir = out_dir
+        .as_deref()
+        .map(path_str)
+        .unwrap_or("no report directory");
+    let calls = calls(&temp.path().join("fake-sizegate.calls"));
+    assert!(calls.len() <= 1, "sizegate ran at most once: {calls:?}");
+    let argv = calls
+        .into_iter()
+        .next()
+        .map(|argv| argv.iter().map(|a| a.replace(out_dir, "$OUT")).collect());
     let mut files: Vec<String> = std::fs::read_dir(work.path())
         .expect("work dir")
         .filter_map(Result::ok)

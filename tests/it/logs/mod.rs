@@ -91,11 +91,11 @@ extends: [recommended]
 "#;
 
 /// `sizegate ARGS` (run from the repository root, with the variables `env` gives and `NO_COLOR`
-/// unset) on a pseudo-terminal 70 columns wide, through util-linux's `script`; what it printed,
-/// or `None` where `script` is not there (the unit tests of the binary's `ui` module then stand
-/// for these).
+/// unset) on a pseudo-terminal 70 columns wide, through util-linux's `script`: what it printed.
+/// Fails the test where `script` is not installed.
 #[cfg(target_os = "linux")]
-fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<String> {
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    crate::support::ci::require_tools(&["script"]);
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     let mut line = String::from("stty cols 70 rows 40; exec env -u NO_COLOR");
     for (name, value) in env {
@@ -108,13 +108,14 @@ fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<String> {
     for arg in args {
         line.push_str(&format!(" {}", quote(arg)));
     }
-    let out = std::process::Command::new("script")
+    // The terminal's sizegate gets the tests' environment, but for NO_COLOR (unset above).
+    let mut script = std::process::Command::new("script");
+    let out = crate::support::isolate(&mut script)
         .args(["-qec", &line, "/dev/null"])
         .current_dir(crate::support::root())
-        .env_remove("COLUMNS")
         .env("CI", "true")
         .output()
-        .ok()?;
+        .expect("script runs");
     // The terminal turns each line break into CR LF.
-    Some(String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
 }

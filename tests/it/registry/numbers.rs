@@ -1,11 +1,13 @@
 //! An image read from the registry has the numbers of the same image read from its archive, in
 //! every command: by tag, by digest, and each platform of a multi-platform index.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use super::{assert_same_without, compressed_size, json_run, sizegate_run, NAMES};
 use crate::support::registry::{Registry, Setup};
-use crate::support::{totals, Totals};
+use crate::support::{inventory_of, root, totals, Totals};
 
 /// The tiny image in each format pushed: how skopeo reads it, the fixture sizegate reads, and
 /// the tag it gets in the registry.
@@ -69,18 +71,9 @@ fn inventory_without_names(csv: &[u8]) -> Vec<Vec<Vec<u8>>> {
     rows
 }
 
-/// `sizegate inventory IMAGE`, which must succeed: its CSV.
-fn inventory(image: &str) -> Vec<u8> {
-    let run = sizegate_run(&["inventory", image]);
-    assert_eq!(run.code, 0, "inventory {image}: {}", run.stderr);
-    run.stdout.into_bytes()
-}
-
 #[test]
 fn layers_top_and_inventory_of_a_pushed_image_are_the_archive_s() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     for (source, fixture, tag) in SOURCES {
         let repo_tag = format!("tiny:{tag}");
         registry.push(source, &repo_tag);
@@ -108,8 +101,8 @@ fn layers_top_and_inventory_of_a_pushed_image_are_the_archive_s() {
             &image,
         );
         assert_eq!(
-            inventory_without_names(&inventory(&image)),
-            inventory_without_names(&inventory(fixture)),
+            inventory_without_names(&inventory_of(Path::new(&image))),
+            inventory_without_names(&inventory_of(&root().join(fixture))),
             "{image}"
         );
     }
@@ -117,9 +110,7 @@ fn layers_top_and_inventory_of_a_pushed_image_are_the_archive_s() {
 
 #[test]
 fn every_command_reads_the_pushed_image_as_its_oci_layout() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("oci:tests/fixtures/tiny.oci:latest", "tiny:1");
     let image = registry.image("tiny:1");
     let fixture = "tests/fixtures/tiny.oci";
@@ -174,9 +165,7 @@ fn layers_on(image: &str, platform: Option<&str>) -> Value {
 
 #[test]
 fn the_platform_asked_for_is_read_from_a_pushed_index_and_only_its_layers() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push_all("oci:tests/fixtures/tiny-index.oci:latest", "tiny-index:1");
     let image = registry.image("tiny-index:1");
     let index = registry.manifest("tiny-index:1");
@@ -216,9 +205,7 @@ fn the_platform_asked_for_is_read_from_a_pushed_index_and_only_its_layers() {
 
 #[test]
 fn a_digest_reads_the_image_its_tag_names() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("docker-archive:tests/fixtures/tiny.docker.tar", "tiny:1");
     registry.push_all("oci:tests/fixtures/tiny-index.oci:latest", "tiny-index:1");
     for (repo, tag, platform) in [
@@ -234,9 +221,7 @@ fn a_digest_reads_the_image_its_tag_names() {
 
 #[test]
 fn a_tag_or_digest_the_registry_does_not_have_is_not_found() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("oci:tests/fixtures/tiny.oci:latest", "tiny:1");
     let absent = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     for (image, named) in [
@@ -255,9 +240,7 @@ fn a_tag_or_digest_the_registry_does_not_have_is_not_found() {
 
 #[test]
 fn diff_and_baseline_read_the_pushed_image_as_its_oci_layout() {
-    let Some(registry) = Registry::start(Setup::Anonymous) else {
-        return;
-    };
+    let registry = Registry::start(Setup::Anonymous);
     registry.push("oci:tests/fixtures/tiny.oci:latest", "tiny:1");
     let image = registry.image("tiny:1");
     let diff = |base: &str| {

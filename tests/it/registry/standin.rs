@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{assert_same_without, json_run, sizegate_run, NAMES};
+use super::{assert_fails, assert_same_without, json_run, sizegate_run, NAMES};
 use crate::support::http::{Request, Response, Server};
 use crate::support::{fixture, Run};
 
@@ -239,19 +239,4 @@ fn assert_tiny_numbers(run: &Run, what: &str) {
     assert_eq!(run.code, 0, "{what}: {}", run.stderr);
     let expected = json_run(&["layers", "tests/fixtures/tiny.oci", "--format", "json"]);
     assert_same_without(&run.json(), &expected, &NAMES, what);
-}
-
-/// Asserts that `run` failed with one error line about `image` (exit 2, nothing on stdout, no
-/// panic); returns that line.
-#[track_caller]
-fn assert_fails(run: &Run, image: &str) -> String {
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stdout.is_empty(), "{}", run.stdout);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(
-        run.stderr.starts_with(&format!("error: {image}: ")) && run.stderr.lines().count() == 1,
-        "{}",
-        run.stderr
-    );
-    run.stderr.clone()
 }

@@ -49,7 +49,10 @@ fn action_runs_the_verified_binary_of_its_release_tag() {
     );
     let calls = release.calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
-    assert!(calls[0].starts_with("check --output json="), "{calls:?}");
+    assert!(
+        calls[0][..2] == ["check", "--output"] && calls[0][2].starts_with("json="),
+        "{calls:?}"
+    );
     assert!(cargo_calls(tools.path()).is_empty(), "nothing is built");
     assert!(!run.outputs.contains("built=true"), "{}", run.outputs);
 }
@@ -109,11 +112,15 @@ fn action_builds_from_source_when_its_release_has_no_binary_for_the_runner() {
     let root_dir = home.path().join(".sizegate-action");
     assert_eq!(
         cargo_calls(tools.path()),
-        [format!(
-            "install --locked --quiet --root {} --path {}",
-            root_dir.display(),
-            root().display()
-        )]
+        [vec![
+            "install".to_string(),
+            "--locked".to_string(),
+            "--quiet".to_string(),
+            "--root".to_string(),
+            root_dir.display().to_string(),
+            "--path".to_string(),
+            root().display().to_string(),
+        ]]
     );
     assert!(
         stdout.contains(&format!(

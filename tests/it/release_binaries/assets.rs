@@ -190,31 +190,15 @@ fn every_place_that_names_the_assets_names_them_as_install_sh_does() {
     }
 }
 
-/// Runs action/install.sh with `args` and the variables `env` (and no SIZEGATE_* of the test's
-/// own environment).
-fn install_sh_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut cmd = Command::new("sh");
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("SIZEGATE_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.arg(root().join("action/install.sh"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("sh runs")
-}
-
 #[test]
 fn install_target_has_a_variable_of_its_own_and_ignores_sizegate_s() {
     // SIZEGATE_TARGET is sizegate's `--target`, the Dockerfile stage.
-    let out = install_sh_with(&["--target"], &[("SIZEGATE_TARGET", "build")]);
+    let out = run_install_sh(&["--target"], &[("SIZEGATE_TARGET", "build")]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim_end(),
         host_target()
     );
-    let out = install_sh_with(
+    let out = run_install_sh(
         &["--target"],
         &[("SIZEGATE_INSTALL_TARGET", "aarch64-apple-darwin")],
     );
@@ -224,7 +208,7 @@ fn install_target_has_a_variable_of_its_own_and_ignores_sizegate_s() {
     );
     // It becomes part of a URL: a triple's characters only, else an error (not "no binary",
     // which would send the caller to a build).
-    let out = install_sh_with(
+    let out = run_install_sh(
         &["v1.2.3", "unused"],
         &[("SIZEGATE_INSTALL_TARGET", "../x")],
     );
@@ -246,7 +230,7 @@ fn install_script_is_the_one_grammar_of_release_tags() {
         "v1.2.3+meta",
         "v1.2.3-rc.1+build.5",
     ] {
-        let out = install_sh_with(&["--is-release-tag", tag], &[]);
+        let out = run_install_sh(&["--is-release-tag", tag], &[]);
         assert_eq!(out.status.code(), Some(0), "{tag}");
         assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag}");
     }
@@ -266,7 +250,7 @@ fn install_script_is_the_one_grammar_of_release_tags() {
         "latest",
         "main",
     ] {
-        let out = install_sh_with(&["--is-release-tag", tag], &[]);
+        let out = run_install_sh(&["--is-release-tag", tag], &[]);
         assert_eq!(out.status.code(), Some(1), "{tag:?}");
         assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{tag:?}");
     }
@@ -294,7 +278,7 @@ fn install_script_reads_the_release_tag_of_a_cargo_toml() {
     );
     assert_eq!(install_sh(&["--cargo-tag", path_str(&toml)]), "v2.0.0-rc.1");
     let none = crate::support::write_file(dir.path(), "none.toml", b"[package]\nname = \"x\"\n");
-    let out = install_sh_with(&["--cargo-tag", path_str(&none)], &[]);
+    let out = run_install_sh(&["--cargo-tag", path_str(&none)], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
@@ -357,7 +341,7 @@ fn release_workflow_refuses_a_tag_that_is_not_cargo_toml_s_version() {
 #[test]
 fn action_cache_key_is_made_with_install_sh_s_sha256() {
     // One SHA-256 helper (sha256sum, else shasum): install.sh's.
-    let out = install_sh_with(&["--sha256", "-"], &[]);
+    let out = run_install_sh(&["--sha256", "-"], &[]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",

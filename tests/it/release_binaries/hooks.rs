@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use super::*;
-use crate::support::ci::project;
+use crate::support::ci::{git, gitlab_ci, job_script, project, run_gitlab_job, GIT_VARS};
 use crate::support::http::no_proxy;
 use crate::support::{fixture, path_str, write_file};
 
@@ -19,39 +19,6 @@ const HOOK_FILES: [&str; 4] = [
     "action/install.sh",
     "Cargo.toml",
 ];
-
-/// The variables that point git at another repository than the one in its work directory.
-const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
-
-/// Runs git in `dir` (as a test of its own: the tests may run from a git hook, whose GIT_DIR
-/// would point elsewhere) and returns its stdout, trimmed.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new("git");
-    for var in GIT_VARS {
-        cmd.env_remove(var);
-    }
-    let out = cmd
-        .args([
-            "-c",
-            "user.name=sizegate tests",
-            "-c",
-            "user.email=tests@sizegate.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
-}
 
 /// The hook's repository as its users' pre-commit finds it: [`HOOK_FILES`] committed and tagged
 /// `v` + Cargo.toml's version (an annotated tag, as releases are), then one more commit, the
@@ -211,8 +178,14 @@ fn pre_commit_hook_at_its_release_tag_fetches_that_release_once_and_runs_it() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let check = format!("check {} --dockerfile Dockerfile", image.display());
-    assert_eq!(release.calls(), vec![check; checkouts.len()]);
+    let check = [
+        "check",
+        &image.display().to_string(),
+        "--dockerfile",
+        "Dockerfile",
+    ]
+    .map(String::from);
+    assert_eq!(release.calls(), vec![check.to_vec(); checkouts.len()]);
     assert_eq!(
         request_lines(&server),
         [
@@ -320,11 +293,14 @@ fn pre_commit_hook_at_another_rev_builds_that_rev_not_the_release_of_its_version
     let builds = cargo_calls(tools.path());
     let want: Vec<String> = checkouts
         .iter()
-        .map(|(checkout, _)| format!("--path {}", real(checkout.path())))
+        .map(|(checkout, _)| real(checkout.path()))
         .collect();
     assert_eq!(builds.len(), want.len(), "each built once: {builds:?}");
     for (build, want) in builds.iter().zip(&want) {
-        assert!(build.ends_with(want), "{build} ends with {want}");
+        assert!(
+            build.ends_with(&["--path".to_string(), want.clone()]),
+            "{build:?} ends with --path {want}"
+        );
     }
     assert!(request_lines(&server).is_empty(), "no release was fetched");
     assert!(release.calls().is_empty(), "the release's binary never ran");
@@ -405,29 +381,14 @@ fn pre_commit_hook_refuses_a_wrong_checksum_and_builds_only_without_a_release() 
     let builds = cargo_calls(tools.path());
     assert_eq!(builds.len(), 1, "built once: {builds:?}");
     assert!(
-        builds[0].ends_with(&format!("--path {}", real(checkout.path()))),
+        builds[0].ends_with(&["--path".to_string(), real(checkout.path())]),
         "{builds:?}"
     );
 }
 
-/// examples/ci/gitlab-ci.yml, parsed.
-fn gitlab_ci() -> Value {
-    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
-        .expect("gitlab-ci.yml is YAML")
-}
-
-/// The lines of a job's `before_script` or `script`, as one shell script.
-fn job_script(job: &Value, key: &str) -> String {
-    job[key]
-        .as_array()
-        .map(|l| l.iter().filter_map(Value::as_str).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .join("\n")
-}
-
 /// Runs the `sizegate` job of the GitLab recipe in `dir` as a runner would, `before_script`
-/// (which installs sizegate) and `script` in one shell stopped by the first failing line, with
-/// the job's variables, then `env`, and a PATH with a stand-in docker but no sizegate.
+/// (which installs sizegate) and `script` in one shell, with a PATH with a stand-in docker but no
+/// sizegate.
 fn run_gitlab_sizegate_job(dir: &Path, env: &[(&str, &str)]) -> Output {
     let job = &gitlab_ci()["sizegate"];
     let script = format!(
@@ -438,18 +399,7 @@ fn run_gitlab_sizegate_job(dir: &Path, env: &[(&str, &str)]) -> Output {
     let bin = crate::support::ci::fake_tools(dir);
     std::fs::remove_file(bin.join("sizegate")).expect("no stand-in sizegate");
     std::fs::copy(fixture("tiny.docker.tar"), dir.join("app.tar")).expect("the saved image");
-    let mut cmd = Command::new("sh");
-    cmd.args(["-e", "-c", &script])
-        .current_dir(dir)
-        .env("PATH", bare_path(&bin));
-    if let Some(vars) = job["variables"].as_object() {
-        for (name, value) in vars {
-            cmd.env(name, value.as_str().unwrap_or_default());
-        }
-    }
-    cmd.envs(env.iter().copied());
-    no_proxy(&mut cmd);
-    cmd.output().expect("sh runs")
+    run_gitlab_job(job, &script, dir, &bare_path(&bin), env)
 }
 
 #[test]

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::ci::{read, write_script};
+use crate::support::ci::{calls, read, record_to, recording_script, write_script};
 use crate::support::http::{Response, Server};
-use crate::support::{root, sizegate_bin, tempdir};
+use crate::support::{root, sizegate_bin, tempdir, without_sizegate_vars};
 
 mod action;
 mod assets;
@@ -60,13 +60,21 @@ fn cargo_version() -> String {
         .to_string()
 }
 
+/// Runs action/install.sh with `args` and the variables `env`, and without the `SIZEGATE_*` of
+/// the test's own environment (install.sh must not read sizegate's options as its own).
+fn run_install_sh(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new("sh");
+    without_sizegate_vars(&mut cmd);
+    cmd.arg(root().join("action/install.sh"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("sh runs")
+}
+
 /// Runs action/install.sh with `args` and returns its stdout, asserting that it succeeded.
 fn install_sh(args: &[&str]) -> String {
-    let out = Command::new("sh")
-        .arg(root().join("action/install.sh"))
-        .args(args)
-        .output()
-        .expect("sh runs");
+    let out = run_install_sh(args, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -81,7 +89,7 @@ struct Release {
     tag: String,
     /// Name -> bytes of every asset, SHA256SUMS included.
     assets: BTreeMap<String, Vec<u8>>,
-    /// Where the stand-in appends its arguments, one call a line.
+    /// Where the stand-in records its arguments (see [`record_to`]).
     calls: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -97,8 +105,8 @@ impl Release {
             dir.path(),
             "sizegate",
             &format!(
-                "#!/bin/sh\ncase \"$1\" in\n  man) echo '.TH SIZEGATE 1'; exit 0 ;;\n  completions) echo \"# $2 completions\"; exit 0 ;;\nesac\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-                calls.display(),
+                "#!/bin/sh\ncase \"$1\" in\n  man) echo '.TH SIZEGATE 1'; exit 0 ;;\n  completions) echo \"# $2 completions\"; exit 0 ;;\nesac\n{}\nexec '{}' \"$@\"\n",
+                record_to(&calls),
                 sizegate_bin().display()
             ),
         );
@@ -159,9 +167,9 @@ impl Release {
         self
     }
 
-    /// The stand-in's calls so far.
-    fn calls(&self) -> Vec<String> {
-        read(&self.calls).lines().map(str::to_string).collect()
+    /// The stand-in's calls so far, each as its arguments.
+    fn calls(&self) -> Vec<Vec<String>> {
+        calls(&self.calls)
     }
 
     /// Serves the release as GitHub does, under `/REPO/releases/download/TAG/`; 404 elsewhere.
@@ -186,24 +194,20 @@ fn request_lines(server: &Server) -> Vec<String> {
     server.requests().iter().map(|r| r.line()).collect()
 }
 
-/// A stand-in `cargo` in `dir` that notes its arguments in `dir/cargo.calls` and, for
+/// A stand-in `cargo` in `dir` that records its arguments in `dir/cargo.calls` and, for
 /// `install … --root ROOT …`, puts the real sizegate in ROOT/bin as a build would.
 fn stand_in_cargo(dir: &Path) {
-    write_script(
+    recording_script(
         dir,
         "cargo",
         &format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/cargo.calls'\nroot=\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" != --root ] || root=$2\n  shift\ndone\nmkdir -p \"$root/bin\"\nln -sf '{1}' \"$root/bin/sizegate\"\n",
-            dir.display(),
+            "root=\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" != --root ] || root=$2\n  shift\ndone\nmkdir -p \"$root/bin\"\nln -sf '{}' \"$root/bin/sizegate\"\n",
             sizegate_bin().display()
         ),
     );
 }
 
-/// The stand-in cargo's calls.
-fn cargo_calls(dir: &Path) -> Vec<String> {
-    read(&dir.join("cargo.calls"))
-        .lines()
-        .map(str::to_string)
-        .collect()
+/// The stand-in cargo's calls, each as its arguments.
+fn cargo_calls(dir: &Path) -> Vec<Vec<String>> {
+    calls(&dir.join("cargo.calls"))
 }

@@ -6,6 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
+use super::http::no_proxy;
 use super::{fixture, root, sizegate_bin, tempdir, write_file};
 
 /// The text of `path`, or "" when it does not exist.
@@ -21,8 +24,8 @@ pub(crate) fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 /// A directory `dir/bin` with a stand-in `docker` (build: nothing; save: the fixture image) and a
-/// `sizegate` that appends its arguments, one call a line, to `dir/bin/sizegate.calls` (see
-/// [`sizegate_calls`]) and runs the real binary.
+/// `sizegate` that records its arguments in `dir/bin/sizegate.calls` (see [`calls`]) and runs the
+/// real binary.
 pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
@@ -31,22 +34,54 @@ pub(crate) fn fake_tools(dir: &Path) -> PathBuf {
         fixture("tiny.docker.tar").display()
     );
     write_script(&bin, "docker", &docker);
-    let sizegate = format!(
-        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{0}/sizegate.calls'\nexec '{1}' \"$@\"\n",
-        bin.display(),
-        sizegate_bin().display()
-    );
-    write_script(&bin, "sizegate", &sizegate);
+    let sizegate = format!("exec '{}' \"$@\"\n", sizegate_bin().display());
+    recording_script(&bin, "sizegate", &sizegate);
     bin
 }
 
-/// The arguments of every `sizegate` call made through [`fake_tools`]'s `bin`, one string a call.
-pub(crate) fn sizegate_calls(bin: &Path) -> Vec<String> {
-    read(&bin.join("sizegate.calls"))
-        .lines()
-        .map(str::to_string)
+/// What ends one call in a recording of [`record_to`]: the ASCII record separator, which no test
+/// passes in an argument (a newline can be one).
+const CALL_END: char = '\x1e';
+
+/// The shell line that appends the arguments of the script it is in to `calls` as one call: each
+/// argument ended by a NUL, so that one with spaces stays one, then [`CALL_END`]. Read by
+/// [`calls`].
+pub(crate) fn record_to(calls: &Path) -> String {
+    format!(
+        "{{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\036'; }} >> '{}'",
+        calls.display()
+    )
+}
+
+/// Writes an executable `dir/name` that records its arguments in `dir/name.calls` (see
+/// [`record_to`]), then runs the shell lines `tail`.
+pub(crate) fn recording_script(dir: &Path, name: &str, tail: &str) -> PathBuf {
+    let calls = dir.join(format!("{name}.calls"));
+    write_script(
+        dir,
+        name,
+        &format!("#!/bin/sh\n{}\n{tail}", record_to(&calls)),
+    )
+}
+
+/// The calls recorded in `path` (by [`recording_script`] or [`record_to`]), in order, each as
+/// its arguments; none when nothing ran.
+pub(crate) fn calls(path: &Path) -> Vec<Vec<String>> {
+    read(path)
+        .split_terminator(CALL_END)
+        .map(|call| call.split_terminator('\0').map(str::to_string).collect())
         .collect()
 }
+
+/// Whether `call` holds `args` one after the other, each as one argument.
+pub(crate) fn has_args(call: &[String], args: &[&str]) -> bool {
+    call.windows(args.len()).any(|w| w.iter().eq(args))
+}
+
+/// The lines of a stand-in `sizegate` for the action's script that create the report files it
+/// is asked for (`--output json=FILE`, `--output github=FILE`), empty, as the script reads them.
+pub(crate) const WRITES_REPORTS: &str =
+    "for a in \"$@\"; do\n  case \"$a\" in json=*|github=*) : > \"${a#*=}\" ;; esac\ndone\n";
 
 /// `$PATH` with `bin` first.
 pub(crate) fn path_with(bin: &Path) -> String {
@@ -70,8 +105,9 @@ pub(crate) fn project(policy: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Fails the test, saying what to install, when a tool that the scripts under test need is
-/// missing: such a test must not pass by skipping what it is about.
+/// Fails the test, saying what to install, when a tool that it (or the scripts under test) runs
+/// is missing: such a test must not pass by skipping what it is about.
+#[track_caller]
 pub(crate) fn require_tools(tools: &[&str]) {
     for tool in tools {
         let found = Command::new("sh")
@@ -81,8 +117,21 @@ pub(crate) fn require_tools(tools: &[&str]) {
             .is_ok_and(|o| o.status.success());
         assert!(
             found,
-            "`{tool}` is not installed, and this test runs it: .ci/run installs it (apt-get install {tool})"
+            "`{tool}` is not installed, and this test runs it: .ci/run installs it (apt-get install {})",
+            debian_package(tool)
         );
+    }
+}
+
+/// The Debian package that installs `tool`, where its name is not the tool's (as .ci/run maps
+/// them).
+fn debian_package(tool: &str) -> &str {
+    match tool {
+        "htpasswd" => "apache2-utils",
+        "man" => "man-db",
+        "xmllint" => "libxml2-utils",
+        "script" => "bsdutils",
+        tool => tool,
     }
 }
 
@@ -165,4 +214,82 @@ pub(crate) fn run_action_in(
         out,
         temp,
     }
+}
+
+/// The variables that would point git at another repository than the one of its work directory
+/// (as when the tests themselves run from a git hook): removed from every git and hook a test
+/// runs.
+pub(crate) const GIT_VARS: [&str; 3] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"];
+
+/// Runs git in `dir` with an identity of its own and no signing (the developer's config must not
+/// be needed) and returns its stdout, trimmed; it must succeed.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    for var in GIT_VARS {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args([
+            "-c",
+            "user.name=sizegate tests",
+            "-c",
+            "user.email=tests@sizegate.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
+
+/// examples/ci/gitlab-ci.yml, parsed.
+pub(crate) fn gitlab_ci() -> Value {
+    serde_saphyr::from_str(&read(&root().join("examples/ci/gitlab-ci.yml")))
+        .expect("gitlab-ci.yml is YAML")
+}
+
+/// The strings of a YAML list (empty when it is not one).
+pub(crate) fn strings(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The lines of a GitLab job's `before_script` or `script`, as one shell script ("" when it has
+/// none).
+pub(crate) fn job_script(job: &Value, key: &str) -> String {
+    strings(&job[key]).join("\n")
+}
+
+/// Runs `script` of the GitLab job `job` in `dir` as a runner would: in one shell that stops at
+/// the first failing line, with `PATH` set to `path`, the job's `variables`, then `env` (the
+/// pipeline's), and no proxy between it and the tests' stand-in servers.
+pub(crate) fn run_gitlab_job(
+    job: &Value,
+    script: &str,
+    dir: &Path,
+    path: &str,
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-e", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path);
+    if let Some(vars) = job["variables"].as_object() {
+        for (name, value) in vars {
+            cmd.env(name, value.as_str().unwrap_or_default());
+        }
+    }
+    cmd.envs(env.iter().copied());
+    no_proxy(&mut cmd);
+    cmd.output().expect("sh runs")
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+use super::http::no_proxy;
 use super::path_str;
 
 /// The variables of GitHub Actions the binary reads.
@@ -18,7 +19,7 @@ pub(crate) const GITHUB_VARS: [&str; 4] = [
 /// Removes the `SIZEGATE_*` variables of the test's own environment from `cmd`'s (they set
 /// options: a developer's `SIZEGATE_FORMAT=json` must not change what a test sees); a test that
 /// wants one sets it again.
-pub(crate) fn without_sizegate_vars(cmd: &mut Command) {
+pub(crate) fn without_sizegate_vars(cmd: &mut std::process::Command) {
     for (name, _) in std::env::vars_os() {
         if name.to_str().is_some_and(|n| n.starts_with("SIZEGATE_")) {
             cmd.env_remove(name);
@@ -49,26 +50,32 @@ pub(crate) const LOOK_VARS: [&str; 4] = [
     "SIZEGATE_QUIET",
 ];
 
-/// The `sizegate` binary, without colour, 120 columns wide and outside GitHub Actions even when
-/// the tests run there (so that no run appends to the real step summary); a test that wants a
-/// runner, or another look, sets the variables again.
-pub(crate) fn sizegate() -> Command {
-    let mut cmd = Command::cargo_bin("sizegate").expect("the sizegate binary is built");
+/// Makes the environment `cmd` passes on (to sizegate, or to a script or terminal that runs it)
+/// the tests' own, whatever the machine's: no colour, 120 columns, outside GitHub Actions even
+/// when the tests run there (so that no run appends to the real step summary), none of the
+/// developer's `SIZEGATE_*` options, no repository to link to, no Docker daemon or podman
+/// service, and none of the user's registry settings (see [`without_user_registry_settings`]).
+/// A test that wants a runner, another look, a daemon or credentials sets the variables again.
+pub(crate) fn isolate(cmd: &mut std::process::Command) -> &mut std::process::Command {
     cmd.env("NO_COLOR", "1");
-    for var in GITHUB_VARS.iter().chain(&LOOK_VARS) {
+    for var in GITHUB_VARS.iter().chain(&LOOK_VARS).chain(&REPOSITORY_VARS) {
         cmd.env_remove(var);
     }
-    without_sizegate_vars(&mut cmd);
-    for var in REPOSITORY_VARS {
-        cmd.env_remove(var);
-    }
+    without_sizegate_vars(cmd);
     // No Docker daemon the machine may have answers an image name: a test that wants one starts
     // its own and points DOCKER_HOST at it.
     cmd.env("DOCKER_HOST", NO_DAEMON)
-        .env_remove("DOCKER_TLS_VERIFY");
-    cmd.env("CONTAINER_HOST", NO_PODMAN);
-    without_user_registry_settings(&mut cmd);
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env("CONTAINER_HOST", NO_PODMAN);
+    without_user_registry_settings(cmd);
     cmd
+}
+
+/// The `sizegate` binary in an [`isolate`]d environment.
+pub(crate) fn sizegate() -> Command {
+    let mut cmd = std::process::Command::new(sizegate_bin());
+    isolate(&mut cmd);
+    Command::from_std(cmd)
 }
 
 /// Where the tests' `sizegate` looks for docker's `config.json` and for podman's runtime
@@ -81,23 +88,14 @@ pub(crate) const NO_RUNTIME_DIR: &str = "/nonexistent/sizegate-tests/run";
 /// Removed or pointed nowhere, so that no test sends the developer's credentials to a test
 /// registry, and none passes only because the developer's machine trusts or reaches something;
 /// a test that wants one sets it again.
-pub(crate) fn without_user_registry_settings(cmd: &mut Command) {
+fn without_user_registry_settings(cmd: &mut std::process::Command) {
     cmd.env("DOCKER_CONFIG", NO_DOCKER_CONFIG)
-        .env("XDG_RUNTIME_DIR", NO_RUNTIME_DIR);
-    for var in [
-        "REGISTRY_AUTH_FILE",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
-        // The test registries listen on 127.0.0.1: a proxy of the machine must not be asked.
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(var);
-    }
+        .env("XDG_RUNTIME_DIR", NO_RUNTIME_DIR)
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR");
+    // The test registries listen on 127.0.0.1: a proxy of the machine must not be asked.
+    no_proxy(cmd);
 }
 
 /// Where the tests' `sizegate` looks for podman's socket unless told otherwise: nowhere.
@@ -202,35 +200,42 @@ pub(crate) fn inventory_of(path: &Path) -> Vec<u8> {
     out.stdout
 }
 
-/// Runs `sizegate` with `args` (and `stdin` when given), checks that it failed with exit code 2,
-/// printed nothing on stdout, did not panic, and wrote one `error: …` line; returns that stderr.
-/// Each failed assertion names `what`: the case or the run it checks.
+/// Asserts that `run` failed as sizegate fails on a bad input or a refusal: exit code 2, nothing
+/// on stdout, no panic, and one `error: …` line on stderr; returns that stderr. Each failed
+/// assertion names `what`: the case or the run it checks.
+#[track_caller]
+pub(crate) fn assert_failed(run: &Run, what: &str) -> String {
+    let stderr = &run.stderr;
+    assert_eq!(
+        run.code, 2,
+        "{what}: expected exit code 2; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: sizegate panicked: {stderr}"
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "{what}: nothing is printed on stdout on error: {}",
+        run.stdout
+    );
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "{what}: one error line expected: {stderr:?}"
+    );
+    stderr.clone()
+}
+
+/// Runs `sizegate` with `args` (and `stdin` when given), which must fail (see [`assert_failed`]);
+/// returns its stderr.
+#[track_caller]
 pub(crate) fn fails(what: &str, args: &[&str], stdin: Option<Vec<u8>>) -> String {
     let mut cmd = sizegate();
     cmd.args(args);
     if let Some(data) = stdin {
         cmd.write_stdin(data);
     }
-    let out = cmd.output().expect("sizegate runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{what}: expected exit code 2 for {args:?}; stderr: {stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked"),
-        "{what}: sizegate panicked for {args:?}: {stderr}"
-    );
-    assert!(
-        out.stdout.is_empty(),
-        "{what}: nothing is printed on stdout on error"
-    );
-    assert!(
-        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
-        "{what}: one error line expected: {stderr:?}"
-    );
-    stderr
+    assert_failed(&run(&mut cmd), &format!("{what} ({args:?})"))
 }
 
 /// [`fails`] for `sizegate layers <path>` plus extra arguments.
@@ -284,17 +289,13 @@ pub(crate) fn bounded_in(
         "ulimit -v {}; exec timeout -s KILL {max_secs} \"$0\" \"$@\"",
         max_mib * 1024
     );
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(script).arg(sizegate_bin()).args(args);
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c").arg(script).arg(sizegate_bin()).args(args);
     if let Some(dir) = dir {
-        cmd.current_dir(dir);
+        sh.current_dir(dir);
     }
-    cmd.env("NO_COLOR", "1");
-    for var in GITHUB_VARS.iter().chain(&LOOK_VARS) {
-        cmd.env_remove(var);
-    }
-    without_sizegate_vars(&mut cmd);
-    without_user_registry_settings(&mut cmd);
+    isolate(&mut sh);
+    let mut cmd = Command::from_std(sh);
     if let Some(data) = stdin {
         cmd.write_stdin(data);
     }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use super::ci::require_tools;
 use super::{path_str, root, tempdir, write_file};
 
 mod access;
@@ -22,13 +23,9 @@ mod setup;
 
 pub(crate) use setup::Setup;
 
-/// The programs the registry tests run; a machine without one of them skips those tests.
-const TOOLS: [(&str, &str); 4] = [
-    ("docker-registry", "docker-registry"),
-    ("skopeo", "skopeo"),
-    ("htpasswd", "apache2-utils"),
-    ("openssl", "openssl"),
-];
+/// The programs the registry tests run: a machine without one of them fails those tests, saying
+/// what to install (see [`require_tools`]).
+const TOOLS: [&str; 4] = ["docker-registry", "skopeo", "htpasswd", "openssl"];
 
 /// A running registry; dropping it stops it.
 pub(crate) struct Registry {
@@ -55,18 +52,10 @@ exec 3<&-
 wait "$pid""#;
 
 impl Registry {
-    /// Starts a registry set up as `setup` and waits until it answers; `None` (the reason printed)
-    /// when a program it needs is not installed.
-    pub(crate) fn start(setup: Setup) -> Option<Registry> {
-        if let Some((tool, package)) = TOOLS.iter().find(|(tool, _)| !on_path(tool)) {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "{tool} is not installed (Debian package {package}): the registry test is skipped"
-                );
-            }
-            return None;
-        }
+    /// Starts a registry set up as `setup` and waits until it answers; fails the test when a
+    /// program it needs is not installed.
+    pub(crate) fn start(setup: Setup) -> Registry {
+        require_tools(&TOOLS);
         let mut dir = tempdir();
         let auth = match setup {
             Setup::Basic { user, pass } => Some(setup::htpasswd(dir.path(), user, pass)),
@@ -102,7 +91,7 @@ impl Registry {
                 marks: std::cell::Cell::new(0),
             };
             match registry.wait_until_it_answers() {
-                Ok(()) => return Some(registry),
+                Ok(()) => return registry,
                 Err(exited) => {
                     let log = fs::read_to_string(registry.log()).unwrap_or_default();
                     assert!(exited, "the registry did not answer in 30 s:\n{log}");
@@ -310,12 +299,6 @@ impl Drop for Registry {
     fn drop(&mut self) {
         self.shut_down();
     }
-}
-
-/// Whether `program` is an executable found on PATH.
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.

@@ -8,15 +8,11 @@
 
 use std::sync::Mutex;
 
-use base64::Engine as _;
-
+use super::super::{assert_no_secret, auths, auths_with, basic, layers_with, PASS, USER};
 use super::{assert_fails, assert_tiny_numbers, blob_path, host, image, layers, Tiny, MANIFEST};
 use crate::support::http::{Request, Response, Server};
-use crate::support::{path_str, root, run, sizegate_in, tempdir, write_file, Run};
+use crate::support::{path_str, tempdir, write_file, Run};
 
-const USER: &str = "sgtest-user";
-/// Distinctive, so that finding it in any output means it leaked.
-const PASS: &str = "sgtest-Pa55word-c41e";
 /// The `service` the challenge names, which the token request must send back.
 const SERVICE: &str = "stand-in";
 
@@ -226,34 +222,20 @@ fn api_authorizations(server: &Server) -> Vec<Option<String>> {
         .collect()
 }
 
-/// `Basic base64(USER:PASS)`, as auth.json stores it and as the token server is sent it.
-fn basic() -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASS}"))
-}
-
 /// `sizegate layers IMAGE --format json` with `REGISTRY_AUTH_FILE` naming a file that has
 /// `USER:PASS` for the stand-in; the file's path is returned too.
 fn layers_with_credentials(server: &Server) -> (Run, String) {
     let dir = tempdir();
-    let auths = serde_json::json!({ "auths": { host(server): { "auth": basic() } } });
-    let file = write_file(dir.path(), "auth.json", auths.to_string().as_bytes());
-    let mut cmd = sizegate_in(root());
-    cmd.args(["layers", &image(server), "--format", "json"])
-        .env("REGISTRY_AUTH_FILE", &file);
-    (run(&mut cmd), path_str(&file).to_string())
-}
-
-/// Asserts that neither the password nor the base64 of `USER:PASS` is in `run`'s output.
-#[track_caller]
-fn assert_no_secret(run: &Run) {
-    for secret in [PASS.to_string(), basic()] {
-        assert!(
-            !run.stdout.contains(&secret) && !run.stderr.contains(&secret),
-            "a secret is printed:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
-    }
+    let file = write_file(
+        dir.path(),
+        "auth.json",
+        auths(&host(server), USER, PASS).as_bytes(),
+    );
+    let run = layers_with(
+        &image(server),
+        &[("REGISTRY_AUTH_FILE", file.clone().into())],
+    );
+    (run, path_str(&file).to_string())
 }
 
 #[test]
@@ -296,13 +278,13 @@ fn credentials_of_the_auth_file_are_sent_to_the_token_server_only() {
     let server = registry(Tokens::Grant, false);
     let (run, _) = layers_with_credentials(&server);
     assert_tiny_numbers(&run, "token for credentials");
-    assert_no_secret(&run);
+    assert_no_secret(&run, &[PASS], "bearer");
     assert_token_queries(&server);
     let asked = token_requests(&server);
     assert_eq!(asked.len(), 1);
     assert_eq!(
         asked[0].header("authorization"),
-        Some(format!("Basic {}", basic()).as_str())
+        Some(format!("Basic {}", basic(USER, PASS)).as_str())
     );
     let sent = api_authorizations(&server);
     assert_eq!(sent, vec![bearer(1); 8]);
@@ -314,7 +296,7 @@ fn credentials_the_token_server_refuses_are_named_by_where_they_were_found_and_n
     let image = image(&server);
     let (run, file) = layers_with_credentials(&server);
     let stderr = assert_fails(&run, &image);
-    assert_no_secret(&run);
+    assert_no_secret(&run, &[PASS], "bearer");
     for part in ["refused", host(&server).as_str(), file.as_str()] {
         assert!(stderr.contains(part), "{part}: {stderr}");
     }
@@ -381,20 +363,15 @@ fn an_identity_token_is_exchanged_at_the_token_server_as_oauth_says() {
     let server = registry(Tokens::Grant, false);
     // What `az acr login` writes: an identity token, beside a placeholder `auth`.
     let dir = tempdir();
-    let placeholder =
-        base64::engine::general_purpose::STANDARD.encode("00000000-0000-0000-0000-000000000000:");
-    let auths = serde_json::json!({ "auths": { host(&server): {
-        "auth": placeholder, "identitytoken": REFRESH } } });
-    let file = write_file(dir.path(), "auth.json", auths.to_string().as_bytes());
-    let mut cmd = sizegate_in(root());
-    cmd.args(["layers", &image(&server), "--format", "json"])
-        .env("REGISTRY_AUTH_FILE", &file);
-    let run = run(&mut cmd);
-    assert_tiny_numbers(&run, "identity token");
-    assert!(
-        !run.stdout.contains(REFRESH) && !run.stderr.contains(REFRESH),
-        "the identity token is printed"
+    let placeholder = basic("00000000-0000-0000-0000-000000000000", "");
+    let auths = auths_with(
+        &host(&server),
+        serde_json::json!({ "auth": placeholder, "identitytoken": REFRESH }),
     );
+    let file = write_file(dir.path(), "auth.json", auths.as_bytes());
+    let run = layers_with(&image(&server), &[("REGISTRY_AUTH_FILE", file.into())]);
+    assert_tiny_numbers(&run, "identity token");
+    assert_no_secret(&run, &[REFRESH], "the identity token");
     let asked = token_requests(&server);
     assert_eq!(asked.len(), 1);
     // Posted as a form, never sent as a password.
