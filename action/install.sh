@@ -15,6 +15,7 @@
 #   install.sh --cargo-tag [TOML]  print the release tag of a Cargo.toml's version (default:
 #                                  this checkout's), as release.yml and the pre-commit hook read it
 #   install.sh --sha256 FILE|-     print the SHA-256 of FILE (or stdin), lowercase hex
+#   install.sh --sha256-each FILE…  print sha256sum's `HASH  FILE` lines of the FILEs, in one run
 #
 # SIZEGATE_INSTALL_TARGET is a name of its own: SIZEGATE_TARGET is sizegate's `--target` (the
 # Dockerfile stage), which a job may well set for the check; none of sizegate's own variables
@@ -116,16 +117,22 @@ fetch() {
   fi
 }
 
-# The SHA-256 of file $1 (`-`: stdin), lowercase hex: sha256sum, or shasum where a machine has only
-# that (macOS). The one copy: action.yml's cache key is made with it too.
-sha256() {
+# sha256sum's lines (`HASH  FILE`) of the files given (`-`: stdin), in one run of the machine's
+# tool: sha256sum, or shasum where a machine has only that (macOS). The one copy: action.yml's
+# cache key is made with it too.
+sha256sums() {
   if command -v sha256sum > /dev/null 2>&1; then
-    sum=$(sha256sum -- "$1")
+    sha256sum -- "$@"
   elif command -v shasum > /dev/null 2>&1; then
-    sum=$(shasum -a 256 -- "$1")
+    shasum -a 256 -- "$@"
   else
     fail "neither sha256sum nor shasum is installed, and the download must be verified"
   fi
+}
+
+# The SHA-256 of file $1 (`-`: stdin), lowercase hex.
+sha256() {
+  sum=$(sha256sums "$1")
   echo "${sum%% *}" | tr 'A-F' 'a-f'
 }
 
@@ -155,8 +162,13 @@ case "${1:-}" in
     sha256 "$2"
     exit 0
     ;;
+  --sha256-each)
+    shift
+    sha256sums "$@"
+    exit 0
+    ;;
   -* | '')
-    fail "usage: install.sh TAG DIR | --asset TAG TARGET | --target | --is-release-tag TAG | --cargo-tag [CARGO_TOML] | --sha256 FILE|-"
+    fail "usage: install.sh TAG DIR | --asset TAG TARGET | --target | --is-release-tag TAG | --cargo-tag [CARGO_TOML] | --sha256 FILE|- | --sha256-each FILE…"
     ;;
 esac
 [ "$#" -eq 2 ] || fail "usage: install.sh TAG DIR"

@@ -39,25 +39,17 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-cargo build --release --quiet --bin sizegate
-sg=target/release/sizegate
+. bench/lib.sh
+sg=$(sizegate_binary)
 query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$name")
 
-now() { echo "$EPOCHREALTIME"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 base=() ours=()
 # One untimed run of each side first: the daemon's storage in the page cache.
 curl -fsS --unix-socket "$socket" "http://d/images/get?names=$query" > /dev/null
 DOCKER_HOST=unix://$socket "$sg" layers "docker-daemon:$name" > /dev/null
 for _ in $(seq "$runs"); do
-  start=$(now)
-  curl -fsS --unix-socket "$socket" "http://d/images/get?names=$query" > /dev/null
-  end=$(now)
-  base+=("$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')")
-  start=$(now)
-  DOCKER_HOST=unix://$socket "$sg" layers "docker-daemon:$name" > /dev/null
-  end=$(now)
-  ours+=("$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')")
+  base+=("$(timed curl -fsS --unix-socket "$socket" "http://d/images/get?names=$query")")
+  ours+=("$(DOCKER_HOST=unix://$socket timed "$sg" layers "docker-daemon:$name")")
 done
 b=$(printf '%s\n' "${base[@]}" | median)
 o=$(printf '%s\n' "${ours[@]}" | median)

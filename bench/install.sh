@@ -52,16 +52,12 @@ for _ in $(seq 50); do
 done
 port=$(cat "$tmp/port")
 
-now() { echo "$EPOCHREALTIME"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. bench/lib.sh
 
 times=()
 for _ in $(seq "$runs"); do
   rm -rf "$tmp/bin"
-  start=$(now)
-  SIZEGATE_RELEASES=http://127.0.0.1:$port sh action/install.sh "$tag" "$tmp/bin" > /dev/null
-  end=$(now)
-  times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')")
+  times+=("$(SIZEGATE_RELEASES=http://127.0.0.1:$port timed sh action/install.sh "$tag" "$tmp/bin")")
 done
 "$tmp/bin/sizegate" --version > /dev/null
 install=$(printf '%s\n' "${times[@]}" | median)
@@ -70,10 +66,7 @@ size=$(stat -c %s "$archive")
 echo "archive: $(basename "$archive"), $(awk -v s="$size" 'BEGIN { printf "%.1f MB", s / 1e6 }')"
 printf 'release (install.sh, median of %s): %.3f s\n' "$runs" "$install"
 if [ "${BUILD:-1}" != 0 ]; then
-  start=$(now)
-  CARGO_TARGET_DIR=$tmp/build cargo build --release --locked --quiet --bin sizegate
-  end=$(now)
-  build=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+  build=$(CARGO_TARGET_DIR=$tmp/build timed cargo build --release --locked --quiet --bin sizegate)
   printf 'source (cargo build --release, empty target): %.1f s\n' "$build"
   awk -v b="$build" -v i="$install" 'BEGIN { printf "release / source: %.5f (%.0fx faster)\n", i / b, b / i }'
 fi

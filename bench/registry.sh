@@ -51,19 +51,8 @@ if ! skopeo inspect --tls-verify=false --raw "docker://$image" > /dev/null 2>&1;
 fi
 printf 'version: 1\nimage:\n  max_compressed_size: 10GB\n  max_layers: 100\n' > "$work/manifest.yml"
 
-cargo build --release --quiet --bin sizegate
-sg=target/release/sizegate
-
-now() { echo "$EPOCHREALTIME"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# Times a command; prints seconds.
-timed() {
-  local start end
-  start=$(now)
-  "$@" > /dev/null
-  end=$(now)
-  awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
-}
+. bench/lib.sh
+sg=$(sizegate_binary)
 copy() {
   rm -rf "$work/copy"
   skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$work/copy"

@@ -144,7 +144,7 @@ run_once() {
   echo "$t0 $t1 $(tail -n 1 "$tmp/rss")" | awk '{ printf "%.6f %d\n", $2 - $1, $3 }'
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+. bench/lib.sh
 
 rows=$tmp/rows
 # compare CASE BASELINE_LABEL BASELINE_CMD SIZEGATE_CMD TARGET
@@ -312,13 +312,13 @@ machine | tail -n 1 | sed 's/^/at the end, /'
 if [ "${SOURCES:-1}" != 0 ]; then
   if has oci-gzip && command -v docker-registry > /dev/null && command -v skopeo > /dev/null; then
     echo
-    RUNS=$runs bench/registry.sh "$size" "$files"
+    SIZEGATE=$sg RUNS=$runs bench/registry.sh "$size" "$files"
   else
     echo "note: no registry rows (needs FORMATS with oci-gzip, docker-registry and skopeo)" >&2
   fi
   if has docker && command -v podman > /dev/null; then
     echo
-    RUNS=$runs bench/daemon.sh "$size" "$files"
+    SIZEGATE=$sg RUNS=$runs bench/daemon.sh "$size" "$files"
   else
     echo "note: no daemon row (needs FORMATS with docker, and podman)" >&2
   fi

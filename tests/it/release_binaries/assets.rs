@@ -306,7 +306,9 @@ fn release_workflow_refuses_a_tag_that_is_not_cargo_toml_s_version() {
     let release: Value =
         serde_saphyr::from_str(&read(&root().join(".github/workflows/release.yml")))
             .expect("release.yml is YAML");
-    let script = release["jobs"]["release"]["steps"]
+    // Its own job, which every build waits for: a wrong tag costs no build.
+    assert_eq!(release["jobs"]["build"]["needs"], "tag");
+    let script = release["jobs"]["tag"]["steps"]
         .as_array()
         .expect("steps")
         .iter()
