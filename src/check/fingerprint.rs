@@ -92,21 +92,11 @@ impl CheckReport {
     /// rank among them from the second on (`#2`), so the first keeps its identity when a second
     /// one joins.
     pub(crate) fn image_identities(&self) -> Vec<String> {
-        let mut seen = HashMap::<String, usize>::new();
-        self.images
-            .iter()
-            .map(|check| {
-                let repository = check.repository().unwrap_or_default();
-                let platform = check.summary.platform.as_deref().unwrap_or_default();
-                let identity = format!("{repository} {platform}").trim().to_string();
-                let n = seen.entry(identity.clone()).or_insert(0);
-                *n += 1;
-                match *n {
-                    1 => identity,
-                    n => format!("{identity} #{n}"),
-                }
-            })
-            .collect()
+        ranked(self.images.iter().map(|check| {
+            let repository = check.repository().unwrap_or_default();
+            let platform = check.summary.platform.as_deref().unwrap_or_default();
+            format!("{repository} {platform}").trim().to_string()
+        }))
     }
 
     /// The fingerprint of the note that says which rules were skipped on the `index`th image:
@@ -118,6 +108,23 @@ impl CheckReport {
         let identity = identities.get(index).map_or("", String::as_str);
         fnv1a_128(&["skipped", identity])
     }
+}
+
+/// `names`, each one that repeats an earlier one followed by its rank among them from the second
+/// on (`app`, `app #2`), so that the first keeps its name when a second one joins.
+pub(crate) fn ranked(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = HashMap::<String, usize>::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let n = seen.entry(name.clone()).or_insert(0);
+            *n += 1;
+            match *n {
+                1 => name,
+                n => format!("{name} #{n}"),
+            }
+        })
+        .collect()
 }
 
 /// What a finding is about, for its fingerprint (see [`CheckReport::fingerprints`]).

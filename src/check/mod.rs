@@ -22,6 +22,7 @@ mod sources;
 
 pub(crate) use crate::code::Code;
 pub use fail_on::FailOn;
+pub(crate) use fingerprint::ranked;
 pub(crate) use origin::{layer_origins, LayerOrigin};
 pub use report::{CheckReport, Verdict};
 pub(crate) use report::{Finding, ImageCheck, Location, Outcome, RuleResult};

@@ -23,7 +23,7 @@ use std::io::{self, Write};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Render;
-use crate::check::{CheckReport, Finding, Outcome};
+use crate::check::{ranked, CheckReport, Finding, Outcome};
 use crate::report::printable;
 use crate::report::view::{layer_line, place_text, rule_rows, FindingLines};
 
@@ -101,26 +101,16 @@ fn suite_names(report: &CheckReport) -> Vec<String> {
         .map(|c| c.repository().unwrap_or_else(|| "image".to_string()))
         .collect();
     let shared = |names: &[String], name: &String| names.iter().filter(|n| *n == name).count() > 1;
-    let with_platform: Vec<String> = report
-        .images
-        .iter()
-        .zip(&named)
-        .map(|(check, name)| match &check.summary.platform {
-            Some(platform) if shared(&named, name) => format!("{name} ({platform})"),
-            _ => name.clone(),
-        })
-        .collect();
-    with_platform
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let rank = with_platform[..i].iter().filter(|n| *n == name).count() + 1;
-            match rank {
-                1 => name.clone(),
-                n => format!("{name} #{n}"),
-            }
-        })
-        .collect()
+    ranked(
+        report
+            .images
+            .iter()
+            .zip(&named)
+            .map(|(check, name)| match &check.summary.platform {
+                Some(platform) if shared(&named, name) => format!("{name} ({platform})"),
+                _ => name.clone(),
+            }),
+    )
 }
 
 /// The report without the `skipped` attribute of its root `<testsuites>`, which quick-junit always

@@ -202,10 +202,11 @@ fn sanitized_category(category: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.to_string())
 }
 
-/// `automationDetails.id` of a run in `category`: the category and a `/`, as SARIF says of an id
-/// whose instance part is left out (the category is everything before the last `/`).
+/// `automationDetails.id` of a run in `category` (sanitised, so without a trailing `/`): the
+/// category and a `/`, as SARIF says of an id whose instance part is left out (the category is
+/// everything before the last `/`).
 fn automation_id(category: &str) -> String {
-    format!("{}/", category.trim_end_matches('/'))
+    format!("{category}/")
 }
 
 /// The run's invocation when rules were skipped: it ran to the end, and says which rules it did
