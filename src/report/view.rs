@@ -57,9 +57,10 @@ pub(crate) fn rule_rows(check: &ImageCheck) -> Vec<RuleRow<'_>> {
 /// more.
 pub(crate) const SHOWN_SOURCES: usize = 5;
 
-/// Columns of a waste source's path shown, cut in the middle (the file name stays): a path may be
-/// 64 KiB long, and a GitHub annotation's message must stay well under its 64 KB.
-const SOURCE_PATH_WIDTH: usize = 400;
+/// Columns of a path a finding shows (found, or a waste source's), cut in the middle (the file
+/// name stays): a path may be 64 KiB long, and a GitHub annotation's message must stay well
+/// under its 64 KB.
+const PATH_WIDTH: usize = 400;
 
 /// The text of a finding, escaped: sizegate's words (the message, the reason, the fix), then the
 /// image's (the paths found and the sources of waste, which a format may have to mark up
@@ -71,11 +72,9 @@ pub(crate) struct FindingLines {
     pub paths: Vec<String>,
     /// Per waste source shown, `  150 kB /tmp/wheels (2 files): added by layer 2
     /// (Dockerfile:3), deleted by layer 8 (Dockerfile:9)` and `    fix: …`; then
-    /// `  … and N more sources`.
-    pub sources: Vec<String>,
-    /// Where the path is in each line of `sources` that has one (byte offsets), so that a table
-    /// can keep it on one line and cut it rather than wrap it.
-    pub source_paths: Vec<Option<(usize, usize)>>,
+    /// `  … and N more sources`; each with where its path is in it (byte offsets), when it has
+    /// one, so that a table can keep the path on one line and cut it rather than wrap it.
+    pub sources: Vec<(String, Option<(usize, usize)>)>,
 }
 
 impl FindingLines {
@@ -96,8 +95,8 @@ impl FindingLines {
             .paths
             .iter()
             .map(|p| {
-                let (path, size) = (printable(&p.path), human_size(p.size));
-                format!("  {path} ({size}, layer {})", p.layer)
+                let path = cut_middle(&printable(&p.path), PATH_WIDTH);
+                format!("  {path} ({}, layer {})", human_size(p.size), p.layer)
             })
             .collect();
         if f.more_paths > 0 {
@@ -106,26 +105,23 @@ impl FindingLines {
         paths.extend(grew_lines(f));
         let (shown, more) = source_lines(f);
         let mut sources = Vec::new();
-        let mut source_paths = Vec::new();
         for s in shown {
-            // The evidence starts with the size and the path: `150 kB /tmp/wheels (…`.
-            let start = "  ".len() + s.size.len() + 1;
-            source_paths.push(Some((start, start + s.path.len())));
-            sources.push(format!("  {}", s.evidence(|t| t.to_string())));
+            let line = format!("  {}", s.evidence(|t| t.to_string()));
+            // Where `evidence` put the path: the one place it is written, found, not counted.
+            let start = line.find(&format!(" {} (", s.path)).map(|at| at + 1);
+            sources.push((line, start.map(|start| (start, start + s.path.len()))));
             if let Some(fix) = s.fix {
-                source_paths.push(None);
-                sources.push(format!("    fix: {fix}"));
+                sources.push((format!("    fix: {fix}"), None));
             }
         }
         if more > 0 {
-            source_paths.push(None);
-            sources.push(format!("  … and {more} more source{}", plural(more as u64)));
+            let line = format!("  … and {more} more source{}", plural(more as u64));
+            sources.push((line, None));
         }
         FindingLines {
             words,
             paths,
             sources,
-            source_paths,
         }
     }
 
@@ -133,7 +129,7 @@ impl FindingLines {
     pub(crate) fn all(self) -> Vec<String> {
         let mut lines = self.words;
         lines.extend(self.paths);
-        lines.extend(self.sources);
+        lines.extend(self.sources.into_iter().map(|(line, _)| line));
         lines
     }
 }
@@ -146,14 +142,13 @@ pub(crate) struct SourceLine {
     pub path: String,
     /// Files in it.
     pub files: u64,
-    /// The layer that added the bytes, with the Dockerfile line that made it when known.
-    pub added: (usize, Option<String>),
-    /// How the bytes went, the layer that removed them, and the Dockerfile line that made it
-    /// when known.
-    pub removed: (How, usize, Option<String>),
+    /// The layer that added the bytes.
+    pub added: usize,
+    /// How the bytes went, and the layer that removed them.
+    pub removed: (How, usize),
     /// The change that would spare them, when there is one.
     pub fix: Option<String>,
-    /// Where the Dockerfile lines of `added` and `removed` are, for the formats that link them.
+    /// The Dockerfile lines that made the layers of `added` and `removed`, when known.
     pub places: [Option<Location>; 2],
 }
 
@@ -171,22 +166,23 @@ impl SourceLine {
         mark: impl Fn(&str) -> String,
         place: impl Fn(&str, Option<&Location>) -> String,
     ) -> String {
-        let at = |text: &Option<String>, location: &Option<Location>| {
-            text.as_deref()
-                .map(|p| format!(" ({})", place(p, location.as_ref())))
+        let at = |location: &Option<Location>| {
+            location
+                .as_ref()
+                .map(|l| format!(" ({})", place(&printable(&l.file_line()), Some(l))))
                 .unwrap_or_default()
         };
-        let (added, (how, removed, removed_at)) = (&self.added, &self.removed);
+        let (how, removed) = self.removed;
         format!(
             "{} {} ({} file{}): added by layer {}{}, {} by layer {removed}{}",
             self.size,
             mark(&self.path),
             self.files,
             plural(self.files),
-            added.0,
-            at(&added.1, &self.places[0]),
-            removed_as(*how),
-            at(removed_at, &self.places[1]),
+            self.added,
+            at(&self.places[0]),
+            removed_as(how),
+            at(&self.places[1]),
         )
     }
 
@@ -194,7 +190,7 @@ impl SourceLine {
     /// (150 kB), deleted by layer 8` for the layer that added them (`added`), else `deleted
     /// /tmp/wheels (150 kB), added by layer 2`.
     pub(crate) fn as_seen_by(&self, added: bool) -> String {
-        let (how, removed, _) = self.removed;
+        let (how, removed) = self.removed;
         let (path, size) = (&self.path, &self.size);
         match added {
             true => format!(
@@ -204,7 +200,7 @@ impl SourceLine {
             false => format!(
                 "{} {path} ({size}), added by layer {}",
                 removed_by(how),
-                self.added.0
+                self.added
             ),
         }
     }
@@ -215,14 +211,12 @@ pub(crate) fn source_lines(f: &Finding) -> (Vec<SourceLine>, usize) {
     let Some(waste) = &f.waste else {
         return (Vec::new(), 0);
     };
-    let place =
-        |loc: &Option<Location>| loc.as_ref().map(|l| printable(&l.file_line()).into_owned());
     let line = |s: &SourceRow| SourceLine {
         size: human_size(s.bytes),
-        path: cut_middle(&printable(&s.path), SOURCE_PATH_WIDTH),
+        path: cut_middle(&printable(&s.path), PATH_WIDTH),
         files: s.files,
-        added: (s.added_layer, place(&s.added_by)),
-        removed: (s.how, s.removed_layer, place(&s.removed_by)),
+        added: s.added_layer,
+        removed: (s.how, s.removed_layer),
         fix: s.hint.as_deref().map(|h| printable(h).into_owned()),
         places: [s.added_by.clone(), s.removed_by.clone()],
     };
@@ -414,6 +408,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_found_path_is_cut_in_the_middle_as_a_source_s_is() {
+        let mut f = finding(Code::ForbiddenPath, Severity::Error, "paths", "found");
+        f.paths = vec![PathHit {
+            path: format!("/{}/app.bin", "d".repeat(70_000)),
+            size: 10,
+            layer: 2,
+            created_by: None,
+        }];
+        let lines = FindingLines::of(&f);
+        let line = &lines.paths[0];
+        assert!(line.ends_with("app.bin (10 B, layer 2)"), "{line}");
+        assert!(line.chars().count() < PATH_WIDTH + 40, "{}", line.len());
+    }
+
+    #[test]
     fn five_sources_are_shown_escaped_and_the_rest_counted() {
         let mut f = finding(Code::TooMuchWaste, Severity::Error, "image.max_wasted", "w");
         let long = format!("/{}", "x".repeat(1000));
@@ -436,11 +445,11 @@ pub(crate) mod tests {
             "emptied /srv/\\u{1b}[31mconf (1.50 kB), added by layer 1"
         );
         let lines = FindingLines::of(&f);
-        assert_eq!(lines.source_paths.len(), lines.sources.len());
-        let (start, end) = lines.source_paths[0].expect("a source line holds its path");
-        assert_eq!(&lines.sources[0][start..end], "/srv/\\u{1b}[31mconf");
-        assert_eq!(lines.source_paths[1], None, "a fix holds none");
-        let lines = lines.sources;
+        let (first, span) = &lines.sources[0];
+        let (start, end) = span.expect("a source line holds its path");
+        assert_eq!(&first[start..end], "/srv/\\u{1b}[31mconf");
+        assert_eq!(lines.sources[1].1, None, "a fix holds none");
+        let lines: Vec<String> = lines.sources.into_iter().map(|(l, _)| l).collect();
         assert_eq!(lines[1], "    fix: do it\\n::error::");
         assert_eq!(
             lines.last().map(String::as_str),
@@ -457,7 +466,7 @@ pub(crate) mod tests {
             more_sources: 0,
         });
         let (shown, _) = source_lines(&f);
-        assert!(shown[0].path.chars().count() <= SOURCE_PATH_WIDTH);
+        assert!(shown[0].path.chars().count() <= PATH_WIDTH);
         assert!(shown[0].path.starts_with("/opt/a-long-directory/"));
         assert!(
             shown[0].path.ends_with("/…/libfoo.so.1"),

@@ -155,11 +155,7 @@ fn finding_cell(f: &Finding) -> Cell {
     let lines = FindingLines::of(f);
     let words = lines.words.into_iter().map(|l| (l, Fit::Wrap));
     let paths = lines.paths.into_iter().map(|l| (l, Fit::PathFirst));
-    let spans = lines
-        .source_paths
-        .into_iter()
-        .chain(std::iter::repeat(None));
-    let sources = lines.sources.into_iter().zip(spans).map(|(l, span)| {
+    let sources = lines.sources.into_iter().map(|(l, span)| {
         let fit = span.map_or(Fit::Wrap, |(start, end)| Fit::WrapAround(start, end));
         (l, fit)
     });
