@@ -23,7 +23,7 @@ pub(crate) mod members;
 mod stream;
 mod tar_file;
 
-use std::io::{BufReader, IsTerminal, Read, Seek, SeekFrom};
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -193,17 +193,23 @@ fn open_path(path: &Path) -> Result<Box<dyn Store>> {
     // writer comes, and a device such as /dev/zero never ends.
     let (mut file, _) =
         open_regular(path, &Input::IMAGE).map_err(|e| Error::new(&label, e.into()))?;
-    let mut magic = [0u8; SNIFF_BYTES];
-    let n = read_up_to(&mut file, &mut magic).map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-    refuse_unsupported(&label, &magic[..n])?;
-    refuse_not_an_archive(&label, &magic[..n], Compression::None)?;
-    if sniff_compression(&magic[..n]) == Compression::None {
+    let head = head_of(&label, &mut file)?;
+    if sniff_compression(&head) == Compression::None {
         Ok(Box::new(tar_file::TarFile::open(path)?))
     } else {
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| Error::new(&label, ErrorKind::Io(e)))?;
-        open_stream(&label, BufReader::with_capacity(1 << 20, file))
+        stream_from(&label, head, BufReader::with_capacity(1 << 20, file))
     }
+}
+
+/// The first bytes of an archive, read whole (a pipe gives its bytes in pieces); refused when
+/// they show no archive sizegate reads.
+fn head_of(label: &str, reader: &mut impl Read) -> Result<Vec<u8>> {
+    let mut head = vec![0u8; SNIFF_BYTES];
+    let n = read_up_to(reader, &mut head).map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
+    head.truncate(n);
+    refuse_unsupported(label, &head)?;
+    refuse_not_an_archive(label, &head, Compression::None)?;
+    Ok(head)
 }
 
 /// An archive compressed as a whole with something other than gzip or zstd.
@@ -237,14 +243,15 @@ pub(crate) fn refuse_not_an_archive(
 
 /// Reads an archive in one pass, inflating it first when it is gzip or zstd (`docker save | gzip`).
 fn open_stream<R: std::io::BufRead>(label: &str, mut reader: R) -> Result<Box<dyn Store>> {
-    // The head is read whole (a pipe gives its bytes in pieces), then put back in front.
-    let mut head = vec![0u8; SNIFF_BYTES];
-    let n = read_up_to(&mut reader, &mut head).map_err(|e| Error::new(label, ErrorKind::Io(e)))?;
-    head.truncate(n);
-    refuse_unsupported(label, &head)?;
-    refuse_not_an_archive(label, &head, Compression::None)?;
+    let head = head_of(label, &mut reader)?;
+    stream_from(label, head, reader)
+}
+
+/// An archive read in one pass from its `head` (read and checked by [`head_of`]), put back in
+/// front of the `rest`.
+fn stream_from<R: std::io::BufRead>(label: &str, head: Vec<u8>, rest: R) -> Result<Box<dyn Store>> {
     let compression = sniff_compression(&head);
-    let reader = std::io::Cursor::new(head).chain(reader);
+    let reader = std::io::Cursor::new(head).chain(rest);
     Ok(Box::new(stream::StreamArchive::read(
         label,
         reader,
