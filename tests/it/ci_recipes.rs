@@ -544,9 +544,8 @@ fn gitlab_first_merge_request_has_no_baseline_and_still_checks() {
         &gitlab_env(&api, "feature"),
     );
     assert_eq!(code, 0, "no baseline is no failure");
+    assert_eq!(server.request_lines(), [format!("GET {GITLAB_ARTIFACT}")]);
     let requests = server.requests();
-    let lines: Vec<String> = requests.iter().map(|r| r.line()).collect();
-    assert_eq!(lines, [format!("GET {GITLAB_ARTIFACT}")]);
     assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
     assert!(!dir.path().join("sizegate-base.json").exists());
     let calls = calls(&bin.join("sizegate.calls"));

@@ -73,7 +73,7 @@ fn action_runs_the_verified_binary_of_its_release_tag() {
     let run = run_released_action(&PASSING, TAG, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("sizegate/sizegate")
     );
     let calls = release.calls();
@@ -163,7 +163,7 @@ fn action_builds_from_source_when_its_release_has_no_binary_for_the_runner() {
         run.outputs
     );
     assert_eq!(
-        request_lines(&server).len(),
+        server.request_lines().len(),
         1,
         "no SHA256SUMS without an asset"
     );
@@ -240,7 +240,7 @@ fn action_finds_its_ref_and_repository_where_the_runner_put_it() {
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
     assert_eq!(release.calls().len(), 1);
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("acme/sizegate-fork")
     );
 }
@@ -313,7 +313,7 @@ fn a_job_s_sizegate_target_is_the_dockerfile_stage_not_the_runner_s_target() {
     let stdout = run.stdout();
     assert_eq!(run.code(), Some(0), "{stdout}{}", run.stderr());
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("sizegate/sizegate")
     );
     assert_eq!(release.calls().len(), 1, "the release's binary ran");
@@ -340,7 +340,7 @@ fn action_nested_in_another_composite_action_fetches_its_own_release() {
     let run = run_action_step(&PASSING, &env, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("sizegate/sizegate")
     );
     assert_eq!(release.calls().len(), 1);

@@ -187,7 +187,7 @@ fn pre_commit_hook_at_its_release_tag_fetches_that_release_once_and_runs_it() {
     .map(String::from);
     assert_eq!(release.calls(), vec![check.to_vec(); checkouts.len()]);
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("sizegate/sizegate"),
         "fetched once, then cached"
     );
@@ -296,7 +296,7 @@ fn pre_commit_hook_at_another_rev_builds_that_rev_not_the_release_of_its_version
             "{build:?} ends with --path {want}"
         );
     }
-    assert!(request_lines(&server).is_empty(), "no release was fetched");
+    assert!(server.request_lines().is_empty(), "no release was fetched");
     assert!(release.calls().is_empty(), "the release's binary never ran");
 }
 
@@ -430,7 +430,7 @@ fn gitlab_job_installs_the_verified_release_binary_once_and_checks_with_it() {
     }
     assert_eq!(release.calls().len(), 2, "{:?}", release.calls());
     assert_eq!(
-        request_lines(&server),
+        server.request_lines(),
         release.downloads("sizegate/sizegate"),
         "the cache keeps the binary"
     );

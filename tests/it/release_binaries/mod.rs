@@ -199,11 +199,6 @@ impl Release {
     }
 }
 
-/// The request lines a server answered.
-fn request_lines(server: &Server) -> Vec<String> {
-    server.requests().iter().map(|r| r.line()).collect()
-}
-
 /// A stand-in `cargo` in `dir` that records its arguments in `dir/cargo.calls` and, for
 /// `install … --root ROOT …`, puts the real sizegate in ROOT/bin as a build would.
 fn stand_in_cargo(dir: &Path) {
