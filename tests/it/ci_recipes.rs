@@ -14,7 +14,9 @@ use crate::support::ci::{
     write_script, GIT_VARS, WRITES_REPORTS,
 };
 use crate::support::http::{Response, Server};
-use crate::support::{fixture, path_str, root, sizegate_bin, tempdir, write_file};
+use crate::support::{
+    fixture, path_str, root, sizegate_bin, tempdir, without_sizegate_vars, write_file,
+};
 
 #[test]
 fn action_script_sets_outputs_summary_annotations_and_fails_on_errors() {
@@ -241,15 +243,25 @@ fn git_project(policy: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Runs examples/hooks/pre-push in `dir` with the stand-in tools of `bin`.
-fn run_pre_push(dir: &Path, bin: &Path) -> std::process::Output {
+/// examples/hooks/pre-push, to run in `dir` with `path` as PATH: without git's [`GIT_VARS`]
+/// (which a push sets, and the test's own git may have), nor the test's `SIZEGATE_*` (the hook's
+/// sizegate would read them as options).
+fn pre_push_hook(dir: &Path, path: &str) -> Command {
     let mut hook = Command::new(root().join("examples/hooks/pre-push"));
     for var in GIT_VARS {
         hook.env_remove(var);
     }
-    hook.current_dir(dir)
-        .env("PATH", path_with(bin))
+    without_sizegate_vars(&mut hook);
+    hook.current_dir(dir).env("PATH", path);
+    hook
+}
+
+/// Runs [`pre_push_hook`] in `dir` with the stand-in tools of `bin` first on PATH, no colour,
+/// and the variables `env` set.
+fn run_pre_push(dir: &Path, bin: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    pre_push_hook(dir, &path_with(bin))
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("hook runs")
 }
@@ -261,7 +273,7 @@ fn pre_push_hook_builds_saves_and_checks() {
     for (policy, code) in [("examples/pass.yml", 0), ("examples/fail.yml", 1)] {
         let dir = git_project(policy);
         let bin = fake_tools(dir.path());
-        let out = run_pre_push(dir.path(), &bin);
+        let out = run_pre_push(dir.path(), &bin, &[]);
         assert_eq!(
             out.status.code(),
             Some(code),
@@ -294,14 +306,8 @@ fn pre_push_hook_without_sizegate_says_how_to_install_it_before_building() {
             bin.display()
         ),
     );
-    let mut hook = Command::new(root().join("examples/hooks/pre-push"));
-    for var in GIT_VARS {
-        hook.env_remove(var);
-    }
     // The system's tools, not a developer's own sizegate.
-    let out = hook
-        .current_dir(dir.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+    let out = pre_push_hook(dir.path(), &format!("{}:/usr/bin:/bin", bin.display()))
         .output()
         .expect("hook runs");
     assert_eq!(out.status.code(), Some(1));
@@ -342,18 +348,8 @@ fn pre_push_hook_and_shell_recipe_find_the_policy_as_sizegate_does() {
             fixture("tiny.docker.tar").display()
         ),
     );
-    let mut hook = Command::new(root().join("examples/hooks/pre-push"));
-    for var in GIT_VARS {
-        hook.env_remove(var);
-    }
-    let out = hook
-        .current_dir(dir.path())
-        .env("PATH", path_with(&bin))
-        .env("NO_COLOR", "1")
-        .env("SIZEGATE_TARGET", "build")
-        .env_remove("SIZEGATE_POLICY")
-        .output()
-        .expect("hook runs");
+    // Nor a SIZEGATE_POLICY: the hook runs without the test's own (see pre_push_hook).
+    let out = run_pre_push(dir.path(), &bin, &[("SIZEGATE_TARGET", "build")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -410,7 +406,7 @@ fn pre_push_hook_checks_against_the_last_push() {
     let dir = git_project("examples/pass.yml");
     let bin = fake_tools(dir.path());
     for push in ["first", "second"] {
-        let out = run_pre_push(dir.path(), &bin);
+        let out = run_pre_push(dir.path(), &bin, &[]);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -548,9 +544,8 @@ fn gitlab_first_merge_request_has_no_baseline_and_still_checks() {
         &gitlab_env(&api, "feature"),
     );
     assert_eq!(code, 0, "no baseline is no failure");
+    assert_eq!(server.request_lines(), [format!("GET {GITLAB_ARTIFACT}")]);
     let requests = server.requests();
-    let lines: Vec<String> = requests.iter().map(|r| r.line()).collect();
-    assert_eq!(lines, [format!("GET {GITLAB_ARTIFACT}")]);
     assert_eq!(requests[0].header("job-token"), Some(GITLAB_TOKEN));
     assert!(!dir.path().join("sizegate-base.json").exists());
     let calls = calls(&bin.join("sizegate.calls"));

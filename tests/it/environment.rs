@@ -2,18 +2,9 @@
 //! option, the flag on the command line wins, an empty variable counts as unset, a bad value is
 //! exit 2 naming the variable, and `--help` lists them.
 
-use std::path::Path;
-
 use serde_json::json;
 
-use crate::support::{fixture_arg, root, run, sizegate_in, workdir, Run, TINY};
-
-/// `sizegate ARGS` in `dir` with the variables `vars` set.
-fn run_with(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut cmd = sizegate_in(dir);
-    cmd.args(args).envs(vars.iter().copied());
-    run(&mut cmd)
-}
+use crate::support::{fixture_arg, root, run_in, run_in_env, workdir, TINY};
 
 /// A policy tiny.docker.tar passes, and one it fails.
 const PASS: &str = "image:\n  max_layers: 6\n";
@@ -24,12 +15,12 @@ fn sizegate_policy_names_the_policy_and_the_flag_wins() {
     let dir = workdir(&[("pass.yml", PASS), ("fail.yml", FAIL)]);
     let image = fixture_arg(TINY);
     let check = ["check", image.as_str(), "--format", "json"];
-    let run = run_with(dir.path(), &[("SIZEGATE_POLICY", "fail.yml")], &check);
+    let run = run_in_env(dir.path(), &check, &[("SIZEGATE_POLICY", "fail.yml")]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.json()["policy"], json!(["fail.yml"]));
     let mut flag = check.to_vec();
     flag.extend(["--policy", "pass.yml"]);
-    let run = run_with(dir.path(), &[("SIZEGATE_POLICY", "fail.yml")], &flag);
+    let run = run_in_env(dir.path(), &flag, &[("SIZEGATE_POLICY", "fail.yml")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["policy"], json!(["pass.yml"]));
 }
@@ -38,10 +29,10 @@ fn sizegate_policy_names_the_policy_and_the_flag_wins() {
 fn sizegate_dive_ci_names_the_dive_rules() {
     let dir = workdir(&[("dive.yml", "rules:\n  lowestEfficiency: 0.95\n")]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_DIVE_CI", "dive.yml")],
         &["check", image.as_str(), "--format", "json"],
+        &[("SIZEGATE_DIVE_CI", "dive.yml")],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.json()["policy"], json!(["dive.yml"]));
@@ -51,27 +42,27 @@ fn sizegate_dive_ci_names_the_dive_rules() {
 fn sizegate_format_sets_checks_format_and_the_flag_wins() {
     let dir = workdir(&[("sizegate.yml", PASS)]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_FORMAT", "json")],
         &["check", image.as_str()],
+        &[("SIZEGATE_FORMAT", "json")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["verdict"], "pass");
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_FORMAT", "json")],
         &["check", image.as_str(), "--format", "table"],
+        &[("SIZEGATE_FORMAT", "json")],
     );
     assert_eq!(
         run.verdict_line(),
         "PASS: 0 errors, 0 warnings (image 25.98 kB)"
     );
     // Only check's: `layers` has other formats, and keeps its table.
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_FORMAT", "sarif")],
         &["layers", image.as_str()],
+        &[("SIZEGATE_FORMAT", "sarif")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("created_by"), "{}", run.stdout);
@@ -81,11 +72,11 @@ fn sizegate_format_sets_checks_format_and_the_flag_wins() {
 fn sizegate_output_is_a_comma_separated_list_of_outputs() {
     let dir = workdir(&[("sizegate.yml", FAIL)]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
+        &["check", image.as_str()],
         // The blank after the comma, as YAML users write it, is no part of the format.
         &[("SIZEGATE_OUTPUT", "json=report.json, junit=junit.xml")],
-        &["check", image.as_str()],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     for file in ["report.json", "junit.xml"] {
@@ -93,10 +84,10 @@ fn sizegate_output_is_a_comma_separated_list_of_outputs() {
     }
     // The flag replaces the variable's list, it does not add to it.
     let other = workdir(&[("sizegate.yml", FAIL)]);
-    let run = run_with(
+    let run = run_in_env(
         other.path(),
-        &[("SIZEGATE_OUTPUT", "json=report.json")],
         &["check", image.as_str(), "--output", "sarif=report.sarif"],
+        &[("SIZEGATE_OUTPUT", "json=report.json")],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(other.path().join("report.sarif").is_file());
@@ -106,13 +97,13 @@ fn sizegate_output_is_a_comma_separated_list_of_outputs() {
 #[test]
 fn sizegate_dockerfile_and_target_trace_the_layers() {
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         root(),
+        &["check", image.as_str(), "--format", "json"],
         &[
             ("SIZEGATE_POLICY", "examples/pass.yml"),
             ("SIZEGATE_DOCKERFILE", "examples/Dockerfile"),
         ],
-        &["check", image.as_str(), "--format", "json"],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let origins = run.json()["images"][0]["origins"].clone();
@@ -120,14 +111,14 @@ fn sizegate_dockerfile_and_target_trace_the_layers() {
         origins.as_array().is_some_and(|o| o.len() == 6),
         "{origins}"
     );
-    let run = run_with(
+    let run = run_in_env(
         root(),
+        &["check", image.as_str()],
         &[
             ("SIZEGATE_POLICY", "examples/pass.yml"),
             ("SIZEGATE_DOCKERFILE", "examples/Dockerfile"),
             ("SIZEGATE_TARGET", "no-such-stage"),
         ],
-        &["check", image.as_str()],
     );
     assert_eq!(run.code, 2);
     assert!(
@@ -142,10 +133,10 @@ fn sizegate_dockerfile_and_target_trace_the_layers() {
 fn sizegate_baseline_compares_with_the_base() {
     let dir = workdir(&[("sizegate.yml", PASS)]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_BASELINE", image.as_str())],
         &["check", image.as_str(), "--format", "json"],
+        &[("SIZEGATE_BASELINE", image.as_str())],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["images"][0]["diff"]["status"], "compared");
@@ -154,16 +145,15 @@ fn sizegate_baseline_compares_with_the_base() {
 #[test]
 fn sizegate_platform_picks_the_platform_of_an_index() {
     let image = fixture_arg("tiny-index.oci");
-    let run = run_with(
+    let run = run_in_env(
         root(),
-        &[("SIZEGATE_PLATFORM", "linux/arm64")],
         &["layers", image.as_str(), "--format", "json"],
+        &[("SIZEGATE_PLATFORM", "linux/arm64")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["images"][0]["platform"], "linux/arm64");
-    let run = run_with(
+    let run = run_in_env(
         root(),
-        &[("SIZEGATE_PLATFORM", "linux/arm64")],
         &[
             "layers",
             image.as_str(),
@@ -172,6 +162,7 @@ fn sizegate_platform_picks_the_platform_of_an_index() {
             "--platform",
             "linux/amd64",
         ],
+        &[("SIZEGATE_PLATFORM", "linux/arm64")],
     );
     assert_eq!(run.json()["images"][0]["platform"], "linux/amd64");
 }
@@ -180,15 +171,15 @@ fn sizegate_platform_picks_the_platform_of_an_index() {
 fn an_empty_variable_counts_as_unset() {
     let dir = workdir(&[("sizegate.yml", PASS)]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
+        &["check", image.as_str()],
         &[
             ("SIZEGATE_FORMAT", ""),
             ("SIZEGATE_POLICY", ""),
             ("SIZEGATE_FAIL_ON", ""),
             ("SIZEGATE_OUTPUT", ""),
         ],
-        &["check", image.as_str()],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
@@ -222,16 +213,16 @@ fn a_bad_value_in_a_variable_is_exit_2_naming_the_variable() {
              gitlab, html) (from the environment variable SIZEGATE_OUTPUT)",
         ),
     ] {
-        let run = run_with(dir.path(), &[(var, value)], &["check", image.as_str()]);
+        let run = run_in_env(dir.path(), &["check", image.as_str()], &[(var, value)]);
         assert_eq!(run.code, 2, "{var}");
         assert_eq!(run.stdout, "", "{var}");
         assert_eq!(run.stderr.lines().next(), Some(first_line), "{var}");
     }
     // A variable whose option needs another that is not given says so.
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_TARGET", "build")],
         &["check", image.as_str()],
+        &[("SIZEGATE_TARGET", "build")],
     );
     assert_eq!(run.code, 2);
     assert!(
@@ -243,9 +234,8 @@ fn a_bad_value_in_a_variable_is_exit_2_naming_the_variable() {
         run.stderr
     );
     // The same bad value on the command line is clap's own message, naming no variable.
-    let run = run_with(
+    let run = run_in(
         dir.path(),
-        &[],
         &["check", image.as_str(), "--fail-on", "sometimes"],
     );
     assert_eq!(run.code, 2);
@@ -257,7 +247,7 @@ fn a_bad_value_in_a_variable_is_exit_2_naming_the_variable() {
 
 #[test]
 fn help_lists_the_variables() {
-    let run = run_with(root(), &[], &["check", "--help"]);
+    let run = run_in(root(), &["check", "--help"]);
     assert_eq!(run.code, 0);
     for var in [
         "SIZEGATE_POLICY",
@@ -284,10 +274,10 @@ fn an_error_that_stops_the_run_names_the_options_the_environment_set() {
     // it came from.
     let dir = workdir(&[]);
     let image = fixture_arg(TINY);
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_PLATFORM", "bogus")],
         &["layers", image.as_str()],
+        &[("SIZEGATE_PLATFORM", "bogus")],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--platform"), "{}", run.stderr);
@@ -298,19 +288,19 @@ fn an_error_that_stops_the_run_names_the_options_the_environment_set() {
         run.stderr
     );
     // Given on the command line, it is the user's own: no note.
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_PLATFORM", "bogus")],
         &["layers", image.as_str(), "--platform", "bogus"],
+        &[("SIZEGATE_PLATFORM", "bogus")],
     );
     assert_eq!(run.code, 2);
     assert!(!run.stderr.contains("note:"), "{}", run.stderr);
     // A value of any length is not echoed whole.
     let huge = format!("linux/{}", "x".repeat(100_000));
-    let run = run_with(
+    let run = run_in_env(
         dir.path(),
-        &[("SIZEGATE_PLATFORM", huge.as_str())],
         &["layers", image.as_str()],
+        &[("SIZEGATE_PLATFORM", huge.as_str())],
     );
     assert_eq!(run.code, 2);
     assert!(run.stderr.len() < 4000, "{} bytes", run.stderr.len());

@@ -47,11 +47,6 @@ fn run_commenting(server: &Server, policy: &str, event: &str) -> ActionRun {
 
 const PULL_REQUEST: &str = r#"{"action":"synchronize","pull_request":{"number":7}}"#;
 
-/// `METHOD path` of each request.
-fn lines(requests: &[Request]) -> Vec<String> {
-    requests.iter().map(Request::line).collect()
-}
-
 /// The comment text a request carries.
 fn comment_body(request: &Request) -> String {
     let body: Value = serde_json::from_str(&request.body).expect("the request body is JSON");
@@ -103,7 +98,10 @@ fn first_run_lists_the_comments_then_posts_one() {
     let run = run_commenting(&server, "examples/fail.yml", PULL_REQUEST);
     assert_eq!(run.code(), Some(1), "the check's verdict: {}", run.stdout());
     let requests = server.requests();
-    assert_eq!(lines(&requests), [page(1), format!("POST {COMMENTS}")]);
+    assert_eq!(
+        server.request_lines(),
+        [page(1), format!("POST {COMMENTS}")]
+    );
     assert_authorized(&run, &requests);
     let body = comment_body(&requests[1]);
     assert!(body.starts_with(MARKER), "{body}");
@@ -149,7 +147,7 @@ fn later_runs_update_the_bot_s_marked_comment_found_on_a_later_page() {
     assert_eq!(run.code(), Some(0), "{}", run.stdout());
     let requests = server.requests();
     assert_eq!(
-        lines(&requests),
+        server.request_lines(),
         [
             page(1),
             page(2),
@@ -173,7 +171,7 @@ fn a_read_only_token_is_a_warning_and_the_verdict_stands() {
         let expected = if policy.ends_with("pass.yml") { 0 } else { 1 };
         assert_eq!(run.code(), Some(expected), "{policy}: {}", run.stdout());
         let requests = server.requests();
-        assert_eq!(lines(&requests), [page(1)], "nothing else is sent");
+        assert_eq!(server.request_lines(), [page(1)], "nothing else is sent");
         assert_authorized(&run, &requests);
         let stdout = run.stdout();
         let warning = stdout
@@ -200,7 +198,7 @@ fn a_fork_that_may_read_but_not_write_gets_a_warning() {
     let run = run_commenting(&server, "examples/fail.yml", PULL_REQUEST);
     assert_eq!(run.code(), Some(1), "{}", run.stdout());
     assert_eq!(
-        lines(&server.requests()),
+        server.request_lines(),
         [page(1), format!("POST {COMMENTS}")]
     );
     let stdout = run.stdout();
@@ -292,7 +290,10 @@ fn a_summary_over_github_s_limit_is_cut_and_keeps_its_marker() {
     let out = run_comment_script(&server, &markdown);
     assert!(out.status.success(), "{out:?}");
     let requests = server.requests();
-    assert_eq!(lines(&requests), [page(1), format!("POST {COMMENTS}")]);
+    assert_eq!(
+        server.request_lines(),
+        [page(1), format!("POST {COMMENTS}")]
+    );
     let body = comment_body(&requests[1]);
     assert!(
         body.starts_with(&format!("{MARKER}\n| `a\"b\\c` |")),

@@ -20,7 +20,7 @@ use std::ffi::OsString;
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::support::{assert_failed, root, run, run_in, sizegate_in, Run};
+use crate::support::{assert_failed, root, run_in, run_in_env, Run};
 
 /// The user of the test registries' credentials.
 const USER: &str = "sgtest-user";
@@ -122,12 +122,7 @@ fn auths(host: &str, user: &str, pass: &str) -> String {
 /// `sizegate layers IMAGE --format json` from the repository root with `env` set (an auth file,
 /// a config directory, a PATH with a credential helper…).
 fn layers_with(image: &str, env: &[(&str, OsString)]) -> Run {
-    let mut cmd = sizegate_in(root());
-    cmd.args(["layers", image, "--format", "json"]);
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    run(&mut cmd)
+    run_in_env(root(), &["layers", image, "--format", "json"], env)
 }
 
 /// Asserts that none of `passwords`, nor the base64 of [`USER`]`:PASSWORD` for any of them (what an

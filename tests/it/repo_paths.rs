@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::{fixture, path_str, root, run, sizegate_in, tempdir, write_file, Run};
+use crate::support::{
+    fixture, fixture_arg, path_str, root, run, run_in_env, sizegate_in, tempdir, write_file, Run,
+};
 
 /// A repository: `.git/`, `size.yml` (the formats policy), `docker/Dockerfile`, and `sub/`.
 struct Repo {
@@ -34,12 +36,10 @@ impl Repo {
 
     /// `check` of the fixture from `cwd` (a directory of the repository) with `args`.
     fn check(&self, cwd: &str, args: &[&str], env: &[(&str, &Path)]) -> Run {
-        let mut cmd = sizegate_in(&self.path(cwd));
-        cmd.arg("check").arg(fixture("tiny.docker.tar")).args(args);
-        for (name, value) in env {
-            cmd.env(name, value);
-        }
-        let out = run(&mut cmd);
+        let image = fixture_arg("tiny.docker.tar");
+        let mut all = vec!["check", image.as_str()];
+        all.extend_from_slice(args);
+        let out = run_in_env(&self.path(cwd), &all, env);
         assert_eq!(out.code, 1, "{}", out.stderr);
         out
     }

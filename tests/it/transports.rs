@@ -255,7 +255,7 @@ fn daemon() -> Server {
 #[test]
 fn docker_daemon_and_a_bare_name_read_the_daemon_s_image() {
     let daemon = daemon();
-    let host = format!("tcp://{}", daemon.url().trim_start_matches("http://"));
+    let host = format!("tcp://{}", daemon.host());
     let run_with_daemon = |args: &[&str]| {
         let mut cmd = sizegate_in(root());
         cmd.env("DOCKER_HOST", &host).args(args);

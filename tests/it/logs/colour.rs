@@ -1,24 +1,13 @@
 //! `--color auto|always|never` (or `SIZEGATE_COLOR`): the flag wins; in `auto`, a pipe gets no
 //! colour unless `CLICOLOR_FORCE` says so, and `NO_COLOR` wins over that.
 
-use crate::support::{root, run, sizegate_in, Run};
+use crate::support::{check_example_in_env, run, sizegate_in, Run};
 
 /// `check` of the example image with its failing policy (a table, a verdict line), from the
-/// repository root, with `NO_COLOR` unset and the variables `env` gives.
+/// repository root, with `NO_COLOR` unset (the tests' isolation sets it, and whether it is set is
+/// what these tests vary) and the variables `env` gives.
 fn check(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = sizegate_in(root());
-    cmd.args([
-        "check",
-        "examples/tiny.docker.tar",
-        "--policy",
-        "examples/fail.yml",
-    ])
-    .args(args)
-    .env_remove("NO_COLOR");
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    run(&mut cmd)
+    check_example_in_env("examples/fail.yml", args, &["NO_COLOR"], env)
 }
 
 /// Whether `text` holds an ANSI sequence.

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::support::{root, run, sizegate_in, tempdir, workdir, Run};
+use crate::support::{check_example_in_env, root, run, sizegate_in, tempdir, workdir, Run};
 
 /// The verdict line of the example image with its failing policy.
 const VERDICT: &str = "FAIL: 3 errors, 0 warnings (image 25.98 kB of 20 kB)\n";
@@ -12,18 +12,7 @@ const VERDICT: &str = "FAIL: 3 errors, 0 warnings (image 25.98 kB of 20 kB)\n";
 /// `check` of the example image with its failing policy from the repository root, with `args`
 /// and the variables `env` gives.
 fn check(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = sizegate_in(root());
-    cmd.args([
-        "check",
-        "examples/tiny.docker.tar",
-        "--policy",
-        "examples/fail.yml",
-    ])
-    .args(args);
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    run(&mut cmd)
+    check_example_in_env("examples/fail.yml", args, &[], env)
 }
 
 #[test]

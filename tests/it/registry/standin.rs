@@ -31,6 +31,7 @@ const MANIFEST: &str = "/v2/tiny/manifests/1";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
 /// The tiny image as a registry holds it: its manifest and every blob, by digest.
+#[derive(Clone)]
 struct Tiny {
     /// The manifest's digest (`sha256:…`).
     digest: String,
@@ -106,6 +107,21 @@ impl Tiny {
         digest.clone()
     }
 
+    /// A stand-in that answers the requests for `path` with `special` (given the image too, to
+    /// answer as the registry would after all, or to cut that answer short) and every other one
+    /// as the tiny image's registry ([`Tiny::answer`]).
+    fn serve_with(
+        &self,
+        path: &str,
+        special: impl Fn(&Tiny, &Request) -> Response + Send + 'static,
+    ) -> Server {
+        let (tiny, path) = (self.clone(), path.to_string());
+        Server::start(move |request: &Request| match request.path == path {
+            true => special(&tiny, request),
+            false => tiny.answer(request),
+        })
+    }
+
     /// Answers as a registry: the version check, the manifest by its tag or digest, a blob by
     /// its digest (from the byte a `Range: bytes=N-` asks for, with a 206), a 404 for anything
     /// else.
@@ -160,23 +176,9 @@ fn partial(blob: &[u8], start: usize) -> Response {
         .with_header("Content-Range", &range)
 }
 
-/// `127.0.0.1:PORT`, the registry's name in image references and credentials.
-fn host(server: &Server) -> String {
-    server
-        .url()
-        .strip_prefix("http://")
-        .expect("an http:// URL")
-        .to_string()
-}
-
 /// `docker://127.0.0.1:PORT/tiny:1`.
 fn image(server: &Server) -> String {
-    format!("docker://{}/tiny:{TAG}", host(server))
-}
-
-/// The recorded requests as `METHOD path` lines.
-fn lines(server: &Server) -> Vec<String> {
-    server.requests().iter().map(Request::line).collect()
+    format!("docker://{}/tiny:{TAG}", server.host())
 }
 
 /// How many recorded requests are `GET path`.
@@ -216,7 +218,7 @@ fn assert_requests(server: &Server, tiny: &Tiny, expected: &[String]) {
         layers.sort();
         (head, layers)
     };
-    let actual = lines(server);
+    let actual = server.request_lines();
     assert_eq!(split(&actual), split(expected), "{actual:#?}");
 }
 

@@ -7,20 +7,10 @@ use std::ffi::OsString;
 
 use super::{assert_same_without, json_run, NAMES};
 use crate::support::registry::{Registry, Setup};
-use crate::support::{path_str, root, run, sizegate_in, Run};
+use crate::support::{path_str, root, run_in_env};
 
 /// Variables set for one run.
 type Env = Vec<(&'static str, OsString)>;
-
-/// `sizegate ARGS` from the repository root with `env` set.
-fn run_with(args: &[&str], env: &[(&str, OsString)]) -> Run {
-    let mut cmd = sizegate_in(root());
-    cmd.args(args);
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    run(&mut cmd)
-}
 
 #[test]
 fn a_private_ca_is_trusted_with_cert_dir_or_ssl_cert_file() {
@@ -57,7 +47,7 @@ fn a_private_ca_is_trusted_with_cert_dir_or_ssl_cert_file() {
             ),
         ];
         for (what, args, env) in cases {
-            let run = run_with(&args, &env);
+            let run = run_in_env(root(), &args, &env);
             assert_eq!(run.code, 0, "{what} {image}: {}", run.stderr);
             assert_same_without(&run.json(), &expected, &NAMES, &format!("{what} {image}"));
         }
@@ -103,12 +93,12 @@ fn a_ca_in_the_registry_s_own_certs_d_directory_is_trusted_without_flags() {
     std::fs::copy(registry.ca_pem(), certs.join("ca.crt")).expect("ca.crt");
     let image = registry.image("tiny:1");
     let home_env: Env = vec![("HOME", home.path().as_os_str().to_owned())];
-    let run = run_with(&["layers", &image, "--format", "json"], &home_env);
+    let run = run_in_env(root(), &["layers", &image, "--format", "json"], &home_env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_same_without(&run.json(), &expected, &NAMES, "certs.d");
     // Another registry's directory is not this one's.
     std::fs::rename(&certs, certs.with_file_name("127.0.0.1:1")).expect("moved");
-    let run = run_with(&["layers", &image], &home_env);
+    let run = run_in_env(root(), &["layers", &image], &home_env);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("certificate"), "{}", run.stderr);
 }

@@ -1,15 +1,15 @@
 //! The action's script (action/run.sh with action/install.sh) with no binary given: its
 //! release's, downloaded and verified, or a build from source.
 
-use std::path::Path;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::support::ci::{run_action_in, ActionRun};
 use crate::support::http::no_proxy;
 
 /// The action's step as a runner runs it with no SIZEGATE_BIN: its ref `action_ref`, its
-/// repository sizegate/sizegate, the server at `server_url` as GITHUB_SERVER_URL, a fresh HOME,
-/// and `tools` (with or without a stand-in cargo) first on a PATH without the developer's own.
+/// repository sizegate/sizegate, and the rest as [`run_action_step`] gives.
 fn run_released_action(
     inputs: &[(&str, &str)],
     action_ref: &str,
@@ -17,15 +17,46 @@ fn run_released_action(
     tools: &Path,
     home: &Path,
 ) -> ActionRun {
+    let env = [
+        ("SIZEGATE_ACTION_REF", OsStr::new(action_ref)),
+        (
+            "SIZEGATE_ACTION_REPOSITORY",
+            OsStr::new("sizegate/sizegate"),
+        ),
+    ];
+    run_action_step(inputs, &env, server_url, tools, home)
+}
+
+/// The action's step as a runner runs it with no SIZEGATE_BIN: the variables `env` (which action
+/// it is: its ref, its repository, the runner's path to it; and any the job sets), the server at
+/// `server_url` as GITHUB_SERVER_URL, a fresh HOME, and `tools` (with or without a stand-in
+/// cargo) first on a PATH without the developer's own.
+fn run_action_step(
+    inputs: &[(&str, &str)],
+    env: &[(&str, &OsStr)],
+    server_url: &str,
+    tools: &Path,
+    home: &Path,
+) -> ActionRun {
     run_action_in(root(), inputs, |cmd| {
         cmd.env_remove("SIZEGATE_BIN")
-            .env("SIZEGATE_ACTION_REF", action_ref)
-            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
+            .envs(env.iter().copied())
             .env("GITHUB_SERVER_URL", server_url)
             .env("HOME", home)
             .env("PATH", bare_path(tools));
         no_proxy(cmd);
     })
+}
+
+/// Where a runner checks out the action of `repo` at [`TAG`], below `actions`:
+/// `_actions/OWNER/REPO/TAG`, here a link to this repository. The script reads its ref and
+/// repository from that path.
+fn runner_checkout(actions: &Path, repo: &str) -> PathBuf {
+    let dir = actions.join("_actions").join(repo);
+    std::fs::create_dir_all(&dir).expect("dirs");
+    let path = dir.join(TAG);
+    std::os::unix::fs::symlink(root(), &path).expect("symlink");
+    path
 }
 
 const PASSING: [(&str, &str); 2] = [
@@ -41,11 +72,9 @@ fn action_runs_the_verified_binary_of_its_release_tag() {
     stand_in_cargo(tools.path());
     let run = run_released_action(&PASSING, TAG, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
-    let asset = release.asset(&host_target());
-    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
     assert_eq!(
-        request_lines(&server),
-        [format!("{base}/{asset}"), format!("{base}/SHA256SUMS")]
+        server.request_lines(),
+        release.downloads("sizegate/sizegate")
     );
     let calls = release.calls();
     assert_eq!(calls.len(), 1, "{calls:?}");
@@ -134,7 +163,7 @@ fn action_builds_from_source_when_its_release_has_no_binary_for_the_runner() {
         run.outputs
     );
     assert_eq!(
-        request_lines(&server).len(),
+        server.request_lines().len(),
         1,
         "no SHA256SUMS without an asset"
     );
@@ -205,22 +234,14 @@ fn action_finds_its_ref_and_repository_where_the_runner_put_it() {
     let server = release.serve("acme/sizegate-fork");
     let (tools, home) = (tempdir(), tempdir());
     let actions = tempdir();
-    let path = actions.path().join("_actions/acme/sizegate-fork");
-    std::fs::create_dir_all(&path).expect("dirs");
-    let path = path.join(TAG);
-    std::os::unix::fs::symlink(root(), &path).expect("symlink");
-    let run = run_action_in(root(), &PASSING, |cmd| {
-        cmd.env_remove("SIZEGATE_BIN")
-            .env("GITHUB_ACTION_PATH", &path)
-            .env("GITHUB_SERVER_URL", server.url())
-            .env("HOME", home.path())
-            .env("PATH", bare_path(tools.path()));
-        no_proxy(cmd);
-    });
+    let path = runner_checkout(actions.path(), "acme/sizegate-fork");
+    let env = [("GITHUB_ACTION_PATH", path.as_os_str())];
+    let run = run_action_step(&PASSING, &env, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
     assert_eq!(release.calls().len(), 1);
-    assert!(
-        request_lines(&server)[0].starts_with("GET /acme/sizegate-fork/releases/download/v9.8.7/")
+    assert_eq!(
+        server.request_lines(),
+        release.downloads("acme/sizegate-fork")
     );
 }
 
@@ -279,26 +300,21 @@ fn a_job_s_sizegate_target_is_the_dockerfile_stage_not_the_runner_s_target() {
     );
     let mut inputs = PASSING.to_vec();
     inputs.push(("dockerfile", crate::support::path_str(&dockerfile)));
-    let run = run_action_in(root(), &inputs, |cmd| {
-        cmd.env_remove("SIZEGATE_BIN")
-            .env("SIZEGATE_TARGET", "build")
-            .env("SIZEGATE_ACTION_REF", TAG)
-            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
-            .env("GITHUB_SERVER_URL", server.url())
-            .env("HOME", home.path())
-            .env("PATH", bare_path(tools.path()))
-            .env("COLUMNS", "200");
-        no_proxy(cmd);
-    });
+    let env = [
+        ("SIZEGATE_TARGET", OsStr::new("build")),
+        ("SIZEGATE_ACTION_REF", OsStr::new(TAG)),
+        (
+            "SIZEGATE_ACTION_REPOSITORY",
+            OsStr::new("sizegate/sizegate"),
+        ),
+        ("COLUMNS", OsStr::new("200")),
+    ];
+    let run = run_action_step(&inputs, &env, server.url(), tools.path(), home.path());
     let stdout = run.stdout();
     assert_eq!(run.code(), Some(0), "{stdout}{}", run.stderr());
-    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
     assert_eq!(
-        request_lines(&server),
-        [
-            format!("{base}/{}", release.asset(&host_target())),
-            format!("{base}/SHA256SUMS")
-        ]
+        server.request_lines(),
+        release.downloads("sizegate/sizegate")
     );
     assert_eq!(release.calls().len(), 1, "the release's binary ran");
     assert!(cargo_calls(tools.path()).is_empty(), "nothing is built");
@@ -315,42 +331,31 @@ fn action_nested_in_another_composite_action_fetches_its_own_release() {
     let release = Release::pack(TAG, &[&host_target()]);
     let server = release.serve("sizegate/sizegate");
     let (tools, home, actions) = (tempdir(), tempdir(), tempdir());
-    let path = actions.path().join("_actions/sizegate/sizegate");
-    std::fs::create_dir_all(&path).expect("dirs");
-    let path = path.join(TAG);
-    std::os::unix::fs::symlink(root(), &path).expect("symlink");
-    let run = run_action_in(root(), &PASSING, |cmd| {
-        cmd.env_remove("SIZEGATE_BIN")
-            .env("SIZEGATE_ACTION_REF", "v2.0.0")
-            .env("SIZEGATE_ACTION_REPOSITORY", "myorg/ci-wrapper")
-            .env("GITHUB_ACTION_PATH", &path)
-            .env("GITHUB_SERVER_URL", server.url())
-            .env("HOME", home.path())
-            .env("PATH", bare_path(tools.path()));
-        no_proxy(cmd);
-    });
+    let path = runner_checkout(actions.path(), "sizegate/sizegate");
+    let env = [
+        ("SIZEGATE_ACTION_REF", OsStr::new("v2.0.0")),
+        ("SIZEGATE_ACTION_REPOSITORY", OsStr::new("myorg/ci-wrapper")),
+        ("GITHUB_ACTION_PATH", path.as_os_str()),
+    ];
+    let run = run_action_step(&PASSING, &env, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
-    let base = format!("GET /sizegate/sizegate/releases/download/{TAG}");
     assert_eq!(
-        request_lines(&server),
-        [
-            format!("{base}/{}", release.asset(&host_target())),
-            format!("{base}/SHA256SUMS")
-        ]
+        server.request_lines(),
+        release.downloads("sizegate/sizegate")
     );
     assert_eq!(release.calls().len(), 1);
     // Where the path does not tell (`uses: ./`, a checkout of the action), the variables do.
     let (tools, home) = (tempdir(), tempdir());
-    let run = run_action_in(root(), &PASSING, |cmd| {
-        cmd.env_remove("SIZEGATE_BIN")
-            .env("SIZEGATE_ACTION_REF", TAG)
-            .env("SIZEGATE_ACTION_REPOSITORY", "sizegate/sizegate")
-            .env("GITHUB_ACTION_PATH", root().join("."))
-            .env("GITHUB_SERVER_URL", server.url())
-            .env("HOME", home.path())
-            .env("PATH", bare_path(tools.path()));
-        no_proxy(cmd);
-    });
+    let checkout = root().join(".");
+    let env = [
+        ("SIZEGATE_ACTION_REF", OsStr::new(TAG)),
+        (
+            "SIZEGATE_ACTION_REPOSITORY",
+            OsStr::new("sizegate/sizegate"),
+        ),
+        ("GITHUB_ACTION_PATH", checkout.as_os_str()),
+    ];
+    let run = run_action_step(&PASSING, &env, server.url(), tools.path(), home.path());
     assert_eq!(run.code(), Some(0), "{}{}", run.stdout(), run.stderr());
     assert_eq!(release.calls().len(), 2);
 }

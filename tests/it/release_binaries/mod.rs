@@ -153,6 +153,16 @@ impl Release {
         install_sh(&["--asset", &self.tag, target])
     }
 
+    /// The request lines of one download of this release's binary for this machine from the
+    /// releases of `repo`: its archive, then SHA256SUMS to verify it.
+    fn downloads(&self, repo: &str) -> [String; 2] {
+        let base = format!("GET /{repo}/releases/download/{}", self.tag);
+        [
+            format!("{base}/{}", self.asset(&host_target())),
+            format!("{base}/SHA256SUMS"),
+        ]
+    }
+
     /// SHA256SUMS with the line of `asset` replaced by another file's checksum.
     fn with_wrong_checksum_for(mut self, asset: &str) -> Release {
         let wrong = "0".repeat(64);
@@ -187,11 +197,6 @@ impl Release {
             }
         })
     }
-}
-
-/// The request lines a server answered.
-fn request_lines(server: &Server) -> Vec<String> {
-    server.requests().iter().map(|r| r.line()).collect()
 }
 
 /// A stand-in `cargo` in `dir` that records its arguments in `dir/cargo.calls` and, for

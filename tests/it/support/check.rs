@@ -1,10 +1,11 @@
 //! `sizegate check` with a policy, and the parts of its JSON report the tests compare.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::{fixture_arg, root, run_in, workdir, Run};
+use super::{fixture_arg, root, run_in, run_in_env_without, workdir, Run, NO_VARS};
 
 /// The name the policy is written under in the temporary directory (and so in every location).
 pub(crate) const POLICY: &str = "policy.yml";
@@ -41,9 +42,20 @@ pub(crate) fn check_table(image: &str, policy: &str) -> Run {
 /// `check examples/tiny.docker.tar --policy POLICY ARGS` from the repository root, so that paths
 /// print as written.
 pub(crate) fn check_example(policy: &str, args: &[&str]) -> Run {
+    check_example_in_env(policy, args, &[], NO_VARS)
+}
+
+/// [`check_example`] with the variables `unset` removed and those of `env` set (see
+/// [`run_in_env_without`]): for the tests of the variables that set options or change the look.
+pub(crate) fn check_example_in_env<V: AsRef<OsStr>>(
+    policy: &str,
+    args: &[&str],
+    unset: &[&str],
+    env: &[(&str, V)],
+) -> Run {
     let mut all = vec!["check", "examples/tiny.docker.tar", "--policy", policy];
     all.extend_from_slice(args);
-    run_in(root(), &all)
+    run_in_env_without(root(), &all, unset, env)
 }
 
 /// The first (only) image of a report.

@@ -1,5 +1,6 @@
 //! Running the real `sizegate` binary and reading what it printed.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -148,6 +149,34 @@ pub(crate) fn run(cmd: &mut Command) -> Run {
 /// Runs `sizegate ARGS` in `dir`.
 pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
     run(sizegate_in(dir).args(args))
+}
+
+/// No variables, for [`run_in_env`] and [`run_in_env_without`] (an empty `&[]` names no value type).
+pub(crate) const NO_VARS: &[(&str, &str)] = &[];
+
+/// Runs `sizegate ARGS` in `dir` with the variables `env` set over its [`isolate`]d environment:
+/// the options, credentials, certificates or repository a test gives sizegate through variables.
+pub(crate) fn run_in_env<V: AsRef<OsStr>>(dir: &Path, args: &[&str], env: &[(&str, V)]) -> Run {
+    run_in_env_without(dir, args, &[], env)
+}
+
+/// [`run_in_env`] with the variables `unset` removed before `env` is set: for a test of a
+/// variable the isolation itself sets (`NO_COLOR`), whose absence is then a case of its own.
+pub(crate) fn run_in_env_without<V: AsRef<OsStr>>(
+    dir: &Path,
+    args: &[&str],
+    unset: &[&str],
+    env: &[(&str, V)],
+) -> Run {
+    let mut cmd = sizegate_in(dir);
+    cmd.args(args);
+    for name in unset {
+        cmd.env_remove(name);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    run(&mut cmd)
 }
 
 /// `sizegate layers ARGS --format json`, to run (or to give stdin first).

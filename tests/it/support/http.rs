@@ -142,9 +142,35 @@ impl Server {
         &self.url
     }
 
+    /// `127.0.0.1:PORT`: the server's name in an image reference, a credential or `DOCKER_HOST`.
+    pub(crate) fn host(&self) -> &str {
+        self.url
+            .strip_prefix("http://")
+            .expect("the URL is http://HOST:PORT")
+    }
+
     /// Every request answered so far, in order.
     pub(crate) fn requests(&self) -> Vec<Request> {
         self.requests.lock().expect("requests").clone()
+    }
+
+    /// Every request answered so far as `METHOD path` (see [`Request::line`]), in order.
+    pub(crate) fn request_lines(&self) -> Vec<String> {
+        self.requests().iter().map(Request::line).collect()
+    }
+
+    /// The header `name` of each request answered so far that `which` picks, in order: `None`
+    /// where it was not sent, so that a request without it counts too.
+    pub(crate) fn header_values(
+        &self,
+        name: &str,
+        which: impl Fn(&Request) -> bool,
+    ) -> Vec<Option<String>> {
+        self.requests()
+            .iter()
+            .filter(|r| which(r))
+            .map(|r| r.header(name).map(str::to_string))
+            .collect()
     }
 }
 

@@ -76,3 +76,12 @@ pub(crate) fn write_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
     fs::write(&path, data).expect("test file is written");
     path
 }
+
+/// The SHA-256 of `data` in lower-case hex, as a `sha256:` digest and SHA256SUMS spell it.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

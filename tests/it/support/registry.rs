@@ -16,7 +16,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::ci::require_tools;
-use super::{path_str, root, tempdir, write_file};
+use super::{path_str, root, sha256_hex, tempdir, write_file};
 
 mod access;
 mod setup;
@@ -320,13 +320,4 @@ fn plain_get(port: u16, path: &str) -> Option<String> {
     let _ = stream.read_to_string(&mut answer);
     let status = answer.lines().next()?;
     status.starts_with("HTTP/").then(|| status.to_string())
-}
-
-/// The SHA-256 of `data`, in lower-case hex.
-fn sha256_hex(data: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

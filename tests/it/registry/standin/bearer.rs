@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 
 use super::super::{assert_no_secret, auths, auths_with, basic, layers_with, PASS, USER};
-use super::{assert_fails, assert_tiny_numbers, blob_path, host, image, layers, Tiny, MANIFEST};
+use super::{assert_fails, assert_tiny_numbers, blob_path, image, layers, Tiny, MANIFEST};
 use crate::support::http::{Request, Response, Server};
 use crate::support::{path_str, tempdir, write_file, Run};
 
@@ -204,22 +204,12 @@ fn assert_token_queries(server: &Server) {
 
 /// The `Authorization` of each request whose path is `path`, in order.
 fn authorizations(server: &Server, path: &str) -> Vec<Option<String>> {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.path == path)
-        .map(|r| r.header("authorization").map(str::to_string))
-        .collect()
+    server.header_values("authorization", |r| r.path == path)
 }
 
 /// The `Authorization` of every request to the registry's API but the first version check.
 fn api_authorizations(server: &Server) -> Vec<Option<String>> {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.path.starts_with("/v2/tiny/"))
-        .map(|r| r.header("authorization").map(str::to_string))
-        .collect()
+    server.header_values("authorization", |r| r.path.starts_with("/v2/tiny/"))
 }
 
 /// `sizegate layers IMAGE --format json` with `REGISTRY_AUTH_FILE` naming a file that has
@@ -229,7 +219,7 @@ fn layers_with_credentials(server: &Server) -> (Run, String) {
     let file = write_file(
         dir.path(),
         "auth.json",
-        auths(&host(server), USER, PASS).as_bytes(),
+        auths(server.host(), USER, PASS).as_bytes(),
     );
     let run = layers_with(
         &image(server),
@@ -247,7 +237,7 @@ fn an_anonymous_token_is_asked_for_without_credentials_and_sent_with_every_reque
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].header("authorization"), None);
     // The version check, then the token, then the manifest: nothing was asked without it.
-    let lines = super::lines(&server);
+    let lines = server.request_lines();
     assert_eq!(lines[0], "GET /v2/");
     assert!(lines[1].starts_with("GET /token?"), "{lines:#?}");
     assert_eq!(lines[2], format!("GET {MANIFEST}"));
@@ -297,18 +287,18 @@ fn credentials_the_token_server_refuses_are_named_by_where_they_were_found_and_n
     let (run, file) = layers_with_credentials(&server);
     let stderr = assert_fails(&run, &image);
     assert_no_secret(&run, &[PASS], "bearer");
-    for part in ["refused", host(&server).as_str(), file.as_str()] {
+    for part in ["refused", server.host(), file.as_str()] {
         assert!(stderr.contains(part), "{part}: {stderr}");
     }
     // Nothing but the version check and the one token request: no manifest without a token.
-    let lines = super::lines(&server);
+    let lines = server.request_lines();
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(lines[0], "GET /v2/");
     assert!(lines[1].starts_with("GET /token?"), "{lines:#?}");
 
     // Without credentials, the refusal says none were found, and where they were looked for.
     let stderr = assert_fails(&layers(&image), &image);
-    for part in ["credentials", host(&server).as_str(), "config.json"] {
+    for part in ["credentials", server.host(), "config.json"] {
         assert!(stderr.contains(part), "{part}: {stderr}");
     }
 }
@@ -365,7 +355,7 @@ fn an_identity_token_is_exchanged_at_the_token_server_as_oauth_says() {
     let dir = tempdir();
     let placeholder = basic("00000000-0000-0000-0000-000000000000", "");
     let auths = auths_with(
-        &host(&server),
+        server.host(),
         serde_json::json!({ "auth": placeholder, "identitytoken": REFRESH }),
     );
     let file = write_file(dir.path(), "auth.json", auths.as_bytes());

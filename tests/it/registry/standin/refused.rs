@@ -3,28 +3,13 @@
 //! longer or shorter than its descriptor's size. Each is exit 2 with a message that says which,
 //! and nothing is downloaded past the point where the problem shows.
 
-use sha2::{Digest as _, Sha256};
-
-use super::{assert_fails, blob_path, gets, host, image, layers, Tiny, MANIFEST, OCI_MANIFEST};
+use super::{assert_fails, blob_path, gets, image, layers, Tiny, MANIFEST, OCI_MANIFEST};
 use crate::support::http::{Request, Response, Server};
-
-/// A stand-in that answers `path` with `answer()`, and everything else as the tiny image's
-/// registry.
-fn replacing(path: String, answer: impl Fn(&Tiny) -> Response + Send + 'static) -> Server {
-    let tiny = Tiny::load();
-    Server::start(move |request: &Request| match request.path == path {
-        true => answer(&tiny),
-        false => tiny.answer(request),
-    })
-}
+use crate::support::sha256_hex;
 
 /// `sha256:HEX` of `bytes`.
 fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", sha256_hex(bytes))
 }
 
 /// A schema 1 manifest of the tiny image's first layer, as docker 1.x pushed them (signatures
@@ -49,7 +34,7 @@ fn a_schema_1_manifest_is_refused_by_its_type_or_its_schema_version() {
         // A registry that types it wrong: the body's schemaVersion still tells.
         "application/json",
     ] {
-        let server = replacing(MANIFEST.to_string(), move |tiny| {
+        let server = Tiny::load().serve_with(MANIFEST, move |tiny, _| {
             Response::new(200, schema_1(tiny)).with_header("Content-Type", content_type)
         });
         let image = image(&server);
@@ -57,7 +42,7 @@ fn a_schema_1_manifest_is_refused_by_its_type_or_its_schema_version() {
         assert!(stderr.contains("schema 1"), "{content_type}: {stderr}");
         // Nothing is fetched after the manifest.
         assert_eq!(
-            super::lines(&server),
+            server.request_lines(),
             ["GET /v2/".to_string(), format!("GET {MANIFEST}")],
             "{content_type}"
         );
@@ -101,7 +86,7 @@ fn a_config_with_other_bytes_than_its_digest_names_is_refused() {
     let last = other.len() - 2;
     other[last] ^= 0x20;
     let sent = sha256(&other);
-    let server = replacing(blob_path(&config), move |_| {
+    let server = tiny.serve_with(&blob_path(&config), move |_, _| {
         Response::bytes(200, other.clone())
     });
     let image = image(&server);
@@ -131,10 +116,10 @@ fn a_manifest_asked_for_by_digest_with_other_bytes_is_refused() {
         .remove("annotations");
     let other = other.to_string().into_bytes();
     let sent = sha256(&other);
-    let server = replacing(path.clone(), move |_| {
+    let server = tiny.serve_with(&path, move |_, _| {
         Response::bytes(200, other.clone()).with_header("Content-Type", OCI_MANIFEST)
     });
-    let image = format!("docker://{}/tiny@{}", host(&server), tiny.digest);
+    let image = format!("docker://{}/tiny@{}", server.host(), tiny.digest);
     let stderr = assert_fails(&layers(&image), &image);
     for part in [
         format!("digest is {sent}"),
@@ -143,7 +128,7 @@ fn a_manifest_asked_for_by_digest_with_other_bytes_is_refused() {
         assert!(stderr.contains(&part), "{part}: {stderr}");
     }
     assert_eq!(
-        super::lines(&server),
+        server.request_lines(),
         ["GET /v2/".to_string(), format!("GET {path}")]
     );
 }
@@ -158,7 +143,7 @@ fn with_smallest_layer(body: fn(&[u8]) -> Vec<u8>) -> (String, String, usize) {
         .min_by_key(|(_, size)| *size)
         .expect("a layer");
     let served = body(&tiny.blobs[&digest]);
-    let server = replacing(blob_path(&digest), move |_| {
+    let server = tiny.serve_with(&blob_path(&digest), move |_, _| {
         Response::bytes(200, served.clone())
     });
     let image = image(&server);
@@ -195,9 +180,8 @@ fn what_a_registry_says_is_printed_escaped() {
     let hostile = "\u{1b}]0;owned\u{7}\u{1b}[31mred";
     let body =
         serde_json::json!({ "errors": [{ "code": "MANIFEST_UNKNOWN", "message": hostile }] });
-    let server = replacing(MANIFEST.to_string(), move |_| {
-        Response::new(404, body.to_string())
-    });
+    let server =
+        Tiny::load().serve_with(MANIFEST, move |_, _| Response::new(404, body.to_string()));
     let image = image(&server);
     let stderr = assert_fails(&layers(&image), &image);
     assert!(
@@ -213,7 +197,7 @@ fn what_a_registry_says_is_printed_escaped() {
 #[test]
 fn a_challenge_sizegate_does_not_speak_is_named_and_cut() {
     let challenge = format!("Negotiate {}", "x".repeat(5000));
-    let server = replacing("/v2/".to_string(), move |_| {
+    let server = Tiny::load().serve_with("/v2/", move |_, _| {
         Response::new(401, "{}").with_header("WWW-Authenticate", &challenge)
     });
     let image = image(&server);

@@ -2,7 +2,7 @@
 //! it stopped at (`Range: bytes=N-`), and read whole whether the registry honours the range (a
 //! 206 with the rest) or ignores it (a 200 with the whole blob again, whose start is skipped).
 //! The number of new attempts is bounded. A manifest or a config cut off is asked for again too
-//! (the "retries on connection resets"; not done yet, see the ignored test).
+//! (the "retries on connection resets").
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -10,7 +10,7 @@ use super::{
     assert_fails, assert_requests, assert_tiny_numbers, blob_path, gets, image, layers, one_read,
     Tiny, MANIFEST,
 };
-use crate::support::http::{Request, Response, Server};
+use crate::support::http::{Response, Server};
 
 /// How a stand-in answers the GETs of one blob after the first, which it cuts.
 #[derive(Clone, Copy)]
@@ -29,21 +29,16 @@ const CUT: usize = 1000;
 /// A stand-in whose first GET of `digest` sends half the blob, then closes; the next ones are
 /// answered as `again` says. Everything else is the tiny image's registry.
 fn cutting(tiny: &Tiny, digest: &str, again: Again) -> Server {
-    let served = Tiny::load();
-    let path = blob_path(digest);
     let half = tiny.blobs[digest].len() / 2;
     let blob = tiny.blobs[digest].clone();
     let seen = AtomicUsize::new(0);
-    Server::start(move |request: &Request| {
-        if request.path != path {
-            return served.answer(request);
-        }
+    tiny.serve_with(&blob_path(digest), move |tiny, request| {
         let whole = || Response::bytes(200, blob.clone());
         match (seen.fetch_add(1, Ordering::SeqCst), again) {
             (0, _) => whole().cut_after(half),
-            (_, Again::Honour) => served.answer(request),
+            (_, Again::Honour) => tiny.answer(request),
             (_, Again::Ignore) => whole(),
-            (_, Again::Cut) => served.answer(request).cut_after(CUT),
+            (_, Again::Cut) => tiny.answer(request).cut_after(CUT),
         }
     })
 }
@@ -51,12 +46,7 @@ fn cutting(tiny: &Tiny, digest: &str, again: Again) -> Server {
 /// The `Range` headers of the GETs of `digest`, in order (`None` where there was none).
 fn ranges(server: &Server, digest: &str) -> Vec<Option<String>> {
     let path = blob_path(digest);
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.path == path)
-        .map(|r| r.header("range").map(str::to_string))
-        .collect()
+    server.header_values("range", |r| r.path == path)
 }
 
 #[test]
@@ -122,12 +112,10 @@ fn a_manifest_or_config_cut_off_halfway_is_asked_for_again() {
             tiny.blobs[&tiny.config()].len(),
         ),
     ] {
-        let served = Tiny::load();
-        let cut = path.clone();
         let seen = AtomicUsize::new(0);
-        let server = Server::start(move |request: &Request| {
-            let answer = served.answer(request);
-            match request.path == cut && seen.fetch_add(1, Ordering::SeqCst) == 0 {
+        let server = tiny.serve_with(&path, move |tiny, request| {
+            let answer = tiny.answer(request);
+            match seen.fetch_add(1, Ordering::SeqCst) == 0 {
                 true => answer.cut_after(whole / 2),
                 false => answer,
             }

@@ -15,13 +15,12 @@ use crate::support::http::{Response, Server};
 /// everything else as the tiny image's registry.
 fn failing_manifest(failures: usize, failure: fn() -> Response) -> (Server, Tiny) {
     let tiny = Tiny::load();
-    let served = Tiny::load();
     let seen = AtomicUsize::new(0);
-    let server = Server::start(move |request| {
-        if request.path == MANIFEST && seen.fetch_add(1, Ordering::SeqCst) < failures {
-            return failure();
+    let server = tiny.serve_with(MANIFEST, move |tiny, request| {
+        match seen.fetch_add(1, Ordering::SeqCst) < failures {
+            true => failure(),
+            false => tiny.answer(request),
         }
-        served.answer(request)
     });
     (server, tiny)
 }
@@ -80,7 +79,7 @@ fn a_404_is_not_asked_again() {
         assert!(stderr.contains(part), "{part}: {stderr}");
     }
     assert_eq!(
-        super::lines(&server),
+        server.request_lines(),
         ["GET /v2/".to_string(), format!("GET {MANIFEST}")]
     );
 }
@@ -95,7 +94,7 @@ fn four_503s_in_a_row_fail_after_four_attempts() {
     }
     let manifest = format!("GET {MANIFEST}");
     assert_eq!(
-        super::lines(&server),
+        server.request_lines(),
         [
             "GET /v2/".to_string(),
             manifest.clone(),
